@@ -1,0 +1,35 @@
+/**
+ * Errors are values with a kind. Each kind maps to one status code per
+ * protocol, in one place per protocol (see the server's http error mapping);
+ * code that throws only picks the kind and says what was wrong.
+ */
+export type ErrorKind =
+  /** The request body or a field of it could not be decoded. */
+  | 'InvalidPayload'
+  /** A query parameter or query text is malformed. */
+  | 'InvalidQuery'
+  /** The body is larger than the configured limit (after decompression). */
+  | 'PayloadTooLarge'
+  /** The content type is not one this endpoint accepts. */
+  | 'UnsupportedMediaType'
+  /** The pipeline or store is saturated; the client should retry later. */
+  | 'Overloaded'
+  | 'TraceNotFound'
+  /** The store failed; the data may or may not have been written. */
+  | 'StorageFailure'
+  | 'Internal';
+
+export class AriadneError extends Error {
+  override readonly name = 'AriadneError';
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isAriadneError(error: unknown, kind?: ErrorKind): error is AriadneError {
+  return error instanceof AriadneError && (kind === undefined || error.kind === kind);
+}

@@ -1,0 +1,3 @@
+export * from './any-value.js';
+export * from './ids.js';
+export * from './span.js';
