@@ -1,0 +1,16 @@
+export {
+  decodeJaegerAgentMessage,
+  decodeJaegerThriftBatch,
+  type JaegerThriftDecodeOptions,
+} from './decode-jaeger-thrift.js';
+export {
+  encodeJaegerAgentMessage,
+  encodeJaegerThriftBatch,
+  type JaegerThriftBatch,
+  type JaegerThriftLog,
+  type JaegerThriftSpan,
+  type JaegerThriftSpanRef,
+  type JaegerThriftTag,
+  JaegerThriftTagType,
+  writeJaegerBatch,
+} from './encode-jaeger-thrift.js';

@@ -1,0 +1,3 @@
+export * from './proto-reader.js';
+export * from './proto-writer.js';
+export * from './wire-type.js';

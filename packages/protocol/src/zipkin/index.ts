@@ -1,0 +1,4 @@
+export { decodeZipkinProto } from './decode-zipkin-proto.js';
+export { decodeZipkinV1Json } from './decode-zipkin-v1-json.js';
+export { decodeZipkinV2Json } from './decode-zipkin-v2-json.js';
+export { START_TIME_ABSENT_ATTRIBUTE, type ZipkinDecodeOptions } from './zipkin-to-spans.js';
