@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { decodeOtlpTraceRequestJson, decodeOtlpTraceRequestProto, type Span } from '@ariadne/protocol';
+import { SimpleSpanProcessor } from '../processing/simple-span-processor.js';
+import { resourceFromAttributes } from '../resource/detect-resource.js';
+import { AriadneTracerProvider } from '../trace/tracer-provider.js';
+import { InMemorySpanExporter } from './in-memory-span-exporter.js';
+import { OtlpHttpExporter, retryAfterMillis } from './otlp-http-exporter.js';
+
+interface Received {
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+async function serve(statuses: { status: number; headers?: Record<string, string> }[]) {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      const next = statuses[Math.min(received.length - 1, statuses.length - 1)] ?? { status: 200 };
+      res.writeHead(next.status, next.headers).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
+  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+async function someSpans(): Promise<Span[]> {
+  const memory = new InMemorySpanExporter();
+  const provider = new AriadneTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'otlp-test' }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
+  const tracer = provider.getTracer('t');
+  const parent = tracer.startSpan('parent', { attributes: { n: 1 } });
+  parent.end();
+  tracer.startSpan('other').end();
+  await provider.shutdown();
+  return [...memory.spans];
+}
+
+test('protobuf by default; the receiver decodes the same spans', async () => {
+  const server = await serve([{ status: 200 }]);
+  try {
+    const spans = await someSpans();
+    const exporter = new OtlpHttpExporter({ url: server.url, headers: { 'x-api-key': 'k' }, env: {} });
+    assert.deepEqual(await exporter.export(spans), { code: 'success' });
+    const [request] = server.received as [Received];
+    assert.equal(request.headers['content-type'], 'application/x-protobuf');
+    assert.equal(request.headers['x-api-key'], 'k');
+    const decoded = decodeOtlpTraceRequestProto(request.body).spans;
+    assert.deepEqual(
+      decoded.map((s) => [s.traceId, s.spanId, s.name, s.startTimeUnixNano]),
+      spans.map((s) => [s.traceId, s.spanId, s.name, s.startTimeUnixNano]),
+    );
+    await exporter.shutdown();
+  } finally {
+    await server.close();
+  }
+});
+
+test('JSON with gzip', async () => {
+  const server = await serve([{ status: 200 }]);
+  try {
+    const exporter = new OtlpHttpExporter({ url: server.url, encoding: 'json', compression: 'gzip', env: {} });
+    const spans = await someSpans();
+    assert.equal((await exporter.export(spans)).code, 'success');
+    const [request] = server.received as [Received];
+    assert.equal(request.headers['content-encoding'], 'gzip');
+    assert.equal(request.headers['content-type'], 'application/json');
+    assert.equal(decodeOtlpTraceRequestJson(gunzipSync(request.body)).spans.length, 2);
+  } finally {
+    await server.close();
+  }
+});
+
+test('retries 429/502/503/504 honouring Retry-After; gives up on 400 at once', async () => {
+  const server = await serve([
+    { status: 503, headers: { 'retry-after': '0' } },
+    { status: 429 },
+    { status: 502 },
+    { status: 504 },
+    { status: 200 },
+  ]);
+  try {
+    const exporter = new OtlpHttpExporter({ url: server.url, initialBackoffMillis: 1, maxBackoffMillis: 2, env: {} });
+    assert.equal((await exporter.export(await someSpans())).code, 'success');
+    assert.equal(server.received.length, 5);
+  } finally {
+    await server.close();
+  }
+  const bad = await serve([{ status: 400 }]);
+  try {
+    const exporter = new OtlpHttpExporter({ url: bad.url, initialBackoffMillis: 1, env: {} });
+    const result = await exporter.export(await someSpans());
+    assert.equal(result.code, 'failed');
+    assert.equal(bad.received.length, 1);
+  } finally {
+    await bad.close();
+  }
+});
+
+test('a Retry-After beyond the deadline fails without waiting; attempts are bounded', async () => {
+  const server = await serve([{ status: 503, headers: { 'retry-after': '3600' } }]);
+  try {
+    const exporter = new OtlpHttpExporter({ url: server.url, timeoutMillis: 60_000, env: {} });
+    assert.equal((await exporter.export(await someSpans())).code, 'failed');
+    assert.equal(server.received.length, 1);
+  } finally {
+    await server.close();
+  }
+  const always = await serve([{ status: 503 }]);
+  try {
+    const exporter = new OtlpHttpExporter({ url: always.url, maxAttempts: 3, initialBackoffMillis: 1, env: {} });
+    assert.equal((await exporter.export(await someSpans())).code, 'failed');
+    assert.equal(always.received.length, 3);
+  } finally {
+    await always.close();
+  }
+});
+
+test('endpoint and options from OTEL_EXPORTER_OTLP_* variables; Retry-After forms', () => {
+  const exporter = new OtlpHttpExporter({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' } });
+  assert.equal(exporter.url, 'http://collector:4318/v1/traces');
+  assert.equal(
+    new OtlpHttpExporter({ env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://x/custom' } }).url,
+    'http://x/custom',
+  );
+  assert.equal(retryAfterMillis('7'), 7000);
+  assert.equal(retryAfterMillis(new Date(10_000).toUTCString(), 4000), 6000);
+  assert.equal(retryAfterMillis('soon'), undefined);
+  assert.equal(retryAfterMillis(null), undefined);
+});

@@ -1,0 +1,117 @@
+import {
+  type Context,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+import { DEBUG_FLAG_KEY, isDebug } from './debug-context.js';
+import { firstHeader } from './header-lookup.js';
+import { isInjectable } from './injectable.js';
+
+export const B3_SINGLE = 'b3';
+export const B3_TRACE_ID = 'x-b3-traceid';
+export const B3_SPAN_ID = 'x-b3-spanid';
+export const B3_PARENT_SPAN_ID = 'x-b3-parentspanid';
+export const B3_SAMPLED = 'x-b3-sampled';
+export const B3_FLAGS = 'x-b3-flags';
+
+const TRACE_ID = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+
+interface B3Context {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly sampled: boolean;
+  readonly debug: boolean;
+}
+
+function ids(rawTraceId: string, spanId: string): { traceId: string; spanId: string } | undefined {
+  if (!TRACE_ID.test(rawTraceId) || !SPAN_ID.test(spanId)) return undefined;
+  const traceId = rawTraceId.padStart(32, '0');
+  if (/^0+$/.test(traceId) || spanId === '0000000000000000') return undefined;
+  return { traceId, spanId };
+}
+
+/**
+ * The single `b3` header: `{traceId}-{spanId}[-{sampling}[-{parentSpanId}]]`
+ * with sampling `1`, `0` or `d` (debug, implies sampled). A header with only
+ * a sampling state carries no trace and is ignored; a missing sampling
+ * state (deferred) reads as not sampled, as in OpenTelemetry.
+ */
+export function parseB3Single(header: string): B3Context | undefined {
+  const parts = header.trim().toLowerCase().split('-');
+  if (parts.length < 2 || parts.length > 4) return undefined;
+  const found = ids(parts[0] as string, parts[1] as string);
+  if (found === undefined) return undefined;
+  const sampling = parts[2];
+  if (sampling !== undefined && sampling !== '0' && sampling !== '1' && sampling !== 'd') return undefined;
+  if (parts[3] !== undefined && !SPAN_ID.test(parts[3])) return undefined;
+  return { ...found, sampled: sampling === '1' || sampling === 'd', debug: sampling === 'd' };
+}
+
+function parseMulti<C>(getter: TextMapGetter<C>, carrier: C): B3Context | undefined {
+  const traceId = firstHeader(getter, carrier, B3_TRACE_ID)?.trim().toLowerCase();
+  const spanId = firstHeader(getter, carrier, B3_SPAN_ID)?.trim().toLowerCase();
+  if (traceId === undefined || spanId === undefined) return undefined;
+  const found = ids(traceId, spanId);
+  if (found === undefined) return undefined;
+  const debug = firstHeader(getter, carrier, B3_FLAGS)?.trim() === '1';
+  const sampledHeader = firstHeader(getter, carrier, B3_SAMPLED)?.trim().toLowerCase();
+  // `true`/`false` are what early B3 clients sent; the spec still asks receivers to accept them.
+  const sampled = debug || sampledHeader === '1' || sampledHeader === 'true';
+  if (sampledHeader !== undefined && !['0', '1', 'true', 'false'].includes(sampledHeader)) return undefined;
+  return { ...found, sampled, debug };
+}
+
+export interface B3PropagatorOptions {
+  /** `single` (default): one `b3` header; `multi`: the `X-B3-*` headers. Extraction reads both. */
+  readonly injectEncoding?: 'single' | 'multi';
+}
+
+/** Zipkin's B3 propagation, single and multi header; debug is carried in the context and sent on. */
+export class B3Propagator implements TextMapPropagator {
+  private readonly multi: boolean;
+
+  constructor(options: B3PropagatorOptions = {}) {
+    this.multi = options.injectEncoding === 'multi';
+  }
+
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    const spanContext = trace.getSpanContext(context);
+    if (spanContext === undefined || !isInjectable(context, spanContext)) return;
+    const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0;
+    const debug = sampled && isDebug(context);
+    if (!this.multi) {
+      setter.set(
+        carrier,
+        B3_SINGLE,
+        `${spanContext.traceId}-${spanContext.spanId}-${debug ? 'd' : sampled ? '1' : '0'}`,
+      );
+      return;
+    }
+    setter.set(carrier, B3_TRACE_ID, spanContext.traceId);
+    setter.set(carrier, B3_SPAN_ID, spanContext.spanId);
+    // Debug implies sampled; the spec asks not to send both.
+    if (debug) setter.set(carrier, B3_FLAGS, '1');
+    else setter.set(carrier, B3_SAMPLED, sampled ? '1' : '0');
+  }
+
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    const single = firstHeader(getter, carrier, B3_SINGLE);
+    const parsed = (single === undefined ? undefined : parseB3Single(single)) ?? parseMulti(getter, carrier);
+    if (parsed === undefined) return context;
+    const result = trace.setSpanContext(context, {
+      traceId: parsed.traceId,
+      spanId: parsed.spanId,
+      traceFlags: parsed.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+      isRemote: true,
+    });
+    return parsed.debug ? result.setValue(DEBUG_FLAG_KEY, true) : result;
+  }
+
+  fields(): string[] {
+    return this.multi ? [B3_TRACE_ID, B3_SPAN_ID, B3_FLAGS, B3_SAMPLED, B3_PARENT_SPAN_ID] : [B3_SINGLE];
+  }
+}

@@ -1,0 +1,77 @@
+import { type ContextManager, context, diag, propagation, type TextMapPropagator, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from './context/async-local-storage-context-manager.js';
+import { ConsoleSpanExporter } from './export/console-span-exporter.js';
+import { OtlpHttpExporter } from './export/otlp-http-exporter.js';
+import type { SpanExporter } from './export/span-exporter.js';
+import { BatchSpanProcessor, type BatchSpanProcessorOptions } from './processing/batch-span-processor.js';
+import { SimpleSpanProcessor } from './processing/simple-span-processor.js';
+import type { SpanProcessor } from './processing/span-processor.js';
+import { propagatorFromEnv } from './propagation/propagator-from-env.js';
+import { detectResource } from './resource/detect-resource.js';
+import { listFromEnv } from './trace/env.js';
+import { AriadneTracerProvider, type TracerProviderOptions } from './trace/tracer-provider.js';
+
+export interface RegisterOptions extends TracerProviderOptions {
+  /** `service.name`; default OTEL_SERVICE_NAME, then `unknown_service:node`. Ignored when `resource` is given. */
+  readonly serviceName?: string;
+  /** Extra resource attributes (win over detected ones). Ignored when `resource` is given. */
+  readonly resourceAttributes?: Readonly<Record<string, string | number | boolean | readonly string[]>>;
+  /** Exported through a BatchSpanProcessor (added after `spanProcessors`). Default: OTEL_TRACES_EXPORTER, else OTLP/HTTP. */
+  readonly exporter?: SpanExporter;
+  readonly batch?: BatchSpanProcessorOptions;
+  /** Default: OTEL_PROPAGATORS, else W3C trace context and baggage. */
+  readonly propagator?: TextMapPropagator;
+  /** Default: an AsyncLocalStorage context manager. */
+  readonly contextManager?: ContextManager;
+}
+
+export interface Registration {
+  readonly provider: AriadneTracerProvider;
+  /** Flushes every span, shuts the processors down and uninstalls the globals. */
+  shutdown(): Promise<void>;
+}
+
+/** OTEL_TRACES_EXPORTER: `otlp` (default, OTLP/HTTP, batched), `console` (each span as it ends), `none`. */
+function exportersFromEnv(batch: BatchSpanProcessorOptions | undefined): SpanProcessor[] {
+  const names = listFromEnv(process.env, 'OTEL_TRACES_EXPORTER') ?? ['otlp'];
+  const processors: SpanProcessor[] = [];
+  for (const name of names) {
+    if (name === 'otlp') processors.push(new BatchSpanProcessor(new OtlpHttpExporter(), batch));
+    else if (name === 'console') processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
+    else if (name !== 'none') diag.warn(`OTEL_TRACES_EXPORTER "${name}" is not supported yet; spans are not exported`);
+  }
+  return processors;
+}
+
+/**
+ * The one line that instruments a service: installs an Ariadne tracer
+ * provider, an AsyncLocalStorage context manager and the propagators as the
+ * `@opentelemetry/api` globals, so `trace.getTracer()` and every OTel
+ * instrumentation use them. Installing over existing globals fails in the
+ * api (it reports through `diag`); call `shutdown()` first to re-register.
+ */
+export function register(options: RegisterOptions = {}): Registration {
+  const resource =
+    options.resource ?? detectResource({ serviceName: options.serviceName, attributes: options.resourceAttributes });
+  const processors = [...(options.spanProcessors ?? [])];
+  if (options.exporter !== undefined) processors.push(new BatchSpanProcessor(options.exporter, options.batch));
+  else if (options.spanProcessors === undefined) processors.push(...exportersFromEnv(options.batch));
+  const provider = new AriadneTracerProvider({ ...options, resource, spanProcessors: processors });
+  const contextManager = options.contextManager ?? new AsyncLocalStorageContextManager();
+  contextManager.enable();
+  context.setGlobalContextManager(contextManager);
+  propagation.setGlobalPropagator(options.propagator ?? propagatorFromEnv());
+  trace.setGlobalTracerProvider(provider);
+  return {
+    provider,
+    async shutdown() {
+      try {
+        await provider.shutdown();
+      } finally {
+        trace.disable();
+        propagation.disable();
+        context.disable();
+      }
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { diag, type Sampler } from '@opentelemetry/api';
+import { type Env, numberFromEnv, stringFromEnv } from '../trace/env.js';
+import { AlwaysOffSampler } from './always-off-sampler.js';
+import { AlwaysOnSampler } from './always-on-sampler.js';
+import { ParentBasedSampler } from './parent-based-sampler.js';
+import { RateLimitingSampler } from './rate-limiting-sampler.js';
+import { TraceIdRatioSampler } from './trace-id-ratio-sampler.js';
+
+/**
+ * OTEL_TRACES_SAMPLER with OTEL_TRACES_SAMPLER_ARG, as the OTel SDK reads
+ * them (an unknown name or bad ratio falls back to parent-based always-on /
+ * ratio 1), plus `ratelimiting` and `parentbased_ratelimiting` whose argument
+ * is spans per second (Jaeger's sampler type of that name).
+ */
+export function samplerFromEnv(env: Env = process.env): Sampler {
+  const name = stringFromEnv(env, 'OTEL_TRACES_SAMPLER')?.toLowerCase() ?? 'parentbased_always_on';
+  const ratio = () => {
+    const value = numberFromEnv(env, 'OTEL_TRACES_SAMPLER_ARG');
+    if (value === undefined || value < 0 || value > 1) return 1;
+    return value;
+  };
+  const rate = () => {
+    const value = numberFromEnv(env, 'OTEL_TRACES_SAMPLER_ARG');
+    return value === undefined || value < 0 ? 1 : value;
+  };
+  switch (name) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'traceidratio':
+      return new TraceIdRatioSampler(ratio());
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioSampler(ratio()) });
+    case 'ratelimiting':
+      return new RateLimitingSampler({ spansPerSecond: rate() });
+    case 'parentbased_ratelimiting':
+      return new ParentBasedSampler({ root: new RateLimitingSampler({ spansPerSecond: rate() }) });
+    default:
+      diag.error(`OTEL_TRACES_SAMPLER value "${name}" is unknown; using parentbased_always_on`);
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
