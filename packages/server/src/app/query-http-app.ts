@@ -1,0 +1,32 @@
+import { Hono } from 'hono';
+import { createJaegerQueryApi } from '../query/jaeger/jaeger-query-api.js';
+import type { SpanReader } from '../storage/span-store.js';
+import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
+import { createStaticUi } from '../ui/static-ui.js';
+
+export interface QueryHttpAppOptions {
+  readonly reader: SpanReader;
+  readonly uiDir: string;
+  /** Served as Prometheus text on `/metrics`. */
+  readonly metrics: MetricsRegistry;
+  /** `/health` answers 200 only once this says every listener is up. */
+  readonly isReady: () => boolean;
+}
+
+/** Port 16686: health, metrics, the Jaeger-compatible API and the web UI. */
+export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
+  const app = new Hono();
+  app.get('/health', (c) => (options.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
+  app.get('/metrics', (c) =>
+    c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  );
+  app.route('/', createJaegerQueryApi(options.reader));
+  app.all('/api/*', (c) =>
+    c.json({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 404, msg: `no API at ${c.req.path}` }] }, 404),
+  );
+  const ui = createStaticUi(options.uiDir);
+  if (ui) app.get('*', ui);
+  else
+    app.get('*', (c) => c.text(`The web UI is not built (no index.html in ${options.uiDir}). Run: npm run build`, 404));
+  return app;
+}

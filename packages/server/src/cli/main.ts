@@ -1,0 +1,36 @@
+import { isAriadneError } from '@ariadne/protocol';
+import { runServe } from './serve-command.js';
+
+const HELP = `Usage: ariadne <command> [options]
+
+Commands:
+  serve     run the all-in-one server (receivers, storage, query APIs, web UI)
+
+Run "ariadne <command> --help" for a command's options.
+`;
+
+/** The `ariadne` command. Resolves to the process exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case 'serve':
+        return await runServe(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP);
+        return command === undefined ? 1 : 0;
+      default:
+        process.stderr.write(`ariadne: unknown command "${command}"\n\n${HELP}`);
+        return 1;
+    }
+  } catch (error) {
+    if (isAriadneError(error) || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import {
+  decodeOtlpTraceRequestJson,
+  EMPTY_SCOPE,
+  isAriadneError,
+  type Span,
+  SpanKind,
+  StatusCode,
+} from '@ariadne/protocol';
+import type { OperationQuery, SpanStore, TraceQuery, TraceSummary } from '../span-store.js';
+
+export interface StoreSuiteOptions {
+  readonly name: string;
+  /** A fresh, empty store. Called once per run of the suite. */
+  readonly open: () => Promise<SpanStore>;
+  /**
+   * Restart survival: given the store in use, return a new instance over the
+   * same data (usually: close it, open again). Omit for stores that forget.
+   */
+  readonly reopen?: (store: SpanStore) => Promise<SpanStore>;
+  /** Removes whatever `open` created (temporary folders). */
+  readonly cleanUp?: () => Promise<void>;
+}
+
+/**
+ * The one conformance suite every store passes (Jaeger's storage integration
+ * tests, cases as data): fixtures are OTLP/JSON files, searches and their
+ * expected answers live in `fixtures/cases.json`.
+ */
+export function runStoreSuite(options: StoreSuiteOptions): void {
+  const fixtures = loadFixtures();
+  describe(`store conformance: ${options.name}`, () => {
+    let store: SpanStore;
+    before(async () => {
+      store = await options.open();
+    });
+    after(async () => {
+      await store?.close();
+      await options.cleanUp?.();
+    });
+
+    test('an empty store has no services, no traces and finds nothing', async () => {
+      assert.deepEqual(await store.getServices(), []);
+      assert.deepEqual(await store.getOperations({ service: 'frontend' }), []);
+      assert.deepEqual(await store.findTraces(query({})), []);
+      await assertTraceNotFound(store, fixtures.traceIds[0]!);
+    });
+
+    test('writes the fixtures, several batches per trace', async () => {
+      await store.writeSpans([]);
+      for (const batch of fixtures.batches) await store.writeSpans(batch);
+      // Concurrent writers, as the pipeline produces them.
+      await Promise.all(fixtures.extraBatches.map((batch) => store.writeSpans(batch)));
+    });
+
+    describe('reading what was written', () => registerReads(() => store, fixtures));
+
+    if (options.reopen !== undefined) {
+      const reopen = options.reopen;
+      describe('after reopening (restart survival)', () => {
+        before(async () => {
+          store = await reopen(store);
+        });
+        registerReads(() => store, fixtures);
+        test('writes after reopening join the traces written before', async () => {
+          const late = { ...fixtures.expected.get(TRACE_CHECKOUT)![0]!, spanId: 'ffffffffffffff01', parentSpanId: '' };
+          await store.writeSpans([late]);
+          const trace = await store.getTrace(TRACE_CHECKOUT);
+          assert.equal(trace.length, fixtures.expected.get(TRACE_CHECKOUT)!.length + 1);
+          store = await reopen(store);
+          assert.equal((await store.getTrace(TRACE_CHECKOUT)).length, trace.length);
+        });
+      });
+    }
+
+    test('after close, calls reject; closing twice is harmless', async () => {
+      await store.close();
+      await store.close();
+      await assert.rejects(store.writeSpans(fixtures.batches[0]!));
+      await assert.rejects(store.getTrace(TRACE_CHECKOUT));
+      await assert.rejects(store.getServices());
+    });
+  });
+}
+
+const TRACE_CHECKOUT = '5b8efff798038103d269b633813fc60c';
+const TRACE_BIG = 'b16b16b16b16b16b16b16b16b16b16b1';
+const ONE_MEGABYTE = 1024 * 1024;
+
+function registerReads(getStore: () => SpanStore, fixtures: Fixtures): void {
+  test('getTrace returns every span with every field equal', async () => {
+    for (const [traceId, spans] of fixtures.expected) {
+      const stored = await getStore().getTrace(traceId);
+      assert.deepStrictEqual(canonicalTrace(stored), canonicalTrace(spans), `trace ${traceId}`);
+    }
+  });
+
+  test('a trace written in several batches comes back whole', async () => {
+    const trace = await getStore().getTrace(TRACE_CHECKOUT);
+    assert.deepEqual(trace.map((span) => span.spanId).sort(), [
+      '1000000000000001',
+      '1000000000000002',
+      '1000000000000003',
+      '1000000000000004',
+    ]);
+  });
+
+  test('a 1 MB attribute value survives', async () => {
+    const [span] = await getStore().getTrace(TRACE_BIG);
+    const value = span?.attributes.find((attribute) => attribute.key === 'payload')?.value;
+    assert.equal(value?.type, 'string');
+    assert.equal(value.type === 'string' && value.value.length, ONE_MEGABYTE);
+  });
+
+  test('getTrace of an unknown trace rejects with TraceNotFound', async () => {
+    await assertTraceNotFound(getStore(), 'deadbeefdeadbeefdeadbeefdeadbeef');
+  });
+
+  for (const testCase of fixtures.cases.findTraces) {
+    test(`findTraces: ${testCase.name}`, async () => {
+      const found = await getStore().findTraces(query(testCase.query));
+      assert.deepEqual(
+        found.map((summary) => summary.traceId),
+        testCase.traces,
+      );
+    });
+  }
+
+  for (const testCase of fixtures.cases.summaries) {
+    test(`findTraces: ${testCase.name}`, async () => {
+      const found = await getStore().findTraces(query(testCase.query));
+      assert.deepStrictEqual(found.map(jsonSummary), testCase.summaries);
+    });
+  }
+
+  for (const testCase of fixtures.cases.invalidQueries) {
+    test(`findTraces rejects an invalid query: ${testCase.name}`, async () => {
+      await assert.rejects(getStore().findTraces(query(testCase.query)), (error) =>
+        isAriadneError(error, 'InvalidQuery'),
+      );
+    });
+  }
+
+  test('getServices lists every service, sorted', async () => {
+    assert.deepEqual(await getStore().getServices(), fixtures.cases.services);
+  });
+
+  for (const testCase of fixtures.cases.operations) {
+    const label = `${testCase.query.service}${testCase.query.spanKind === undefined ? '' : ` kind ${testCase.query.spanKind}`}`;
+    test(`getOperations: ${label}`, async () => {
+      assert.deepEqual(await getStore().getOperations(testCase.query), testCase.operations);
+    });
+  }
+}
+
+async function assertTraceNotFound(store: SpanStore, traceId: string): Promise<void> {
+  await assert.rejects(store.getTrace(traceId), (error) => isAriadneError(error, 'TraceNotFound'));
+}
+
+interface Cases {
+  readonly defaultTimeRange: { startNanos: string; endNanos: string };
+  readonly findTraces: { name: string; query: JsonQuery; traces: string[] }[];
+  readonly summaries: { name: string; query: JsonQuery; summaries: unknown[] }[];
+  readonly invalidQueries: { name: string; query: JsonQuery }[];
+  readonly services: string[];
+  readonly operations: { query: OperationQuery; operations: unknown[] }[];
+}
+
+type JsonQuery = Record<string, unknown>;
+
+interface Fixtures {
+  /** Written one by one, in order. */
+  readonly batches: Span[][];
+  /** Written concurrently afterwards. */
+  readonly extraBatches: Span[][];
+  readonly expected: Map<string, Span[]>;
+  readonly traceIds: string[];
+  readonly cases: Cases;
+}
+
+let cases: Cases;
+
+/** One batch per `resourceSpans` entry, so that several traces arrive in several batches. */
+function loadOtlpJsonBatches(text: string): Span[][] {
+  const { resourceSpans } = JSON.parse(text) as { resourceSpans: unknown[] };
+  return resourceSpans.map((entry) => {
+    const decoded = decodeOtlpTraceRequestJson(JSON.stringify({ resourceSpans: [entry] }));
+    if (decoded.rejectedSpans > 0) throw new Error(`fixture span rejected: ${decoded.errorMessage}`);
+    return decoded.spans;
+  });
+}
+
+function loadFixtures(): Fixtures {
+  const read = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+  cases = JSON.parse(read('cases.json')) as Cases;
+  const batches = [...loadOtlpJsonBatches(read('shop.json')), ...loadOtlpJsonBatches(read('edge-cases.json'))];
+  const extraBatches = [[bigAttributeSpan()]];
+  const expected = new Map<string, Span[]>();
+  for (const span of [...batches, ...extraBatches].flat()) {
+    const trace = expected.get(span.traceId) ?? [];
+    trace.push(span);
+    expected.set(span.traceId, trace);
+  }
+  return { batches, extraBatches, expected, traceIds: [...expected.keys()], cases };
+}
+
+/** Outside the cases' time range on purpose, so that it only shows in getServices. */
+function bigAttributeSpan(): Span {
+  const start = BigInt(cases.defaultTimeRange.startNanos) - 3_600_000_000_000n;
+  return {
+    traceId: TRACE_BIG,
+    spanId: 'b16b16b16b16b16b',
+    parentSpanId: '',
+    traceState: '',
+    flags: 1,
+    name: 'upload',
+    kind: SpanKind.Server,
+    startTimeUnixNano: start,
+    endTimeUnixNano: start + 1_000_000n,
+    attributes: [{ key: 'payload', value: { type: 'string', value: 'é'.repeat(ONE_MEGABYTE) } }],
+    droppedAttributesCount: 0,
+    events: [],
+    droppedEventsCount: 0,
+    links: [],
+    droppedLinksCount: 0,
+    status: { code: StatusCode.Unset, message: '' },
+    resource: {
+      attributes: [{ key: 'service.name', value: { type: 'string', value: 'bulk' } }],
+      droppedAttributesCount: 0,
+    },
+    scope: EMPTY_SCOPE,
+  };
+}
+
+function query(json: JsonQuery): TraceQuery {
+  const nanos = (value: unknown) => (value === undefined ? undefined : BigInt(value as string));
+  const range = (json.timeRange ?? cases.defaultTimeRange) as { startNanos: string; endNanos: string };
+  return {
+    ...(json as object),
+    minDurationNanos: nanos(json.minDurationNanos),
+    maxDurationNanos: nanos(json.maxDurationNanos),
+    timeRange: { startNanos: BigInt(range.startNanos), endNanos: BigInt(range.endNanos) },
+    limit: (json.limit as number | undefined) ?? 20,
+  } as TraceQuery;
+}
+
+function jsonSummary(summary: TraceSummary): unknown {
+  return {
+    ...summary,
+    startTimeUnixNano: summary.startTimeUnixNano.toString(),
+    durationNanos: summary.durationNanos.toString(),
+  };
+}
+
+/** Order-free, representation-free form: spans sorted by id, bytes as hex, bigints tagged. */
+function canonicalTrace(spans: readonly Span[]): unknown {
+  return [...spans].sort((a, b) => (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0)).map(canonical);
+}
+
+function canonical(value: unknown): unknown {
+  if (typeof value === 'bigint') return { bigint: value.toString() };
+  if (value instanceof Uint8Array) return { bytes: Buffer.from(value).toString('hex') };
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(record)
+        .sort()
+        .map((key) => [key, canonical(record[key])]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,476 @@
+import { type FileHandle, open, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { crc32, deflateRaw, inflateRaw } from 'node:zlib';
+import { durationNanosOf, type Span, type SpanKind, serviceNameOf } from '@ariadne/protocol';
+import { summarizeTrace } from '../query/summarize-trace.js';
+import type { Operation, TraceSummary } from '../span-store.js';
+import { ByteReader, ByteWriter } from './byte-writer.js';
+import { fsyncDirectory } from './fsync-directory.js';
+import { decodeSpansWith, encodeSpansWith, readStrings, StringDictionary, writeStrings } from './span-codec.js';
+
+const deflate = promisify(deflateRaw);
+const inflate = promisify(inflateRaw);
+
+/** File layout and the reasons for it: README.md. */
+const MAGIC = Buffer.from('ARDNBLK2');
+const FOOTER_BYTES = 8 + 4 + 8 + 4 + 4 + 4 + 8;
+/** Pages are cut at trace boundaries once they hold this many spans. */
+const PAGE_TARGET_SPANS = 2_000;
+/** ...or roughly this much uncompressed data (large attributes). */
+const PAGE_TARGET_BYTES = 1024 * 1024;
+
+export interface PageMeta {
+  /** Compressed span rows: one self-delimited chunk per trace. */
+  readonly offset: number;
+  readonly length: number;
+  /** Compressed search columns, one row per span (see `SpanColumns`). */
+  readonly columnsOffset: number;
+  readonly columnsLength: number;
+  readonly spanCount: number;
+  readonly minStartNanos: string;
+  readonly maxStartNanos: string;
+  /** Indexes into `BlockMeta.services`. */
+  readonly services: number[];
+}
+
+export interface BlockMeta {
+  readonly version: 2;
+  readonly spanCount: number;
+  readonly traceCount: number;
+  readonly minStartNanos: string;
+  readonly maxStartNanos: string;
+  readonly services: string[];
+  /** [service index, span name, kind] */
+  readonly operations: [number, string, number][];
+  readonly pages: PageMeta[];
+  /** The compressed string dictionary every page and summary column refers to. */
+  readonly dictionaryOffset: number;
+  readonly dictionaryLength: number;
+}
+
+/** Per-span values a search can test without decoding span rows. */
+export interface SpanColumns {
+  readonly count: number;
+  /** Trace ordinal within the block. */
+  readonly trace: Uint32Array;
+  readonly service: Uint32Array;
+  /** Dictionary index of the span name. */
+  readonly name: Uint32Array;
+  readonly kind: Uint8Array;
+  readonly status: Uint8Array;
+  readonly start: BigInt64Array;
+  readonly duration: BigInt64Array;
+}
+
+/**
+ * Writes spans (grouped by trace) as an immutable block: temporary name,
+ * fsync, rename, fsync of the folder, so a block either exists whole or not.
+ */
+export async function writeBlock(path: string, traces: ReadonlyMap<string, readonly Span[]>): Promise<void> {
+  const traceIds = [...traces.keys()].sort();
+  const dictionary = new StringDictionary();
+  const services: string[] = [];
+  const serviceIndex = new Map<string, number>();
+  const serviceOf = (name: string) => {
+    let index = serviceIndex.get(name);
+    if (index === undefined) {
+      index = services.length;
+      services.push(name);
+      serviceIndex.set(name, index);
+    }
+    return index;
+  };
+  const operations = new Map<string, [number, string, number]>();
+
+  const n = traceIds.length;
+  const columns = {
+    ids: Buffer.alloc(n * 16),
+    page: Buffer.alloc(n * 4),
+    offsetInPage: Buffer.alloc(n * 4),
+    start: Buffer.alloc(n * 8),
+    duration: Buffer.alloc(n * 8),
+    spanCount: Buffer.alloc(n * 4),
+    errorCount: Buffer.alloc(n * 4),
+    rootService: Buffer.alloc(n * 4),
+    rootName: Buffer.alloc(n * 4),
+    servicesAt: Buffer.alloc(n * 4),
+  };
+  const serviceLists = new ByteWriter();
+
+  const tmp = `${path}.tmp`;
+  const handle = await open(tmp, 'w');
+  try {
+    let offset = 0;
+    const append = async (bytes: Uint8Array) => {
+      await handle.write(bytes, 0, bytes.length, offset);
+      offset += bytes.length;
+    };
+    await append(MAGIC);
+    const pages: PageMeta[] = [];
+    let rows = new ByteWriter();
+    let spanColumns = new ByteWriter();
+    let pageSpans: Span[] = [];
+    let pageBytes = 0;
+    let previousStart = 0n;
+    const flushPage = async () => {
+      if (pageSpans.length === 0) return;
+      const compressedRows = await deflate(rows.bytes());
+      const compressedColumns = await deflate(spanColumns.bytes());
+      let min = pageSpans[0]!.startTimeUnixNano;
+      let max = min;
+      const pageServices = new Set<number>();
+      for (const span of pageSpans) {
+        if (span.startTimeUnixNano < min) min = span.startTimeUnixNano;
+        if (span.startTimeUnixNano > max) max = span.startTimeUnixNano;
+        pageServices.add(serviceOf(serviceNameOf(span.resource)));
+      }
+      const rowsOffset = offset;
+      await append(compressedRows);
+      const columnsOffset = offset;
+      await append(compressedColumns);
+      pages.push({
+        offset: rowsOffset,
+        length: compressedRows.length,
+        columnsOffset,
+        columnsLength: compressedColumns.length,
+        spanCount: pageSpans.length,
+        minStartNanos: min.toString(),
+        maxStartNanos: max.toString(),
+        services: [...pageServices].sort((a, b) => a - b),
+      });
+      rows = new ByteWriter();
+      spanColumns = new ByteWriter();
+      pageSpans = [];
+      pageBytes = 0;
+      previousStart = 0n;
+    };
+
+    let spanCount = 0;
+    let minStart: bigint | undefined;
+    let maxStart: bigint | undefined;
+    for (const [ordinal, traceId] of traceIds.entries()) {
+      const spans = traces.get(traceId)!;
+      const summary = summarizeTrace(spans);
+      columns.ids.write(traceId, ordinal * 16, 'hex');
+      columns.page.writeUInt32LE(pages.length, ordinal * 4);
+      columns.offsetInPage.writeUInt32LE(rows.length, ordinal * 4);
+      columns.start.writeBigInt64LE(summary.startTimeUnixNano, ordinal * 8);
+      columns.duration.writeBigInt64LE(summary.durationNanos, ordinal * 8);
+      columns.spanCount.writeUInt32LE(summary.spanCount, ordinal * 4);
+      columns.errorCount.writeUInt32LE(summary.errorCount, ordinal * 4);
+      columns.rootService.writeUInt32LE(dictionary.indexOf(summary.rootServiceName), ordinal * 4);
+      columns.rootName.writeUInt32LE(dictionary.indexOf(summary.rootSpanName), ordinal * 4);
+      columns.servicesAt.writeUInt32LE(serviceLists.length, ordinal * 4);
+      serviceLists.varUint(summary.services.length);
+      for (const service of summary.services) {
+        serviceLists.varUint(serviceOf(service.name));
+        serviceLists.varUint(service.spanCount);
+        serviceLists.varUint(service.errorCount);
+      }
+      // One chunk per trace, so that reading a trace decodes only its own rows.
+      const chunk = encodeSpansWith(spans, dictionary);
+      rows.varUint(chunk.length);
+      rows.raw(chunk);
+      for (const span of spans) {
+        const service = serviceOf(serviceNameOf(span.resource));
+        operations.set(`${service}\u0000${span.kind}\u0000${span.name}`, [service, span.name, span.kind]);
+        if (minStart === undefined || span.startTimeUnixNano < minStart) minStart = span.startTimeUnixNano;
+        if (maxStart === undefined || span.startTimeUnixNano > maxStart) maxStart = span.startTimeUnixNano;
+        spanColumns.varUint(ordinal);
+        spanColumns.varUint(service);
+        spanColumns.varUint(dictionary.indexOf(span.name));
+        spanColumns.u8(span.kind);
+        spanColumns.u8(span.status.code);
+        spanColumns.varInt64(span.startTimeUnixNano - previousStart);
+        spanColumns.varInt64(durationNanosOf(span));
+        previousStart = span.startTimeUnixNano;
+      }
+      pageBytes += chunk.length;
+      pageSpans.push(...spans);
+      spanCount += spans.length;
+      if (pageSpans.length >= PAGE_TARGET_SPANS || pageBytes >= PAGE_TARGET_BYTES) await flushPage();
+    }
+    await flushPage();
+
+    const dictionaryWriter = new ByteWriter();
+    writeStrings(dictionaryWriter, dictionary.strings);
+    const dictionaryBytes = await deflate(dictionaryWriter.bytes());
+    const dictionaryOffset = offset;
+    await append(dictionaryBytes);
+
+    const meta: BlockMeta = {
+      version: 2,
+      spanCount,
+      traceCount: n,
+      minStartNanos: (minStart ?? 0n).toString(),
+      maxStartNanos: (maxStart ?? 0n).toString(),
+      services,
+      operations: [...operations.values()],
+      pages,
+      dictionaryOffset,
+      dictionaryLength: dictionaryBytes.length,
+    };
+    const metaBytes = await deflate(Buffer.from(JSON.stringify(meta)));
+    const index = await deflate(Buffer.concat([...Object.values(columns), serviceLists.bytes()]));
+    const metaOffset = offset;
+    await append(metaBytes);
+    const indexOffset = offset;
+    await append(index);
+    const footer = new ByteWriter(FOOTER_BYTES);
+    footer.i64(BigInt(metaOffset));
+    footer.u32(metaBytes.length);
+    footer.i64(BigInt(indexOffset));
+    footer.u32(index.length);
+    footer.u32(n);
+    footer.u32(crc32(index, crc32(metaBytes)));
+    footer.raw(MAGIC);
+    await append(footer.bytes());
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, path);
+  await fsyncDirectory(dirname(path));
+}
+
+/**
+ * An open block: metadata and the trace index in memory (about 60 bytes per
+ * trace), the dictionary loaded on first use, pages read from disk on demand.
+ */
+export class BlockReader {
+  readonly #handle: FileHandle;
+  readonly meta: BlockMeta;
+  readonly minStart: bigint;
+  readonly maxStart: bigint;
+  readonly #index: {
+    ids: Buffer;
+    page: Buffer;
+    offsetInPage: Buffer;
+    start: Buffer;
+    duration: Buffer;
+    spanCount: Buffer;
+    errorCount: Buffer;
+    rootService: Buffer;
+    rootName: Buffer;
+    servicesAt: Buffer;
+    serviceLists: Buffer;
+  };
+  readonly #serviceSet: ReadonlySet<string>;
+  readonly #operationNames: ReadonlySet<string>;
+  #dictionary: Promise<string[]> | undefined;
+  #dictionaryIndex: Map<string, number> | undefined;
+
+  private constructor(
+    readonly path: string,
+    handle: FileHandle,
+    meta: BlockMeta,
+    index: Buffer,
+  ) {
+    this.#handle = handle;
+    this.meta = meta;
+    this.minStart = BigInt(meta.minStartNanos);
+    this.maxStart = BigInt(meta.maxStartNanos);
+    const n = meta.traceCount;
+    let at = 0;
+    const column = (width: number) => {
+      const start = at;
+      at += n * width;
+      return index.subarray(start, at);
+    };
+    this.#index = {
+      ids: column(16),
+      page: column(4),
+      offsetInPage: column(4),
+      start: column(8),
+      duration: column(8),
+      spanCount: column(4),
+      errorCount: column(4),
+      rootService: column(4),
+      rootName: column(4),
+      servicesAt: column(4),
+      serviceLists: index.subarray(at),
+    };
+    this.#serviceSet = new Set(meta.services);
+    this.#operationNames = new Set(meta.operations.map(([, name]) => name));
+  }
+
+  static async open(path: string): Promise<BlockReader> {
+    const handle = await open(path, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size < MAGIC.length + FOOTER_BYTES) throw new Error('block file too short');
+      const footer = await readAt(handle, size - FOOTER_BYTES, FOOTER_BYTES);
+      if (!footer.subarray(FOOTER_BYTES - 8).equals(MAGIC)) throw new Error('block footer magic missing');
+      const metaBytes = await readAt(handle, Number(footer.readBigInt64LE(0)), footer.readUInt32LE(8));
+      const index = await readAt(handle, Number(footer.readBigInt64LE(12)), footer.readUInt32LE(20));
+      if (crc32(index, crc32(metaBytes)) !== footer.readUInt32LE(28)) throw new Error('block index checksum mismatch');
+      const meta = JSON.parse((await inflate(metaBytes)).toString('utf8')) as BlockMeta;
+      return new BlockReader(path, handle, meta, await inflate(index));
+    } catch (error) {
+      await handle.close();
+      throw new Error(`cannot open block ${path}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  hasService(service: string): boolean {
+    return this.#serviceSet.has(service);
+  }
+
+  hasOperationName(name: string): boolean {
+    return this.#operationNames.has(name);
+  }
+
+  operations(service: string): Operation[] {
+    const index = this.meta.services.indexOf(service);
+    return this.meta.operations
+      .filter(([s]) => s === index)
+      .map(([, name, kind]) => ({ name, spanKind: kind as SpanKind }));
+  }
+
+  dictionary(): Promise<string[]> {
+    this.#dictionary ??= (async () => {
+      const compressed = await readAt(this.#handle, this.meta.dictionaryOffset, this.meta.dictionaryLength);
+      return readStrings(new ByteReader(await inflate(compressed)));
+    })();
+    return this.#dictionary;
+  }
+
+  /** The dictionary index of a text, or -1 when no page or column of this block uses it. */
+  async stringIndex(text: string): Promise<number> {
+    if (this.#dictionaryIndex === undefined) {
+      const strings = await this.dictionary();
+      this.#dictionaryIndex = new Map(strings.map((string, index) => [string, index]));
+    }
+    return this.#dictionaryIndex.get(text) ?? -1;
+  }
+
+  /** Binary search of the sorted trace-id column: the trace's ordinal, or -1. */
+  find(traceId: string): number {
+    if (!/^[0-9a-f]{32}$/.test(traceId)) return -1;
+    const key = Buffer.from(traceId, 'hex');
+    const ids = this.#index.ids;
+    let low = 0;
+    let high = this.meta.traceCount - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const order = ids.compare(key, 0, 16, middle * 16, middle * 16 + 16);
+      if (order === 0) return middle;
+      if (order < 0) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
+  }
+
+  traceId(ordinal: number): string {
+    return this.#index.ids.toString('hex', ordinal * 16, ordinal * 16 + 16);
+  }
+
+  /** Earliest start of the trace's spans in this block. */
+  traceStart(ordinal: number): bigint {
+    return this.#index.start.readBigInt64LE(ordinal * 8);
+  }
+
+  /** The trace's summary from the index columns alone: right when the block holds the whole trace. */
+  async summary(ordinal: number): Promise<TraceSummary> {
+    const index = this.#index;
+    const dictionary = await this.dictionary();
+    const lists = new ByteReader(index.serviceLists);
+    lists.offset = index.servicesAt.readUInt32LE(ordinal * 4);
+    const services = [];
+    for (let i = lists.varUint(); i > 0; i--) {
+      services.push({
+        name: this.meta.services[lists.varUint()]!,
+        spanCount: lists.varUint(),
+        errorCount: lists.varUint(),
+      });
+    }
+    return {
+      traceId: this.traceId(ordinal),
+      rootServiceName: dictionary[index.rootService.readUInt32LE(ordinal * 4)]!,
+      rootSpanName: dictionary[index.rootName.readUInt32LE(ordinal * 4)]!,
+      startTimeUnixNano: index.start.readBigInt64LE(ordinal * 8),
+      durationNanos: index.duration.readBigInt64LE(ordinal * 8),
+      spanCount: index.spanCount.readUInt32LE(ordinal * 4),
+      errorCount: index.errorCount.readUInt32LE(ordinal * 4),
+      services,
+    };
+  }
+
+  async #pageRows(page: number): Promise<Buffer> {
+    const meta = this.#page(page);
+    return inflate(await readAt(this.#handle, meta.offset, meta.length));
+  }
+
+  #page(page: number): PageMeta {
+    const meta = this.meta.pages[page];
+    if (meta === undefined) throw new RangeError(`block ${this.path} has no page ${page}`);
+    return meta;
+  }
+
+  /** Every span of a page, in trace order. */
+  async readPage(page: number): Promise<Span[]> {
+    const [rows, dictionary] = await Promise.all([this.#pageRows(page), this.dictionary()]);
+    const reader = new ByteReader(rows);
+    const spans: Span[] = [];
+    while (reader.offset < rows.length) {
+      const length = reader.varUint();
+      for (const span of decodeSpansWith(reader.raw(length), dictionary)) spans.push(span);
+    }
+    return spans;
+  }
+
+  async readColumns(page: number): Promise<SpanColumns> {
+    const meta = this.#page(page);
+    const reader = new ByteReader(await inflate(await readAt(this.#handle, meta.columnsOffset, meta.columnsLength)));
+    const count = meta.spanCount;
+    const columns: SpanColumns = {
+      count,
+      trace: new Uint32Array(count),
+      service: new Uint32Array(count),
+      name: new Uint32Array(count),
+      kind: new Uint8Array(count),
+      status: new Uint8Array(count),
+      start: new BigInt64Array(count),
+      duration: new BigInt64Array(count),
+    };
+    let start = 0n;
+    for (let i = 0; i < count; i++) {
+      columns.trace[i] = reader.varUint();
+      columns.service[i] = reader.varUint();
+      columns.name[i] = reader.varUint();
+      columns.kind[i] = reader.u8();
+      columns.status[i] = reader.u8();
+      start += reader.varInt64();
+      columns.start[i] = start;
+      columns.duration[i] = reader.varInt64();
+    }
+    return columns;
+  }
+
+  /** The trace's spans in this block; `[]` when it has none. */
+  async getTrace(traceId: string): Promise<Span[]> {
+    const ordinal = this.find(traceId);
+    if (ordinal === -1) return [];
+    const [rows, dictionary] = await Promise.all([
+      this.#pageRows(this.#index.page.readUInt32LE(ordinal * 4)),
+      this.dictionary(),
+    ]);
+    const reader = new ByteReader(rows);
+    reader.offset = this.#index.offsetInPage.readUInt32LE(ordinal * 4);
+    return decodeSpansWith(reader.raw(reader.varUint()), dictionary);
+  }
+
+  close(): Promise<void> {
+    return this.#handle.close();
+  }
+}
+
+async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, position);
+  if (bytesRead !== length) throw new Error(`short read at ${position}`);
+  return buffer;
+}

@@ -1,0 +1,160 @@
+/** An append-only byte buffer with the primitives the embedded store's formats use. */
+export class ByteWriter {
+  #buffer: Buffer;
+  #length = 0;
+
+  constructor(initialSize = 64 * 1024) {
+    this.#buffer = Buffer.allocUnsafe(initialSize);
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** The bytes written so far (a view, valid until the next write). */
+  bytes(): Buffer {
+    return this.#buffer.subarray(0, this.#length);
+  }
+
+  #ensure(extra: number): void {
+    const needed = this.#length + extra;
+    if (needed <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(needed, this.#buffer.length * 2));
+    this.#buffer.copy(grown, 0, 0, this.#length);
+    this.#buffer = grown;
+  }
+
+  u8(value: number): void {
+    this.#ensure(1);
+    this.#buffer[this.#length++] = value;
+  }
+
+  u32(value: number): void {
+    this.#ensure(4);
+    this.#buffer.writeUInt32LE(value, this.#length);
+    this.#length += 4;
+  }
+
+  i64(value: bigint): void {
+    this.#ensure(8);
+    this.#buffer.writeBigInt64LE(BigInt.asIntN(64, value), this.#length);
+    this.#length += 8;
+  }
+
+  f64(value: number): void {
+    this.#ensure(8);
+    this.#buffer.writeDoubleLE(value, this.#length);
+    this.#length += 8;
+  }
+
+  /** Unsigned LEB128 of a safe integer. */
+  varUint(value: number): void {
+    this.#ensure(10);
+    let rest = value;
+    while (rest >= 0x80) {
+      this.#buffer[this.#length++] = (rest % 0x80) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    this.#buffer[this.#length++] = rest;
+  }
+
+  /** Zig-zag LEB128 of a 64-bit signed integer: small magnitudes stay small. */
+  varInt64(value: bigint): void {
+    let rest = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
+    this.#ensure(10);
+    while (rest >= 0x80n) {
+      this.#buffer[this.#length++] = Number(rest & 0x7fn) | 0x80;
+      rest >>= 7n;
+    }
+    this.#buffer[this.#length++] = Number(rest);
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.#ensure(bytes.length);
+    this.#buffer.set(bytes, this.#length);
+    this.#length += bytes.length;
+  }
+
+  /** Length-prefixed UTF-8. */
+  string(value: string): void {
+    const byteLength = Buffer.byteLength(value);
+    this.varUint(byteLength);
+    this.#ensure(byteLength);
+    this.#buffer.write(value, this.#length, 'utf8');
+    this.#length += byteLength;
+  }
+}
+
+/** Reads what a `ByteWriter` wrote. Throws a RangeError on truncated input. */
+export class ByteReader {
+  offset = 0;
+  constructor(readonly buffer: Buffer) {}
+
+  #need(count: number): void {
+    if (this.offset + count > this.buffer.length) throw new RangeError('truncated data');
+  }
+
+  u8(): number {
+    this.#need(1);
+    return this.buffer[this.offset++]!;
+  }
+
+  u32(): number {
+    this.#need(4);
+    const value = this.buffer.readUInt32LE(this.offset);
+    this.offset += 4;
+    return value;
+  }
+
+  i64(): bigint {
+    this.#need(8);
+    const value = this.buffer.readBigInt64LE(this.offset);
+    this.offset += 8;
+    return value;
+  }
+
+  f64(): number {
+    this.#need(8);
+    const value = this.buffer.readDoubleLE(this.offset);
+    this.offset += 8;
+    return value;
+  }
+
+  varUint(): number {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = this.u8();
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return value;
+      scale *= 0x80;
+    }
+  }
+
+  varInt64(): bigint {
+    let value = 0n;
+    let shift = 0n;
+    for (;;) {
+      const byte = this.u8();
+      value |= BigInt(byte & 0x7f) << shift;
+      if (byte < 0x80) break;
+      shift += 7n;
+    }
+    return BigInt.asIntN(64, (value >> 1n) ^ -(value & 1n));
+  }
+
+  raw(count: number): Buffer {
+    this.#need(count);
+    const bytes = this.buffer.subarray(this.offset, this.offset + count);
+    this.offset += count;
+    return bytes;
+  }
+
+  string(): string {
+    const length = this.varUint();
+    this.#need(length);
+    const value = this.buffer.toString('utf8', this.offset, this.offset + length);
+    this.offset += length;
+    return value;
+  }
+}

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runStoreSuite } from '../conformance/store-suite.js';
+import { testSpan } from '../query/test-spans.js';
+import type { SpanStore } from '../span-store.js';
+import { type EmbeddedStoreOptions, openEmbeddedStore } from './embedded-store.js';
+
+/** Runs the conformance suite over a fresh folder; `reopen` decides how a restart happens. */
+function suiteOn(name: string, settings: Omit<EmbeddedStoreOptions, 'dataDir'>, crash: boolean): void {
+  let dataDir = '';
+  const open = () => openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000, ...settings });
+  runStoreSuite({
+    name,
+    open: async () => {
+      dataDir = await mkdtemp(join(tmpdir(), 'ariadne-embedded-'));
+      return open();
+    },
+    // A crash abandons the old instance without closing it: only the WAL can bring the data back.
+    reopen: async (store) => {
+      if (!crash) await store.close();
+      return open();
+    },
+    cleanUp: () => rm(dataDir, { recursive: true, force: true }),
+  });
+}
+
+suiteOn('embedded (head and WAL, clean restarts)', {}, false);
+suiteOn('embedded (head and WAL, crash restarts)', {}, true);
+// (No crash variant here: an abandoned instance would still be cutting in the background;
+// the real crash test below kills a child process instead.)
+// Three spans per head: the fixtures end up in many blocks, traces split across blocks and the head.
+suiteOn('embedded (tiny blocks)', { maxHeadSpans: 3 }, false);
+
+const span = (trace: number, n: number) =>
+  testSpan({
+    traceId: trace.toString(16).padStart(32, 'a'),
+    spanId: n.toString(16).padStart(16, '0'),
+    parentSpanId: n === 1 ? '' : '1'.padStart(16, '0'),
+    name: `op-${n % 3}`,
+    startTimeUnixNano: 1_700_000_000_000_000_000n + BigInt(trace * 1000 + n),
+  });
+
+/** Starts the crash writer, SIGKILLs it once `count` batches are acknowledged, returns their numbers. */
+function runAndKill(dataDir: string, maxHeadSpans: number, count: number): Promise<number[]> {
+  const script = fileURLToPath(new URL('./crash-writer.fixture.ts', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    ['--conditions=ariadne-source', '--import', 'tsx', script, dataDir, String(maxHeadSpans)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const acknowledged: number[] = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  let pending = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) acknowledged.push(Number(line));
+      if (acknowledged.length >= count) child.kill('SIGKILL');
+    });
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve(acknowledged);
+      else reject(new Error(`crash writer exited with ${code}: ${stderr}`));
+    });
+  });
+}
+
+describe('embedded store durability', () => {
+  const dirs: string[] = [];
+  const freshDir = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ariadne-embedded-'));
+    dirs.push(dir);
+    return dir;
+  };
+  after(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  async function assertHasAll(store: SpanStore, traces: number, spansPerTrace: number): Promise<void> {
+    for (let trace = 1; trace <= traces; trace++) {
+      const stored = await store.getTrace(span(trace, 1).traceId);
+      assert.equal(stored.length, spansPerTrace, `trace ${trace}`);
+    }
+  }
+
+  test('every acknowledged span survives a crash (no close)', async () => {
+    const dataDir = await freshDir();
+    const first = await openEmbeddedStore({ dataDir, maxHeadSpans: 25, maxHeadAgeMs: 3_600_000 });
+    const writes: Promise<void>[] = [];
+    for (let n = 1; n <= 10; n++) {
+      writes.push(first.writeSpans(Array.from({ length: 10 }, (_, t) => span(t + 1, n))));
+    }
+    await Promise.all(writes);
+    // Stop `first` from cutting in the background, as a dead process would.
+    await first.close();
+    const second = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
+    await assertHasAll(second, 10, 10);
+    await second.close();
+  });
+
+  for (const maxHeadSpans of [100_000, 40]) {
+    test(`a process killed mid-write keeps every acknowledged batch (head of ${maxHeadSpans} spans)`, async () => {
+      const dataDir = await freshDir();
+      const acknowledged = await runAndKill(dataDir, maxHeadSpans, 60);
+      const store = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
+      for (const n of acknowledged) {
+        const spans = await store.getTrace(n.toString(16).padStart(32, 'c'));
+        assert.equal(spans.length, 5, `batch ${n}`);
+        assert.ok(spans.every((stored) => stored.name === `batch-${n}`));
+      }
+      await store.close();
+    });
+  }
+
+  test('a torn or corrupt WAL tail is cut away, not fatal', async () => {
+    const dataDir = await freshDir();
+    const first = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
+    await first.writeSpans([span(1, 1), span(1, 2)]);
+    await first.writeSpans([span(2, 1)]);
+    const walDir = join(dataDir, 'wal');
+    const [segment] = (await readdir(walDir)).sort().slice(-1);
+    const segmentPath = join(walDir, segment!);
+    const intactSize = (await stat(segmentPath)).size;
+    // A record header promising more bytes than follow (torn write), then noise.
+    const torn = Buffer.alloc(8 + 5);
+    torn.writeUInt32LE(1_000, 0);
+    torn.writeUInt32LE(0xdeadbeef, 4);
+    await appendFile(segmentPath, Buffer.concat([torn, Buffer.from('garbage after a crash')]));
+
+    const second = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
+    assert.equal((await stat(segmentPath)).size, intactSize, 'the corrupt tail is truncated');
+    assert.equal((await second.getTrace(span(1, 1).traceId)).length, 2);
+    assert.equal((await second.getTrace(span(2, 1).traceId)).length, 1);
+    // New writes after the repair are not hidden behind the old garbage.
+    await second.writeSpans([span(3, 1)]);
+    const third = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
+    assert.equal((await third.getTrace(span(3, 1).traceId)).length, 1);
+    assert.equal((await third.getTrace(span(1, 1).traceId)).length, 2);
+    await third.close();
+  });
+
+  test('a record with a bad checksum ends the log there', async () => {
+    const dataDir = await freshDir();
+    const first = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
+    await first.writeSpans([span(1, 1)]);
+    const walDir = join(dataDir, 'wal');
+    const [segment] = (await readdir(walDir)).sort().slice(-1);
+    const bogus = Buffer.alloc(8 + 4);
+    bogus.writeUInt32LE(4, 0);
+    bogus.writeUInt32LE(12345, 4);
+    await appendFile(join(walDir, segment!), bogus);
+    const second = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
+    assert.equal((await second.getTrace(span(1, 1).traceId)).length, 1);
+    await second.close();
+  });
+
+  test('cutting writes blocks and retires the WAL segments they cover', async () => {
+    const dataDir = await freshDir();
+    const store = await openEmbeddedStore({ dataDir, maxHeadSpans: 10, maxHeadAgeMs: 3_600_000 });
+    for (let n = 1; n <= 5; n++) await store.writeSpans(Array.from({ length: 6 }, (_, t) => span(t + 1, n)));
+    await store.close();
+    const blocks = await readdir(join(dataDir, 'blocks'));
+    assert.ok(blocks.length >= 2, `several blocks, got ${blocks.join(', ')}`);
+    assert.ok(blocks.every((name) => name.endsWith('.blk')));
+    const wal = await readdir(join(dataDir, 'wal'));
+    for (const name of wal) assert.equal((await stat(join(dataDir, 'wal', name))).size, 0, `${name} is retired`);
+    const reopened = await openEmbeddedStore({ dataDir });
+    await assertHasAll(reopened, 6, 5);
+    await reopened.close();
+  });
+});

@@ -1,0 +1,89 @@
+import { AriadneError, normalizeTraceId, type Span } from '@ariadne/protocol';
+import { mostRecentTraces } from '../query/most-recent-traces.js';
+import { ServiceCatalog } from '../query/service-catalog.js';
+import { compileSpanMatcher } from '../query/span-matches-query.js';
+import { summarizeTrace } from '../query/summarize-trace.js';
+import type { Operation, OperationQuery, SpanStore, TimeRange, TraceQuery, TraceSummary } from '../span-store.js';
+
+function earliestStart(trace: readonly Span[]): bigint {
+  let start = trace[0]!.startTimeUnixNano;
+  for (const span of trace) if (span.startTimeUnixNano < start) start = span.startTimeUnixNano;
+  return start;
+}
+
+export interface MemoryStoreOptions {
+  /** Traces kept before the ones written least recently are evicted. Default 100,000. */
+  readonly maxTraces?: number;
+}
+
+/**
+ * A store that keeps everything in this process's memory, for tests, demos and
+ * `--storage memory`. Searches scan every trace: fine at its bounded size.
+ */
+export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore {
+  const maxTraces = options.maxTraces ?? 100_000;
+  if (!Number.isInteger(maxTraces) || maxTraces < 1) {
+    throw new RangeError(`maxTraces must be an integer ≥ 1, not ${maxTraces}`);
+  }
+  // Map iteration order is insertion order: re-inserting a trace on every write
+  // keeps the least recently written trace first, which makes eviction O(1).
+  const traces = new Map<string, Span[]>();
+  const catalog = new ServiceCatalog();
+  let closed = false;
+
+  const ensureOpen = (): void => {
+    if (closed) throw new AriadneError('StorageFailure', 'the memory store is closed');
+  };
+
+  return {
+    async writeSpans(spans: readonly Span[]): Promise<void> {
+      ensureOpen();
+      for (const span of spans) {
+        let trace = traces.get(span.traceId);
+        if (trace === undefined) trace = [];
+        else traces.delete(span.traceId);
+        traces.set(span.traceId, trace);
+        trace.push(span);
+        catalog.add(span);
+      }
+      while (traces.size > maxTraces) {
+        const [oldestId, oldest] = traces.entries().next().value as [string, Span[]];
+        traces.delete(oldestId);
+        for (const span of oldest) catalog.remove(span);
+      }
+    },
+
+    async getTrace(traceId: string, _timeRange?: TimeRange): Promise<Span[]> {
+      ensureOpen();
+      const trace = traces.get(normalizeTraceId(traceId) ?? traceId);
+      if (trace === undefined) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
+      return [...trace];
+    },
+
+    async findTraces(query: TraceQuery): Promise<TraceSummary[]> {
+      ensureOpen();
+      const matches = compileSpanMatcher(query);
+      // Rank by start first and summarize only the winners: most matches are cut by the limit.
+      const candidates: { traceId: string; startTimeUnixNano: bigint; trace: Span[] }[] = [];
+      for (const [traceId, trace] of traces) {
+        if (trace.some(matches)) candidates.push({ traceId, startTimeUnixNano: earliestStart(trace), trace });
+      }
+      return mostRecentTraces(candidates, query.limit).map((candidate) => summarizeTrace(candidate.trace));
+    },
+
+    async getServices(): Promise<string[]> {
+      ensureOpen();
+      return catalog.services();
+    },
+
+    async getOperations(query: OperationQuery): Promise<Operation[]> {
+      ensureOpen();
+      return catalog.operations(query);
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      traces.clear();
+    },
+  };
+}

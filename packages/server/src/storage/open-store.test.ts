@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openStore } from './open-store.js';
+import { testSpan } from './query/test-spans.js';
+
+test('openStore opens the memory store with its trace limit', async () => {
+  const store = await openStore({ storage: 'memory', dataDir: '/nonexistent', maxTraces: 1 });
+  await store.writeSpans([testSpan({ traceId: '1'.repeat(32) }), testSpan({ traceId: '2'.repeat(32) })]);
+  await assert.rejects(store.getTrace('1'.repeat(32)));
+  assert.equal((await store.getTrace('2'.repeat(32))).length, 1);
+  await store.close();
+});
+
+test('openStore opens the embedded store in the data folder', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-open-store-'));
+  try {
+    const store = await openStore({ storage: 'embedded', dataDir });
+    await store.writeSpans([testSpan()]);
+    await store.close();
+    assert.deepEqual((await readdir(dataDir)).sort(), ['blocks', 'wal']);
+    const reopened = await openStore({ storage: 'embedded', dataDir });
+    assert.equal((await reopened.getTrace(testSpan().traceId)).length, 1);
+    await reopened.close();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_FORM, validateForm } from '../search/search-params.js';
+import { testTrace } from '../trace/test-trace.js';
+import { createApiClient } from './api-client.js';
+import { ApiError, isApiError } from './api-error.js';
+
+/** A stand-in for the network: answers each path with a fixed status and body, and records what was asked. */
+function serve(routes: Record<string, [status: number, body: string]>) {
+  const asked: string[] = [];
+  const fetch = async (input: RequestInfo | URL) => {
+    const url = String(input);
+    asked.push(url);
+    const path = url.split('?')[0] as string;
+    const [status, body] = routes[path] ?? [404, '{"data":null,"errors":[{"code":404,"msg":"no route"}]}'];
+    return new Response(body, { status, headers: { 'Content-Type': 'application/json' } });
+  };
+  return { client: createApiClient({ baseUrl: 'http://ariadne.test', fetch }), asked };
+}
+
+const envelope = (data: unknown) => JSON.stringify({ data, total: 0, limit: 0, offset: 0, errors: null });
+
+test('services and operations come out of the envelope; null means none', async () => {
+  const { client, asked } = serve({
+    'http://ariadne.test/api/services': [200, envelope(['checkout', 'payments'])],
+    'http://ariadne.test/api/services/a%20b%2Fc/operations': [200, envelope(null)],
+  });
+  assert.deepEqual(await client.getServices(), ['checkout', 'payments']);
+  assert.deepEqual(await client.getOperations('a b/c'), []);
+  assert.equal(asked[1], 'http://ariadne.test/api/services/a%20b%2Fc/operations');
+});
+
+test('a trace is validated and int64 tags past 2^53 keep every digit', async () => {
+  const trace = testTrace([{ id: 'a', tags: [{ key: 'big', type: 'int64', value: 1 }] }]);
+  const body = envelope([trace]).replace('"value":1', '"value":9007199254740993');
+  const { client } = serve({ [`http://ariadne.test/api/traces/${trace.traceID}`]: [200, body] });
+  const got = await client.getTrace(trace.traceID);
+  assert.equal(got.spans[0]!.tags[0]!.value, 9_007_199_254_740_993n);
+  assert.equal(got.spans[0]!.operationName, 'op a');
+});
+
+test('404 becomes NotFound with the server message', async () => {
+  const { client } = serve({
+    'http://ariadne.test/api/traces/abc': [404, '{"data":null,"errors":[{"code":404,"msg":"trace not found"}]}'],
+  });
+  await assert.rejects(client.getTrace('abc'), (error) => {
+    assert.ok(isApiError(error, 'NotFound'));
+    assert.equal(error.message, 'trace not found');
+    assert.equal(error.status, 404);
+    return true;
+  });
+});
+
+test('400 keeps the server message; 500 without JSON still says what happened', async () => {
+  const { client } = serve({
+    'http://ariadne.test/api/traces': [400, '{"data":null,"errors":[{"code":400,"msg":"bad tags"}]}'],
+    'http://ariadne.test/api/services': [502, '<html>Bad Gateway</html>'],
+  });
+  const search = validateForm({ ...DEFAULT_FORM, service: 'x' });
+  assert.ok(search.ok);
+  await assert.rejects(client.findTraces(search.search), { name: 'ApiError', kind: 'BadRequest', message: 'bad tags' });
+  await assert.rejects(client.getServices(), (error) => {
+    assert.ok(isApiError(error, 'ServerError'));
+    assert.match(error.message, /502/);
+    return true;
+  });
+});
+
+test('a search sends the form as Jaeger query parameters', async () => {
+  const { client, asked } = serve({ 'http://ariadne.test/api/traces': [200, envelope([])] });
+  const search = validateForm({ ...DEFAULT_FORM, service: 'checkout', tags: 'error=true', limit: '5' });
+  assert.ok(search.ok);
+  assert.deepEqual(await client.findTraces(search.search, undefined, 5_000_000_000), []);
+  const params = new URL(asked[0]!).searchParams;
+  assert.equal(params.get('service'), 'checkout');
+  assert.equal(params.get('tags'), '{"error":"true"}');
+  assert.equal(params.get('limit'), '5');
+  assert.equal(params.get('end'), '5000000000');
+});
+
+test('answers of the wrong shape are InvalidResponse errors naming the field', async () => {
+  const trace = testTrace([{ id: 'a' }]);
+  const broken = JSON.parse(envelope([trace]));
+  broken.data[0].spans[0].startTime = 'yesterday';
+  const { client } = serve({
+    'http://ariadne.test/api/services': [200, '{"services":[]}'],
+    'http://ariadne.test/api/traces/x': [200, JSON.stringify(broken)],
+    'http://ariadne.test/api/traces/empty': [200, envelope([])],
+  });
+  await assert.rejects(client.getServices(), { kind: 'InvalidResponse' });
+  await assert.rejects(client.getTrace('x'), (error) => {
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.kind, 'InvalidResponse');
+    assert.match(error.message, /data\[0\]\.spans\[0\]\.startTime: expected a number/);
+    return true;
+  });
+  await assert.rejects(client.getTrace('empty'), { kind: 'NotFound' });
+});
+
+test('an unreachable server is a NetworkError', async () => {
+  const client = createApiClient({
+    fetch: async () => {
+      throw new TypeError('fetch failed');
+    },
+  });
+  await assert.rejects(client.getServices(), { kind: 'NetworkError' });
+});

@@ -1,0 +1,95 @@
+import type { JaegerTrace } from '@ariadne/protocol';
+import type { TraceSearch } from '../search/search-params.js';
+import { toApiParams } from '../search/search-params.js';
+import { ApiError, kindOfStatus } from './api-error.js';
+import { parseJson } from './parse-json.js';
+import { readEnvelope, readStringList, readTraces } from './read-response.js';
+
+/** The Jaeger-compatible query API, typed and validated. Every failure is an `ApiError`. */
+export interface ApiClient {
+  getServices(signal?: AbortSignal): Promise<string[]>;
+  getOperations(service: string, signal?: AbortSignal): Promise<string[]>;
+  /** The window is computed from `nowMicros` (default: the clock now). */
+  findTraces(search: TraceSearch, signal?: AbortSignal, nowMicros?: number): Promise<JaegerTrace[]>;
+  /** Rejects with kind `NotFound` when the store has no span of the trace. */
+  getTrace(traceId: string, signal?: AbortSignal): Promise<JaegerTrace>;
+}
+
+export interface ApiClientOptions {
+  /** Origin and path prefix of the API; '' for the page's own origin. */
+  readonly baseUrl?: string;
+  readonly fetch?: typeof fetch;
+}
+
+export function createApiClient(options: ApiClientOptions = {}): ApiClient {
+  const baseUrl = options.baseUrl ?? '';
+  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  async function get(path: string, signal: AbortSignal | undefined): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await doFetch(`${baseUrl}${path}`, {
+        headers: { Accept: 'application/json' },
+        signal: signal ?? null,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new ApiError('NetworkError', 'Cannot reach the Ariadne server. Is it running?', undefined, {
+        cause: error,
+      });
+    }
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = parseJson(text);
+    } catch (error) {
+      const kind = response.ok ? 'InvalidResponse' : kindOfStatus(response.status);
+      throw new ApiError(
+        kind,
+        `${response.status} ${response.statusText || 'response'} from ${path}, not JSON: ${text.slice(0, 200)}`,
+        response.status,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (!response.ok) {
+      // The envelope carries the server's own words; fall back to the status when it does not.
+      let message = `${response.status} ${response.statusText}`.trim();
+      try {
+        const first = readEnvelope(body).errors[0];
+        if (first !== undefined && first.msg !== '') message = first.msg;
+      } catch {}
+      throw new ApiError(kindOfStatus(response.status), message, response.status);
+    }
+    const envelope = readEnvelope(body);
+    const first = envelope.errors[0];
+    // Jaeger can answer 200 with errors (a partial failure); the data is then not to be trusted.
+    if (first !== undefined && (envelope.data === null || envelope.data === undefined)) {
+      throw new ApiError(kindOfStatus(first.code || 500), first.msg, first.code || undefined);
+    }
+    return envelope.data;
+  }
+
+  return {
+    async getServices(signal) {
+      return readStringList(await get('/api/services', signal), 'data');
+    },
+    async getOperations(service, signal) {
+      return readStringList(await get(`/api/services/${encodeURIComponent(service)}/operations`, signal), 'data');
+    },
+    async findTraces(search, signal, nowMicros = Date.now() * 1000) {
+      return readTraces(await get(`/api/traces?${toApiParams(search, nowMicros)}`, signal));
+    },
+    async getTrace(traceId, signal) {
+      const traces = readTraces(await get(`/api/traces/${encodeURIComponent(traceId)}`, signal));
+      const trace = traces[0];
+      if (trace === undefined || trace.spans.length === 0) {
+        throw new ApiError('NotFound', `Trace ${traceId} not found.`, 404);
+      }
+      if (traces.length === 1) return trace;
+      const note = `The server sent ${traces.length} parts for this trace; only the first is shown.`;
+      return { ...trace, warnings: [...(trace.warnings ?? []), note] };
+    },
+  };
+}

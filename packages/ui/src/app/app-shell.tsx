@@ -1,0 +1,67 @@
+import { type FormEvent, useState } from 'react';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import './app-shell.css';
+
+/** Top bar on every page: the name, the search, and a box to jump straight to a trace id. */
+export function AppShell() {
+  const { pathname } = useLocation();
+  const onSearch = pathname === '/' || pathname.startsWith('/search');
+  return (
+    <div className="app">
+      <header className="topbar">
+        <Link to="/" className="brand" aria-label="Ariadne home">
+          <ThreadMark />
+          <span>Ariadne</span>
+        </Link>
+        <nav className="topnav" aria-label="Main">
+          <Link to="/search" className={onSearch ? 'active' : undefined} aria-current={onSearch ? 'page' : undefined}>
+            Search
+          </Link>
+        </nav>
+        <TraceIdJump />
+      </header>
+      <main className="app-main">
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+function TraceIdJump() {
+  const navigate = useNavigate();
+  const [text, setText] = useState('');
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    const id = text.trim().toLowerCase();
+    if (id === '') return;
+    setText('');
+    navigate(`/trace/${encodeURIComponent(id)}`);
+  };
+  return (
+    <form className="trace-jump" onSubmit={onSubmit}>
+      <input
+        type="text"
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        placeholder="Go to trace id…"
+        aria-label="Trace id"
+        spellCheck={false}
+        data-testid="trace-id-jump"
+      />
+    </form>
+  );
+}
+
+/** Ariadne's thread: a line that winds and finds its way out. */
+function ThreadMark() {
+  return (
+    <svg width="22" height="22" viewBox="0 0 24 24" fill="none" aria-hidden="true">
+      <path
+        d="M4 20c0-6 4-6 4-10s-3-4-3-6M8 10c3 0 4 3 7 3s4-4 4-7M15 13c0 3 2 4 5 7"
+        stroke="currentColor"
+        strokeWidth="2"
+        strokeLinecap="round"
+      />
+    </svg>
+  );
+}

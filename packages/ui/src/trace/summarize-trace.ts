@@ -1,0 +1,102 @@
+import type { JaegerSpan, JaegerTrace } from '@ariadne/protocol';
+import { parentSpanIdOf } from './span-references.js';
+import { isErrorSpan } from './span-tags.js';
+
+export interface ServiceCount {
+  readonly name: string;
+  readonly spanCount: number;
+  readonly errorCount: number;
+}
+
+/** What a search result shows about a trace, computed in one pass without building the tree. */
+export interface TraceSummary {
+  readonly traceId: string;
+  /** Of the earliest span without a parent in the trace; of the earliest span when every span has one (a cycle). */
+  readonly rootServiceName: string;
+  readonly rootOperationName: string;
+  /** False when the trace's root span is missing (its service and operation come from an orphan). */
+  readonly hasRoot: boolean;
+  /** Microseconds since the epoch. */
+  readonly startTime: number;
+  readonly duration: number;
+  readonly spanCount: number;
+  readonly errorCount: number;
+  /** Most spans first, then by name. */
+  readonly services: readonly ServiceCount[];
+}
+
+export function summarizeTrace(trace: JaegerTrace): TraceSummary {
+  const ids = new Set<string>();
+  for (const span of trace.spans) ids.add(span.spanID);
+  let root: JaegerSpan | undefined;
+  let rootIsTrue = false;
+  let earliest: JaegerSpan | undefined;
+  let startTime = Number.POSITIVE_INFINITY;
+  let endTime = Number.NEGATIVE_INFINITY;
+  let errorCount = 0;
+  const services = new Map<string, { spanCount: number; errorCount: number }>();
+  for (const span of trace.spans) {
+    const parentId = parentSpanIdOf(span);
+    const topLevel = parentId === undefined || !ids.has(parentId);
+    // A true root (no parent at all) beats an orphan, whatever their start times.
+    const trueRoot = parentId === undefined;
+    if (
+      topLevel &&
+      (root === undefined || (trueRoot && !rootIsTrue) || (trueRoot === rootIsTrue && span.startTime < root.startTime))
+    ) {
+      root = span;
+      rootIsTrue = trueRoot;
+    }
+    if (earliest === undefined || span.startTime < earliest.startTime) earliest = span;
+    if (span.startTime < startTime) startTime = span.startTime;
+    if (span.startTime + span.duration > endTime) endTime = span.startTime + span.duration;
+    const error = isErrorSpan(span);
+    if (error) errorCount++;
+    const name = serviceNameOf(trace, span);
+    const counts = services.get(name) ?? { spanCount: 0, errorCount: 0 };
+    counts.spanCount++;
+    if (error) counts.errorCount++;
+    services.set(name, counts);
+  }
+  const shown = root ?? earliest;
+  const empty = trace.spans.length === 0;
+  return {
+    traceId: trace.traceID,
+    rootServiceName: shown === undefined ? '' : serviceNameOf(trace, shown),
+    rootOperationName: shown?.operationName ?? '',
+    hasRoot: rootIsTrue,
+    startTime: empty ? 0 : startTime,
+    duration: empty ? 0 : endTime - startTime,
+    spanCount: trace.spans.length,
+    errorCount,
+    services: [...services]
+      .map(([name, counts]) => ({ name, ...counts }))
+      .sort((a, b) => b.spanCount - a.spanCount || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  };
+}
+
+function serviceNameOf(trace: JaegerTrace, span: JaegerSpan): string {
+  return trace.processes[span.processID]?.serviceName ?? 'unknown service';
+}
+
+export type TraceOrder = 'recent' | 'longest' | 'spans';
+
+export const TRACE_ORDERS: readonly { readonly value: TraceOrder; readonly label: string }[] = [
+  { value: 'recent', label: 'Most recent' },
+  { value: 'longest', label: 'Longest first' },
+  { value: 'spans', label: 'Most spans' },
+];
+
+/** A sorted copy; ties fall back to most recent, then trace id, so the order is stable between renders. */
+export function sortSummaries(summaries: readonly TraceSummary[], order: TraceOrder): TraceSummary[] {
+  const primary: (a: TraceSummary, b: TraceSummary) => number =
+    order === 'longest'
+      ? (a, b) => b.duration - a.duration
+      : order === 'spans'
+        ? (a, b) => b.spanCount - a.spanCount
+        : () => 0;
+  return [...summaries].sort(
+    (a, b) =>
+      primary(a, b) || b.startTime - a.startTime || (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0),
+  );
+}
