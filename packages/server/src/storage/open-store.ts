@@ -1,8 +1,9 @@
+import { AriadneError } from '@ariadne/protocol';
 import { openEmbeddedStore } from './embedded/embedded-store.js';
 import { openMemoryStore } from './memory/memory-store.js';
 import type { SpanStore } from './span-store.js';
 
-export const STORE_KINDS = ['embedded', 'memory'] as const;
+export const STORE_KINDS = ['embedded', 'memory', 'clickhouse'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
 
 export interface StoreConfig {
@@ -11,6 +12,23 @@ export interface StoreConfig {
   readonly dataDir: string;
   /** Memory store: traces kept before the least recently written are evicted. */
   readonly maxTraces?: number;
+  /**
+   * Embedded and ClickHouse stores: spans older than this (by start time) are
+   * dropped, whole partitions at a time. Absent: kept forever.
+   */
+  readonly retentionNanos?: bigint;
+  /** ClickHouse store: where and how. */
+  readonly clickhouse?: ClickHouseConfig;
+}
+
+export interface ClickHouseConfig {
+  /** HTTP interface, e.g. http://127.0.0.1:8123 */
+  readonly url: string;
+  readonly database: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** Cluster mode: local tables on every shard plus Distributed tables over them. */
+  readonly cluster?: string;
 }
 
 /** Opens the store a configuration names: the one factory the server calls. */
@@ -20,6 +38,8 @@ export async function openStore(config: StoreConfig): Promise<SpanStore> {
       return openMemoryStore(config.maxTraces === undefined ? {} : { maxTraces: config.maxTraces });
     case 'embedded':
       return openEmbeddedStore({ dataDir: config.dataDir });
+    case 'clickhouse':
+      throw new AriadneError('InvalidQuery', 'the ClickHouse store is not available yet');
     default:
       throw new RangeError(`unknown storage kind "${String(config.storage)}"`);
   }

@@ -130,3 +130,79 @@ export interface SpanStore extends SpanWriter, SpanReader {
    */
   close(): Promise<void>;
 }
+
+/*
+ * Optional capabilities. A store that offers one implements its interface;
+ * callers test with the `has…` guards below instead of reading flags.
+ */
+
+/** One edge of the service map: calls from `parent` service to `child` service. */
+export interface DependencyLink {
+  readonly parent: string;
+  readonly child: string;
+  /** Spans of `child` whose parent span belongs to `parent` (a different service). */
+  readonly callCount: number;
+  /** Of those calls, the ones whose child span has status Error. */
+  readonly errorCount: number;
+}
+
+export interface DependencyReader {
+  /**
+   * Service-to-service edges among spans that started within `timeRange`,
+   * computed by the store from parent/child pairs (no batch job). A span whose
+   * parent is not stored contributes nothing. Sorted by parent, then child.
+   * No spans in range: `[]`.
+   */
+  getDependencies(timeRange: TimeRange): Promise<DependencyLink[]>;
+}
+
+/** RED (rate, errors, duration) aggregates over time buckets, Jaeger SPM style. */
+export interface RedMetricsQuery {
+  /** Services to report; at least one. */
+  readonly services: readonly string[];
+  /** One series per (service, operation) instead of per service. */
+  readonly groupByOperation: boolean;
+  /** Only spans of these kinds; empty means every kind. Jaeger's default is server. */
+  readonly spanKinds: readonly SpanKind[];
+  /** Buckets cover [startNanos, endNanos], aligned to `stepNanos` from startNanos. */
+  readonly timeRange: TimeRange;
+  /** Bucket width, > 0. More than 10,000 buckets is an InvalidQuery. */
+  readonly stepNanos: bigint;
+  /** Duration quantiles to compute, each in (0, 1], e.g. [0.5, 0.95, 0.99]. */
+  readonly quantiles: readonly number[];
+}
+
+export interface RedMetricsPoint {
+  /** Start of the bucket. */
+  readonly timeUnixNano: bigint;
+  /** Spans that started in the bucket. */
+  readonly calls: number;
+  /** Of those, spans with status Error. */
+  readonly errors: number;
+  /**
+   * Duration quantiles in nanoseconds, in the order of `quantiles`; NaN for an
+   * empty bucket. Stores may approximate (state the error in their doc comment).
+   */
+  readonly durationQuantilesNanos: readonly number[];
+}
+
+export interface RedMetricsSeries {
+  readonly service: string;
+  /** Present when grouped by operation. */
+  readonly operation?: string;
+  /** Every bucket of the range, empty ones included, oldest first. */
+  readonly points: readonly RedMetricsPoint[];
+}
+
+export interface RedMetricsReader {
+  /** One series per service (or service and operation) with spans in range; none: `[]`. */
+  getRedMetrics(query: RedMetricsQuery): Promise<RedMetricsSeries[]>;
+}
+
+export function hasDependencies(reader: object): reader is DependencyReader {
+  return typeof (reader as Partial<DependencyReader>).getDependencies === 'function';
+}
+
+export function hasRedMetrics(reader: object): reader is RedMetricsReader {
+  return typeof (reader as Partial<RedMetricsReader>).getRedMetrics === 'function';
+}
