@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './jaeger/index.js';
+export * from './jaeger-proto/index.js';
 export * from './jaeger-thrift/index.js';
 export * from './model/index.js';
 export * from './otlp/index.js';

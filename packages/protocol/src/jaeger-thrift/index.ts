@@ -14,3 +14,4 @@ export {
   JaegerThriftTagType,
   writeJaegerBatch,
 } from './encode-jaeger-thrift.js';
+export { resourceToJaegerProcess, spansToJaegerBatches, spanToJaegerThriftSpan } from './spans-to-jaeger-batch.js';

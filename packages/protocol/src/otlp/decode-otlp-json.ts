@@ -17,7 +17,9 @@ type JsonObject = Record<string, unknown>;
 
 const EMPTY_VALUE: AnyValue = Object.freeze({ type: 'empty' });
 const UNSET_STATUS: SpanStatus = Object.freeze({ code: StatusCode.Unset, message: '' });
-const textDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+// JSON text must be UTF-8 (RFC 8259 §8.1): a body that is not is refused whole rather than
+// stored with replacement characters the client never sent.
+const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 const SPAN_KIND_NAMES: Record<string, number> = {
   SPAN_KIND_UNSPECIFIED: SpanKind.Unspecified,
@@ -70,7 +72,12 @@ function within(error: unknown, segment: string): unknown {
  * fields throw `AriadneError('InvalidPayload')` naming the field.
  */
 export function decodeOtlpTraceRequestJson(body: string | Uint8Array): DecodedSpans {
-  const text = typeof body === 'string' ? body : textDecoder.decode(body);
+  let text: string;
+  try {
+    text = typeof body === 'string' ? body : textDecoder.decode(body);
+  } catch {
+    throw new AriadneError('InvalidPayload', 'json: the body is not valid UTF-8');
+  }
   let root: unknown;
   try {
     root = JSON.parse(text);

@@ -1,6 +1,5 @@
 import { AriadneError } from '../errors.js';
 import type { AnyValue, KeyValue } from '../model/any-value.js';
-import { bytesToHex } from '../model/ids.js';
 import {
   type InstrumentationScope,
   type Resource,
@@ -239,11 +238,10 @@ function readSpan(
     if (out.rejectedSpans++ === 0) out.errorMessage = `span rejected: ${problem}`;
     return;
   }
-  const parentSpanId =
-    parentEnd === parentStart || problem !== '' ? '' : bytesToHex(bytes, parentStart, parentEnd - parentStart);
+  const parentSpanId = parentEnd === parentStart || problem !== '' ? '' : reader.hexOf(parentStart, parentEnd);
   out.spans.push({
-    traceId: bytesToHex(bytes, traceIdStart, 16),
-    spanId: bytesToHex(bytes, spanIdStart, 8),
+    traceId: reader.hexOf(traceIdStart, traceIdStart + 16),
+    spanId: reader.hexOf(spanIdStart, spanIdStart + 8),
     parentSpanId,
     traceState,
     flags,
@@ -346,8 +344,8 @@ function readLink(reader: ProtoReader): SpanLink | undefined {
     return undefined;
   }
   return {
-    traceId: bytesToHex(bytes, traceIdStart, 16),
-    spanId: bytesToHex(bytes, spanIdStart, 8),
+    traceId: reader.hexOf(traceIdStart, traceIdStart + 16),
+    spanId: reader.hexOf(spanIdStart, spanIdStart + 8),
     traceState,
     attributes,
     droppedAttributesCount,
@@ -374,6 +372,26 @@ function readStatus(reader: ProtoReader): SpanStatus {
 /** Reads one length-delimited KeyValue; `depth` counts the AnyValues around it. */
 function readKeyValue(reader: ProtoReader, depth: number): KeyValue {
   const end = reader.readLength();
+  // Most attributes are a short key and a short string value, laid out as
+  // `0a klen key 12 vlen 0a slen value` with one-byte lengths: read that shape
+  // straight from the bytes, and anything else field by field below.
+  const bytes = reader.bytes;
+  const start = reader.pos;
+  if (end - start >= 6 && bytes[start] === 0x0a) {
+    const keyLength = bytes[start + 1] as number;
+    const valueTagAt = start + 2 + keyLength;
+    if (keyLength < 0x80 && valueTagAt + 4 <= end && bytes[valueTagAt] === 0x12 && bytes[valueTagAt + 2] === 0x0a) {
+      const valueLength = bytes[valueTagAt + 1] as number;
+      const stringLength = bytes[valueTagAt + 3] as number;
+      if (stringLength < 0x80 && valueLength === stringLength + 2 && valueTagAt + 4 + stringLength === end) {
+        reader.pos = end;
+        return {
+          key: reader.stringAt(start + 2, valueTagAt),
+          value: { type: 'string', value: reader.uncommonStringAt(valueTagAt + 4, end) },
+        };
+      }
+    }
+  }
   let key = '';
   let value = EMPTY_VALUE;
   while (reader.pos < end) {
@@ -399,7 +417,7 @@ function readAnyValue(reader: ProtoReader, depth: number): AnyValue {
     const tag = reader.readTag();
     switch (tag) {
       case (1 << 3) | LEN:
-        value = { type: 'string', value: reader.readString() };
+        value = { type: 'string', value: reader.readUncommonString() };
         break;
       case 2 << 3:
         value = { type: 'bool', value: reader.readBool() };

@@ -1,4 +1,5 @@
 import { AriadneError } from '../errors.js';
+import { bytesToHex } from '../model/ids.js';
 import { decodeUtf8, decodeUtf8Interned, INTERN_MAX_BYTES, nativeUtf8View } from './utf8.js';
 
 /** Groups inside groups deeper than this are treated as hostile rather than recursed into. */
@@ -190,6 +191,44 @@ export class ProtoReader {
     if (end - start <= INTERN_MAX_BYTES) return decodeUtf8Interned(this.bytes, start, end, this.native);
     const native = this.native;
     return native !== undefined ? native.utf8Slice(start, end) : decodeUtf8(this.bytes, start, end);
+  }
+
+  /**
+   * A string field that is unlikely to repeat (attribute values, which are often ids,
+   * paths or statements): decoded directly, without the intern table, whose lookups and
+   * updates cost more than they save when most values miss. Invalid UTF-8 becomes U+FFFD.
+   */
+  readUncommonString(): string {
+    const end = this.readLength();
+    const start = this.pos;
+    this.pos = end;
+    if (start === end) return '';
+    const native = this.native;
+    return native !== undefined ? native.utf8Slice(start, end) : decodeUtf8(this.bytes, start, end);
+  }
+
+  /**
+   * The string in `bytes[start..end]`, through the intern table, for decoders that have
+   * already checked the field's framing themselves; `end` must not pass `this.end`.
+   */
+  stringAt(start: number, end: number): string {
+    if (start === end) return '';
+    if (end - start <= INTERN_MAX_BYTES) return decodeUtf8Interned(this.bytes, start, end, this.native);
+    const native = this.native;
+    return native !== undefined ? native.utf8Slice(start, end) : decodeUtf8(this.bytes, start, end);
+  }
+
+  /** As `stringAt`, without the intern table (see `readUncommonString`). */
+  uncommonStringAt(start: number, end: number): string {
+    if (start === end) return '';
+    const native = this.native;
+    return native !== undefined ? native.utf8Slice(start, end) : decodeUtf8(this.bytes, start, end);
+  }
+
+  /** Lowercase hex of `bytes[start..end]` (trace and span ids), natively when the platform can. */
+  hexOf(start: number, end: number): string {
+    const native = this.native;
+    return native !== undefined ? native.hexSlice(start, end) : bytesToHex(this.bytes, start, end - start);
   }
 
   /** A bytes field as a view into the input (no copy): valid until the caller's buffer is reused. */

@@ -9,6 +9,8 @@ const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 /** Node's native slice decoder: about twice as fast as either JavaScript or TextDecoder for short strings. */
 export interface NativeUtf8 extends Uint8Array {
   utf8Slice(start: number, end: number): string;
+  /** Lowercase hex of the bytes, as one flat string (ids). */
+  hexSlice(start: number, end: number): string;
 }
 
 /**

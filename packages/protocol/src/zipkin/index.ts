@@ -1,4 +1,13 @@
 export { decodeZipkinProto } from './decode-zipkin-proto.js';
 export { decodeZipkinV1Json } from './decode-zipkin-v1-json.js';
 export { decodeZipkinV2Json } from './decode-zipkin-v2-json.js';
+export {
+  encodeZipkinV2Json,
+  toZipkinV2JsonSpan,
+  toZipkinV2JsonSpans,
+  type ZipkinV2JsonAnnotation,
+  type ZipkinV2JsonEndpoint,
+  type ZipkinV2JsonSpan,
+  zipkinTraceId,
+} from './encode-zipkin-v2-json.js';
 export { START_TIME_ABSENT_ATTRIBUTE, type ZipkinDecodeOptions } from './zipkin-to-spans.js';

@@ -1,0 +1,1 @@
+export { decodeJaegerProtoBatch, decodeJaegerProtoPostSpans } from './decode-jaeger-proto.js';
