@@ -1,14 +1,12 @@
-import { type ContextManager, context, diag, propagation, type TextMapPropagator, trace } from '@opentelemetry/api';
+import { type ContextManager, context, propagation, type TextMapPropagator, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from './context/async-local-storage-context-manager.js';
-import { ConsoleSpanExporter } from './export/console-span-exporter.js';
-import { OtlpHttpExporter } from './export/otlp-http-exporter.js';
+import { exportersFromEnv } from './export/exporters-from-env.js';
 import type { SpanExporter } from './export/span-exporter.js';
 import { BatchSpanProcessor, type BatchSpanProcessorOptions } from './processing/batch-span-processor.js';
 import { SimpleSpanProcessor } from './processing/simple-span-processor.js';
 import type { SpanProcessor } from './processing/span-processor.js';
 import { propagatorFromEnv } from './propagation/propagator-from-env.js';
 import { detectResource } from './resource/detect-resource.js';
-import { listFromEnv } from './trace/env.js';
 import { AriadneTracerProvider, type TracerProviderOptions } from './trace/tracer-provider.js';
 
 export interface RegisterOptions extends TracerProviderOptions {
@@ -16,7 +14,7 @@ export interface RegisterOptions extends TracerProviderOptions {
   readonly serviceName?: string;
   /** Extra resource attributes (win over detected ones). Ignored when `resource` is given. */
   readonly resourceAttributes?: Readonly<Record<string, string | number | boolean | readonly string[]>>;
-  /** Exported through a BatchSpanProcessor (added after `spanProcessors`). Default: OTEL_TRACES_EXPORTER, else OTLP/HTTP. */
+  /** Exported through a BatchSpanProcessor (added after `spanProcessors`). Default: OTEL_TRACES_EXPORTER (`otlp`, `zipkin`, `jaeger`, `console`, `none`), else OTLP/HTTP. */
   readonly exporter?: SpanExporter;
   readonly batch?: BatchSpanProcessorOptions;
   /** Default: OTEL_PROPAGATORS, else W3C trace context and baggage. */
@@ -31,16 +29,14 @@ export interface Registration {
   shutdown(): Promise<void>;
 }
 
-/** OTEL_TRACES_EXPORTER: `otlp` (default, OTLP/HTTP, batched), `console` (each span as it ends), `none`. */
-function exportersFromEnv(batch: BatchSpanProcessorOptions | undefined): SpanProcessor[] {
-  const names = listFromEnv(process.env, 'OTEL_TRACES_EXPORTER') ?? ['otlp'];
-  const processors: SpanProcessor[] = [];
-  for (const name of names) {
-    if (name === 'otlp') processors.push(new BatchSpanProcessor(new OtlpHttpExporter(), batch));
-    else if (name === 'console') processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
-    else if (name !== 'none') diag.warn(`OTEL_TRACES_EXPORTER "${name}" is not supported yet; spans are not exported`);
-  }
-  return processors;
+/**
+ * OTEL_TRACES_EXPORTER (see `exportersFromEnv`): network exporters behind a
+ * BatchSpanProcessor, `console` printing each span as it ends.
+ */
+function processorsFromEnv(batch: BatchSpanProcessorOptions | undefined): SpanProcessor[] {
+  return exportersFromEnv().map(({ name, exporter }) =>
+    name === 'console' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, batch),
+  );
 }
 
 /**
@@ -55,7 +51,7 @@ export function register(options: RegisterOptions = {}): Registration {
     options.resource ?? detectResource({ serviceName: options.serviceName, attributes: options.resourceAttributes });
   const processors = [...(options.spanProcessors ?? [])];
   if (options.exporter !== undefined) processors.push(new BatchSpanProcessor(options.exporter, options.batch));
-  else if (options.spanProcessors === undefined) processors.push(...exportersFromEnv(options.batch));
+  else if (options.spanProcessors === undefined) processors.push(...processorsFromEnv(options.batch));
   const provider = new AriadneTracerProvider({ ...options, resource, spanProcessors: processors });
   const contextManager = options.contextManager ?? new AsyncLocalStorageContextManager();
   contextManager.enable();

@@ -8,7 +8,8 @@ import { SimpleSpanProcessor } from '../processing/simple-span-processor.js';
 import { resourceFromAttributes } from '../resource/detect-resource.js';
 import { AriadneTracerProvider } from '../trace/tracer-provider.js';
 import { InMemorySpanExporter } from './in-memory-span-exporter.js';
-import { OtlpHttpExporter, retryAfterMillis } from './otlp-http-exporter.js';
+import { OtlpHttpExporter } from './otlp-http-exporter.js';
+import { retryAfterMillis } from './retry.js';
 
 interface Received {
   headers: IncomingMessage['headers'];

@@ -17,7 +17,7 @@ export const B3_PARENT_SPAN_ID = 'x-b3-parentspanid';
 export const B3_SAMPLED = 'x-b3-sampled';
 export const B3_FLAGS = 'x-b3-flags';
 
-const TRACE_ID = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/;
+const HEX_ID = /^[0-9a-f]+$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 
 interface B3Context {
@@ -28,9 +28,10 @@ interface B3Context {
 }
 
 function ids(rawTraceId: string, spanId: string): { traceId: string; spanId: string } | undefined {
-  if (!TRACE_ID.test(rawTraceId) || !SPAN_ID.test(spanId)) return undefined;
+  if ((rawTraceId.length !== 16 && rawTraceId.length !== 32) || !HEX_ID.test(rawTraceId)) return undefined;
+  if (!SPAN_ID.test(spanId)) return undefined;
   const traceId = rawTraceId.padStart(32, '0');
-  if (/^0+$/.test(traceId) || spanId === '0000000000000000') return undefined;
+  if (traceId === '00000000000000000000000000000000' || spanId === '0000000000000000') return undefined;
   return { traceId, spanId };
 }
 
@@ -41,14 +42,27 @@ function ids(rawTraceId: string, spanId: string): { traceId: string; spanId: str
  * state (deferred) reads as not sampled, as in OpenTelemetry.
  */
 export function parseB3Single(header: string): B3Context | undefined {
-  const parts = header.trim().toLowerCase().split('-');
-  if (parts.length < 2 || parts.length > 4) return undefined;
-  const found = ids(parts[0] as string, parts[1] as string);
+  // Split by hand: this runs on every incoming request, and split/regex alternations allocate.
+  const value = header.trim().toLowerCase();
+  const first = value.indexOf('-');
+  if (first < 0) return undefined;
+  const second = value.indexOf('-', first + 1);
+  const spanEnd = second < 0 ? value.length : second;
+  const found = ids(value.slice(0, first), value.slice(first + 1, spanEnd));
   if (found === undefined) return undefined;
-  const sampling = parts[2];
-  if (sampling !== undefined && sampling !== '0' && sampling !== '1' && sampling !== 'd') return undefined;
-  if (parts[3] !== undefined && !SPAN_ID.test(parts[3])) return undefined;
-  return { ...found, sampled: sampling === '1' || sampling === 'd', debug: sampling === 'd' };
+  let sampling: string | undefined;
+  if (second >= 0) {
+    const third = value.indexOf('-', second + 1);
+    sampling = value.slice(second + 1, third < 0 ? value.length : third);
+    if (sampling !== '0' && sampling !== '1' && sampling !== 'd') return undefined;
+    if (third >= 0 && !SPAN_ID.test(value.slice(third + 1))) return undefined;
+  }
+  return {
+    traceId: found.traceId,
+    spanId: found.spanId,
+    sampled: sampling === '1' || sampling === 'd',
+    debug: sampling === 'd',
+  };
 }
 
 function parseMulti<C>(getter: TextMapGetter<C>, carrier: C): B3Context | undefined {

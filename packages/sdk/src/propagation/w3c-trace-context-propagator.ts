@@ -30,7 +30,8 @@ export interface ParsedTraceParent {
  * compatibility); version ff, upper-case hex and all-zero ids are invalid.
  */
 export function parseTraceParent(header: string): ParsedTraceParent | undefined {
-  const value = header.replace(/^[ \t]+|[ \t]+$/g, '');
+  // The common case (exactly 55 characters, no padding) skips the trimming regex.
+  const value = header.length === 55 && header[0] !== ' ' ? header : header.replace(/^[ \t]+|[ \t]+$/g, '');
   if (value.length < 55) return undefined;
   const version = value.slice(0, 2);
   if (!HEX_LOWER.test(version) || version === 'ff') return undefined;

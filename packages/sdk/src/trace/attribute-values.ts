@@ -26,6 +26,35 @@ export function isAttributeValue(value: unknown): value is AttributeValue {
   return true;
 }
 
+/** Domain values are immutable, so equal ones can be one object: services repeat the same methods, routes, hosts and codes. */
+const SMALL_INTS: (AnyValue | undefined)[] = new Array(1024);
+const STRINGS = new Map<string, AnyValue>();
+/** Bounds on what the string cache holds: at most this many values of at most this length (about 0.5 MB). */
+const STRING_CACHE_SIZE = 4096;
+const STRING_CACHE_LENGTH = 128;
+
+function stringValue(value: string): AnyValue {
+  if (value.length > STRING_CACHE_LENGTH) return { type: 'string', value };
+  let cached = STRINGS.get(value);
+  if (cached === undefined) {
+    // Cleared rather than evicted one by one: a high-cardinality stream just refills it.
+    if (STRINGS.size >= STRING_CACHE_SIZE) STRINGS.clear();
+    cached = Object.freeze({ type: 'string', value });
+    STRINGS.set(value, cached);
+  }
+  return cached;
+}
+
+function intValue(value: number): AnyValue {
+  if (value < 0 || value >= SMALL_INTS.length) return { type: 'int', value: BigInt(value) };
+  let cached = SMALL_INTS[value];
+  if (cached === undefined) {
+    cached = Object.freeze({ type: 'int', value: BigInt(value) });
+    SMALL_INTS[value] = cached;
+  }
+  return cached;
+}
+
 /**
  * An api attribute value as the domain's `AnyValue`, the way OTel's OTLP
  * exporters map it: integral numbers are ints, other numbers doubles. Integers
@@ -36,9 +65,9 @@ export function isAttributeValue(value: unknown): value is AttributeValue {
 export function toAnyValue(value: AttributeValue, lengthLimit: number): AnyValue {
   switch (typeof value) {
     case 'string':
-      return { type: 'string', value: value.length > lengthLimit ? value.slice(0, lengthLimit) : value };
+      return stringValue(value.length > lengthLimit ? value.slice(0, lengthLimit) : value);
     case 'number':
-      return Number.isSafeInteger(value) ? { type: 'int', value: BigInt(value) } : { type: 'double', value };
+      return Number.isSafeInteger(value) ? intValue(value) : { type: 'double', value };
     case 'boolean':
       return value ? TRUE : FALSE;
     default: {

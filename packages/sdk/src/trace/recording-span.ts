@@ -122,8 +122,34 @@ export class RecordingSpan implements ApiSpan {
   }
 
   setAttributes(attributes: SpanAttributes): this {
+    if (this.attributes.length === 0 && !this.ended) return this.initAttributes(attributes);
     for (const key in attributes) {
       if (Object.hasOwn(attributes, key)) this.setAttribute(key, attributes[key] as SpanAttributeValue);
+    }
+    return this;
+  }
+
+  /** The first attributes (usually those given to startSpan): an object's keys are unique, so no search for duplicates. */
+  private initAttributes(attributes: SpanAttributes): this {
+    const list = this.attributes;
+    const limits = this.owner.limits;
+    for (const key in attributes) {
+      if (!Object.hasOwn(attributes, key) || key === '') continue;
+      const value = attributes[key];
+      if (value === undefined || value === null) continue;
+      if (!isAttributeValue(value)) {
+        diag.warn(`Invalid attribute value set for key: ${key}`);
+        continue;
+      }
+      if (list.length >= limits.attributeCountLimit) {
+        this.droppedAttributesCount++;
+        continue;
+      }
+      list.push({ key, value: toAnyValue(value, limits.attributeValueLengthLimit) });
+    }
+    if (list.length > INDEX_THRESHOLD) {
+      this.attributeIndex = new Map();
+      for (let i = 0; i < list.length; i++) this.attributeIndex.set((list[i] as KeyValue).key, i);
     }
     return this;
   }

@@ -1,0 +1,147 @@
+import { encodeOtlpTraceRequestProto, type Span } from '@ariadne/protocol';
+import { type CallOptions, Client, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { context } from '@opentelemetry/api';
+import { type Env, numberFromEnv, stringFromEnv } from '../trace/env.js';
+import { grpcRetryDelayMillis } from './grpc-retry-info.js';
+import { parseHeaderList, SUPPRESS_TRACING_KEY } from './http-post.js';
+import { PendingExports } from './pending-exports.js';
+import { type AttemptOutcome, type RetryPolicy, runWithRetries } from './retry.js';
+import { EXPORT_SUCCESS, type ExportResult, exportFailure, type SpanExporter } from './span-exporter.js';
+
+const EXPORT_METHOD = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+/** grpc-js's number for gzip in `grpc.default_compression_algorithm`. */
+const GZIP = 2;
+
+/**
+ * The codes OTLP/gRPC says are worth retrying ("Failures" in the OTLP
+ * specification). RESOURCE_EXHAUSTED only when the server sent RetryInfo,
+ * which says it will recover.
+ */
+const RETRYABLE = new Set<number>([
+  status.CANCELLED,
+  status.DEADLINE_EXCEEDED,
+  status.ABORTED,
+  status.OUT_OF_RANGE,
+  status.UNAVAILABLE,
+  status.DATA_LOSS,
+]);
+
+export interface OtlpGrpcExporterOptions {
+  /** `http://host:port` (plaintext) or `https://host:port` (TLS). Default OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4317. */
+  readonly url?: string;
+  /** Default OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION, else none. */
+  readonly compression?: 'gzip' | 'none';
+  /** Sent as gRPC metadata. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The whole export, retries included. Default OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT, else 10000 ms. */
+  readonly timeoutMillis?: number;
+  readonly maxAttempts?: number;
+  readonly initialBackoffMillis?: number;
+  readonly maxBackoffMillis?: number;
+  readonly env?: Env;
+}
+
+/**
+ * OTLP/gRPC trace exporter on `@grpc/grpc-js`, with the request encoded by
+ * `@ariadne/protocol` (no protobuf runtime or generated code): unary
+ * `TraceService/Export`, optional gzip, and the retry policy shared by every
+ * Ariadne exporter, honouring the server's `google.rpc.RetryInfo`.
+ */
+export class OtlpGrpcExporter implements SpanExporter {
+  readonly url: string;
+  private readonly client: Client;
+  private readonly metadata: Metadata;
+  private readonly policy: RetryPolicy;
+  private readonly pending = new PendingExports();
+  private stopped = false;
+
+  constructor(options: OtlpGrpcExporterOptions = {}) {
+    const env = options.env ?? process.env;
+    this.url =
+      options.url ??
+      stringFromEnv(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ??
+      stringFromEnv(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') ??
+      'http://localhost:4317';
+    const compression =
+      options.compression ??
+      stringFromEnv(env, 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION') ??
+      stringFromEnv(env, 'OTEL_EXPORTER_OTLP_COMPRESSION');
+    const { address, secure } = grpcAddress(this.url);
+    this.client = new Client(address, secure ? credentials.createSsl() : credentials.createInsecure(), {
+      ...(compression === 'gzip' ? { 'grpc.default_compression_algorithm': GZIP } : {}),
+    });
+    this.metadata = new Metadata();
+    const headers = {
+      ...parseHeaderList(stringFromEnv(env, 'OTEL_EXPORTER_OTLP_HEADERS')),
+      ...parseHeaderList(stringFromEnv(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS')),
+      ...options.headers,
+    };
+    for (const [key, value] of Object.entries(headers)) this.metadata.set(key.toLowerCase(), value);
+    this.policy = {
+      timeoutMillis:
+        options.timeoutMillis ??
+        numberFromEnv(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ??
+        numberFromEnv(env, 'OTEL_EXPORTER_OTLP_TIMEOUT') ??
+        10_000,
+      maxAttempts: Math.max(1, options.maxAttempts ?? 5),
+      initialBackoffMillis: options.initialBackoffMillis ?? 1000,
+      maxBackoffMillis: options.maxBackoffMillis ?? 5000,
+    };
+  }
+
+  export(spans: readonly Span[]): Promise<ExportResult> {
+    if (this.stopped) return Promise.resolve(exportFailure(new Error('exporter is shut down')));
+    if (spans.length === 0) return Promise.resolve(EXPORT_SUCCESS);
+    const body = Buffer.from(encodeOtlpTraceRequestProto(spans));
+    const send = runWithRetries(this.policy, (remaining) => this.call(body, remaining));
+    return this.pending.track(send.catch((error: unknown) => exportFailure(error)));
+  }
+
+  forceFlush(): Promise<void> {
+    return this.pending.settle();
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    await this.pending.settle();
+    this.client.close();
+  }
+
+  private call(body: Buffer, remainingMillis: number): Promise<AttemptOutcome> {
+    const options: CallOptions = { deadline: new Date(Date.now() + remainingMillis) };
+    return new Promise((resolve) => {
+      context.with(context.active().setValue(SUPPRESS_TRACING_KEY, true), () => {
+        this.client.makeUnaryRequest(
+          EXPORT_METHOD,
+          (request: Buffer) => request,
+          // The response (possibly a partial success) is not needed: rejected spans are not retried.
+          (response: Buffer) => response,
+          body,
+          this.metadata.clone(),
+          options,
+          (error: ServiceError | null) => {
+            if (error === null) return resolve({ ok: true });
+            const delay = grpcRetryDelayMillis(error.metadata?.get('grpc-status-details-bin')[0] as Buffer | undefined);
+            const retryable =
+              RETRYABLE.has(error.code) || (error.code === status.RESOURCE_EXHAUSTED && delay !== undefined);
+            resolve({
+              ok: false,
+              retryable,
+              error: new Error(`OTLP/gRPC export failed: ${status[error.code]} ${error.details}`),
+              retryAfterMillis: delay,
+            });
+          },
+        );
+      });
+    });
+  }
+}
+
+/** grpc-js wants `host:port`; the scheme only says whether to use TLS. */
+function grpcAddress(url: string): { address: string; secure: boolean } {
+  const match = /^(https?):\/\/([^/]+)/i.exec(url);
+  if (match === null) return { address: url, secure: false };
+  const secure = match[1]?.toLowerCase() === 'https';
+  const host = match[2] as string;
+  return { address: /:\d+$/.test(host) ? host : `${host}:${secure ? 443 : 80}`, secure };
+}

@@ -1,0 +1,73 @@
+import { EXPORT_SUCCESS, type ExportResult, exportFailure } from './span-exporter.js';
+
+/** How a network exporter retries: one deadline per export, capped exponential backoff with full jitter. */
+export interface RetryPolicy {
+  /** The whole export, retries included. */
+  readonly timeoutMillis: number;
+  /** Attempts per export, the first included. */
+  readonly maxAttempts: number;
+  /** First backoff ceiling; doubles per retry up to `maxBackoffMillis`. */
+  readonly initialBackoffMillis: number;
+  readonly maxBackoffMillis: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
+  timeoutMillis: 10_000,
+  maxAttempts: 5,
+  initialBackoffMillis: 1000,
+  maxBackoffMillis: 5000,
+});
+
+/** What one attempt came to. `retryAfterMillis` is the server's wish (Retry-After, gRPC RetryInfo). */
+export type AttemptOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly retryable: boolean; readonly error: Error; readonly retryAfterMillis?: number };
+
+/**
+ * Runs `attempt` until it succeeds, fails for good, runs out of attempts or
+ * of time. Each wait is a random share of the backoff ceiling (full jitter,
+ * so many clients do not retry in step) but at least what the server asked;
+ * when that wait would pass the deadline the export fails at once instead of
+ * sleeping in vain. `attempt` gets the milliseconds left before the deadline.
+ */
+export async function runWithRetries(
+  policy: RetryPolicy,
+  attempt: (remainingMillis: number) => Promise<AttemptOutcome>,
+): Promise<ExportResult> {
+  const deadline = Date.now() + policy.timeoutMillis;
+  const maxAttempts = Math.max(1, policy.maxAttempts);
+  let lastError: Error = new Error('export timed out before the first attempt');
+  for (let n = 0; n < maxAttempts; n++) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await attempt(remaining);
+    } catch (error) {
+      // Network errors (refused, reset, timed out) are worth another try.
+      outcome = { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
+    }
+    if (outcome.ok) return EXPORT_SUCCESS;
+    lastError = outcome.error;
+    if (!outcome.retryable || n + 1 >= maxAttempts) break;
+    const ceiling = Math.min(policy.maxBackoffMillis, policy.initialBackoffMillis * 2 ** n);
+    const wait = Math.max(outcome.retryAfterMillis ?? 0, Math.random() * ceiling);
+    if (Date.now() + wait >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  return exportFailure(lastError);
+}
+
+/** 429 and the 5xx statuses that say "later" (not 501 Not Implemented nor 505 Version Not Supported). */
+export function isRetryableHttpStatus(status: number): boolean {
+  return status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
+}
+
+/** Retry-After in milliseconds: delay-seconds or an HTTP date; `undefined` when absent or unreadable. */
+export function retryAfterMillis(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (value === null || value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
