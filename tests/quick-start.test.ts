@@ -9,14 +9,28 @@ import { makeTempDir, removeTempDir } from './support/test-server.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
+// Free ports for every listener, so the test runs beside a real server on the defaults.
+const EVERY_PORT_FREE = [
+  'query',
+  'otlp-http',
+  'otlp-grpc',
+  'jaeger-http',
+  'jaeger-grpc',
+  'jaeger-compact',
+  'jaeger-binary',
+  'zipkin',
+  'sampling',
+  'tempo',
+].flatMap((name) => [`--${name}-port`, '0']);
+
 test('npm start serves health, UI and OTLP/HTTP within 20 seconds', async () => {
   const dataDir = makeTempDir();
   const startedAt = Date.now();
-  const child = spawn(
-    'npm',
-    ['start', '--silent', '--', '--query-port', '0', '--otlp-http-port', '0', '--data-dir', dataDir],
-    { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn('npm', ['start', '--silent', '--', ...EVERY_PORT_FREE, '--data-dir', dataDir], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => {
     output += chunk;

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { createJaegerQueryApi } from '../query/jaeger/jaeger-query-api.js';
-import type { SpanReader } from '../storage/span-store.js';
+import type { SpanReader, SpanStore } from '../storage/span-store.js';
 import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
 import { createStaticUi } from '../ui/static-ui.js';
 
@@ -11,16 +11,21 @@ export interface QueryHttpAppOptions {
   readonly metrics: MetricsRegistry;
   /** `/health` answers 200 only once this says every listener is up. */
   readonly isReady: () => boolean;
+  /** Where `POST /api/archive/{traceId}` keeps traces past retention. */
+  readonly archive?: SpanStore;
+  /** More APIs on this port (API v3, live tail), mounted before the `/api/*` catch-all. */
+  readonly apis?: readonly Hono[];
 }
 
-/** Port 16686: health, metrics, the Jaeger-compatible API and the web UI. */
+/** Port 16686: health, metrics, the Jaeger-compatible APIs (internal and v3), live tail and the web UI. */
 export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   const app = new Hono();
   app.get('/health', (c) => (options.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
   app.get('/metrics', (c) =>
     c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
   );
-  app.route('/', createJaegerQueryApi(options.reader));
+  app.route('/', createJaegerQueryApi(options.reader, options.archive ? { archive: options.archive } : {}));
+  for (const api of options.apis ?? []) app.route('/', api);
   app.all('/api/*', (c) =>
     c.json({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 404, msg: `no API at ${c.req.path}` }] }, 404),
   );

@@ -1,6 +1,33 @@
-import type { StoreKind } from '../storage/open-store.js';
+import type { SpanLimits } from '../pipeline/span-limits.js';
+import type { ClickHouseConfig, StoreKind } from '../storage/open-store.js';
 
-/** Everything `ariadne serve` can be told. Ports of 0 pick free ports. */
+/** A listener's port: a number (0 picks a free one) or `off` (the listener does not start). */
+export type PortSetting = number | 'off';
+
+export interface ServePorts {
+  /** Query APIs, health, metrics and the web UI (Jaeger's 16686). */
+  readonly query: number;
+  /** OTLP/HTTP receiver (4318). */
+  readonly otlpHttp: PortSetting;
+  /** OTLP/gRPC receiver (4317). */
+  readonly otlpGrpc: PortSetting;
+  /** Jaeger collector, Thrift over HTTP (14268). */
+  readonly jaegerHttp: PortSetting;
+  /** Jaeger collector, gRPC `api_v2` (14250). */
+  readonly jaegerGrpc: PortSetting;
+  /** Jaeger agent, compact Thrift over UDP (6831). */
+  readonly jaegerCompact: PortSetting;
+  /** Jaeger agent, binary Thrift over UDP (6832). */
+  readonly jaegerBinary: PortSetting;
+  /** Zipkin collector and Zipkin query API (9411). */
+  readonly zipkin: PortSetting;
+  /** Jaeger remote sampling, `GET /sampling?service=` (5778). */
+  readonly sampling: PortSetting;
+  /** Tempo's query API with TraceQL, for Grafana's Tempo data source (3200). */
+  readonly tempo: PortSetting;
+}
+
+/** Everything `ariadne serve` can be told. */
 export interface ServeConfig {
   /** Interface every listener binds to; 127.0.0.1 keeps Ariadne private to the machine. */
   readonly host: string;
@@ -8,26 +35,51 @@ export interface ServeConfig {
   readonly dataDir: string;
   /** Memory store only: how many traces it keeps before evicting the oldest. */
   readonly maxTraces: number;
-  readonly ports: {
-    /** Query APIs and the web UI (Jaeger's 16686). */
-    readonly query: number;
-    /** OTLP/HTTP receiver (4318). */
-    readonly otlpHttp: number;
-  };
-  /** Largest request body a receiver accepts, after decompression. */
+  /** Embedded and ClickHouse stores: spans older than this are dropped. Absent: kept forever. */
+  readonly retentionNanos?: bigint;
+  /** ClickHouse store only. */
+  readonly clickhouse?: ClickHouseConfig;
+  readonly ports: ServePorts;
+  /** Largest request body (or gRPC message) a receiver accepts, after decompression. */
   readonly maxBodyBytes: number;
   /** Spans accepted but not yet stored before receivers answer "retry later". */
   readonly maxInFlightSpans: number;
+  /** Applied by the pipeline to spans from every receiver. */
+  readonly limits: SpanLimits;
   /** Built UI folder; defaults to @ariadne/ui's dist. */
   readonly uiDir?: string;
+  /** Remote sampling: a Jaeger strategies file (re-read when it changes). */
+  readonly samplingStrategiesFile?: string;
+  /** Remote sampling: learn per-operation probabilities to reach this many traces per second per operation. */
+  readonly adaptiveSamplingTarget?: number;
 }
+
+/** The ports Jaeger, Zipkin and the OpenTelemetry Collector use. */
+export const DEFAULT_PORTS: ServePorts = {
+  query: 16686,
+  otlpHttp: 4318,
+  otlpGrpc: 4317,
+  jaegerHttp: 14268,
+  jaegerGrpc: 14250,
+  jaegerCompact: 6831,
+  jaegerBinary: 6832,
+  zipkin: 9411,
+  sampling: 5778,
+  tempo: 3200,
+};
 
 export const DEFAULT_SERVE_CONFIG: ServeConfig = {
   host: '127.0.0.1',
   storage: 'embedded',
   dataDir: './data',
   maxTraces: 100_000,
-  ports: { query: 16686, otlpHttp: 4318 },
+  ports: DEFAULT_PORTS,
   maxBodyBytes: 20 * 1024 * 1024,
   maxInFlightSpans: 200_000,
+  limits: {
+    maxSpansPerRequest: 100_000,
+    // OTel SDKs keep 128 by default; the server is a backstop, not a second SDK limit.
+    maxAttributesPerSpan: 1_024,
+    maxAttributeValueLength: 64 * 1024,
+  },
 };

@@ -1,70 +1,112 @@
-import { getRequestListener } from '@hono/node-server';
-import { type Listener, listenHttp } from '../http/listen.js';
+import type { Span } from '@ariadne/protocol';
+import type { Listener } from '../http/listen.js';
 import { createIngestPipeline } from '../pipeline/ingest-pipeline.js';
-import { createOtlpHttpReceiver } from '../receivers/otlp-http/otlp-http-receiver.js';
 import { openStore } from '../storage/open-store.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
-import { defaultUiDir } from '../ui/static-ui.js';
-import { createQueryHttpApp } from './query-http-app.js';
-import type { ServeConfig } from './serve-config.js';
+import type { ServeConfig, ServePorts } from './serve-config.js';
+import type { ModuleContext, ModuleListener, ServerModule } from './server-module.js';
+import { SERVER_MODULES } from './server-modules.js';
 
 export interface RunningServer {
-  readonly listeners: { readonly query: Listener; readonly otlpHttp: Listener };
+  /** Open listeners by port name; a port that is `off` has none. */
+  readonly listeners: Readonly<Partial<Record<keyof ServePorts, Listener>>> & { readonly query: Listener };
+  /** Every open listener in start order, with its banner label and endpoint. */
+  readonly endpoints: readonly ModuleListener[];
   readonly store: SpanStore;
-  /** Stops accepting, lets requests in flight finish, flushes and closes the store. */
+  readonly metrics: IngestMetrics;
+  /** Stops listening, drains the pipeline, flushes and closes the store. */
   close(): Promise<void>;
 }
 
 /**
  * The all-in-one server: receivers -> pipeline -> store <- query APIs + UI,
- * every module in one process (Tempo's "single binary" target).
+ * every module of `modules` in one process (Tempo's "single binary" target).
  */
-export async function startServer(config: ServeConfig, log: (line: string) => void = () => {}): Promise<RunningServer> {
-  const store = await openStore({ storage: config.storage, dataDir: config.dataDir, maxTraces: config.maxTraces });
+export async function startServer(
+  config: ServeConfig,
+  log: (line: string) => void = () => {},
+  modules: readonly ServerModule[] = SERVER_MODULES,
+): Promise<RunningServer> {
+  const store = await openStore({
+    storage: config.storage,
+    dataDir: config.dataDir,
+    maxTraces: config.maxTraces,
+    ...(config.retentionNanos === undefined ? {} : { retentionNanos: config.retentionNanos }),
+    ...(config.clickhouse === undefined ? {} : { clickhouse: config.clickhouse }),
+  });
   const metrics = new IngestMetrics();
-  const pipeline = createIngestPipeline(store, { maxInFlightSpans: config.maxInFlightSpans, metrics });
+  const acceptedListeners = new Set<(spans: readonly Span[]) => void>();
+  const pipeline = createIngestPipeline(store, {
+    maxInFlightSpans: config.maxInFlightSpans,
+    metrics,
+    limits: config.limits,
+    onAccepted: (spans) => {
+      for (const listener of acceptedListeners) {
+        try {
+          listener(spans);
+        } catch (error) {
+          log(`live tail: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    },
+  });
   let ready = false;
-  const opened: Listener[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const context: ModuleContext = {
+    config,
+    store,
+    pipeline,
+    metrics,
+    isReady: () => ready,
+    onAccepted: (listener) => {
+      acceptedListeners.add(listener);
+      return () => acceptedListeners.delete(listener);
+    },
+    log,
+    onStop: (cleanup) => {
+      cleanups.push(cleanup);
+    },
+  };
+  const started: { module: ServerModule; listeners: readonly ModuleListener[] }[] = [];
+  const stopModules = async () => {
+    // Listeners first (no new work), in reverse start order, then what modules hold.
+    for (const { listeners } of [...started].reverse()) {
+      await Promise.all(listeners.map((entry) => entry.listener.close()));
+    }
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
   try {
-    const queryApp = createQueryHttpApp({
-      reader: store,
-      uiDir: config.uiDir ?? defaultUiDir(),
-      metrics: metrics.registry,
-      isReady: () => ready,
-    });
-    const query = await listenHttp('query', config.host, config.ports.query, getRequestListener(queryApp.fetch));
-    opened.push(query);
-    const otlpHttp = await listenHttp(
-      'otlp-http',
-      config.host,
-      config.ports.otlpHttp,
-      createOtlpHttpReceiver({
-        pipeline,
-        metrics,
-        maxBodyBytes: config.maxBodyBytes,
-        onInternalError: (error) => log(`otlp-http: ${error instanceof Error ? error.message : String(error)}`),
-      }),
-    );
-    opened.push(otlpHttp);
-    ready = true;
-    let closing: Promise<void> | undefined;
-    return {
-      listeners: { query, otlpHttp },
-      store,
-      close: () => {
-        closing ??= (async () => {
-          ready = false;
-          await Promise.all(opened.map((listener) => listener.close()));
-          await pipeline.close();
-          await store.close();
-        })();
-        return closing;
-      },
-    };
+    for (const module of modules) started.push({ module, listeners: await module.start(context) });
   } catch (error) {
-    await Promise.all(opened.map((listener) => listener.close()));
+    await stopModules();
+    await pipeline.close();
     await store.close();
     throw error;
   }
+  const endpoints = started.flatMap((entry) => entry.listeners);
+  const byPort = Object.fromEntries(endpoints.map((entry) => [entry.port, entry.listener]));
+  if (!byPort.query) {
+    await stopModules();
+    await pipeline.close();
+    await store.close();
+    throw new Error('no module opened the query listener');
+  }
+  ready = true;
+  let closing: Promise<void> | undefined;
+  return {
+    listeners: byPort as RunningServer['listeners'],
+    endpoints,
+    store,
+    metrics,
+    close: () => {
+      closing ??= (async () => {
+        ready = false;
+        await stopModules();
+        await pipeline.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
 }

@@ -1,6 +1,9 @@
 import { AriadneError, isAriadneError, type Span } from '@ariadne/protocol';
 import type { SpanWriter } from '../storage/span-store.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
+import type { Counter } from '../telemetry/metrics-registry.js';
+import { attributesLimitedCounter } from './limit-metrics.js';
+import { limitSpans, type SpanLimits } from './span-limits.js';
 
 /**
  * The one door between receivers and the store. It bounds how many spans are
@@ -11,13 +14,23 @@ import { IngestMetrics } from '../telemetry/ingest-metrics.js';
 export interface IngestPipeline {
   /**
    * Resolves once the store acknowledged the batch (durably). `receiver`
-   * labels the metrics ("otlp-http", "zipkin", ...).
+   * labels the metrics ("otlp-http", "zipkin", ...). Rejects with
+   * `PayloadTooLarge` past `limits.maxSpansPerRequest`, `Overloaded` when full.
+   * The span limits are applied here, so every receiver gets them.
    */
-  submit(spans: readonly Span[], receiver: string): Promise<void>;
+  submit(spans: readonly Span[], receiver: string, options?: SubmitOptions): Promise<void>;
   /** Spans accepted but not yet acknowledged by the store. */
   readonly inFlightSpans: number;
   /** Refuses new batches and waits for those in flight. */
   close(): Promise<void>;
+}
+
+export interface SubmitOptions {
+  /**
+   * The client gets no answer (UDP): refused spans are counted as dropped
+   * rather than rejected.
+   */
+  readonly unanswered?: boolean;
 }
 
 export interface IngestPipelineOptions {
@@ -27,6 +40,12 @@ export interface IngestPipelineOptions {
    */
   readonly maxInFlightSpans: number;
   readonly metrics?: IngestMetrics;
+  readonly limits?: SpanLimits;
+  /**
+   * Called with each batch after the store acknowledged it (live tail). It
+   * must not block; whatever it throws is swallowed so ingest never fails for it.
+   */
+  readonly onAccepted?: (spans: readonly Span[]) => void;
 }
 
 export function createIngestPipeline(writer: SpanWriter, options: IngestPipelineOptions): IngestPipeline {
@@ -35,15 +54,28 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
   let closing = false;
   const pending = new Set<Promise<void>>();
   metrics.inFlightSpans.track(() => inFlight);
+  const limits = options.limits ?? {};
+  const maxSpansPerRequest = limits.maxSpansPerRequest ?? Number.POSITIVE_INFINITY;
+  const limited = attributesLimitedCounter(metrics);
 
-  const write = async (spans: readonly Span[], receiver: string) => {
+  const notifyAccepted = (spans: readonly Span[]) => {
+    if (!options.onAccepted) return;
+    try {
+      options.onAccepted(spans);
+    } catch {
+      // A live-tail consumer's failure is its own; the client's batch is stored.
+    }
+  };
+
+  const write = async (spans: readonly Span[], receiver: string, refused: Counter) => {
     const started = performance.now();
     try {
       await writer.writeSpans(spans);
       metrics.spansAccepted.inc({ receiver }, spans.length);
+      notifyAccepted(spans);
     } catch (error) {
       const reason = isAriadneError(error, 'Overloaded') ? 'overloaded' : 'storage_failure';
-      metrics.spansRejected.inc({ receiver, reason }, spans.length);
+      refused.inc({ receiver, reason }, spans.length);
       throw isAriadneError(error) ? error : new AriadneError('StorageFailure', 'the store failed', { cause: error });
     } finally {
       metrics.storeWriteSeconds.observe((performance.now() - started) / 1000);
@@ -54,17 +86,31 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
     get inFlightSpans() {
       return inFlight;
     },
-    async submit(spans, receiver) {
-      if (spans.length === 0) return;
-      if (closing || (inFlight > 0 && inFlight + spans.length > options.maxInFlightSpans)) {
-        metrics.spansRejected.inc({ receiver, reason: 'overloaded' }, spans.length);
+    async submit(submitted, receiver, submitOptions) {
+      if (submitted.length === 0) return;
+      const refused = submitOptions?.unanswered ? metrics.spansDropped : metrics.spansRejected;
+      if (submitted.length > maxSpansPerRequest) {
+        refused.inc({ receiver, reason: 'too_large' }, submitted.length);
+        throw new AriadneError(
+          'PayloadTooLarge',
+          `request carries ${submitted.length} spans; the limit is ${maxSpansPerRequest} per request`,
+        );
+      }
+      if (closing || (inFlight > 0 && inFlight + submitted.length > options.maxInFlightSpans)) {
+        refused.inc({ receiver, reason: 'overloaded' }, submitted.length);
         throw new AriadneError(
           'Overloaded',
           closing ? 'the server is shutting down' : `ingest queue is full (${inFlight} spans in flight); retry later`,
         );
       }
+      const outcome = limitSpans(submitted, limits);
+      const spans = outcome.spans;
+      if (outcome.droppedAttributes > 0) {
+        limited.inc({ receiver, reason: 'attribute_limit' }, outcome.droppedAttributes);
+      }
+      if (outcome.truncatedValues > 0) limited.inc({ receiver, reason: 'truncated' }, outcome.truncatedValues);
       inFlight += spans.length;
-      const written = write(spans, receiver).finally(() => {
+      const written = write(spans, receiver, refused).finally(() => {
         inFlight -= spans.length;
         pending.delete(written);
       });

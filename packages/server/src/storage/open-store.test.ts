@@ -28,3 +28,17 @@ test('openStore opens the embedded store in the data folder', async () => {
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test('openStore hands the retention to the embedded store', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-open-store-'));
+  try {
+    const store = await openStore({ storage: 'embedded', dataDir });
+    await store.writeSpans([testSpan()]); // started in 2023: older than an hour
+    await store.close();
+    const reopened = await openStore({ storage: 'embedded', dataDir, retentionNanos: 3_600_000_000_000n });
+    await assert.rejects(reopened.getTrace(testSpan().traceId));
+    await reopened.close();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

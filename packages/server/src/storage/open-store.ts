@@ -1,4 +1,5 @@
 import { AriadneError } from '@ariadne/protocol';
+import { openClickHouseStore } from './clickhouse/clickhouse-store.js';
 import { openEmbeddedStore } from './embedded/embedded-store.js';
 import { openMemoryStore } from './memory/memory-store.js';
 import type { SpanStore } from './span-store.js';
@@ -37,9 +38,15 @@ export async function openStore(config: StoreConfig): Promise<SpanStore> {
     case 'memory':
       return openMemoryStore(config.maxTraces === undefined ? {} : { maxTraces: config.maxTraces });
     case 'embedded':
-      return openEmbeddedStore({ dataDir: config.dataDir });
+      return openEmbeddedStore({ dataDir: config.dataDir, retentionNanos: config.retentionNanos });
     case 'clickhouse':
-      throw new AriadneError('InvalidQuery', 'the ClickHouse store is not available yet');
+      if (config.clickhouse === undefined) {
+        throw new AriadneError('InvalidQuery', 'the ClickHouse store needs a URL and a database (clickhouse config)');
+      }
+      return openClickHouseStore({
+        ...config.clickhouse,
+        ...(config.retentionNanos === undefined ? {} : { retentionNanos: config.retentionNanos }),
+      });
     default:
       throw new RangeError(`unknown storage kind "${String(config.storage)}"`);
   }

@@ -195,7 +195,11 @@ export interface RedMetricsSeries {
 }
 
 export interface RedMetricsReader {
-  /** One series per service (or service and operation) with spans in range; none: `[]`. */
+  /**
+   * One series per service (or service and operation) with spans of the
+   * requested kinds in range, sorted by service, then operation (code-unit
+   * order); none: `[]`. Rejects with `InvalidQuery` for a malformed query.
+   */
   getRedMetrics(query: RedMetricsQuery): Promise<RedMetricsSeries[]>;
 }
 

@@ -29,3 +29,9 @@ export function jaegerErrorResponse(error: unknown, message?: string): Response 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A failure with a status that no error kind names, such as 501 for a capability the store lacks. */
+export function jaegerStatusResponse(status: number, msg: string): Response {
+  const envelope: JaegerEnvelope<null> = { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] };
+  return new Response(stringifyJaegerJson(envelope), { status, headers: JSON_HEADERS });
+}

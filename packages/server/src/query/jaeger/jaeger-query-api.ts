@@ -1,18 +1,33 @@
 import {
   AriadneError,
+  decodeOtlpTraceRequestJson,
   isAriadneError,
   type JaegerError,
   type JaegerOperation,
   normalizeTraceId,
+  type Span,
   spanKindFromJaeger,
   spanKindToJaeger,
   toJaegerTrace,
   toJaegerTraceId,
 } from '@ariadne/protocol';
 import { type Context, Hono } from 'hono';
-import type { SpanReader, TimeRange } from '../../storage/span-store.js';
+import {
+  hasDependencies,
+  hasRedMetrics,
+  type SpanReader,
+  type SpanStore,
+  type TimeRange,
+} from '../../storage/span-store.js';
 import { fetchTraces } from './fetch-traces.js';
-import { jaegerDataResponse, jaegerErrorResponse } from './jaeger-envelope.js';
+import { jaegerDataResponse, jaegerErrorResponse, jaegerStatusResponse } from './jaeger-envelope.js';
+import {
+  MIN_STEP_MS,
+  type MonitorMetric,
+  optionalMillis,
+  parseMonitorRequest,
+  toJaegerMetricFamily,
+} from './jaeger-monitor-metrics.js';
 import { parseJaegerTracesRequest } from './jaeger-trace-query.js';
 
 const MAX_INT64 = (1n << 63n) - 1n;
@@ -20,7 +35,18 @@ const MAX_INT64 = (1n << 63n) - 1n;
 export interface JaegerQueryApiOptions {
   /** Nanoseconds since the Unix epoch; searches without `end` or `start` count from it. Tests pin it. */
   readonly now?: () => bigint;
+  /**
+   * Where `POST /api/archive/:traceId` copies traces, and where trace reads
+   * look when the main store does not hold a trace (it expired). Without it,
+   * archiving answers 501, as Jaeger does with no archive storage.
+   */
+  readonly archive?: SpanStore;
+  /** Largest `POST /api/transform` body, bytes. Default 16 MiB. */
+  readonly maxTransformBytes?: number;
 }
+
+/** Jaeger's `defaultDependencyLookbackDuration`. */
+const DEFAULT_DEPENDENCY_LOOKBACK_NANOS = 86_400_000_000_000n;
 
 /**
  * Jaeger's query HTTP API (what Jaeger UI and Grafana's Jaeger data source
@@ -31,7 +57,17 @@ export interface JaegerQueryApiOptions {
  * - `GET /api/operations?service=&spanKind=`: `[{name, spanKind}]`.
  * - `GET /api/traces?...`: search (see `parseJaegerTracesRequest`), or
  *   `traceID=` (repeated) to fetch traces; ids not stored are reported in `errors`.
- * - `GET /api/traces/:traceId[?start=&end=]`: one trace; 404 when not stored.
+ * - `GET /api/traces/:traceId[?start=&end=]`: one trace; 404 when not stored
+ *   (in the store or the archive).
+ * - `GET /api/dependencies?endTs=&lookback=[&service=]` (ms): service map edges
+ *   `[{parent, child, callCount, errorCount}]`.
+ * - `GET /api/metrics/{latencies|calls|errors}` and `/api/metrics/minstep`:
+ *   Jaeger SPM's monitor API (a bare `MetricFamily`, not the envelope).
+ * - `POST /api/transform`: an OTLP/JSON body as Jaeger UI traces.
+ * - `POST /api/archive/:traceId`: copies a trace into the archive store.
+ *
+ * Capabilities the store lacks (dependencies, RED metrics, archive) answer
+ * 501 in the error envelope, as Jaeger does for disabled features.
  *
  * Every answer is Jaeger's envelope `{data, total, limit, offset, errors}`,
  * written with `stringifyJaegerJson` so int64 tags keep every digit.
@@ -87,7 +123,7 @@ export function createJaegerQueryApi(reader: SpanReader, options: JaegerQueryApi
     handle(async (c) => {
       const request = parseJaegerTracesRequest(new URL(c.req.url).searchParams, now());
       if (request.kind === 'ids') {
-        const { traces, missing } = await fetchTraces(reader, request.traceIds, request.timeRange);
+        const { traces, missing } = await fetchWithArchive(request.traceIds, request.timeRange);
         const errors: JaegerError[] = missing.map((id) => ({
           code: 404,
           msg: 'trace not found',
@@ -108,16 +144,9 @@ export function createJaegerQueryApi(reader: SpanReader, options: JaegerQueryApi
   app.get(
     '/api/traces/:traceId',
     handle(async (c) => {
-      const text = c.req.param('traceId') ?? '';
-      const traceId = normalizeTraceId(text);
-      if (traceId === undefined) {
-        throw new AriadneError(
-          'InvalidQuery',
-          `cannot parse traceID: ${JSON.stringify(text)} is not 1 to 32 hex characters`,
-        );
-      }
+      const traceId = parseTraceIdParam(c.req.param('traceId') ?? '');
       try {
-        const spans = await reader.getTrace(traceId, timeRangeHint(c.req.query('start'), c.req.query('end')));
+        const spans = await getTraceWithArchive(traceId, timeRangeHint(c.req.query('start'), c.req.query('end')));
         return jaegerDataResponse([toJaegerTrace(spans)], 1);
       } catch (error) {
         if (isAriadneError(error, 'TraceNotFound')) return jaegerErrorResponse(error, 'trace not found');
@@ -126,7 +155,121 @@ export function createJaegerQueryApi(reader: SpanReader, options: JaegerQueryApi
     }),
   );
 
+  app.post(
+    '/api/archive/:traceId',
+    handle(async (c) => {
+      const traceId = parseTraceIdParam(c.req.param('traceId') ?? '');
+      if (options.archive === undefined) return jaegerStatusResponse(501, 'archive span storage was not configured');
+      let spans: Span[];
+      try {
+        spans = await reader.getTrace(traceId, timeRangeHint(c.req.query('start'), c.req.query('end')));
+      } catch (error) {
+        if (isAriadneError(error, 'TraceNotFound')) return jaegerErrorResponse(error, 'trace not found');
+        throw error;
+      }
+      await options.archive.writeSpans(spans);
+      // Jaeger answers an empty list with an empty error list.
+      return new Response('{"data":[],"total":0,"limit":0,"offset":0,"errors":[]}', {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    }),
+  );
+
+  app.get(
+    '/api/dependencies',
+    handle(async (c) => {
+      if (!hasDependencies(reader)) return jaegerStatusResponse(501, 'the store does not compute dependencies');
+      const params = new URL(c.req.url).searchParams;
+      const endNanos = optionalMillis(params, 'endTs') ?? now();
+      const lookback = optionalMillis(params, 'lookback') ?? DEFAULT_DEPENDENCY_LOOKBACK_NANOS;
+      const service = params.get('service') ?? '';
+      const links = await reader.getDependencies({ startNanos: endNanos - lookback, endNanos });
+      const data = links
+        .filter((link) => service === '' || link.parent === service || link.child === service)
+        .map((link) => ({
+          parent: link.parent,
+          child: link.child,
+          callCount: link.callCount,
+          errorCount: link.errorCount,
+        }));
+      return jaegerDataResponse(data, data.length);
+    }),
+  );
+
+  for (const metric of ['latencies', 'calls', 'errors'] as const satisfies readonly MonitorMetric[]) {
+    app.get(
+      `/api/metrics/${metric}`,
+      handle(async (c) => {
+        const request = parseMonitorRequest(new URL(c.req.url).searchParams, metric, now());
+        if (!hasRedMetrics(reader)) return jaegerStatusResponse(501, 'the store does not compute RED metrics');
+        const series = await reader.getRedMetrics(request.query);
+        return c.json(toJaegerMetricFamily(metric, request, series));
+      }),
+    );
+  }
+
+  app.get(
+    '/api/metrics/minstep',
+    handle(async () => {
+      if (!hasRedMetrics(reader)) return jaegerStatusResponse(501, 'the store does not compute RED metrics');
+      return jaegerDataResponse(MIN_STEP_MS, 0);
+    }),
+  );
+
+  app.post(
+    '/api/transform',
+    handle(async (c) => {
+      const limit = options.maxTransformBytes ?? 16 * 1024 * 1024;
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      if (body.byteLength > limit) {
+        throw new AriadneError('PayloadTooLarge', `request body is larger than ${limit} bytes`);
+      }
+      const { spans } = decodeOtlpTraceRequestJson(body);
+      const byTrace = new Map<string, Span[]>();
+      for (const span of spans) {
+        const list = byTrace.get(span.traceId);
+        if (list === undefined) byTrace.set(span.traceId, [span]);
+        else list.push(span);
+      }
+      const traces = [...byTrace.values()].map(toJaegerTrace);
+      return jaegerDataResponse(traces, traces.length);
+    }),
+  );
+
+  async function getTraceWithArchive(traceId: string, timeRange: TimeRange | undefined): Promise<Span[]> {
+    try {
+      return await reader.getTrace(traceId, timeRange);
+    } catch (error) {
+      if (options.archive === undefined || !isAriadneError(error, 'TraceNotFound')) throw error;
+      // An archived trace is kept past the main store's retention: its time range no longer applies.
+      return options.archive.getTrace(traceId);
+    }
+  }
+
+  async function fetchWithArchive(traceIds: readonly string[], timeRange: TimeRange | undefined) {
+    const found = await fetchTraces(reader, traceIds, timeRange);
+    if (options.archive === undefined || found.missing.length === 0) return found;
+    const archived = await fetchTraces(options.archive, found.missing);
+    const order = new Map(traceIds.map((id, i) => [id, i]));
+    const traces = [...found.traces, ...archived.traces].sort(
+      (a, b) => (order.get(a[0]?.traceId ?? '') ?? 0) - (order.get(b[0]?.traceId ?? '') ?? 0),
+    );
+    return { traces, missing: archived.missing };
+  }
+
   return app;
+}
+
+function parseTraceIdParam(text: string): string {
+  const traceId = normalizeTraceId(text);
+  if (traceId === undefined) {
+    throw new AriadneError(
+      'InvalidQuery',
+      `cannot parse traceID: ${JSON.stringify(text)} is not 1 to 32 hex characters`,
+    );
+  }
+  return traceId;
 }
 
 /** Every failure of a route, thrown or rejected, becomes Jaeger's error envelope. */

@@ -1,18 +1,17 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import {
-  type DecodedSpans,
   decodeOtlpTraceRequestJson,
   decodeOtlpTraceRequestProto,
   encodeOtlpTraceResponseJson,
   encodeOtlpTraceResponseProto,
   encodeRpcStatusJson,
   encodeRpcStatusProto,
-  isAriadneError,
 } from '@ariadne/protocol';
-import { readBody } from '../../http/read-body.js';
+import { createHttpIngestHandler, type HttpIngestAnswers } from '../../http/http-ingest.js';
+import type { RequestHandler } from '../../http/listen.js';
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
-import type { IngestMetrics, RejectReason } from '../../telemetry/ingest-metrics.js';
-import { otlpHttpStatusOf, RETRY_AFTER_SECONDS } from './otlp-http-status.js';
+import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
+import { otlpHttpStatusOf } from './otlp-http-status.js';
 
 export interface OtlpHttpReceiverOptions {
   readonly pipeline: IngestPipeline;
@@ -23,11 +22,9 @@ export interface OtlpHttpReceiverOptions {
   readonly onInternalError?: (error: unknown) => void;
 }
 
-type Encoding = 'proto' | 'json';
-
-const RECEIVER = 'otlp-http';
-
-const CONTENT_TYPES: Record<Encoding, string> = { proto: 'application/x-protobuf', json: 'application/json' };
+const PROTO_TYPES = ['application/x-protobuf', 'application/protobuf'];
+const PROTO = 'application/x-protobuf';
+const JSON_TYPE = 'application/json';
 
 /**
  * OTLP/HTTP trace receiver (`POST /v1/traces`), as the OTLP specification
@@ -35,86 +32,42 @@ const CONTENT_TYPES: Record<Encoding, string> = { proto: 'application/x-protobuf
  * partial success for rejected spans, `google.rpc.Status` bodies on errors,
  * 413 past the size limit, 429 with Retry-After when the pipeline is full.
  */
-export function createOtlpHttpReceiver(options: OtlpHttpReceiverOptions) {
-  return (request: IncomingMessage, response: ServerResponse): void => {
-    handle(request, response, options).catch((error: unknown) => {
-      options.onInternalError?.(error);
-      if (!response.headersSent) response.writeHead(500).end();
-      else response.destroy();
-    });
-  };
+export function createOtlpHttpReceiver(options: OtlpHttpReceiverOptions): RequestHandler {
+  return createHttpIngestHandler({
+    ...options,
+    receiver: 'otlp-http',
+    endpoints: [
+      {
+        path: '/v1/traces',
+        mediaTypes: [...PROTO_TYPES, JSON_TYPE],
+        decode: (body, mediaType) =>
+          mediaType === JSON_TYPE ? decodeOtlpTraceRequestJson(body) : decodeOtlpTraceRequestProto(body),
+      },
+    ],
+    answers: OTLP_ANSWERS,
+  });
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, options: OtlpHttpReceiverOptions) {
-  const path = (request.url ?? '/').split('?')[0];
-  if (path !== '/v1/traces') {
-    request.resume();
-    return sendStatus(response, 'json', 404, `no OTLP endpoint at ${path}; traces go to POST /v1/traces`);
-  }
-  if (request.method !== 'POST') {
-    request.resume();
-    response.setHeader('Allow', 'POST');
-    return sendStatus(response, 'json', 405, 'use POST for /v1/traces');
-  }
-  const encoding = encodingOf(request.headers['content-type']);
-  if (!encoding) {
-    request.resume();
-    options.metrics.requestsRejected.inc({ receiver: RECEIVER, reason: 'unsupported_media_type' });
-    return sendStatus(
-      response,
-      'json',
-      415,
-      `unsupported Content-Type "${request.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`,
-    );
-  }
-  let decoded: DecodedSpans | undefined;
-  try {
-    const body = await readBody(request, { maxBytes: options.maxBodyBytes });
-    decoded = encoding === 'proto' ? decodeOtlpTraceRequestProto(body) : decodeOtlpTraceRequestJson(body);
-    countDecoded(options.metrics, decoded);
-    await options.pipeline.submit(decoded.spans, RECEIVER);
-  } catch (error) {
-    if (!isAriadneError(error)) throw error;
-    // The pipeline counts the spans it refuses; here only requests that never decoded.
-    if (!decoded)
-      options.metrics.requestsRejected.inc({ receiver: RECEIVER, reason: REASONS[error.kind] ?? 'invalid' });
-    const status = otlpHttpStatusOf(error.kind);
-    if (status >= 500 && error.kind !== 'Overloaded') options.onInternalError?.(error);
-    if (status === 429 || status === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-    return sendStatus(response, encoding, status, error.message);
-  }
-  const partial =
-    decoded.rejectedSpans > 0
-      ? { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.errorMessage }
-      : undefined;
-  const body = encoding === 'proto' ? encodeOtlpTraceResponseProto(partial) : encodeOtlpTraceResponseJson(partial);
-  response.writeHead(200, { 'Content-Type': CONTENT_TYPES[encoding] }).end(body);
-}
+const isProto = (mediaType: string | undefined) => mediaType !== undefined && PROTO_TYPES.includes(mediaType);
 
-const REASONS: Partial<Record<string, RejectReason>> = {
-  PayloadTooLarge: 'too_large',
-  UnsupportedMediaType: 'unsupported_media_type',
-  InvalidPayload: 'invalid',
+const OTLP_ANSWERS: HttpIngestAnswers = {
+  statusOf: otlpHttpStatusOf,
+  sendError(response: ServerResponse, status: number, message: string, mediaType: string | undefined) {
+    // google.rpc.Code for the body: INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE, ...
+    const rpcCode = RPC_CODES[status] ?? 2;
+    if (isProto(mediaType)) {
+      response.writeHead(status, { 'Content-Type': PROTO }).end(encodeRpcStatusProto(rpcCode, message));
+    } else response.writeHead(status, { 'Content-Type': JSON_TYPE }).end(encodeRpcStatusJson(rpcCode, message));
+  },
+  sendAccepted(response, decoded, mediaType) {
+    const partial =
+      decoded.rejectedSpans > 0
+        ? { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.errorMessage }
+        : undefined;
+    if (isProto(mediaType)) {
+      response.writeHead(200, { 'Content-Type': PROTO }).end(encodeOtlpTraceResponseProto(partial));
+    } else response.writeHead(200, { 'Content-Type': JSON_TYPE }).end(encodeOtlpTraceResponseJson(partial));
+  },
 };
-
-function countDecoded(metrics: IngestMetrics, decoded: DecodedSpans) {
-  metrics.spansReceived.inc({ receiver: RECEIVER }, decoded.spans.length + decoded.rejectedSpans);
-  if (decoded.rejectedSpans > 0)
-    metrics.spansRejected.inc({ receiver: RECEIVER, reason: 'invalid' }, decoded.rejectedSpans);
-}
-
-function encodingOf(contentType: string | undefined): Encoding | undefined {
-  const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return 'proto';
-  if (mediaType === 'application/json') return 'json';
-  return undefined;
-}
-
-function sendStatus(response: ServerResponse, encoding: Encoding, httpStatus: number, message: string) {
-  // google.rpc.Code for the body: INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE, ...
-  const rpcCode = RPC_CODES[httpStatus] ?? 2;
-  const body = encoding === 'proto' ? encodeRpcStatusProto(rpcCode, message) : encodeRpcStatusJson(rpcCode, message);
-  response.writeHead(httpStatus, { 'Content-Type': CONTENT_TYPES[encoding] }).end(body);
-}
 
 const RPC_CODES: Record<number, number> = { 400: 3, 404: 5, 405: 12, 413: 3, 415: 3, 429: 8, 500: 13, 503: 14 };

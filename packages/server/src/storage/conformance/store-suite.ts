@@ -9,7 +9,18 @@ import {
   SpanKind,
   StatusCode,
 } from '@ariadne/protocol';
-import type { OperationQuery, SpanStore, TraceQuery, TraceSummary } from '../span-store.js';
+import {
+  type DependencyLink,
+  hasDependencies,
+  hasRedMetrics,
+  type OperationQuery,
+  type RedMetricsQuery,
+  type RedMetricsSeries,
+  type SpanStore,
+  type TimeRange,
+  type TraceQuery,
+  type TraceSummary,
+} from '../span-store.js';
 
 export interface StoreSuiteOptions {
   readonly name: string;
@@ -143,6 +154,7 @@ function registerReads(getStore: () => SpanStore, fixtures: Fixtures): void {
     });
   }
 
+  registerCapabilityReads(getStore, fixtures);
   test('getServices lists every service, sorted', async () => {
     assert.deepEqual(await getStore().getServices(), fixtures.cases.services);
   });
@@ -153,6 +165,95 @@ function registerReads(getStore: () => SpanStore, fixtures: Fixtures): void {
       assert.deepEqual(await getStore().getOperations(testCase.query), testCase.operations);
     });
   }
+}
+
+/** Optional capabilities: a store without one skips its cases, and says so. */
+function registerCapabilityReads(getStore: () => SpanStore, fixtures: Fixtures): void {
+  const withDependencies = () => {
+    const store = getStore();
+    assert.ok(hasDependencies(store));
+    return store;
+  };
+  const noDependencies = () => (hasDependencies(getStore()) ? false : 'the store does not offer dependencies');
+  for (const testCase of fixtures.cases.dependencies) {
+    test(`getDependencies: ${testCase.name}`, async (t) => {
+      const skip = noDependencies();
+      if (skip) return t.skip(skip);
+      const links: DependencyLink[] = await withDependencies().getDependencies(timeRange(testCase.timeRange));
+      assert.deepStrictEqual(links, testCase.links);
+    });
+  }
+  for (const testCase of fixtures.cases.invalidDependencyRanges) {
+    test(`getDependencies rejects an invalid range: ${testCase.name}`, async (t) => {
+      const skip = noDependencies();
+      if (skip) return t.skip(skip);
+      await assert.rejects(withDependencies().getDependencies(timeRange(testCase.timeRange)), (error) =>
+        isAriadneError(error, 'InvalidQuery'),
+      );
+    });
+  }
+  const noRed = () => (hasRedMetrics(getStore()) ? false : 'the store does not offer RED metrics');
+  const withRed = () => {
+    const store = getStore();
+    assert.ok(hasRedMetrics(store));
+    return store;
+  };
+  for (const testCase of fixtures.cases.redMetrics) {
+    test(`getRedMetrics: ${testCase.name}`, async (t) => {
+      const skip = noRed();
+      if (skip) return t.skip(skip);
+      const series = await withRed().getRedMetrics(redQuery(testCase.query));
+      assertRedSeries(series, testCase.series);
+    });
+  }
+  for (const testCase of fixtures.cases.invalidRedQueries) {
+    test(`getRedMetrics rejects an invalid query: ${testCase.name}`, async (t) => {
+      const skip = noRed();
+      if (skip) return t.skip(skip);
+      await assert.rejects(withRed().getRedMetrics(redQuery(testCase.query)), (error) =>
+        isAriadneError(error, 'InvalidQuery'),
+      );
+    });
+  }
+}
+
+/** Stores may approximate duration quantiles; the cases hold exact values, within this much. */
+const QUANTILE_TOLERANCE = 0.05;
+
+function assertRedSeries(actual: RedMetricsSeries[], expected: JsonRedSeries[]): void {
+  const shape = (series: readonly { service: string; operation?: string }[]) =>
+    series.map((one) => (one.operation === undefined ? one.service : `${one.service} / ${one.operation}`));
+  assert.deepEqual(shape(actual), shape(expected), 'series');
+  for (const [i, series] of actual.entries()) {
+    const want = expected[i]!;
+    assert.equal(series.points.length, want.points.length, `${shape([series])} bucket count`);
+    for (const [j, point] of series.points.entries()) {
+      const wanted = want.points[j]!;
+      const where = `${shape([series])} bucket ${j}`;
+      assert.equal(point.timeUnixNano, BigInt(wanted.timeUnixNano), `${where} time`);
+      assert.equal(point.calls, wanted.calls, `${where} calls`);
+      assert.equal(point.errors, wanted.errors, `${where} errors`);
+      assert.equal(point.durationQuantilesNanos.length, wanted.durationQuantilesNanos.length, `${where} quantiles`);
+      for (const [k, value] of point.durationQuantilesNanos.entries()) {
+        const exact = wanted.durationQuantilesNanos[k];
+        if (exact === null || exact === undefined) assert.ok(Number.isNaN(value), `${where}: NaN for an empty bucket`);
+        else {
+          assert.ok(
+            Math.abs(value - exact) <= exact * QUANTILE_TOLERANCE,
+            `${where} quantile ${k}: ${value} is not within 5% of ${exact}`,
+          );
+        }
+      }
+    }
+  }
+}
+
+function timeRange(json: { startNanos: string; endNanos: string }): TimeRange {
+  return { startNanos: BigInt(json.startNanos), endNanos: BigInt(json.endNanos) };
+}
+
+function redQuery(json: JsonRedQuery): RedMetricsQuery {
+  return { ...json, timeRange: timeRange(json.timeRange), stepNanos: BigInt(json.stepNanos) };
 }
 
 async function assertTraceNotFound(store: SpanStore, traceId: string): Promise<void> {
@@ -166,6 +267,28 @@ interface Cases {
   readonly invalidQueries: { name: string; query: JsonQuery }[];
   readonly services: string[];
   readonly operations: { query: OperationQuery; operations: unknown[] }[];
+  readonly dependencies: { name: string; timeRange: JsonRange; links: DependencyLink[] }[];
+  readonly invalidDependencyRanges: { name: string; timeRange: JsonRange }[];
+  readonly redMetrics: { name: string; query: JsonRedQuery; series: JsonRedSeries[] }[];
+  readonly invalidRedQueries: { name: string; query: JsonRedQuery }[];
+}
+
+interface JsonRange {
+  readonly startNanos: string;
+  readonly endNanos: string;
+}
+
+type JsonRedQuery = Omit<RedMetricsQuery, 'timeRange' | 'stepNanos'> & { timeRange: JsonRange; stepNanos: string };
+
+interface JsonRedSeries {
+  readonly service: string;
+  readonly operation?: string;
+  readonly points: {
+    timeUnixNano: string;
+    calls: number;
+    errors: number;
+    durationQuantilesNanos: (number | null)[];
+  }[];
 }
 
 type JsonQuery = Record<string, unknown>;

@@ -11,6 +11,11 @@ export class ByteWriter {
     return this.#length;
   }
 
+  /** Empties the writer, keeping its buffer for reuse. */
+  reset(): void {
+    this.#length = 0;
+  }
+
   /** The bytes written so far (a view, valid until the next write). */
   bytes(): Buffer {
     return this.#buffer.subarray(0, this.#length);
@@ -50,6 +55,10 @@ export class ByteWriter {
   /** Unsigned LEB128 of a safe integer. */
   varUint(value: number): void {
     this.#ensure(10);
+    if (value < 0x80) {
+      this.#buffer[this.#length++] = value;
+      return;
+    }
     let rest = value;
     while (rest >= 0x80) {
       this.#buffer[this.#length++] = (rest % 0x80) | 0x80;
@@ -60,6 +69,12 @@ export class ByteWriter {
 
   /** Zig-zag LEB128 of a 64-bit signed integer: small magnitudes stay small. */
   varInt64(value: bigint): void {
+    // Deltas and durations are small: zig-zag them as plain numbers, without BigInt arithmetic.
+    if (value > -SAFE_HALF && value < SAFE_HALF) {
+      const number = Number(value);
+      this.varUint(number >= 0 ? number * 2 : -number * 2 - 1);
+      return;
+    }
     let rest = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
     this.#ensure(10);
     while (rest >= 0x80n) {
@@ -84,6 +99,8 @@ export class ByteWriter {
     this.#length += byteLength;
   }
 }
+
+const SAFE_HALF = 2n ** 52n;
 
 /** Reads what a `ByteWriter` wrote. Throws a RangeError on truncated input. */
 export class ByteReader {
@@ -132,6 +149,35 @@ export class ByteReader {
   }
 
   varInt64(): bigint {
+    return BigInt(this.varIntNumber() ?? this.#bigVarInt64());
+  }
+
+  /**
+   * A zig-zag varint as a number when its magnitude is below 2^52 (what the
+   * writer's fast path produces); otherwise undefined, with nothing consumed.
+   */
+  varIntNumber(): number | undefined {
+    const start = this.offset;
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = this.u8();
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) break;
+      scale *= 0x80;
+      if (scale > 2 ** 49) {
+        this.offset = start;
+        return undefined;
+      }
+    }
+    if (value >= 2 ** 53) {
+      this.offset = start;
+      return undefined;
+    }
+    return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+  }
+
+  #bigVarInt64(): bigint {
     let value = 0n;
     let shift = 0n;
     for (;;) {

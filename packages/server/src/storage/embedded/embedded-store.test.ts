@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { isAriadneError } from '@ariadne/protocol';
 import { runStoreSuite } from '../conformance/store-suite.js';
 import { testSpan } from '../query/test-spans.js';
 import type { SpanStore } from '../span-store.js';
@@ -12,20 +13,30 @@ import { type EmbeddedStoreOptions, openEmbeddedStore } from './embedded-store.j
 
 /** Runs the conformance suite over a fresh folder; `reopen` decides how a restart happens. */
 function suiteOn(name: string, settings: Omit<EmbeddedStoreOptions, 'dataDir'>, crash: boolean): void {
-  let dataDir = '';
-  const open = () => openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000, ...settings });
+  const dirs: string[] = [];
+  const open = () => openEmbeddedStore({ dataDir: dirs.at(-1)!, maxHeadAgeMs: 3_600_000, ...settings });
   runStoreSuite({
     name,
     open: async () => {
-      dataDir = await mkdtemp(join(tmpdir(), 'ariadne-embedded-'));
+      dirs.push(await mkdtemp(join(tmpdir(), 'ariadne-embedded-')));
       return open();
     },
-    // A crash abandons the old instance without closing it: only the WAL can bring the data back.
+    // A crash abandons the old instance without closing it: a copy of its folder
+    // (what the disk holds after a kill, every acknowledged write fsynced) opens
+    // while it still holds the lock, and only the WAL can bring the data back.
     reopen: async (store) => {
-      if (!crash) await store.close();
+      if (!crash) {
+        await store.close();
+        return open();
+      }
+      const copy = await mkdtemp(join(tmpdir(), 'ariadne-embedded-'));
+      await cp(dirs.at(-1)!, copy, { recursive: true });
+      dirs.push(copy);
       return open();
     },
-    cleanUp: () => rm(dataDir, { recursive: true, force: true }),
+    cleanUp: async () => {
+      await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+    },
   });
 }
 
@@ -121,11 +132,19 @@ describe('embedded store durability', () => {
     });
   }
 
+  /** What the disk holds if the process using `dataDir` died now: a copy, opened while the original stays locked. */
+  const crashCopy = async (dataDir: string) => {
+    const copy = await freshDir();
+    await cp(dataDir, copy, { recursive: true });
+    return copy;
+  };
+
   test('a torn or corrupt WAL tail is cut away, not fatal', async () => {
-    const dataDir = await freshDir();
-    const first = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
+    const original = await freshDir();
+    const first = await openEmbeddedStore({ dataDir: original, maxHeadAgeMs: 3_600_000 });
     await first.writeSpans([span(1, 1), span(1, 2)]);
     await first.writeSpans([span(2, 1)]);
+    const dataDir = await crashCopy(original);
     const walDir = join(dataDir, 'wal');
     const [segment] = (await readdir(walDir)).sort().slice(-1);
     const segmentPath = join(walDir, segment!);
@@ -142,16 +161,17 @@ describe('embedded store durability', () => {
     assert.equal((await second.getTrace(span(2, 1).traceId)).length, 1);
     // New writes after the repair are not hidden behind the old garbage.
     await second.writeSpans([span(3, 1)]);
-    const third = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
+    const third = await openEmbeddedStore({ dataDir: await crashCopy(dataDir), maxHeadAgeMs: 3_600_000 });
     assert.equal((await third.getTrace(span(3, 1).traceId)).length, 1);
     assert.equal((await third.getTrace(span(1, 1).traceId)).length, 2);
-    await third.close();
+    await Promise.all([first.close(), second.close(), third.close()]);
   });
 
   test('a record with a bad checksum ends the log there', async () => {
-    const dataDir = await freshDir();
-    const first = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
+    const original = await freshDir();
+    const first = await openEmbeddedStore({ dataDir: original, maxHeadAgeMs: 3_600_000 });
     await first.writeSpans([span(1, 1)]);
+    const dataDir = await crashCopy(original);
     const walDir = join(dataDir, 'wal');
     const [segment] = (await readdir(walDir)).sort().slice(-1);
     const bogus = Buffer.alloc(8 + 4);
@@ -160,7 +180,7 @@ describe('embedded store durability', () => {
     await appendFile(join(walDir, segment!), bogus);
     const second = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
     assert.equal((await second.getTrace(span(1, 1).traceId)).length, 1);
-    await second.close();
+    await Promise.all([first.close(), second.close()]);
   });
 
   test('cutting writes blocks and retires the WAL segments they cover', async () => {
@@ -176,5 +196,56 @@ describe('embedded store durability', () => {
     const reopened = await openEmbeddedStore({ dataDir });
     await assertHasAll(reopened, 6, 5);
     await reopened.close();
+  });
+});
+
+describe('embedded store retention', () => {
+  const HOUR = 3_600_000_000_000n;
+  const t0 = 1_700_000_000_000_000_000n - (1_700_000_000_000_000_000n % HOUR); // on an hour boundary
+  const at = (trace: number, start: bigint, service = 'svc') =>
+    testSpan({
+      traceId: trace.toString(16).padStart(32, 'e'),
+      spanId: '1'.padStart(16, '0'),
+      service,
+      startTimeUnixNano: start,
+      endTimeUnixNano: start + 1_000n,
+    });
+  let dataDir = '';
+  after(() => rm(dataDir, { recursive: true, force: true }));
+  const blockFiles = async () => (await readdir(join(dataDir, 'blocks'))).filter((name) => name.endsWith('.blk'));
+
+  test('blocks never mix hours; whole blocks past the retention are deleted at open and periodically', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'ariadne-retention-'));
+    let now = t0 + 2n * HOUR + HOUR / 2n;
+    const settings = { maxHeadAgeMs: 3_600_000, now: () => now };
+    // One cut holding three hours (and a trace across the first boundary) makes three blocks.
+    const first = await openEmbeddedStore({ dataDir, ...settings });
+    await first.writeSpans([
+      at(1, t0 + 10n),
+      at(2, t0 + HOUR - 1n),
+      { ...at(2, t0 + HOUR + 1n), spanId: '2'.padStart(16, '0') },
+      at(3, t0 + HOUR + HOUR / 4n),
+      at(4, t0 + 2n * HOUR + 5n, 'late'),
+    ]);
+    await first.close();
+    assert.equal((await blockFiles()).length, 3, 'one block per hour');
+
+    // Retention of 1 h at 2:30: the hour-0 block ends before 1:30 and goes; hour 1 ends at 1:15 and goes too.
+    const second = await openEmbeddedStore({ dataDir, ...settings, retentionNanos: HOUR });
+    assert.equal((await blockFiles()).length, 1, 'expired blocks are deleted at open');
+    await assert.rejects(second.getTrace(at(1, 0n).traceId), (error) => isAriadneError(error, 'TraceNotFound'));
+    await assert.rejects(second.getTrace(at(3, 0n).traceId), (error) => isAriadneError(error, 'TraceNotFound'));
+    assert.equal((await second.getTrace(at(4, 0n).traceId)).length, 1);
+    assert.deepEqual(await second.getServices(), ['late']);
+    await second.close();
+
+    // Periodically: once the clock moves past the last block, it goes while the store runs.
+    const third = await openEmbeddedStore({ dataDir, ...settings, retentionNanos: HOUR, retentionCheckMs: 10 });
+    assert.equal((await blockFiles()).length, 1);
+    now += 2n * HOUR;
+    while ((await blockFiles()).length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await assert.rejects(third.getTrace(at(4, 0n).traceId), (error) => isAriadneError(error, 'TraceNotFound'));
+    assert.deepEqual(await third.getServices(), []);
+    await third.close();
   });
 });

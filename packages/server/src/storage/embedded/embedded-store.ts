@@ -1,101 +1,202 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AriadneError, isValidTraceId, normalizeTraceId, type Span } from '@ariadne/protocol';
-import { mostRecentTraces } from '../query/most-recent-traces.js';
+import { crossServiceCalls, DependencyCounter, isErrorSpan } from '../query/dependency-links.js';
+import { compareMostRecentFirst, type RankedTrace } from '../query/most-recent-traces.js';
+import { RedAccumulator } from '../query/red-metrics.js';
 import { compareText, sortOperations } from '../query/service-catalog.js';
 import { compileSpanMatcher } from '../query/span-matches-query.js';
 import { summarizeTrace } from '../query/summarize-trace.js';
-import type { Operation, OperationQuery, SpanStore, TimeRange, TraceQuery, TraceSummary } from '../span-store.js';
-import { BlockReader, writeBlock } from './block-file.js';
+import { validateTimeRange } from '../query/validate-time-range.js';
+import type {
+  DependencyLink,
+  DependencyReader,
+  Operation,
+  OperationQuery,
+  RedMetricsQuery,
+  RedMetricsReader,
+  RedMetricsSeries,
+  SpanStore,
+  TimeRange,
+  TraceQuery,
+  TraceSummary,
+} from '../span-store.js';
+import { AggregatesBuilder, addDependencyCells, addRedCells } from './block-aggregates.js';
+import { BlockReader, bloomKey, writeBlock } from './block-file.js';
+import { blockFileName, parseBlockName } from './block-names.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { fsyncDirectory } from './fsync-directory.js';
 import { Head } from './head.js';
 import { searchBlock } from './search-block.js';
 import { decodeSpans, encodeSpans } from './span-codec.js';
 import { deleteSegmentsUpTo, listSegments, readSegment, segmentFileName, WalWriter } from './write-ahead-log.js';
 
 export interface EmbeddedStoreOptions {
-  /** Folder of the store's files; created when missing. One process at a time. */
+  /** Folder of the store's files; created when missing. One process at a time (a lock file enforces it). */
   readonly dataDir: string;
   /** Cut the head into a block once it holds this many spans. Default 100,000. */
   readonly maxHeadSpans?: number;
   /** Cut the head into a block once its first span is this old. Default 30 s. */
   readonly maxHeadAgeMs?: number;
-  /** Told about background failures (a block that could not be written). */
+  /** A block never holds spans of two partitions of this length (by span start). Default 1 hour. */
+  readonly partitionNanos?: bigint;
+  /** Blocks whose newest span started longer ago than this are deleted. Absent: kept forever. */
+  readonly retentionNanos?: bigint;
+  /** How often retention is checked (also at open). Default 60 s. */
+  readonly retentionCheckMs?: number;
+  /** The clock retention compares with, in nanoseconds since the epoch. */
+  readonly now?: () => bigint;
+  /** Told about background failures (a block that could not be written or deleted). */
   readonly onError?: (error: unknown) => void;
 }
 
-const BLOCK = /^(\d{16})\.blk$/;
+export type EmbeddedStore = SpanStore & DependencyReader & RedMetricsReader;
+
+const HOUR_NANOS = 3_600_000_000_000n;
 
 /**
  * The default store: a write-ahead log for durability, an in-memory head for
- * recent spans, and immutable block files (after Tempo) for the rest. The file
- * formats are described in README.md.
+ * recent spans, and immutable block files (after Tempo) for the rest, one per
+ * time partition so that retention deletes whole files. The file formats are
+ * described in README.md.
  */
-export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<SpanStore> {
+export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
   const maxHeadSpans = options.maxHeadSpans ?? 100_000;
   const maxHeadAgeMs = options.maxHeadAgeMs ?? 30_000;
+  const partitionNanos = options.partitionNanos ?? HOUR_NANOS;
+  if (partitionNanos <= 0n) throw new RangeError('partitionNanos must be positive');
+  const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
   const walDir = join(options.dataDir, 'wal');
   const blockDir = join(options.dataDir, 'blocks');
   await mkdir(walDir, { recursive: true });
   await mkdir(blockDir, { recursive: true });
+  const lock = await lockDataDir(options.dataDir);
 
-  // Blocks are named after the last WAL segment they cover.
-  const blocks: BlockReader[] = [];
-  let coveredSegment = 0;
-  for (const name of (await readdir(blockDir)).sort()) {
-    if (name.endsWith('.tmp')) {
-      await unlink(join(blockDir, name)); // a cut interrupted by a crash; its WAL segments still exist
-      continue;
-    }
-    const match = BLOCK.exec(name);
-    if (match === null) continue;
-    blocks.push(await BlockReader.open(join(blockDir, name)));
-    coveredSegment = Math.max(coveredSegment, Number(match[1]));
-  }
-
+  let blocks: BlockReader[] = [];
   let head = new Head();
-  const segments = await listSegments(walDir);
-  for (const segment of segments) {
-    if (segment <= coveredSegment) continue; // written into a block before a crash could delete it
-    const { payloads } = await readSegment(join(walDir, segmentFileName(segment)), true);
-    for (const payload of payloads) head.add(decodeSpans(payload));
-  }
-  await deleteSegmentsUpTo(walDir, coveredSegment);
-  const wal = await WalWriter.open(walDir, Math.max(coveredSegment, ...segments) + 1);
-
-  /** Heads being written into a block: still read from until the block is open. */
-  const frozen: Head[] = [];
-  let cutting: Promise<void> = Promise.resolve();
-  let closed = false;
-
-  const cut = (): Promise<void> => {
-    cutting = cutting.then(async () => {
-      if (head.spanCount > 0) {
-        frozen.push(head);
-        head = new Head();
-        const { closedSegment, closed: segmentClosed } = wal.rotate();
-        await segmentClosed;
-        // Every frozen head, including any whose earlier cut failed, goes into this block:
-        // the segments it lets us delete may hold their spans too.
-        const pending = [...frozen];
-        const traces = new Map<string, Span[]>();
-        for (const part of pending) {
-          for (const [traceId, spans] of part.traces) {
-            const trace = traces.get(traceId);
-            if (trace === undefined) traces.set(traceId, [...spans]);
-            else trace.push(...spans);
-          }
-        }
-        const path = join(blockDir, `${closedSegment.toString().padStart(16, '0')}.blk`);
-        await writeBlock(path, traces);
-        blocks.push(await BlockReader.open(path));
-        frozen.splice(0, pending.length);
-        await deleteSegmentsUpTo(walDir, closedSegment);
+  let wal: WalWriter;
+  try {
+    const segments = await listSegments(walDir);
+    // Blocks are named after the last WAL segment their cut covers. A cut with a
+    // part missing while its WAL segments still exist was interrupted by a crash:
+    // its parts go, the WAL brings the spans back. (Without WAL segments, a
+    // missing part was deleted by retention.)
+    const cuts = new Map<number, { parts: number; names: string[] }>();
+    for (const name of (await readdir(blockDir)).sort()) {
+      if (name.endsWith('.tmp')) {
+        await unlink(join(blockDir, name)); // a cut interrupted by a crash; its WAL segments still exist
+        continue;
       }
-    });
-    const done = cutting;
-    cutting = cutting.catch((error) => options.onError?.(error));
+      const parsed = parseBlockName(name);
+      if (parsed === undefined) continue;
+      const cut = cuts.get(parsed.segment) ?? { parts: parsed.parts, names: [] };
+      cut.names.push(name);
+      cuts.set(parsed.segment, cut);
+    }
+    let coveredSegment = 0;
+    for (const [segment, cut] of [...cuts].sort(([a], [b]) => a - b)) {
+      const whole = cut.names.length === cut.parts;
+      if (!whole && segments.some((walSegment) => walSegment <= segment)) {
+        for (const name of cut.names) await unlink(join(blockDir, name));
+        continue;
+      }
+      for (const name of cut.names) blocks.push(await BlockReader.open(join(blockDir, name)));
+      coveredSegment = Math.max(coveredSegment, segment);
+    }
+    await fsyncDirectory(blockDir);
+
+    for (const segment of segments) {
+      if (segment <= coveredSegment) continue; // written into a block before a crash could delete it
+      const { payloads } = await readSegment(join(walDir, segmentFileName(segment)), true);
+      for (const payload of payloads) head.add(decodeSpans(payload));
+    }
+    await deleteSegmentsUpTo(walDir, coveredSegment);
+    wal = await WalWriter.open(walDir, Math.max(coveredSegment, ...segments) + 1);
+  } catch (error) {
+    await Promise.all(blocks.map((block) => block.close()));
+    await lock.release();
+    throw error;
+  }
+
+  /** Heads being written into blocks: still read from until the blocks are open. */
+  const frozen: Head[] = [];
+  /** Cuts and retention run one at a time, in this chain. */
+  let background: Promise<void> = Promise.resolve();
+  let closed = false;
+  /** Blocks deleted by retention are closed once no read uses them. */
+  let activeReads = 0;
+  const retired: BlockReader[] = [];
+
+  const serialize = (work: () => Promise<void>): Promise<void> => {
+    const done = background.then(work);
+    background = done.catch((error) => options.onError?.(error));
     return done;
   };
+
+  const cut = (): Promise<void> =>
+    serialize(async () => {
+      if (head.spanCount === 0) return;
+      frozen.push(head);
+      head = new Head();
+      const { closedSegment, closed: segmentClosed } = wal.rotate();
+      await segmentClosed;
+      // Every frozen head, including any whose earlier cut failed, goes into this cut:
+      // the segments it lets us delete may hold their spans too.
+      const pending = [...frozen];
+      const traces = new Map<string, Span[]>();
+      for (const part of pending) {
+        for (const [traceId, spans] of part.traces) {
+          const trace = traces.get(traceId);
+          if (trace === undefined) traces.set(traceId, [...spans]);
+          else trace.push(...spans);
+        }
+      }
+      const parts = await partitionCut(traces, blocks, partitionNanos);
+      const written: string[] = [];
+      try {
+        const opened: BlockReader[] = [];
+        for (const [index, part] of parts.entries()) {
+          const path = join(blockDir, blockFileName(closedSegment, index, parts.length));
+          await writeBlock(path, part.traces, part.aggregates.encode());
+          written.push(path);
+          opened.push(await BlockReader.open(path));
+        }
+        blocks = [...blocks, ...opened];
+        prefetch(opened);
+      } catch (error) {
+        // A partial cut must not survive: the next cut writes these spans again.
+        for (const path of written) await unlink(path).catch(() => {});
+        throw error;
+      }
+      frozen.splice(0, pending.length);
+      await deleteSegmentsUpTo(walDir, closedSegment);
+    });
+
+  const applyRetention = (): Promise<void> =>
+    serialize(async () => {
+      if (options.retentionNanos === undefined) return;
+      const horizon = now() - options.retentionNanos;
+      const expired = blocks.filter((block) => block.maxStart < horizon);
+      if (expired.length === 0) return;
+      blocks = blocks.filter((block) => block.maxStart >= horizon);
+      for (const block of expired) await unlink(block.path);
+      await fsyncDirectory(blockDir);
+      retired.push(...expired);
+      await closeRetired();
+    });
+
+  const closeRetired = async (): Promise<void> => {
+    if (activeReads > 0) return;
+    const done = retired.splice(0);
+    await Promise.all(done.map((block) => block.close()));
+  };
+
+  await applyRetention();
+  // RED and dependency queries read every block's aggregates: load them now, not on the first query.
+  const prefetch = (opened: readonly BlockReader[]) => {
+    for (const block of opened) void block.aggregates().catch((error) => options.onError?.(error));
+  };
+  prefetch(blocks);
 
   const timer = setInterval(
     () => {
@@ -104,29 +205,45 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     Math.max(10, Math.min(maxHeadAgeMs, 5_000)),
   );
   timer.unref();
+  const retentionTimer =
+    options.retentionNanos === undefined
+      ? undefined
+      : setInterval(() => void applyRetention().catch(() => {}), Math.max(10, options.retentionCheckMs ?? 60_000));
+  retentionTimer?.unref();
 
-  const ensureOpen = (): void => {
+  /**
+   * Runs a read over a snapshot of blocks and heads taken at one instant, so a
+   * cut finishing meanwhile neither hides nor doubles spans; blocks retired
+   * meanwhile stay open until the read ends.
+   */
+  const read = async <T>(work: (current: View) => Promise<T>): Promise<T> => {
     if (closed) throw new AriadneError('StorageFailure', 'the embedded store is closed');
+    activeReads++;
+    try {
+      return await work({ blocks, heads: [head, ...frozen] });
+    } finally {
+      activeReads--;
+      if (activeReads === 0 && retired.length > 0) void closeRetired().catch((error) => options.onError?.(error));
+    }
   };
 
-  const heads = (): Head[] => [head, ...frozen];
-
-  const readTrace = async (traceId: string): Promise<Span[]> => {
+  const readTrace = async (current: View, traceId: string): Promise<Span[]> => {
     const spans: Span[] = [];
-    for (const block of blocks) spans.push(...(await block.getTrace(traceId)));
-    for (const part of heads()) spans.push(...(part.traces.get(traceId) ?? []));
+    const key = bloomKey(traceId);
+    for (const block of current.blocks) if (block.mayContainKey(key)) spans.push(...(await block.getTrace(traceId)));
+    for (const part of current.heads) spans.push(...(part.traces.get(traceId) ?? []));
     return spans;
   };
 
   /** The trace's earliest start over every part of it the store holds. */
-  const traceStart = (traceId: string): bigint | undefined => {
+  const traceStart = (current: View, traceId: string): bigint | undefined => {
     let start: bigint | undefined;
-    for (const part of heads()) {
+    for (const part of current.heads) {
       for (const span of part.traces.get(traceId) ?? []) {
         if (start === undefined || span.startTimeUnixNano < start) start = span.startTimeUnixNano;
       }
     }
-    for (const block of blocks) {
+    for (const block of current.blocks) {
       const ordinal = block.find(traceId);
       if (ordinal === -1) continue;
       const blockStart = block.traceStart(ordinal);
@@ -136,18 +253,23 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   };
 
   /** From the block's summary columns when one block holds the whole trace; else from its spans. */
-  const summarize = async (traceId: string): Promise<TraceSummary> => {
-    const holders = blocks.filter((block) => block.find(traceId) !== -1);
-    const inHead = heads().some((part) => part.traces.has(traceId));
+  const summarize = async (current: View, traceId: string): Promise<TraceSummary> => {
+    const holders = current.blocks.filter((block) => block.find(traceId) !== -1);
+    const inHead = current.heads.some((part) => part.traces.has(traceId));
     const [only] = holders;
     if (only !== undefined && holders.length === 1 && !inHead) return only.summary(only.find(traceId));
-    return summarizeTrace(await readTrace(traceId));
+    return summarizeTrace(await readTrace(current, traceId));
   };
 
   return {
     async writeSpans(spans: readonly Span[]): Promise<void> {
-      ensureOpen();
+      if (closed) throw new AriadneError('StorageFailure', 'the embedded store is closed');
       if (spans.length === 0) return;
+      // Cuts that fall behind hold writes back instead of letting the head grow without bound.
+      while (head.spanCount >= 2 * maxHeadSpans) {
+        await cut().catch(() => {});
+        if (closed) throw new AriadneError('StorageFailure', 'the embedded store is closed');
+      }
       for (const span of spans) {
         if (!isValidTraceId(span.traceId)) {
           throw new AriadneError('StorageFailure', `cannot store a span with trace id "${span.traceId}"`);
@@ -161,71 +283,213 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       await written;
     },
 
-    async getTrace(traceId: string, _timeRange?: TimeRange): Promise<Span[]> {
-      ensureOpen();
-      const id = normalizeTraceId(traceId);
-      const spans = id === undefined ? [] : await readTrace(id);
-      if (spans.length === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
-      return spans;
-    },
+    getTrace: (traceId: string, _timeRange?: TimeRange): Promise<Span[]> =>
+      read(async (current) => {
+        const id = normalizeTraceId(traceId);
+        const spans = id === undefined ? [] : await readTrace(current, id);
+        if (spans.length === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
+        return spans;
+      }),
 
-    async findTraces(query: TraceQuery): Promise<TraceSummary[]> {
-      ensureOpen();
-      const matches = compileSpanMatcher(query);
-      const starts = new Map<string, bigint>();
-      const add = (traceId: string) => {
-        if (!starts.has(traceId)) starts.set(traceId, traceStart(traceId) ?? 0n);
-      };
-      for (const part of heads()) {
-        for (const [traceId, spans] of part.traces) if (!starts.has(traceId) && spans.some(matches)) add(traceId);
-      }
-      // Newest blocks first, and stop once no older block can hold a trace that
-      // would make the top `limit`: a trace starts no later than its spans in any block.
-      const newestFirst = [...blocks].sort((a, b) => (a.maxStart > b.maxStart ? -1 : a.maxStart < b.maxStart ? 1 : 0));
-      for (const block of newestFirst) {
-        if (starts.size >= query.limit && block.maxStart < kthLatest([...starts.values()], query.limit)) break;
-        for (const traceId of await searchBlock(block, query, matches)) add(traceId);
-      }
-      const ranked = [...starts].map(([traceId, startTimeUnixNano]) => ({ traceId, startTimeUnixNano }));
-      return Promise.all(mostRecentTraces(ranked, query.limit).map(({ traceId }) => summarize(traceId)));
-    },
+    findTraces: (query: TraceQuery): Promise<TraceSummary[]> =>
+      read(async (current) => {
+        const matches = compileSpanMatcher(query);
+        const top = new MostRecent(query.limit);
+        const seen = new Set<string>();
+        const consider = (traceId: string) => {
+          if (seen.has(traceId)) return;
+          seen.add(traceId);
+          top.offer(traceId, traceStart(current, traceId) ?? 0n);
+        };
+        for (const part of current.heads) {
+          for (const [traceId, spans] of part.traces) if (!seen.has(traceId) && spans.some(matches)) consider(traceId);
+        }
+        // Newest blocks and pages first, and stop once none left can hold a trace that
+        // would make the top `limit`: a trace starts no later than its spans in any block.
+        const cannotEnter = (latestStart: bigint) => top.full && latestStart < top.threshold;
+        const newestFirst = [...current.blocks].sort((a, b) =>
+          a.maxStart > b.maxStart ? -1 : a.maxStart < b.maxStart ? 1 : 0,
+        );
+        for (const block of newestFirst) {
+          if (cannotEnter(block.maxStart)) break;
+          await searchBlock(block, query, matches, { onTrace: consider, canStop: cannotEnter });
+        }
+        return Promise.all(top.traces().map(({ traceId }) => summarize(current, traceId)));
+      }),
 
-    async getServices(): Promise<string[]> {
-      ensureOpen();
-      const services = new Set<string>();
-      for (const part of heads()) for (const service of part.catalog.services()) services.add(service);
-      for (const block of blocks) for (const service of block.meta.services) services.add(service);
-      return [...services].sort(compareText);
-    },
+    getServices: (): Promise<string[]> =>
+      read(async (current) => {
+        const services = new Set<string>();
+        for (const part of current.heads) for (const service of part.catalog.services()) services.add(service);
+        for (const block of current.blocks) for (const service of block.meta.services) services.add(service);
+        return [...services].sort(compareText);
+      }),
 
-    async getOperations(query: OperationQuery): Promise<Operation[]> {
-      ensureOpen();
-      const operations = new Map<string, Operation>();
-      const add = (operation: Operation) => {
-        if (query.spanKind !== undefined && operation.spanKind !== query.spanKind) return;
-        operations.set(`${operation.spanKind}\u0000${operation.name}`, operation);
-      };
-      for (const part of heads()) part.catalog.operations(query).forEach(add);
-      for (const block of blocks) block.operations(query.service).forEach(add);
-      return sortOperations([...operations.values()]);
-    },
+    getOperations: (query: OperationQuery): Promise<Operation[]> =>
+      read(async (current) => {
+        const operations = new Map<string, Operation>();
+        const add = (operation: Operation) => {
+          if (query.spanKind !== undefined && operation.spanKind !== query.spanKind) return;
+          operations.set(`${operation.spanKind}\u0000${operation.name}`, operation);
+        };
+        for (const part of current.heads) part.catalog.operations(query).forEach(add);
+        for (const block of current.blocks) block.operations(query.service).forEach(add);
+        return sortOperations([...operations.values()]);
+      }),
+
+    getDependencies: (timeRange: TimeRange): Promise<DependencyLink[]> =>
+      read(async (current) => {
+        validateTimeRange(timeRange);
+        const counter = new DependencyCounter();
+        // Calls between two spans already in blocks were counted when the later of them was cut.
+        for (const block of current.blocks) addDependencyCells(await block.aggregates(), timeRange, counter);
+        const inHeads = new Map<string, Span[]>();
+        for (const part of current.heads) {
+          for (const [traceId, spans] of part.traces) inHeads.set(traceId, [...(inHeads.get(traceId) ?? []), ...spans]);
+        }
+        for (const [traceId, spans] of inHeads) {
+          const older: Span[] = [];
+          const key = bloomKey(traceId);
+          for (const block of current.blocks) {
+            if (block.mayContainKey(key)) older.push(...(await block.getTrace(traceId)));
+          }
+          const fresh = new Set(spans);
+          const calls =
+            older.length === 0
+              ? crossServiceCalls(spans)
+              : crossServiceCalls([...spans, ...older], (s) => fresh.has(s));
+          for (const call of calls) {
+            const start = call.child.startTimeUnixNano;
+            if (start < timeRange.startNanos || start > timeRange.endNanos) continue;
+            counter.add(call.parentService, call.childService, 1, isErrorSpan(call.child) ? 1 : 0);
+          }
+        }
+        return counter.links();
+      }),
+
+    getRedMetrics: (query: RedMetricsQuery): Promise<RedMetricsSeries[]> =>
+      read(async (current) => {
+        const red = new RedAccumulator(query);
+        const { startNanos, endNanos } = query.timeRange;
+        for (const block of current.blocks) {
+          // Cells are whole seconds: a block whose spans end just before the range may still share its first second.
+          if (block.maxStart < startNanos - 1_000_000_000n || block.minStart > endNanos) continue;
+          if (!block.meta.services.some((service) => red.wantsService(service))) continue;
+          addRedCells(await block.aggregates(), red);
+        }
+        for (const part of current.heads)
+          for (const spans of part.traces.values()) for (const span of spans) red.addSpan(span);
+        return red.series();
+      }),
 
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      if (retentionTimer !== undefined) clearInterval(retentionTimer);
       // Writes already accepted finish first; the head goes into a block so the next open is fast.
       try {
         await cut();
       } finally {
+        await background;
         await wal.close();
-        await Promise.all(blocks.map((block) => block.close()));
+        await Promise.all([...blocks, ...retired].map((block) => block.close()));
+        await lock.release();
       }
     },
   };
 }
 
-/** The `k`-th largest value (k ≥ 1, values.length ≥ k). */
-function kthLatest(values: bigint[], k: number): bigint {
-  return values.sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))[k - 1]!;
+/** What one read sees. */
+interface View {
+  readonly blocks: readonly BlockReader[];
+  readonly heads: readonly Head[];
+}
+
+interface CutPart {
+  readonly partition: bigint;
+  readonly traces: Map<string, Span[]>;
+  readonly aggregates: AggregatesBuilder;
+}
+
+/**
+ * Splits a cut's spans by time partition (one block each) and builds their
+ * aggregates. Calls whose parent and child are both in this cut, or one here
+ * and the other in an older block, are counted here, once: calls between two
+ * older spans were counted by an older cut.
+ */
+async function partitionCut(
+  traces: ReadonlyMap<string, Span[]>,
+  olderBlocks: readonly BlockReader[],
+  partitionNanos: bigint,
+): Promise<CutPart[]> {
+  const parts = new Map<bigint, CutPart>();
+  // Consecutive spans are nearly always in the same partition: test the last one's bounds before dividing.
+  let last: CutPart | undefined;
+  let lastFrom = 0n;
+  let lastTo = -1n;
+  const partOf = (startNanos: bigint): CutPart => {
+    if (last !== undefined && startNanos >= lastFrom && startNanos <= lastTo) return last;
+    const partition = startNanos >= 0n ? startNanos / partitionNanos : (startNanos + 1n) / partitionNanos - 1n;
+    let part = parts.get(partition);
+    if (part === undefined) {
+      part = { partition, traces: new Map(), aggregates: new AggregatesBuilder() };
+      parts.set(partition, part);
+    }
+    last = part;
+    lastFrom = partition * partitionNanos;
+    lastTo = lastFrom + partitionNanos - 1n;
+    return part;
+  };
+  for (const [traceId, spans] of traces) {
+    for (const span of spans) {
+      const part = partOf(span.startTimeUnixNano);
+      const trace = part.traces.get(traceId);
+      if (trace === undefined) part.traces.set(traceId, [span]);
+      else trace.push(span);
+      part.aggregates.addSpan(span);
+    }
+    const older: Span[] = [];
+    const key = bloomKey(traceId);
+    for (const block of olderBlocks) if (block.mayContainKey(key)) older.push(...(await block.getTrace(traceId)));
+    const fresh = new Set(spans);
+    const calls =
+      older.length === 0 ? crossServiceCalls(spans) : crossServiceCalls([...spans, ...older], (s) => fresh.has(s));
+    for (const call of calls) {
+      // An older child's partition may have no block in this cut: any block of the cut will do.
+      const start = call.child.startTimeUnixNano;
+      const part = fresh.has(call.child) ? partOf(start) : (parts.values().next().value ?? partOf(start));
+      part.aggregates.addEdge(call.parentService, call.childService, start, isErrorSpan(call.child));
+    }
+  }
+  return [...parts.values()].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
+}
+
+/** The `limit` most recent traces offered so far, kept sorted. */
+class MostRecent {
+  readonly #kept: RankedTrace[] = [];
+  constructor(readonly limit: number) {}
+
+  get full(): boolean {
+    return this.#kept.length >= this.limit;
+  }
+
+  /** The start a trace must reach to enter (when full). */
+  get threshold(): bigint {
+    return this.#kept[this.#kept.length - 1]?.startTimeUnixNano ?? 0n;
+  }
+
+  offer(traceId: string, startTimeUnixNano: bigint): void {
+    const trace = { traceId, startTimeUnixNano };
+    const kept = this.#kept;
+    if (this.full && compareMostRecentFirst(trace, kept[kept.length - 1]!) >= 0) return;
+    let at = kept.length;
+    while (at > 0 && compareMostRecentFirst(trace, kept[at - 1]!) < 0) at--;
+    kept.splice(at, 0, trace);
+    if (kept.length > this.limit) kept.pop();
+  }
+
+  traces(): readonly RankedTrace[] {
+    return this.#kept;
+  }
 }

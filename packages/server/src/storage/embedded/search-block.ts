@@ -1,53 +1,130 @@
 import { StatusCode } from '@ariadne/protocol';
 import type { SpanMatcher } from '../query/span-matches-query.js';
-import type { TraceQuery } from '../span-store.js';
+import type { AttributePredicate, TraceQuery } from '../span-store.js';
 import type { BlockReader } from './block-file.js';
+import { ByteReader, ByteWriter } from './byte-writer.js';
+
+export interface BlockSearch {
+  /** Called with each trace of the block that has a matching span, newest pages first. */
+  readonly onTrace: (traceId: string) => void;
+  /**
+   * Asked before each page with the latest trace start in it: true stops the
+   * search (no trace of this page or of older ones can make the results).
+   */
+  readonly canStop: (pageMaxTraceStart: bigint) => boolean;
+}
 
 /**
- * Trace ids of a block with a span matching the query. Work grows only as far
- * as the query needs: block metadata (time, services, operation names) skips
- * whole blocks, page metadata skips pages, the search columns answer
- * service / operation / kind / status / duration / time, and span rows are
- * decoded only for pages with candidates when attribute predicates remain.
+ * Finds the traces of a block with a span matching the query. Work grows only
+ * as far as the query needs: block metadata (time, services, operation names)
+ * skips whole blocks; pages are visited newest first and the caller stops the
+ * search once its results are settled; page metadata skips pages; the search
+ * columns answer service / operation / kind / status / duration / time; for
+ * attribute predicates, only candidate traces are decoded, and of those only
+ * the ones whose encoded rows contain the searched key and value.
  */
-export async function searchBlock(block: BlockReader, query: TraceQuery, matches: SpanMatcher): Promise<Set<string>> {
-  const found = new Set<string>();
+export async function searchBlock(
+  block: BlockReader,
+  query: TraceQuery,
+  matches: SpanMatcher,
+  search: BlockSearch,
+): Promise<void> {
   const { startNanos, endNanos } = query.timeRange;
-  if (block.maxStart < startNanos || block.minStart > endNanos) return found;
-  if (query.service !== undefined && !block.hasService(query.service)) return found;
-  if (query.operation !== undefined && !block.hasOperationName(query.operation)) return found;
+  if (block.maxStart < startNanos || block.minStart > endNanos) return;
+  if (query.service !== undefined && !block.hasService(query.service)) return;
+  if (query.operation !== undefined && !block.hasOperationName(query.operation)) return;
   const service = query.service === undefined ? -1 : block.meta.services.indexOf(query.service);
   const name = query.operation === undefined ? -1 : await block.stringIndex(query.operation);
   const kind = query.spanKind ?? -1;
-  const { minDurationNanos, maxDurationNanos, errorsOnly } = query;
+  const { errorsOnly } = query;
+  const minDuration = query.minDurationNanos === undefined ? -1 : Number(query.minDurationNanos);
+  const maxDuration = query.maxDurationNanos === undefined ? Number.POSITIVE_INFINITY : Number(query.maxDurationNanos);
   const needsRows = (query.attributes?.length ?? 0) > 0;
+  const needles: Buffer[] = [];
+  for (const predicate of query.attributes ?? []) {
+    const needle = await rowNeedle(block, predicate);
+    if (needle === null) return; // the block cannot hold a match
+    if (needle !== undefined) needles.push(needle);
+  }
 
-  for (const [page, meta] of block.meta.pages.entries()) {
+  const pages = block.meta.pages;
+  for (let page = pages.length - 1; page >= 0; page--) {
+    const meta = pages[page]!;
+    if (search.canStop(BigInt(meta.maxTraceStartNanos ?? block.meta.maxStartNanos))) return;
     if (BigInt(meta.maxStartNanos) < startNanos || BigInt(meta.minStartNanos) > endNanos) continue;
     if (service !== -1 && !meta.services.includes(service)) continue;
     const columns = await block.readColumns(page);
+    const from = Number(startNanos - columns.base);
+    const to = Number(endNanos - columns.base);
     const candidates = new Set<number>();
     for (let i = 0; i < columns.count; i++) {
       const start = columns.start[i]!;
-      if (start < startNanos || start > endNanos) continue;
+      if (start < from || start > to) continue;
       if (service !== -1 && columns.service[i] !== service) continue;
       if (name !== -1 && columns.name[i] !== name) continue;
       if (kind !== -1 && columns.kind[i] !== kind) continue;
       if (errorsOnly && columns.status[i] !== StatusCode.Error) continue;
       const duration = columns.duration[i]!;
-      if (minDurationNanos !== undefined && duration < minDurationNanos) continue;
-      if (maxDurationNanos !== undefined && duration > maxDurationNanos) continue;
+      if (duration < minDuration || duration > maxDuration) continue;
       candidates.add(columns.trace[i]!);
     }
     if (candidates.size === 0) continue;
     if (!needsRows) {
-      for (const ordinal of candidates) found.add(block.traceId(ordinal));
+      for (const ordinal of candidates) search.onTrace(block.traceId(ordinal));
       continue;
     }
-    const candidateIds = new Set([...candidates].map((ordinal) => block.traceId(ordinal)));
-    for (const span of await block.readPage(page)) {
-      if (candidateIds.has(span.traceId) && !found.has(span.traceId) && matches(span)) found.add(span.traceId);
+    const rows = await block.pageRows(page);
+    const hits = needles.map((needle) => occurrences(rows, needle));
+    for (const ordinal of candidates) {
+      const offset = block.traceOffset(ordinal);
+      const reader = new ByteReader(rows);
+      reader.offset = offset;
+      const end = reader.varUint() + reader.offset;
+      if (!hits.every((positions) => anyWithin(positions, offset, end))) continue;
+      const spans = await block.decodeTrace(page, rows, ordinal);
+      if (spans.some(matches)) search.onTrace(block.traceId(ordinal));
     }
   }
-  return found;
+}
+
+const NOT_DICTIONARY_TEXT = new Set(['', 'true', 'false', 'NaN', 'Infinity', '-Infinity']);
+/** Tag.String in span-codec.ts: how a string value is marked in encoded rows. */
+const STRING_TAG = 1;
+
+/**
+ * The bytes every encoded chunk holding a span that satisfies an `=` predicate
+ * must contain (key index, string tag, value index); `null` when the block
+ * cannot hold one; undefined when no such byte pattern exists (other
+ * operators, values that may be numbers, booleans, bytes or lists).
+ */
+async function rowNeedle(block: BlockReader, predicate: AttributePredicate): Promise<Buffer | null | undefined> {
+  if (predicate.operator !== '=' || predicate.value === undefined || !block.meta.textValuesOnly) return undefined;
+  const value = predicate.value;
+  if (NOT_DICTIONARY_TEXT.has(value) || (value.trim() !== '' && !Number.isNaN(Number(value)))) return undefined;
+  const key = await block.stringIndex(predicate.key);
+  const text = await block.stringIndex(value);
+  if (key === -1 || text === -1) return null;
+  const needle = new ByteWriter(16);
+  needle.varUint(key);
+  needle.u8(STRING_TAG);
+  needle.varUint(text);
+  return Buffer.from(needle.bytes());
+}
+
+function occurrences(rows: Buffer, needle: Buffer): number[] {
+  const positions: number[] = [];
+  for (let at = rows.indexOf(needle); at !== -1; at = rows.indexOf(needle, at + 1)) positions.push(at);
+  return positions;
+}
+
+/** Is some position in [start, end)? `positions` ascending. */
+function anyWithin(positions: readonly number[], start: number, end: number): boolean {
+  let low = 0;
+  let high = positions.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (positions[middle]! < start) low = middle + 1;
+    else high = middle;
+  }
+  return low < positions.length && positions[low]! < end;
 }

@@ -48,6 +48,8 @@ export function decodeSpans(bytes: Buffer): Span[] {
  */
 export class StringDictionary {
   readonly strings: string[] = [];
+  /** Set once a bytes, array or key-value list value was encoded with this dictionary. */
+  sawNonTextValue = false;
   readonly #indexes = new Map<string, number>();
 
   indexOf(text: string): number {
@@ -63,13 +65,35 @@ export class StringDictionary {
 
 /** Spans whose strings live in `dictionary` (block pages). */
 export function encodeSpansWith(spans: readonly Span[], dictionary: StringDictionary): Buffer {
-  const encoder = new Encoder(dictionary);
-  encoder.spans(spans);
-  return encoder.out.bytes();
+  const out = new ByteWriter(64 * 1024);
+  new Encoder(dictionary, out).spans(spans);
+  return out.bytes();
 }
 
-export function decodeSpansWith(bytes: Buffer, strings: readonly string[]): Span[] {
-  return new Decoder(new ByteReader(bytes), strings).spans();
+/**
+ * Appends the encoded spans to `out` (block pages: no buffer per trace). With
+ * `omitTimes`, span start and end are left out: a block keeps them once, in
+ * its search columns, and hands them back to `decodeSpansWith`.
+ */
+export function encodeSpansInto(
+  spans: readonly Span[],
+  dictionary: StringDictionary,
+  out: ByteWriter,
+  omitTimes = false,
+): void {
+  new Encoder(dictionary, out, omitTimes).spans(spans);
+}
+
+/** Start and end of each span of a chunk encoded with `omitTimes`, in chunk order. */
+export interface SpanTimes {
+  readonly start: readonly bigint[];
+  readonly end: readonly bigint[];
+  /** Index of the chunk's first span in `start` and `end`. */
+  readonly first: number;
+}
+
+export function decodeSpansWith(bytes: Buffer, strings: readonly string[], times?: SpanTimes): Span[] {
+  return new Decoder(new ByteReader(bytes), strings, times).spans();
 }
 
 export function writeStrings(out: ByteWriter, strings: readonly string[]): void {
@@ -103,11 +127,21 @@ const enum Tag {
 }
 
 class Encoder {
-  readonly out = new ByteWriter(64 * 1024);
-  constructor(readonly dictionary: StringDictionary) {}
+  readonly #keys: string[] = [];
+  readonly #keyIndexes: number[] = [];
+  #empty: number | undefined;
+  constructor(
+    readonly dictionary: StringDictionary,
+    readonly out: ByteWriter,
+    readonly omitTimes = false,
+  ) {}
 
   text(value: string): void {
-    this.out.varUint(this.dictionary.indexOf(value));
+    // Empty trace states and status messages are most of the short texts: skip the lookup.
+    if (value === '') {
+      this.#empty ??= this.dictionary.indexOf('');
+      this.out.varUint(this.#empty);
+    } else this.out.varUint(this.dictionary.indexOf(value));
   }
 
   spans(spans: readonly Span[]): void {
@@ -151,9 +185,11 @@ class Encoder {
       out.varUint(span.flags >>> 0);
       this.text(span.name);
       out.u8(span.kind);
-      out.varInt64(span.startTimeUnixNano - previousStart);
-      previousStart = span.startTimeUnixNano;
-      out.varInt64(span.endTimeUnixNano - span.startTimeUnixNano);
+      if (!this.omitTimes) {
+        out.varInt64(span.startTimeUnixNano - previousStart);
+        previousStart = span.startTimeUnixNano;
+        out.varInt64(span.endTimeUnixNano - span.startTimeUnixNano);
+      }
       this.attributes(span.attributes);
       out.varUint(span.droppedAttributesCount);
       out.varUint(span.events.length);
@@ -193,9 +229,20 @@ class Encoder {
 
   attributes(attributes: Attributes): void {
     this.out.varUint(attributes.length);
-    for (const attribute of attributes) {
-      this.text(attribute.key);
-      this.value(attribute.value);
+    const keys = this.#keys;
+    const indexes = this.#keyIndexes;
+    for (let position = 0; position < attributes.length; position++) {
+      const { key, value } = attributes[position]!;
+      // Spans list the same keys in the same order, usually as the same string
+      // objects: an identity check at the same position saves a dictionary lookup.
+      if (keys[position] === key) this.out.varUint(indexes[position]!);
+      else {
+        const index = this.dictionary.indexOf(key);
+        keys[position] = key;
+        indexes[position] = index;
+        this.out.varUint(index);
+      }
+      this.value(value);
     }
   }
 
@@ -219,16 +266,19 @@ class Encoder {
         out.f64(value.value);
         return;
       case 'bytes':
+        this.dictionary.sawNonTextValue = true;
         out.u8(Tag.Bytes);
         out.varUint(value.value.length);
         out.raw(value.value);
         return;
       case 'array':
+        this.dictionary.sawNonTextValue = true;
         out.u8(Tag.Array);
         out.varUint(value.value.length);
         for (const item of value.value) this.value(item);
         return;
       case 'kvlist':
+        this.dictionary.sawNonTextValue = true;
         out.u8(Tag.KvList);
         this.attributes(value.value);
         return;
@@ -243,6 +293,7 @@ class Decoder {
   constructor(
     readonly reader: ByteReader,
     readonly strings: readonly string[],
+    readonly times?: SpanTimes,
   ) {}
 
   text(): string {
@@ -253,6 +304,7 @@ class Decoder {
 
   spans(): Span[] {
     const reader = this.reader;
+    const times = this.times;
     const resources: Resource[] = [];
     for (let i = reader.varUint(); i > 0; i--) {
       resources.push({ attributes: this.attributes(), droppedAttributesCount: reader.varUint() });
@@ -278,9 +330,20 @@ class Decoder {
       const flags = reader.varUint();
       const name = this.text();
       const kind = reader.u8() as SpanKind;
-      const startTimeUnixNano = previousStart + reader.varInt64();
-      previousStart = startTimeUnixNano;
-      const endTimeUnixNano = startTimeUnixNano + reader.varInt64();
+      let startTimeUnixNano: bigint;
+      let endTimeUnixNano: bigint;
+      if (times === undefined) {
+        startTimeUnixNano = previousStart + reader.varInt64();
+        previousStart = startTimeUnixNano;
+        endTimeUnixNano = startTimeUnixNano + reader.varInt64();
+      } else {
+        const at = times.first + spans.length;
+        const start = times.start[at];
+        const end = times.end[at];
+        if (start === undefined || end === undefined) throw new RangeError('span times out of range');
+        startTimeUnixNano = start;
+        endTimeUnixNano = end;
+      }
       const attributes = this.attributes();
       const droppedAttributesCount = reader.varUint();
       const events: SpanEvent[] = [];

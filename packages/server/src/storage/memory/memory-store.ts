@@ -1,9 +1,24 @@
 import { AriadneError, normalizeTraceId, type Span } from '@ariadne/protocol';
+import { crossServiceCalls, DependencyCounter, isErrorSpan } from '../query/dependency-links.js';
 import { mostRecentTraces } from '../query/most-recent-traces.js';
+import { RedAccumulator } from '../query/red-metrics.js';
 import { ServiceCatalog } from '../query/service-catalog.js';
 import { compileSpanMatcher } from '../query/span-matches-query.js';
 import { summarizeTrace } from '../query/summarize-trace.js';
-import type { Operation, OperationQuery, SpanStore, TimeRange, TraceQuery, TraceSummary } from '../span-store.js';
+import { validateTimeRange } from '../query/validate-time-range.js';
+import type {
+  DependencyLink,
+  DependencyReader,
+  Operation,
+  OperationQuery,
+  RedMetricsQuery,
+  RedMetricsReader,
+  RedMetricsSeries,
+  SpanStore,
+  TimeRange,
+  TraceQuery,
+  TraceSummary,
+} from '../span-store.js';
 
 function earliestStart(trace: readonly Span[]): bigint {
   let start = trace[0]!.startTimeUnixNano;
@@ -18,9 +33,11 @@ export interface MemoryStoreOptions {
 
 /**
  * A store that keeps everything in this process's memory, for tests, demos and
- * `--storage memory`. Searches scan every trace: fine at its bounded size.
+ * `--storage memory`. Searches and aggregates scan every trace: fine at its
+ * bounded size. RED duration quantiles come from log-scale bins (within 2.2%,
+ * see `duration-histogram.ts`), like the embedded store's.
  */
-export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore {
+export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & DependencyReader & RedMetricsReader {
   const maxTraces = options.maxTraces ?? 100_000;
   if (!Number.isInteger(maxTraces) || maxTraces < 1) {
     throw new RangeError(`maxTraces must be an integer ≥ 1, not ${maxTraces}`);
@@ -79,6 +96,27 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore {
     async getOperations(query: OperationQuery): Promise<Operation[]> {
       ensureOpen();
       return catalog.operations(query);
+    },
+
+    async getDependencies(timeRange: TimeRange): Promise<DependencyLink[]> {
+      ensureOpen();
+      validateTimeRange(timeRange);
+      const counter = new DependencyCounter();
+      for (const trace of traces.values()) {
+        for (const call of crossServiceCalls(trace)) {
+          const start = call.child.startTimeUnixNano;
+          if (start < timeRange.startNanos || start > timeRange.endNanos) continue;
+          counter.add(call.parentService, call.childService, 1, isErrorSpan(call.child) ? 1 : 0);
+        }
+      }
+      return counter.links();
+    },
+
+    async getRedMetrics(query: RedMetricsQuery): Promise<RedMetricsSeries[]> {
+      ensureOpen();
+      const red = new RedAccumulator(query);
+      for (const trace of traces.values()) for (const span of trace) red.addSpan(span);
+      return red.series();
     },
 
     async close(): Promise<void> {

@@ -1,0 +1,47 @@
+import type { Span } from '@ariadne/protocol';
+import type { Listener } from '../http/listen.js';
+import type { IngestPipeline } from '../pipeline/ingest-pipeline.js';
+import type { SpanStore } from '../storage/span-store.js';
+import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
+import type { ServeConfig, ServePorts } from './serve-config.js';
+
+/** What every module gets when it starts: the shared core of the process. */
+export interface ModuleContext {
+  readonly config: ServeConfig;
+  readonly store: SpanStore;
+  readonly pipeline: IngestPipeline;
+  readonly metrics: IngestMetrics;
+  /** True once every module's listeners are up (for `/health`). */
+  readonly isReady: () => boolean;
+  /** Subscribes to batches the store acknowledged (live tail); returns the unsubscribe. */
+  readonly onAccepted: (listener: (spans: readonly Span[]) => void) => () => void;
+  readonly log: (line: string) => void;
+  /**
+   * Registers what to release when the server closes (stores, timers, live
+   * streams), run after every listener is closed, in reverse registration
+   * order. State lives here, per server, never on the module object: one
+   * process may run several servers (tests do).
+   */
+  readonly onStop: (cleanup: () => Promise<void> | void) => void;
+}
+
+/** One listener a module opened, and how the ready banner names it. */
+export interface ModuleListener {
+  /** The port setting it was opened for, also its key in `RunningServer.listeners`. */
+  readonly port: keyof ServePorts;
+  readonly listener: Listener;
+  /** Banner label, e.g. "Zipkin receiver". */
+  readonly label: string;
+  /** What the banner prints: the listener's URL, plus the endpoint path where there is one. */
+  readonly endpoint: string;
+}
+
+/**
+ * A part of the server with its own listeners (after Tempo's module map).
+ * `start` opens the listeners of the ports that are not `off`; the server
+ * closes them, then runs the cleanups the module registered with `onStop`.
+ */
+export interface ServerModule {
+  readonly name: string;
+  start(context: ModuleContext): Promise<readonly ModuleListener[]>;
+}

@@ -1,0 +1,170 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type DecodedSpans, type ErrorKind, isAriadneError } from '@ariadne/protocol';
+import type { IngestPipeline } from '../pipeline/ingest-pipeline.js';
+import type { IngestMetrics, RejectReason } from '../telemetry/ingest-metrics.js';
+import type { RequestHandler } from './listen.js';
+import { readBody } from './read-body.js';
+
+/** Seconds a client is asked to wait before retrying when the pipeline is full. */
+export const INGEST_RETRY_AFTER_SECONDS = 1;
+
+/** One `POST` endpoint of a receiver and the media types it decodes. */
+export interface HttpIngestEndpoint {
+  readonly path: string;
+  /**
+   * Media types accepted (lowercase, without parameters). The empty string
+   * stands for a request without a Content-Type header.
+   */
+  readonly mediaTypes: readonly string[];
+  /** Throws `AriadneError('InvalidPayload')` for a body that does not decode. */
+  readonly decode: (body: Buffer, mediaType: string) => DecodedSpans;
+}
+
+/** How a protocol words its answers. */
+export interface HttpIngestAnswers {
+  /** The status code of an error kind. */
+  statusOf(kind: ErrorKind): number;
+  /** `mediaType` is the request's when it was one the endpoint accepts. */
+  sendError(response: ServerResponse, status: number, message: string, mediaType: string | undefined): void;
+  sendAccepted(response: ServerResponse, decoded: DecodedSpans, mediaType: string): void;
+}
+
+export interface HttpIngestOptions {
+  /** The `receiver` label on metrics ("zipkin", "jaeger-http", ...). */
+  readonly receiver: string;
+  readonly endpoints: readonly HttpIngestEndpoint[];
+  readonly pipeline: IngestPipeline;
+  readonly metrics: IngestMetrics;
+  /** Largest body accepted, after decompression. */
+  readonly maxBodyBytes: number;
+  /** Defaults to Jaeger's and Zipkin's way: 202, plain-text errors, 503 when full. */
+  readonly answers?: HttpIngestAnswers;
+  /**
+   * Handles every request that is not a POST to an ingest endpoint (a query
+   * API sharing the port, as Zipkin's 9411 does). Without it such requests get
+   * 404 or 405.
+   */
+  readonly fallback?: RequestHandler;
+  /** Called with errors that are the server's fault (5xx), for logging. */
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+/**
+ * The steps every HTTP receiver shares: route, method and content-type checks,
+ * a bounded body read (gzip too), decode, submit to the pipeline, count, and
+ * answer in the protocol's words.
+ */
+export function createHttpIngestHandler(options: HttpIngestOptions): RequestHandler {
+  const answers = options.answers ?? PLAIN_ANSWERS;
+  const byPath = new Map(options.endpoints.map((endpoint) => [endpoint.path, endpoint]));
+  return (request, response) => {
+    const path = (request.url ?? '/').split('?')[0] as string;
+    const endpoint = byPath.get(path);
+    if (options.fallback && (endpoint === undefined || request.method !== 'POST')) {
+      options.fallback(request, response);
+      return;
+    }
+    handle(request, response, endpoint, path, answers, options).catch((error: unknown) => {
+      options.onInternalError?.(error);
+      if (!response.headersSent) response.writeHead(500).end();
+      else response.destroy();
+    });
+  };
+}
+
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  endpoint: HttpIngestEndpoint | undefined,
+  path: string,
+  answers: HttpIngestAnswers,
+  options: HttpIngestOptions,
+): Promise<void> {
+  const { metrics, receiver } = options;
+  if (endpoint === undefined) {
+    request.resume();
+    const paths = options.endpoints.map((e) => `POST ${e.path}`).join(', ');
+    return answers.sendError(response, 404, `no endpoint at ${path}; spans go to ${paths}`, undefined);
+  }
+  if (request.method !== 'POST') {
+    request.resume();
+    response.setHeader('Allow', 'POST');
+    return answers.sendError(response, 405, `use POST for ${path}`, undefined);
+  }
+  const mediaType = mediaTypeOf(request.headers['content-type']);
+  if (!endpoint.mediaTypes.includes(mediaType)) {
+    request.resume();
+    metrics.requestsRejected.inc({ receiver, reason: 'unsupported_media_type' });
+    const accepted = endpoint.mediaTypes.filter((type) => type !== '').join(' or ');
+    return answers.sendError(
+      response,
+      415,
+      `unsupported Content-Type "${request.headers['content-type'] ?? ''}"; use ${accepted}`,
+      undefined,
+    );
+  }
+  let decoded: DecodedSpans | undefined;
+  try {
+    const body = await readBody(request, { maxBytes: options.maxBodyBytes });
+    decoded = endpoint.decode(body, mediaType);
+    metrics.spansReceived.inc({ receiver }, decoded.spans.length + decoded.rejectedSpans);
+    if (decoded.rejectedSpans > 0) metrics.spansRejected.inc({ receiver, reason: 'invalid' }, decoded.rejectedSpans);
+    await options.pipeline.submit(decoded.spans, receiver);
+  } catch (error) {
+    if (!isAriadneError(error)) throw error;
+    // The pipeline counts the spans it refuses; here only requests that never decoded.
+    if (!decoded) metrics.requestsRejected.inc({ receiver, reason: REASONS[error.kind] ?? 'invalid' });
+    const status = answers.statusOf(error.kind);
+    if (status >= 500 && error.kind !== 'Overloaded') options.onInternalError?.(error);
+    if (status === 429 || status === 503) response.setHeader('Retry-After', String(INGEST_RETRY_AFTER_SECONDS));
+    return answers.sendError(response, status, error.message, mediaType);
+  }
+  answers.sendAccepted(response, decoded, mediaType);
+}
+
+const REASONS: Partial<Record<ErrorKind, RejectReason>> = {
+  PayloadTooLarge: 'too_large',
+  UnsupportedMediaType: 'unsupported_media_type',
+  InvalidPayload: 'invalid',
+};
+
+/** Lowercase media type without parameters; '' when the header is absent. */
+export function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Error kinds to status codes for Jaeger's and Zipkin's collectors. */
+export function plainIngestStatusOf(kind: ErrorKind): number {
+  switch (kind) {
+    case 'InvalidPayload':
+    case 'InvalidQuery':
+      return 400;
+    case 'PayloadTooLarge':
+      return 413;
+    case 'UnsupportedMediaType':
+      return 415;
+    case 'TraceNotFound':
+      return 404;
+    case 'Overloaded':
+    case 'StorageFailure':
+      return 503;
+    case 'Internal':
+      return 500;
+  }
+}
+
+/** Jaeger's collector and Zipkin answer 202 with no body, errors as plain text. */
+export const PLAIN_ANSWERS: HttpIngestAnswers = {
+  statusOf: plainIngestStatusOf,
+  sendError(response, status, message) {
+    response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${message}\n`);
+  },
+  sendAccepted(response) {
+    response.writeHead(202).end();
+  },
+};
+
+/** Wraps a decoder that returns spans (or throws) as one that returns `DecodedSpans`. */
+export function allOrNothing(decode: (body: Buffer) => DecodedSpans['spans']): (body: Buffer) => DecodedSpans {
+  return (body) => ({ spans: decode(body), rejectedSpans: 0, errorMessage: '' });
+}

@@ -1,0 +1,29 @@
+import { decodeJaegerProtoPostSpans } from '@ariadne/protocol';
+import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
+import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
+import { createGrpcIngestService } from '../grpc/grpc-ingest-service.js';
+import type { GrpcService } from '../grpc/listen-grpc.js';
+
+export interface JaegerGrpcReceiverOptions {
+  readonly pipeline: IngestPipeline;
+  readonly metrics: IngestMetrics;
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+const EMPTY_RESPONSE = new Uint8Array(0);
+
+/**
+ * Jaeger's collector gRPC endpoint (port 14250, what jaeger-agent and
+ * OTel's Jaeger exporter used): `jaeger.api_v2.CollectorService/PostSpans`.
+ * The response (`PostSpansResponse`) is empty.
+ */
+export function createJaegerGrpcService(options: JaegerGrpcReceiverOptions): GrpcService {
+  return createGrpcIngestService({
+    ...options,
+    path: '/jaeger.api_v2.CollectorService/PostSpans',
+    method: 'PostSpans',
+    receiver: 'jaeger-grpc',
+    decode: (message) => ({ spans: decodeJaegerProtoPostSpans(message), rejectedSpans: 0, errorMessage: '' }),
+    encodeResponse: () => EMPTY_RESPONSE,
+  });
+}

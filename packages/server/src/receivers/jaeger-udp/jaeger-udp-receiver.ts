@@ -1,0 +1,85 @@
+import { createSocket } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { decodeJaegerAgentMessage, type Span, type ThriftProtocol } from '@ariadne/protocol';
+import type { Listener } from '../../http/listen.js';
+import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
+import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
+import type { Counter } from '../../telemetry/metrics-registry.js';
+
+export interface JaegerUdpReceiverOptions {
+  readonly pipeline: IngestPipeline;
+  readonly metrics: IngestMetrics;
+  /** compact on 6831 (jaeger-client's default), binary on 6832. */
+  readonly protocol: ThriftProtocol;
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+/** The agent's receive buffer size: the largest UDP datagram jaeger clients send is 65000 bytes. */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Jaeger's agent UDP endpoints: one `Agent.emitBatch` Thrift message per
+ * datagram. Nobody hears an answer, so nothing a client sends may crash or
+ * block the server: a datagram that does not decode is counted as dropped
+ * (reason `invalid`), spans the pipeline refuses as dropped (`overloaded`).
+ */
+export function listenJaegerUdp(
+  name: string,
+  host: string,
+  port: number,
+  options: JaegerUdpReceiverOptions,
+): Promise<Listener> {
+  const receiver = options.protocol === 'compact' ? 'jaeger-compact' : 'jaeger-binary';
+  const { metrics, pipeline } = options;
+  const datagramsDropped = datagramsDroppedCounter(metrics);
+  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
+  socket.on('message', (message) => {
+    let spans: Span[];
+    try {
+      spans = decodeJaegerAgentMessage(message, options.protocol);
+    } catch {
+      datagramsDropped.inc({ receiver, reason: 'invalid' });
+      return;
+    }
+    metrics.spansReceived.inc({ receiver }, spans.length);
+    // The pipeline counts what it refuses (as dropped, since no one is told).
+    pipeline.submit(spans, receiver, { unanswered: true }).catch(() => {});
+  });
+  return new Promise((resolve, reject) => {
+    const failed = (error: Error) =>
+      reject(new Error(`${name}: cannot listen on udp ${host}:${port}: ${error.message}`));
+    socket.once('error', failed);
+    socket.bind(port, host, () => {
+      socket.off('error', failed);
+      socket.on('error', (error) => options.onInternalError?.(error));
+      const bound = (socket.address() as AddressInfo).port;
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      let closed: Promise<void> | undefined;
+      resolve({
+        name,
+        host,
+        port: bound,
+        url: `udp://${shownHost}:${bound}`,
+        close: () => {
+          closed ??= new Promise((done) => socket.close(() => done()));
+          return closed;
+        },
+      });
+    });
+  });
+}
+
+const counters = new WeakMap<IngestMetrics, Counter>();
+
+/** Datagrams are counted apart from spans: one that does not decode has no span count. */
+export function datagramsDroppedCounter(metrics: IngestMetrics): Counter {
+  let counter = counters.get(metrics);
+  if (counter === undefined) {
+    counter = metrics.registry.counter(
+      'ariadne_receiver_datagrams_dropped_total',
+      'UDP datagrams lost before their spans could be counted, by reason.',
+    );
+    counters.set(metrics, counter);
+  }
+  return counter;
+}

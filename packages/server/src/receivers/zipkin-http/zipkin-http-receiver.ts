@@ -1,0 +1,44 @@
+import { decodeZipkinProto, decodeZipkinV1Json, decodeZipkinV2Json } from '@ariadne/protocol';
+import { allOrNothing, createHttpIngestHandler } from '../../http/http-ingest.js';
+import type { RequestHandler } from '../../http/listen.js';
+import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
+import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
+
+export interface ZipkinHttpReceiverOptions {
+  readonly pipeline: IngestPipeline;
+  readonly metrics: IngestMetrics;
+  /** Largest body accepted, after decompression. */
+  readonly maxBodyBytes: number;
+  /**
+   * Everything on port 9411 that is not a POST of spans: Zipkin's query API
+   * (GET /api/v2/services, /api/v2/trace/{id}, ...). Without it, 404/405.
+   */
+  readonly queryHandler?: RequestHandler;
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+const JSON_TYPES = ['application/json', ''];
+const PROTO_TYPES = ['application/x-protobuf', 'application/protobuf'];
+
+/**
+ * Zipkin's collector (port 9411): `POST /api/v2/spans` as JSON or protobuf
+ * (`zipkin.proto3` ListOfSpans) and `POST /api/v1/spans` as JSON. A missing
+ * Content-Type is read as JSON, as Zipkin's server reads it. 202 Accepted.
+ */
+export function createZipkinHttpReceiver(options: ZipkinHttpReceiverOptions): RequestHandler {
+  const v2Json = allOrNothing((body) => decodeZipkinV2Json(body));
+  const v2Proto = allOrNothing((body) => decodeZipkinProto(body));
+  return createHttpIngestHandler({
+    ...options,
+    receiver: 'zipkin',
+    endpoints: [
+      {
+        path: '/api/v2/spans',
+        mediaTypes: [...JSON_TYPES, ...PROTO_TYPES],
+        decode: (body, mediaType) => (PROTO_TYPES.includes(mediaType) ? v2Proto(body) : v2Json(body)),
+      },
+      { path: '/api/v1/spans', mediaTypes: JSON_TYPES, decode: allOrNothing((body) => decodeZipkinV1Json(body)) },
+    ],
+    ...(options.queryHandler ? { fallback: options.queryHandler } : {}),
+  });
+}

@@ -1,0 +1,110 @@
+import { readFileSync, statSync } from 'node:fs';
+import { isAriadneError, type Span } from '@ariadne/protocol';
+import { type Context, Hono } from 'hono';
+import { AdaptiveSampler, type AdaptiveSamplingOptions } from './adaptive-sampler.js';
+import {
+  DEFAULT_STRATEGIES,
+  parseStrategiesFile,
+  resolveStrategy,
+  type SamplingStrategyResponse,
+  type StrategiesConfig,
+  toLegacySamplingJson,
+} from './sampling-strategies.js';
+
+export interface SamplingApiOptions {
+  /** A Jaeger strategies file, re-read when it changes. Without it, Jaeger's default (probabilistic 0.001). */
+  readonly strategiesFile?: string;
+  /**
+   * Learn per-operation probabilities from the spans given to `record`.
+   * Services the adaptive sampler knows get its answer; others the file's.
+   */
+  readonly adaptive?: AdaptiveSamplingOptions & {
+    /** How often probabilities are recomputed, ms; 0 leaves it to `recompute()`. Default 60,000. */
+    readonly intervalMs?: number;
+  };
+  /** Told when the strategies file cannot be read or parsed (the last good strategies stay in force). */
+  readonly onError?: (error: unknown) => void;
+}
+
+export type SamplingApi = Hono & {
+  /** Feeds accepted spans to the adaptive sampler; does nothing without `adaptive`. */
+  record(spans: readonly Span[]): void;
+  /** Recomputes adaptive probabilities from what was recorded over `elapsedSeconds` (default: since the last call). */
+  recompute(elapsedSeconds?: number): void;
+  /** Stops the recomputation timer. */
+  close(): void;
+};
+
+/**
+ * Jaeger's remote sampling endpoint (port 5778): `GET /sampling?service=NAME`
+ * in the legacy form older Jaeger clients read (strategy type as a number),
+ * `GET /api/sampling?service=NAME` in api_v2 JSON (what OpenTelemetry's
+ * Jaeger remote samplers read). 400 without `service`; 500 when the
+ * strategies file never loaded.
+ */
+export function createSamplingApi(options: SamplingApiOptions = {}): SamplingApi {
+  const app = new Hono();
+  const adaptive = options.adaptive === undefined ? undefined : new AdaptiveSampler(options.adaptive);
+  let config: StrategiesConfig = DEFAULT_STRATEGIES;
+  let loadedVersion = '';
+  let loadError: unknown;
+
+  /** Re-reads the file when its modification time, size or inode changed; cheap enough per request. */
+  const currentConfig = (): StrategiesConfig => {
+    const file = options.strategiesFile;
+    if (file === undefined) return config;
+    try {
+      const stat = statSync(file, { bigint: true });
+      const version = `${stat.mtimeNs}:${stat.size}:${stat.ino}`;
+      if (version !== loadedVersion) {
+        config = parseStrategiesFile(readFileSync(file, 'utf8'));
+        loadedVersion = version;
+        loadError = undefined;
+      }
+    } catch (error) {
+      if (loadedVersion === '') loadError = error;
+      options.onError?.(error);
+    }
+    if (loadError !== undefined) throw loadError;
+    return config;
+  };
+  // Fail early on a bad file rather than on the first client.
+  if (options.strategiesFile !== undefined) {
+    try {
+      currentConfig();
+    } catch {
+      // reported through onError; requests answer 500 until the file is fixed
+    }
+  }
+
+  const answer = (legacy: boolean) => (c: Context) => {
+    const service = c.req.query('service') ?? '';
+    if (service === '') return c.text("'service' parameter must be provided", 400);
+    let strategy: SamplingStrategyResponse;
+    try {
+      strategy = adaptive?.strategyFor(service) ?? resolveStrategy(currentConfig(), service);
+    } catch (error) {
+      const message = isAriadneError(error) ? error.message : String(error);
+      return c.text(`cannot read sampling strategies: ${message}`, 500);
+    }
+    return c.json(legacy ? toLegacySamplingJson(strategy) : strategy);
+  };
+  app.get('/sampling', answer(true));
+  app.get('/api/sampling', answer(false));
+
+  let last = performance.now();
+  const recompute = (elapsedSeconds?: number): void => {
+    const at = performance.now();
+    adaptive?.recompute(elapsedSeconds ?? (at - last) / 1000);
+    last = at;
+  };
+  const intervalMs = options.adaptive?.intervalMs ?? 60_000;
+  const timer = adaptive !== undefined && intervalMs > 0 ? setInterval(() => recompute(), intervalMs) : undefined;
+  timer?.unref();
+
+  return Object.assign(app, {
+    record: (spans: readonly Span[]) => adaptive?.record(spans),
+    recompute,
+    close: () => clearInterval(timer),
+  });
+}

@@ -1,0 +1,135 @@
+import { AriadneError } from '@ariadne/protocol';
+
+/**
+ * A small client for ClickHouse's HTTP interface. We speak HTTP ourselves
+ * (instead of `@clickhouse/client`) for two reasons: the rows we insert carry
+ * UInt64 ids and nanosecond times as bare JSON numbers, which no JavaScript
+ * JSON encoder writes, and old servers (18.16, Debian 12's) reject settings
+ * that newer clients add to every request.
+ */
+export interface ClickHouseHttpOptions {
+  readonly url: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** Sent with every request (e.g. distributed_product_mode). */
+  readonly settings?: Readonly<Record<string, string | number>>;
+  /** A request (with its answer) that takes longer fails as a StorageFailure. Default 2 minutes. */
+  readonly timeoutMs?: number;
+}
+
+export type Settings = Readonly<Record<string, string | number>>;
+
+/** ClickHouse's error code 427: the regular expression does not compile in RE2. */
+export const CANNOT_COMPILE_REGEXP = 427;
+/** ClickHouse's error code 252: a partition has too many unmerged parts; inserts must slow down. */
+export const TOO_MANY_PARTS = 252;
+
+export class ClickHouseHttp {
+  readonly #url: string;
+  readonly #headers: Record<string, string>;
+  readonly #settings: Settings;
+  readonly #timeoutMs: number;
+
+  constructor(options: ClickHouseHttpOptions) {
+    this.#url = options.url.replace(/\/+$/, '');
+    this.#headers = { 'content-type': 'text/plain; charset=utf-8' };
+    if (options.username !== undefined) this.#headers['x-clickhouse-user'] = options.username;
+    if (options.password !== undefined) this.#headers['x-clickhouse-key'] = options.password;
+    this.#settings = options.settings ?? {};
+    this.#timeoutMs = options.timeoutMs ?? 120_000;
+  }
+
+  /** Runs a statement that returns no rows (DDL, ALTER). */
+  async command(sql: string, settings: Settings = {}): Promise<void> {
+    await this.#post(sql, undefined, settings);
+  }
+
+  /** Runs a SELECT and returns its rows (JSONEachRow; 64-bit integers come as strings). */
+  async query<Row>(sql: string, settings: Settings = {}): Promise<Row[]> {
+    const text = await this.#post(`${sql}\nFORMAT JSONEachRow`, undefined, {
+      output_format_json_quote_64bit_integers: 1,
+      ...settings,
+    });
+    const rows: Row[] = [];
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      if (end > start) rows.push(JSON.parse(text.slice(start, end)) as Row);
+      start = end + 1;
+    }
+    return rows;
+  }
+
+  /** Inserts rows already written as JSONEachRow text (one JSON object per line). */
+  async insert(table: string, body: string, settings: Settings = {}): Promise<void> {
+    if (body === '') return;
+    await this.#post(body, `INSERT INTO ${table} FORMAT JSONEachRow`, settings);
+  }
+
+  async #post(body: string, query: string | undefined, settings: Settings): Promise<string> {
+    const params = new URLSearchParams();
+    if (query !== undefined) params.set('query', query);
+    // Buffer the whole answer server-side so that an error becomes a status code,
+    // not a truncated 200 body.
+    params.set('wait_end_of_query', '1');
+    for (const [name, value] of Object.entries({ ...this.#settings, ...settings })) params.set(name, String(value));
+    const request = () =>
+      fetch(`${this.#url}/?${params}`, {
+        method: 'POST',
+        headers: this.#headers,
+        body,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    let response: Response;
+    try {
+      try {
+        response = await request();
+      } catch (error) {
+        // A kept-alive connection the server closed while idle fails at once; one
+        // retry on a fresh connection. (An insert sent twice is allowed: duplicates
+        // are within the SpanWriter contract.)
+        if (!isStaleConnection(error)) throw error;
+        response = await request();
+      }
+    } catch (error) {
+      throw new AriadneError('StorageFailure', `ClickHouse at ${this.#url} is unreachable: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      const code = Number(response.headers.get('x-clickhouse-exception-code') ?? /Code: (\d+)/.exec(text)?.[1]);
+      throw new ClickHouseError(
+        code,
+        text.trim().slice(0, 2000),
+        code === TOO_MANY_PARTS ? 'Overloaded' : 'StorageFailure',
+      );
+    }
+    return text;
+  }
+}
+
+/**
+ * A failure ClickHouse reported, with its error code kept for callers that map
+ * it: a storage failure, or `Overloaded` when ClickHouse asks inserts to slow down.
+ */
+export class ClickHouseError extends AriadneError {
+  constructor(
+    readonly code: number,
+    message: string,
+    kind: 'StorageFailure' | 'Overloaded' = 'StorageFailure',
+  ) {
+    super(kind, `ClickHouse: ${message}`);
+  }
+}
+
+function isStaleConnection(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
+}
+
+function describe(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
+}

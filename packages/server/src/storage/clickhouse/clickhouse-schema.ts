@@ -1,0 +1,158 @@
+import { ClickHouseError, type ClickHouseHttp } from './clickhouse-http.js';
+import { sqlIdentifier, sqlInteger } from './sql-literal.js';
+
+/**
+ * The ClickHouse schema, created and migrated by the server at open (a
+ * `schema_migrations` table records applied versions; every statement is
+ * idempotent, so a restart or two servers opening at once are harmless).
+ *
+ * - `spans`: one row per span. UInt64 nanosecond times, the trace id as two
+ *   UInt64 halves, span ids as UInt64; attributes as parallel arrays (keys,
+ *   text values, numeric flag and value) for span, resource and event scopes;
+ *   the exact span in `otlp`. Partitioned by UTC day of the start time (so
+ *   retention drops whole days), ordered by (service, start) for search.
+ * - `trace_index`: trace id -> time bounds and services, fed by a materialized
+ *   view, ordered by trace id: getTrace reads it first, then only the spans rows
+ *   of those services within those times (the spans table's primary key).
+ * - `operations`: (service, span name, kind) -> span count per day, fed by a
+ *   materialized view (SummingMergeTree): services and operations without a scan.
+ *
+ * Cluster mode: the three tables are `*_local` on every shard plus Distributed
+ * tables with the plain names over them; spans are sharded by trace id so a
+ * trace lives on one shard and its index rows beside it (which lets queries
+ * join and filter per shard, `distributed_product_mode = 'local'`).
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SPANS = 'spans';
+export const TRACE_INDEX = 'trace_index';
+export const OPERATIONS = 'operations';
+/** Tables holding data by day, in the order retention drops them. */
+export const DAY_PARTITIONED = [SPANS, TRACE_INDEX, OPERATIONS] as const;
+
+/** UTC day of a nanosecond time, independent of the server's time zone. */
+export const DAY_OF_START = 'toDate(toUInt16(intDiv(start_ns, 86400000000000)))';
+
+export interface SchemaTarget {
+  readonly database: string;
+  readonly cluster?: string;
+}
+
+/** The table that holds the data on this node: `spans` alone, `spans_local` in cluster mode. */
+export function localTable(target: SchemaTarget, table: string): string {
+  return `${sqlIdentifier(target.database)}.${sqlIdentifier(target.cluster === undefined ? table : `${table}_local`)}`;
+}
+
+/** The table queries and inserts address: the Distributed one in cluster mode. */
+export function queryTable(target: SchemaTarget, table: string): string {
+  return `${sqlIdentifier(target.database)}.${sqlIdentifier(table)}`;
+}
+
+const ATTRIBUTE_COLUMNS = (prefix: string) =>
+  `${prefix}_keys Array(String), ${prefix}_values Array(String), ${prefix}_numeric Array(UInt8), ${prefix}_numbers Array(Float64)`;
+
+function migrationV1(target: SchemaTarget): string[] {
+  const spans = localTable(target, SPANS);
+  const traceIndex = localTable(target, TRACE_INDEX);
+  const operations = localTable(target, OPERATIONS);
+  const db = sqlIdentifier(target.database);
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS ${spans} ON_CLUSTER (
+      trace_hi UInt64, trace_lo UInt64, span_id UInt64, parent_span_id UInt64,
+      service String, name String, kind UInt8,
+      start_ns UInt64, end_ns UInt64, duration_ns UInt64, status_code UInt8,
+      ${ATTRIBUTE_COLUMNS('attr')}, ${ATTRIBUTE_COLUMNS('resource')}, ${ATTRIBUTE_COLUMNS('event')},
+      otlp String
+    ) ENGINE = MergeTree PARTITION BY ${DAY_OF_START} ORDER BY (service, start_ns)`,
+    `CREATE TABLE IF NOT EXISTS ${traceIndex} ON_CLUSTER (
+      trace_hi UInt64, trace_lo UInt64, day Date,
+      min_start_ns UInt64, max_start_ns UInt64, max_end_ns UInt64, services Array(String)
+    ) ENGINE = MergeTree PARTITION BY day ORDER BY (trace_hi, trace_lo)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_index_mv ON_CLUSTER TO ${traceIndex} AS
+      SELECT trace_hi, trace_lo, ${DAY_OF_START} AS day, min(start_ns) AS min_start_ns,
+        max(start_ns) AS max_start_ns, max(start_ns + duration_ns) AS max_end_ns, groupUniqArray(service) AS services
+      FROM ${spans} GROUP BY trace_hi, trace_lo, day`,
+    `CREATE TABLE IF NOT EXISTS ${operations} ON_CLUSTER (
+      service String, name String, kind UInt8, day Date, spans UInt64
+    ) ENGINE = SummingMergeTree(spans) PARTITION BY day ORDER BY (service, name, kind)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.operations_mv ON_CLUSTER TO ${operations} AS
+      SELECT service, name, kind, ${DAY_OF_START} AS day, count() AS spans
+      FROM ${spans} GROUP BY service, name, kind, day`,
+  ];
+  if (target.cluster !== undefined) {
+    const cluster = sqlIdentifier(target.cluster);
+    statements.push(
+      `CREATE TABLE IF NOT EXISTS ${queryTable(target, SPANS)} ON_CLUSTER AS ${spans}
+        ENGINE = Distributed(${cluster}, ${db}, ${sqlIdentifier(`${SPANS}_local`)}, cityHash64(trace_hi, trace_lo))`,
+      `CREATE TABLE IF NOT EXISTS ${queryTable(target, TRACE_INDEX)} ON_CLUSTER AS ${traceIndex}
+        ENGINE = Distributed(${cluster}, ${db}, ${sqlIdentifier(`${TRACE_INDEX}_local`)}, cityHash64(trace_hi, trace_lo))`,
+      `CREATE TABLE IF NOT EXISTS ${queryTable(target, OPERATIONS)} ON_CLUSTER AS ${operations}
+        ENGINE = Distributed(${cluster}, ${db}, ${sqlIdentifier(`${OPERATIONS}_local`)})`,
+    );
+  }
+  return statements;
+}
+
+const MIGRATIONS: readonly ((target: SchemaTarget) => string[])[] = [migrationV1];
+
+/**
+ * Runs DDL on every shard: `ON CLUSTER` when the cluster has distributed DDL
+ * (ZooKeeper), else on the connected node only, in which case every shard is
+ * migrated by the Ariadne process that opens it (a collector per shard, or one
+ * `ariadne` run against each shard once).
+ */
+export class DdlRunner {
+  #onCluster: boolean;
+  constructor(
+    private readonly http: ClickHouseHttp,
+    private readonly target: SchemaTarget,
+  ) {
+    this.#onCluster = target.cluster !== undefined;
+  }
+
+  /** `sql` may contain the marker ON_CLUSTER where `ON CLUSTER name` belongs. */
+  async run(sql: string): Promise<void> {
+    if (this.#onCluster && this.target.cluster !== undefined) {
+      try {
+        await this.http.command(sql.replace('ON_CLUSTER', `ON CLUSTER ${sqlIdentifier(this.target.cluster)}`));
+        return;
+      } catch (error) {
+        if (!isNoDistributedDdl(error)) throw error;
+        this.#onCluster = false;
+      }
+    }
+    await this.http.command(sql.replace('ON_CLUSTER', ''));
+  }
+
+  get onCluster(): boolean {
+    return this.#onCluster;
+  }
+}
+
+/** 49: "DDL background thread is not initialized"; 225: no ZooKeeper; 999: ZooKeeper session errors. */
+function isNoDistributedDdl(error: unknown): boolean {
+  return error instanceof ClickHouseError && (error.code === 49 || error.code === 225 || error.code === 999);
+}
+
+/** Creates the database and brings the schema up to `SCHEMA_VERSION`. */
+export async function migrateSchema(http: ClickHouseHttp, target: SchemaTarget, ddl: DdlRunner): Promise<number> {
+  const db = sqlIdentifier(target.database);
+  await ddl.run(`CREATE DATABASE IF NOT EXISTS ${db} ON_CLUSTER`);
+  // Per node on purpose: each shard knows which migrations it has.
+  await http.command(
+    `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (version UInt32, applied_ns UInt64) ENGINE = MergeTree ORDER BY version`,
+  );
+  const [row] = await http.query<{ version: number | string }>(
+    `SELECT max(version) AS version FROM ${db}.schema_migrations`,
+  );
+  let version = Number(row?.version ?? 0);
+  while (version < MIGRATIONS.length) {
+    const migration = MIGRATIONS[version]!;
+    for (const statement of migration(target)) await ddl.run(statement);
+    version++;
+    await http.command(
+      `INSERT INTO ${db}.schema_migrations VALUES (${version}, ${sqlInteger(BigInt(Date.now()) * 1_000_000n)})`,
+    );
+  }
+  return version;
+}
