@@ -4,11 +4,13 @@ import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router-dom';
 import { createApiClient } from './api/api-client.js';
 import { appRoutes } from './app/app-routes.js';
+import { applyTheme, initialTheme } from './app/theme.js';
 import { ApiClientProvider } from './hooks/api-client-context.js';
 import { createQueryClient } from './hooks/query-client.js';
 import './styles/theme.css';
 import './styles/base.css';
 
+applyTheme(initialTheme(), false);
 const router = createBrowserRouter(appRoutes);
 const queryClient = createQueryClient();
 const apiClient = createApiClient();

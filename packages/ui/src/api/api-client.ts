@@ -13,6 +13,14 @@ export interface ApiClient {
   findTraces(search: TraceSearch, signal?: AbortSignal, nowMicros?: number): Promise<JaegerTrace[]>;
   /** Rejects with kind `NotFound` when the store has no span of the trace. */
   getTrace(traceId: string, signal?: AbortSignal): Promise<JaegerTrace>;
+  /**
+   * Any other GET of the API (`path` from the origin, query included), parsed
+   * but not unwrapped: for endpoints outside Jaeger's envelope (SPM metrics,
+   * Tempo, OTLP JSON). Failures are `ApiError`s like the rest.
+   */
+  getJson(path: string, signal?: AbortSignal): Promise<unknown>;
+  /** The same, unwrapping Jaeger's `{data, errors}` envelope. */
+  getData(path: string, signal?: AbortSignal): Promise<unknown>;
 }
 
 export interface ApiClientOptions {
@@ -26,6 +34,10 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
   async function get(path: string, signal: AbortSignal | undefined): Promise<unknown> {
+    return readEnvelopeData(await getBody(path, signal));
+  }
+
+  async function getBody(path: string, signal: AbortSignal | undefined): Promise<unknown> {
     let response: Response;
     try {
       response = await doFetch(`${baseUrl}${path}`, {
@@ -60,8 +72,15 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         const first = readEnvelope(body).errors[0];
         if (first !== undefined && first.msg !== '') message = first.msg;
       } catch {}
+      if (typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string') {
+        message = (body as { error: string }).error;
+      }
       throw new ApiError(kindOfStatus(response.status), message, response.status);
     }
+    return body;
+  }
+
+  function readEnvelopeData(body: unknown): unknown {
     const envelope = readEnvelope(body);
     const first = envelope.errors[0];
     // Jaeger can answer 200 with errors (a partial failure); the data is then not to be trusted.
@@ -72,6 +91,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   }
 
   return {
+    getJson: getBody,
+    getData: get,
     async getServices(signal) {
       return readStringList(await get('/api/services', signal), 'data');
     },

@@ -22,8 +22,13 @@ export function parseJson(text: string): unknown {
 
 const MARKER = '\u0000ariadne-int64:';
 const ESCAPED_MARKER = '\\u0000ariadne-int64:';
-/** 16 digits starting with 9 or 17+ digits: the only integers that can exceed 2^53. */
-const MAYBE_BIG = /(?:^|[^\d.])(?:9\d{15}|\d{17,})/;
+/**
+ * 16 digits starting with 9 or 17+ digits: the only integers that can exceed
+ * 2^53. A JSON number can only follow `:`, `[`, `,` or whitespace, which keeps
+ * digit-only ids inside strings ("9194006787726435", common in big traces)
+ * from sending every large trace down the slow path.
+ */
+const MAYBE_BIG = /(?:^|[:[,\s])-?(?:9\d{15}|\d{17,})/;
 
 function markBigIntegers(text: string): string {
   let out = '';

@@ -61,7 +61,8 @@ export function readTrace(value: unknown, path: string): JaegerTrace {
   }
   const spans = array(trace.spans, `${path}.spans`);
   const readSpans: JaegerSpan[] = new Array(spans.length);
-  for (let i = 0; i < spans.length; i++) readSpans[i] = readSpan(spans[i], `${path}.spans[${i}]`);
+  const spansPath = `${path}.spans`;
+  for (let i = 0; i < spans.length; i++) readSpans[i] = readSpan(spans[i], spansPath, i);
   return {
     traceID: string(trace.traceID, `${path}.traceID`),
     spans: readSpans,
@@ -70,26 +71,42 @@ export function readTrace(value: unknown, path: string): JaegerTrace {
   };
 }
 
-function readSpan(value: unknown, path: string): JaegerSpan {
+function readSpan(value: unknown, spansPath: string, index: number): JaegerSpan {
+  // The hot path of a 100,000-span trace: fields are checked inline and error
+  // paths are only spelled out when something is wrong.
+  const path = `${spansPath}[${index}]`;
   const span = object(value, path);
-  const parentSpanID = span.parentSpanID;
+  const { traceID, spanID, operationName, startTime, duration, processID, parentSpanID } = span;
+  if (typeof traceID !== 'string') string(traceID, `${path}.traceID`);
+  if (typeof spanID !== 'string') string(spanID, `${path}.spanID`);
+  if (typeof operationName !== 'string') string(operationName, `${path}.operationName`);
+  if (typeof processID !== 'string') string(processID, `${path}.processID`);
+  const references = span.references;
+  const logs = span.logs;
   const read: JaegerSpan = {
-    traceID: string(span.traceID, `${path}.traceID`),
-    spanID: string(span.spanID, `${path}.spanID`),
+    traceID: traceID as string,
+    spanID: spanID as string,
     flags: span.flags === undefined ? 0 : number(span.flags, `${path}.flags`),
-    operationName: string(span.operationName, `${path}.operationName`),
-    references: optionalArray(span.references, `${path}.references`).map((r, i) =>
-      readReference(r, `${path}.references[${i}]`),
-    ),
-    startTime: number(span.startTime, `${path}.startTime`),
-    duration: number(span.duration, `${path}.duration`),
-    tags: readTags(span.tags, `${path}.tags`),
-    logs: optionalArray(span.logs, `${path}.logs`).map((l, i) => readLog(l, `${path}.logs[${i}]`)),
-    processID: string(span.processID, `${path}.processID`),
-    warnings: warnings(span.warnings, `${path}.warnings`),
+    operationName: operationName as string,
+    references:
+      references === undefined || references === null || (Array.isArray(references) && references.length === 0)
+        ? []
+        : array(references, `${path}.references`).map((r, i) => readReference(r, `${path}.references[${i}]`)),
+    startTime:
+      typeof startTime === 'number' && Number.isFinite(startTime) ? startTime : number(startTime, `${path}.startTime`),
+    duration:
+      typeof duration === 'number' && Number.isFinite(duration) ? duration : number(duration, `${path}.duration`),
+    tags: readTags(span.tags, path, '.tags'),
+    logs:
+      logs === undefined || logs === null || (Array.isArray(logs) && logs.length === 0)
+        ? []
+        : array(logs, `${path}.logs`).map((l, i) => readLog(l, `${path}.logs[${i}]`)),
+    processID: processID as string,
+    warnings:
+      span.warnings === null || span.warnings === undefined ? null : warnings(span.warnings, `${path}.warnings`),
   };
   if (parentSpanID !== undefined && parentSpanID !== null) {
-    read.parentSpanID = string(parentSpanID, `${path}.parentSpanID`);
+    read.parentSpanID = typeof parentSpanID === 'string' ? parentSpanID : string(parentSpanID, `${path}.parentSpanID`);
   }
   return read;
 }
@@ -109,33 +126,47 @@ function readReference(value: unknown, path: string): JaegerReference {
 
 function readLog(value: unknown, path: string): JaegerLog {
   const log = object(value, path);
-  return { timestamp: number(log.timestamp, `${path}.timestamp`), fields: readTags(log.fields, `${path}.fields`) };
+  return { timestamp: number(log.timestamp, `${path}.timestamp`), fields: readTags(log.fields, path, '.fields') };
 }
 
 function readProcess(value: unknown, path: string): JaegerProcess {
   const process = object(value, path);
   return {
     serviceName: string(process.serviceName, `${path}.serviceName`),
-    tags: readTags(process.tags, `${path}.tags`),
+    tags: readTags(process.tags, path, '.tags'),
   };
 }
 
 const TAG_TYPES: readonly JaegerTagType[] = ['string', 'bool', 'int64', 'float64', 'binary'];
 
-function readTags(value: unknown, path: string): JaegerKeyValue[] {
-  return optionalArray(value, path).map((item, i) => {
-    const tag = object(item, `${path}[${i}]`);
-    const key = string(tag.key, `${path}[${i}].key`);
+/** `path + suffix` names the list in errors; it is only put together when one is thrown. */
+function readTags(value: unknown, path: string, suffix: string): JaegerKeyValue[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) array(value, path + suffix);
+  const items = value as unknown[];
+  const out: JaegerKeyValue[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const tag = items[i] as Record<string, unknown> | null;
+    if (typeof tag !== 'object' || tag === null || Array.isArray(tag)) object(tag, `${path}${suffix}[${i}]`);
+    const t = tag as Record<string, unknown>;
+    const key = t.key;
+    if (typeof key !== 'string') string(key, `${path}${suffix}[${i}].key`);
     // Jaeger omits `type` for strings in some versions; lower case is what it writes.
-    const rawType = tag.type === undefined ? 'string' : String(tag.type).toLowerCase();
-    const type = TAG_TYPES.find((t) => t === rawType);
-    if (type === undefined) throw invalid(`${path}[${i}].type: unknown tag type ${describe(tag.type)}`);
-    const v = tag.value;
+    const raw = t.type;
+    const type: JaegerTagType | undefined =
+      raw === 'string' || raw === 'bool' || raw === 'int64' || raw === 'float64' || raw === 'binary'
+        ? raw
+        : raw === undefined
+          ? 'string'
+          : TAG_TYPES.find((x) => x === String(raw).toLowerCase());
+    if (type === undefined) throw invalid(`${path}${suffix}[${i}].type: unknown tag type ${describe(raw)}`);
+    const v = t.value;
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint') {
-      throw invalid(`${path}[${i}].value: expected a string, number or boolean, got ${describe(v)}`);
+      throw invalid(`${path}${suffix}[${i}].value: expected a string, number or boolean, got ${describe(v)}`);
     }
-    return { key, type, value: v };
-  });
+    out[i] = { key: key as string, type, value: v };
+  }
+  return out;
 }
 
 function warnings(value: unknown, path: string): string[] | null {
@@ -153,10 +184,6 @@ function object(value: unknown, path: string): Record<string, unknown> {
 function array(value: unknown, path: string): unknown[] {
   if (!Array.isArray(value)) throw invalid(`${path}: expected an array, got ${describe(value)}`);
   return value;
-}
-
-function optionalArray(value: unknown, path: string): unknown[] {
-  return value === undefined || value === null ? [] : array(value, path);
 }
 
 function string(value: unknown, path: string): string {

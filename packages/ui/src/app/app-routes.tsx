@@ -17,6 +17,22 @@ export const appRoutes: RouteObject[] = [
           { index: true, element: <SearchPage /> },
           { path: 'search', element: <SearchPage /> },
           { path: 'trace/:traceId', element: <TracePage /> },
+          // Loaded on first visit: the search and trace pages (what most visits need) stay small.
+          {
+            path: 'compare',
+            lazy: () => import('../pages/compare/compare-page.js').then((m) => ({ Component: m.ComparePage })),
+          },
+          {
+            path: 'dependencies',
+            lazy: () =>
+              import('../pages/dependencies/service-map-page.js').then((m) => ({ Component: m.ServiceMapPage })),
+          },
+          {
+            path: 'monitor',
+            lazy: () => import('../pages/monitor/monitor-page.js').then((m) => ({ Component: m.MonitorPage })),
+          },
+          { path: 'live', lazy: () => import('../pages/live/live-page.js').then((m) => ({ Component: m.LivePage })) },
+          { path: 'open', lazy: () => import('../pages/open/open-page.js').then((m) => ({ Component: m.OpenPage })) },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -1,11 +1,19 @@
 import { type FormEvent, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { applyTheme, initialTheme, type Theme } from './theme.js';
 import './app-shell.css';
 
 /** Top bar on every page: the name, the search, and a box to jump straight to a trace id. */
 export function AppShell() {
   const { pathname } = useLocation();
   const onSearch = pathname === '/' || pathname.startsWith('/search');
+  const links: [string, string][] = [
+    ['/compare', 'Compare'],
+    ['/dependencies', 'Service map'],
+    ['/monitor', 'Monitor'],
+    ['/live', 'Live'],
+    ['/open', 'Open file'],
+  ];
   return (
     <div className="app">
       <header className="topbar">
@@ -17,13 +25,47 @@ export function AppShell() {
           <Link to="/search" className={onSearch ? 'active' : undefined} aria-current={onSearch ? 'page' : undefined}>
             Search
           </Link>
+          {links.map(([to, label]) => {
+            const active = pathname.startsWith(to);
+            return (
+              <Link
+                key={to}
+                to={to}
+                className={active ? 'active' : undefined}
+                aria-current={active ? 'page' : undefined}
+              >
+                {label}
+              </Link>
+            );
+          })}
         </nav>
         <TraceIdJump />
+        <ThemeToggle />
       </header>
       <main className="app-main">
         <Outlet />
       </main>
     </div>
+  );
+}
+
+function ThemeToggle() {
+  const [theme, setTheme] = useState<Theme>(() => (document.documentElement.dataset.theme as Theme) ?? initialTheme());
+  const next: Theme = theme === 'dark' ? 'light' : 'dark';
+  return (
+    <button
+      type="button"
+      className="theme-toggle"
+      data-testid="theme-toggle"
+      aria-label={`Switch to ${next} theme`}
+      title={`Switch to ${next} theme`}
+      onClick={() => {
+        applyTheme(next, true);
+        setTheme(next);
+      }}
+    >
+      {theme === 'dark' ? '☀' : '☾'}
+    </button>
   );
 }
 

@@ -1,12 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
+import { getLocalTrace } from '../trace/local-traces.js';
 import { useApiClient } from './api-client-context.js';
 
-/** One trace by id. A trace can still be growing (late spans), so it goes stale like anything else. */
+/**
+ * One trace by id: one opened from a file in this tab, else from the server.
+ * A trace can still be growing (late spans), so it goes stale like anything else.
+ */
 export function useTrace(traceId: string) {
   const client = useApiClient();
   return useQuery({
     queryKey: ['trace', traceId],
-    queryFn: ({ signal }) => client.getTrace(traceId, signal),
+    queryFn: ({ signal }) => {
+      const local = getLocalTrace(traceId);
+      return local !== undefined ? Promise.resolve(local) : client.getTrace(traceId, signal);
+    },
     enabled: traceId !== '',
   });
 }

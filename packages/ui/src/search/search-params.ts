@@ -17,6 +17,11 @@ export interface SearchForm {
   readonly minDuration: string;
   readonly maxDuration: string;
   readonly limit: string;
+  /** With lookback "custom": the window, as ISO-8601 instants (UTC). */
+  readonly from: string;
+  readonly to: string;
+  /** How the window is shown and typed: the browser's time zone or UTC. */
+  readonly tz: string;
 }
 
 export const LOOKBACKS: readonly { readonly value: string; readonly label: string; readonly micros: number }[] = [
@@ -39,13 +44,19 @@ export const DEFAULT_FORM: SearchForm = {
   minDuration: '',
   maxDuration: '',
   limit: '20',
+  from: '',
+  to: '',
+  tz: 'local',
 };
+
+/** The lookback value that means "between `from` and `to`". */
+export const CUSTOM_LOOKBACK = 'custom';
 
 /** Jaeger's UI offers up to 1500; more would be slow to send and to list. */
 export const MAX_LIMIT = 1500;
 
 const FORM_KEYS = Object.keys(DEFAULT_FORM) as (keyof SearchForm)[];
-const ORDERS: readonly TraceOrder[] = ['recent', 'longest', 'spans'];
+const ORDERS: readonly TraceOrder[] = ['recent', 'longest', 'spans', 'errors'];
 
 export function formFromUrl(params: URLSearchParams): SearchForm {
   const form: Record<keyof SearchForm, string> = { ...DEFAULT_FORM };
@@ -61,6 +72,7 @@ export function formToUrl(form: SearchForm, order: TraceOrder = 'recent'): URLSe
   const params = new URLSearchParams();
   for (const key of FORM_KEYS) {
     const value = form[key].trim();
+    if ((key === 'from' || key === 'to') && form.lookback !== CUSTOM_LOOKBACK) continue;
     if (value !== DEFAULT_FORM[key] && !(key !== 'lookback' && key !== 'limit' && value === '')) params.set(key, value);
   }
   if (order !== 'recent') params.set('sort', order);
@@ -79,6 +91,9 @@ export interface TraceSearch {
   readonly tags?: Readonly<Record<string, string>>;
   readonly lookback: string;
   readonly lookbackMicros: number;
+  /** An absolute window (microseconds since the epoch) instead of the lookback. */
+  readonly startMicros?: number;
+  readonly endMicros?: number;
   readonly minDuration?: string;
   readonly maxDuration?: string;
   readonly limit: number;
@@ -94,8 +109,20 @@ export function validateForm(form: SearchForm): ValidatedSearch {
   const errors: FormErrors = {};
   const tags = parseLogfmt(form.tags);
   if (!tags.ok) errors.tags = tags.error;
-  const lookback = LOOKBACKS.find((l) => l.value === form.lookback);
+  const custom = form.lookback === CUSTOM_LOOKBACK;
+  const lookback = custom ? { value: CUSTOM_LOOKBACK, micros: 0 } : LOOKBACKS.find((l) => l.value === form.lookback);
   if (lookback === undefined) errors.lookback = `Unknown lookback "${form.lookback}".`;
+  let startMicros: number | undefined;
+  let endMicros: number | undefined;
+  if (custom) {
+    const from = Date.parse(form.from);
+    const to = Date.parse(form.to);
+    if (!Number.isFinite(from)) errors.from = 'Pick the start of the window.';
+    if (!Number.isFinite(to)) errors.to = 'Pick the end of the window.';
+    if (Number.isFinite(from) && Number.isFinite(to) && to <= from) errors.to = 'The end is not after the start.';
+    startMicros = from * 1000;
+    endMicros = to * 1000;
+  }
   const min = form.minDuration.trim();
   const max = form.maxDuration.trim();
   const minMicros = min === '' ? undefined : parseGoDuration(min);
@@ -120,7 +147,8 @@ export function validateForm(form: SearchForm): ValidatedSearch {
       ...(service === '' || operation === '' ? {} : { operation }),
       ...(Object.keys(tags.tags).length === 0 ? {} : { tags: tags.tags }),
       lookback: lookback.value,
-      lookbackMicros: lookback.micros,
+      lookbackMicros: custom ? (endMicros as number) - (startMicros as number) : lookback.micros,
+      ...(custom ? { startMicros: startMicros as number, endMicros: endMicros as number } : {}),
       ...(min === '' ? {} : { minDuration: min }),
       ...(max === '' ? {} : { maxDuration: max }),
       limit,
@@ -137,8 +165,9 @@ export function toApiParams(search: TraceSearch, nowMicros: number): URLSearchPa
   if (search.service !== undefined) params.set('service', search.service);
   if (search.operation !== undefined) params.set('operation', search.operation);
   if (search.tags !== undefined) params.set('tags', JSON.stringify(search.tags));
-  params.set('start', String(Math.floor(nowMicros - search.lookbackMicros)));
-  params.set('end', String(Math.floor(nowMicros)));
+  const end = search.endMicros ?? nowMicros;
+  params.set('start', String(Math.floor(search.startMicros ?? nowMicros - search.lookbackMicros)));
+  params.set('end', String(Math.floor(end)));
   params.set('lookback', search.lookback);
   if (search.minDuration !== undefined) params.set('minDuration', search.minDuration);
   if (search.maxDuration !== undefined) params.set('maxDuration', search.maxDuration);

@@ -79,12 +79,13 @@ function serviceNameOf(trace: JaegerTrace, span: JaegerSpan): string {
   return trace.processes[span.processID]?.serviceName ?? 'unknown service';
 }
 
-export type TraceOrder = 'recent' | 'longest' | 'spans';
+export type TraceOrder = 'recent' | 'longest' | 'spans' | 'errors';
 
 export const TRACE_ORDERS: readonly { readonly value: TraceOrder; readonly label: string }[] = [
   { value: 'recent', label: 'Most recent' },
   { value: 'longest', label: 'Longest first' },
   { value: 'spans', label: 'Most spans' },
+  { value: 'errors', label: 'Most errors' },
 ];
 
 /** A sorted copy; ties fall back to most recent, then trace id, so the order is stable between renders. */
@@ -94,7 +95,9 @@ export function sortSummaries(summaries: readonly TraceSummary[], order: TraceOr
       ? (a, b) => b.duration - a.duration
       : order === 'spans'
         ? (a, b) => b.spanCount - a.spanCount
-        : () => 0;
+        : order === 'errors'
+          ? (a, b) => b.errorCount - a.errorCount
+          : () => 0;
   return [...summaries].sort(
     (a, b) =>
       primary(a, b) || b.startTime - a.startTime || (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0),

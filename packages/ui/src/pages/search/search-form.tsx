@@ -1,6 +1,14 @@
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { useOperations } from '../../hooks/use-operations.js';
-import { type FormErrors, LOOKBACKS, MAX_LIMIT, type SearchForm, validateForm } from '../../search/search-params.js';
+import {
+  CUSTOM_LOOKBACK,
+  type FormErrors,
+  LOOKBACKS,
+  MAX_LIMIT,
+  type SearchForm,
+  validateForm,
+} from '../../search/search-params.js';
+import { inputToInstant, instantToInput, type TimeZoneChoice } from '../../search/time-zone.js';
 
 export interface SearchFormPanelProps {
   readonly initial: SearchForm;
@@ -28,6 +36,7 @@ export function SearchFormPanel({ initial, errors: urlErrors, services, searchin
   const serviceOptions =
     form.service !== '' && !services.includes(form.service) ? [form.service, ...services] : services;
   const operationOptions = operations.data ?? [];
+  const zone: TimeZoneChoice = form.tz === 'utc' ? 'utc' : 'local';
 
   return (
     <form className="search-form" data-testid="search-form" onSubmit={submit} noValidate>
@@ -88,15 +97,28 @@ export function SearchFormPanel({ initial, errors: urlErrors, services, searchin
           />
         )}
       </Field>
-      <Field label="Lookback" error={errors.lookback}>
+      <Field label="Time" error={errors.lookback}>
         {(id) => (
           <select
             id={id}
             data-testid="search-lookback"
             value={form.lookback}
-            onChange={(event) => set('lookback', event.target.value)}
+            onChange={(event) => {
+              const lookback = event.target.value;
+              if (lookback === CUSTOM_LOOKBACK && form.from === '') {
+                // Start the custom window from the relative one it replaces.
+                const previous = LOOKBACKS.find((l) => l.value === form.lookback)?.micros ?? 3600e6;
+                const now = Date.now();
+                setForm((f) => ({
+                  ...f,
+                  lookback,
+                  from: new Date(now - previous / 1000).toISOString(),
+                  to: new Date(now).toISOString(),
+                }));
+              } else set('lookback', lookback);
+            }}
           >
-            {!LOOKBACKS.some((l) => l.value === form.lookback) && (
+            {form.lookback !== CUSTOM_LOOKBACK && !LOOKBACKS.some((l) => l.value === form.lookback) && (
               <option value={form.lookback}>{form.lookback}</option>
             )}
             {LOOKBACKS.map((l) => (
@@ -104,6 +126,41 @@ export function SearchFormPanel({ initial, errors: urlErrors, services, searchin
                 {l.label}
               </option>
             ))}
+            <option value={CUSTOM_LOOKBACK}>Custom range…</option>
+          </select>
+        )}
+      </Field>
+      {form.lookback === CUSTOM_LOOKBACK && (
+        <>
+          <Field label="From" error={errors.from}>
+            {(id) => (
+              <input
+                id={id}
+                type="datetime-local"
+                data-testid="search-from"
+                value={instantToInput(form.from, zone)}
+                onChange={(event) => set('from', inputToInstant(event.target.value, zone))}
+              />
+            )}
+          </Field>
+          <Field label="To" error={errors.to}>
+            {(id) => (
+              <input
+                id={id}
+                type="datetime-local"
+                data-testid="search-to"
+                value={instantToInput(form.to, zone)}
+                onChange={(event) => set('to', inputToInstant(event.target.value, zone))}
+              />
+            )}
+          </Field>
+        </>
+      )}
+      <Field label="Time zone">
+        {(id) => (
+          <select id={id} data-testid="search-tz" value={zone} onChange={(event) => set('tz', event.target.value)}>
+            <option value="local">Local ({Intl.DateTimeFormat().resolvedOptions().timeZone})</option>
+            <option value="utc">UTC</option>
           </select>
         )}
       </Field>

@@ -6,10 +6,12 @@ import { PageMessage } from '../../components/page-message.js';
 import { SendSpansHelp } from '../../components/send-spans-help.js';
 import { useServices } from '../../hooks/use-services.js';
 import { useTraceSearch } from '../../hooks/use-trace-search.js';
+import { useTraceQlSearch } from '../../hooks/use-traceql-search.js';
 import { formFromUrl, formToUrl, orderFromUrl, type SearchForm, validateForm } from '../../search/search-params.js';
 import type { TraceOrder } from '../../trace/summarize-trace.js';
 import { SearchFormPanel } from './search-form.js';
 import { SearchResults } from './search-results.js';
+import { TraceQlBox } from './traceql-box.js';
 import './search-page.css';
 
 /**
@@ -24,7 +26,25 @@ export function SearchPage() {
   const order = orderFromUrl(params);
   const validated = useMemo(() => validateForm(form), [form]);
   const services = useServices();
-  const results = useTraceSearch(validated.ok ? validated.search : undefined);
+  const q = params.get('q') ?? '';
+  const jaegerResults = useTraceSearch(validated.ok && q === '' ? validated.search : undefined);
+  const traceQlWindow = useMemo(() => {
+    if (!validated.ok) return undefined;
+    const end = validated.search.endMicros ?? Date.now() * 1000;
+    return { startMicros: validated.search.startMicros ?? end - validated.search.lookbackMicros, endMicros: end };
+  }, [validated]);
+  const traceQlResults = useTraceQlSearch(q, traceQlWindow, validated.ok ? validated.search.limit : 20);
+  const results = q === '' ? jaegerResults : traceQlResults;
+  const runTraceQl = useCallback(
+    (query: string) =>
+      setParams((current) => {
+        const next = new URLSearchParams(current);
+        if (query === '') next.delete('q');
+        else next.set('q', query);
+        return next;
+      }),
+    [setParams],
+  );
 
   const onSubmit = useCallback(
     (next: SearchForm) => {
@@ -38,8 +58,12 @@ export function SearchPage() {
     [form, order, queryClient, setParams],
   );
   const onOrderChange = useCallback(
-    (next: TraceOrder) => setParams(formToUrl(form, next), { replace: true }),
-    [form, setParams],
+    (next: TraceOrder) => {
+      const nextParams = formToUrl(form, next);
+      if (q !== '') nextParams.set('q', q);
+      setParams(nextParams, { replace: true });
+    },
+    [form, q, setParams],
   );
 
   if (services.isPending) return <PageMessage title="Loading services…" tone="loading" />;
@@ -79,6 +103,7 @@ export function SearchPage() {
         />
       </aside>
       <section className="search-main">
+        <TraceQlBox key={q} initial={q} onRun={runTraceQl} onClear={() => runTraceQl('')} />
         {!validated.ok ? (
           <PageMessage title="This search cannot run" tone="error">
             <p>Correct the fields marked in the form, then press Find traces.</p>
@@ -89,9 +114,11 @@ export function SearchPage() {
           <PageMessage title="The search failed" tone="error">
             <p>{results.error.message}</p>
             <p>
-              {isApiError(results.error, 'BadRequest')
-                ? 'The server refused this search; adjust the form and try again.'
-                : 'Try again in a moment; if it keeps failing, check the server logs.'}
+              {q !== '' && isApiError(results.error, 'NotFound')
+                ? 'This server does not answer TraceQL searches on this port (no /api/search here); use the form, or query the Tempo port.'
+                : isApiError(results.error, 'BadRequest')
+                  ? 'The server refused this search; adjust the form and try again.'
+                  : 'Try again in a moment; if it keeps failing, check the server logs.'}
             </p>
             <button type="button" className="button" onClick={() => void results.refetch()}>
               Try again
@@ -100,8 +127,13 @@ export function SearchPage() {
         ) : results.data.length === 0 ? (
           <PageMessage title="No traces match" testId="search-results">
             <p>
-              Nothing in the {form.lookback === '1h' ? 'last hour' : `last ${form.lookback}`} matches this search. Widen
-              the lookback, remove a filter, or pick <Link to="/search">All services</Link>.
+              Nothing in{' '}
+              {form.lookback === 'custom'
+                ? 'this time range'
+                : form.lookback === '1h'
+                  ? 'the last hour'
+                  : `the last ${form.lookback}`}{' '}
+              matches this search. Widen the lookback, remove a filter, or pick <Link to="/search">All services</Link>.
             </p>
           </PageMessage>
         ) : (
@@ -110,6 +142,7 @@ export function SearchPage() {
             order={order}
             onOrderChange={onOrderChange}
             stale={results.isPlaceholderData}
+            zone={form.tz === 'utc' ? 'utc' : 'local'}
           />
         )}
       </section>

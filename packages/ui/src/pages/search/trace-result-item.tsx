@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import { Link } from 'react-router-dom';
 import { ServiceChip } from '../../components/service-chip.js';
+import { formatInZone, type TimeZoneChoice } from '../../search/time-zone.js';
 import { formatDuration } from '../../trace/format-duration.js';
 import { formatAbsoluteTime, formatIsoTime, formatRelativeTime } from '../../trace/format-time.js';
 import { serviceColor } from '../../trace/service-colors.js';
@@ -11,6 +12,7 @@ export interface TraceResultItemProps {
   /** The longest trace in the list: the duration bar is relative to it. */
   readonly longestDuration: number;
   readonly nowMillis: number;
+  readonly zone?: TimeZoneChoice;
 }
 
 /** One search result; the whole card is a link, so it also opens in a new tab. */
@@ -18,6 +20,7 @@ export const TraceResultItem = memo(function TraceResultItem({
   summary,
   longestDuration,
   nowMillis,
+  zone = 'local',
 }: TraceResultItemProps) {
   const share = longestDuration > 0 ? Math.max((summary.duration / longestDuration) * 100, 0.5) : 100;
   return (
@@ -63,7 +66,9 @@ export const TraceResultItem = memo(function TraceResultItem({
         </span>
         <span className="trace-result-time" title={formatIsoTime(summary.startTime)}>
           <span>{formatRelativeTime(summary.startTime, nowMillis)}</span>
-          <span className="faint">{formatAbsoluteTime(summary.startTime)}</span>
+          <span className="faint">
+            {zone === 'utc' ? formatInZone(summary.startTime, 'utc') : formatAbsoluteTime(summary.startTime)}
+          </span>
         </span>
       </div>
     </Link>

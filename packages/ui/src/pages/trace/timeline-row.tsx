@@ -1,7 +1,9 @@
-import { type KeyboardEvent, type MouseEvent, memo } from 'react';
+import { memo } from 'react';
 import type { SpanNode } from '../../trace/build-span-tree.js';
+import type { CriticalSegment } from '../../trace/critical-path.js';
 import { formatDuration } from '../../trace/format-duration.js';
 import { serviceColor } from '../../trace/service-colors.js';
+import { tagValueText } from '../../trace/span-tags.js';
 import { barGeometry } from '../../trace/time-ruler.js';
 
 export interface TimelineRowProps {
@@ -10,6 +12,14 @@ export interface TimelineRowProps {
   readonly top: number;
   readonly collapsed: boolean;
   readonly selected: boolean;
+  /** The keyboard cursor is on this row. */
+  readonly focused: boolean;
+  /** Matches the find-in-trace query. */
+  readonly match: boolean;
+  /** This span's stretches of the critical path; undefined when the path is hidden or misses the span. */
+  readonly critical: readonly CriticalSegment[] | undefined;
+  /** Starts before or ends after its parent. */
+  readonly skewed: boolean;
   readonly traceStart: number;
   readonly traceDuration: number;
   readonly onSelect: (spanId: string) => void;
@@ -19,13 +29,23 @@ export interface TimelineRowProps {
 /** Indentation stops growing here, so very deep traces keep room for the names. */
 const MAX_INDENT_LEVELS = 24;
 const INDENT_PX = 14;
+/** Event ticks drawn on one bar; more would be noise (the detail lists them all). */
+const MAX_EVENT_TICKS = 20;
 
-/** One span. Constant work per row: everything it shows is on the node or computed in O(1). */
+/**
+ * One span. Constant work per row (events are capped): everything it shows is
+ * on the node or computed in O(1). Memoised, so a selection or cursor move
+ * re-renders only the rows whose props change.
+ */
 export const TimelineRow = memo(function TimelineRow({
   node,
   top,
   collapsed,
   selected,
+  focused,
+  match,
+  critical,
+  skewed,
   traceStart,
   traceDuration,
   onSelect,
@@ -36,48 +56,28 @@ export const TimelineRow = memo(function TimelineRow({
   const bar = barGeometry(span.startTime, span.duration, traceStart, traceDuration);
   const labelBefore = bar.left + bar.width > 75;
   const color = serviceColor(node.serviceName);
-
-  const toggle = (event: MouseEvent) => {
-    event.stopPropagation();
-    onToggle(node.spanId);
-  };
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    switch (event.key) {
-      case 'Enter':
-      case ' ':
-        event.preventDefault();
-        onSelect(node.spanId);
-        break;
-      case 'ArrowRight':
-        if (hasChildren && collapsed) onToggle(node.spanId);
-        break;
-      case 'ArrowLeft':
-        if (hasChildren && !collapsed) onToggle(node.spanId);
-        break;
-      case 'ArrowDown':
-        event.preventDefault();
-        (event.currentTarget.nextElementSibling as HTMLElement | null)?.focus();
-        break;
-      case 'ArrowUp':
-        event.preventDefault();
-        (event.currentTarget.previousElementSibling as HTMLElement | null)?.focus();
-        break;
-    }
-  };
+  let className = 'timeline-row';
+  if (selected) className += ' timeline-row-selected';
+  if (focused) className += ' timeline-row-focused';
+  if (match) className += ' timeline-row-match';
+  if (critical !== undefined) className += ' timeline-row-critical';
 
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the tree (timeline body) takes the keys for every row (aria-activedescendant).
     <div
-      className={selected ? 'timeline-row timeline-row-selected' : 'timeline-row'}
+      className={className}
       style={{ transform: `translateY(${top}px)` }}
       data-testid="timeline-row"
+      id={`span-row-${node.spanId}`}
       data-span-id={node.spanId}
+      data-match={match || undefined}
+      data-critical={critical !== undefined || undefined}
       role="treeitem"
       aria-level={node.depth + 1}
       aria-expanded={hasChildren ? !collapsed : undefined}
       aria-selected={selected}
-      tabIndex={0}
+      tabIndex={-1}
       onClick={() => onSelect(node.spanId)}
-      onKeyDown={onKeyDown}
     >
       <div
         className="timeline-cell-tree"
@@ -90,7 +90,10 @@ export const TimelineRow = memo(function TimelineRow({
             data-testid="timeline-toggle"
             tabIndex={-1}
             aria-label={collapsed ? `Expand ${node.descendantCount} spans` : 'Collapse'}
-            onClick={toggle}
+            onClick={(event) => {
+              event.stopPropagation();
+              onToggle(node.spanId);
+            }}
           >
             <svg width="10" height="10" viewBox="0 0 10 10" aria-hidden="true" className={collapsed ? '' : 'open'}>
               <path d="M3 1.5 7 5 3 8.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
@@ -110,6 +113,15 @@ export const TimelineRow = memo(function TimelineRow({
             ⤒
           </span>
         )}
+        {skewed && (
+          <span
+            className="timeline-flag"
+            data-testid="skew-flag"
+            title="Starts before or ends after its parent: the hosts' clocks may disagree"
+          >
+            skew
+          </span>
+        )}
         {node.hasError && (
           <span className="timeline-error" title="Error" role="img" aria-label="error">
             !
@@ -121,6 +133,31 @@ export const TimelineRow = memo(function TimelineRow({
           className={node.hasError ? 'timeline-bar timeline-bar-error' : 'timeline-bar'}
           style={{ left: `${bar.left}%`, width: `${bar.width}%`, background: color }}
         />
+        {critical?.map((segment) => {
+          const g = barGeometry(segment.start, segment.end - segment.start, traceStart, traceDuration, 0.1);
+          return (
+            <span
+              key={segment.start}
+              className="timeline-critical"
+              style={{ left: `${g.left}%`, width: `${g.width}%` }}
+              aria-hidden="true"
+            />
+          );
+        })}
+        {span.logs.slice(0, MAX_EVENT_TICKS).map((log, i) => {
+          const left = traceDuration > 0 ? ((log.timestamp - traceStart) / traceDuration) * 100 : 0;
+          const name = log.fields.find((f) => f.key === 'event');
+          return (
+            <span
+              // biome-ignore lint/suspicious/noArrayIndexKey: events have no id and never reorder.
+              key={i}
+              className="timeline-event"
+              data-testid="timeline-event"
+              style={{ left: `${Math.min(Math.max(left, 0), 100)}%` }}
+              title={`${name === undefined ? 'event' : tagValueText(name)} at +${formatDuration(log.timestamp - traceStart)}`}
+            />
+          );
+        })}
         <span
           className="timeline-bar-label"
           style={

@@ -1,7 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SpanNode, SpanTree } from '../../trace/build-span-tree.js';
+import type { CriticalSegment } from '../../trace/critical-path.js';
 import { rulerTicks } from '../../trace/time-ruler.js';
+import { Minimap } from './minimap.js';
 import { TimelineRow } from './timeline-row.js';
 import './timeline.css';
 
@@ -13,6 +15,12 @@ export interface TimelineProps {
   readonly rows: readonly SpanNode[];
   readonly collapsed: ReadonlySet<string>;
   readonly selectedId: string | undefined;
+  readonly matches: ReadonlySet<string>;
+  /** Span id to its critical-path segments; undefined when the path is not shown. */
+  readonly critical: ReadonlyMap<string, CriticalSegment[]> | undefined;
+  readonly skewed: ReadonlySet<string>;
+  /** A span to bring into view and put the cursor on (find next/previous). */
+  readonly focusId: string | undefined;
   readonly onSelect: (spanId: string) => void;
   readonly onToggle: (spanId: string) => void;
   readonly onExpandAll: () => void;
@@ -22,12 +30,19 @@ export interface TimelineProps {
 /**
  * The span tree beside the time axis. Only the rows in view (plus a few) are
  * in the DOM, so a trace of 100,000 spans costs what a screenful costs.
+ * Keyboard (the list has focus): up/down move the cursor, right expands or
+ * goes to the first child, left collapses or goes to the parent, Enter opens
+ * the span's details, Home/End jump to the ends.
  */
 export function Timeline({
   tree,
   rows,
   collapsed,
   selectedId,
+  matches,
+  critical,
+  skewed,
+  focusId,
   onSelect,
   onToggle,
   onExpandAll,
@@ -46,16 +61,93 @@ export function Timeline({
     // Until the container is measured, render a screenful rather than nothing.
     initialRect: { width: 1200, height: 800 },
   });
+  const [cursorId, setCursorId] = useState<string | undefined>(selectedId ?? rows[0]?.spanId);
+  const rowIndex = useMemo(() => {
+    const index = new Map<string, number>();
+    for (let i = 0; i < rows.length; i++) index.set((rows[i] as SpanNode).spanId, i);
+    return index;
+  }, [rows]);
 
   useEffect(() => {
     if (selectedId === undefined) return;
-    const index = rows.findIndex((node) => node.spanId === selectedId);
-    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' });
-  }, [selectedId, rows, virtualizer]);
+    setCursorId(selectedId);
+    const index = rowIndex.get(selectedId);
+    if (index !== undefined) virtualizer.scrollToIndex(index, { align: 'auto' });
+  }, [selectedId, rowIndex, virtualizer]);
 
+  useEffect(() => {
+    if (focusId === undefined) return;
+    setCursorId(focusId);
+    const index = rowIndex.get(focusId);
+    if (index !== undefined) virtualizer.scrollToIndex(index, { align: 'center' });
+  }, [focusId, rowIndex, virtualizer]);
+
+  const moveTo = (index: number) => {
+    const node = rows[Math.min(Math.max(index, 0), rows.length - 1)];
+    if (node === undefined) return;
+    setCursorId(node.spanId);
+    virtualizer.scrollToIndex(node === rows[index] ? index : (rowIndex.get(node.spanId) ?? 0), { align: 'auto' });
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const index = cursorId === undefined ? -1 : (rowIndex.get(cursorId) ?? -1);
+    const node = index >= 0 ? rows[index] : undefined;
+    switch (event.key) {
+      case 'ArrowDown':
+        moveTo(index + 1);
+        break;
+      case 'ArrowUp':
+        moveTo(index <= 0 ? 0 : index - 1);
+        break;
+      case 'Home':
+        moveTo(0);
+        break;
+      case 'End':
+        moveTo(rows.length - 1);
+        break;
+      case 'ArrowRight':
+        if (node === undefined || node.children.length === 0) return;
+        if (collapsed.has(node.spanId)) onToggle(node.spanId);
+        else moveTo(index + 1);
+        break;
+      case 'ArrowLeft':
+        if (node === undefined) return;
+        if (node.children.length > 0 && !collapsed.has(node.spanId)) onToggle(node.spanId);
+        else if (node.parent !== undefined) moveTo(rowIndex.get(node.parent.spanId) ?? index);
+        break;
+      case 'Enter':
+      case ' ':
+        if (node !== undefined) onSelect(node.spanId);
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  };
+
+  const select = useCallback(
+    (spanId: string) => {
+      setCursorId(spanId);
+      onSelect(spanId);
+    },
+    [onSelect],
+  );
+
+  const items = virtualizer.getVirtualItems();
+  const viewStart = Math.floor((virtualizer.scrollOffset ?? 0) / ROW_HEIGHT);
+  const viewHeight = scrollRef.current?.clientHeight ?? 800;
   const hasNesting = tree.depth > 1;
   return (
     <section className="timeline" data-testid="timeline" aria-label="Timeline">
+      <Minimap
+        rows={rows}
+        traceStart={tree.startTime}
+        traceDuration={duration}
+        viewStart={viewStart}
+        viewEnd={Math.min(rows.length, viewStart + Math.ceil(viewHeight / ROW_HEIGHT))}
+        matches={matches}
+        onJump={(index) => virtualizer.scrollToOffset(index * ROW_HEIGHT)}
+      />
       <div className="timeline-head">
         <div className="timeline-head-tree">
           <span>Service &amp; operation</span>
@@ -83,9 +175,19 @@ export function Timeline({
           ))}
         </div>
       </div>
-      <div className="timeline-body" ref={scrollRef} role="tree" aria-label="Spans" aria-multiselectable="false">
+      <div
+        className="timeline-body"
+        ref={scrollRef}
+        role="tree"
+        aria-label="Spans (arrow keys move, left and right fold, Enter opens details)"
+        aria-multiselectable="false"
+        aria-activedescendant={cursorId === undefined ? undefined : `span-row-${cursorId}`}
+        tabIndex={0}
+        data-testid="timeline-body"
+        onKeyDown={onKeyDown}
+      >
         <div className="timeline-canvas" style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((item) => {
+          {items.map((item) => {
             const node = rows[item.index] as SpanNode;
             return (
               <TimelineRow
@@ -94,9 +196,13 @@ export function Timeline({
                 top={item.start}
                 collapsed={collapsed.has(node.spanId)}
                 selected={node.spanId === selectedId}
+                focused={node.spanId === cursorId}
+                match={matches.has(node.spanId)}
+                critical={critical?.get(node.spanId)}
+                skewed={skewed.has(node.spanId)}
                 traceStart={tree.startTime}
                 traceDuration={duration}
-                onSelect={onSelect}
+                onSelect={select}
                 onToggle={onToggle}
               />
             );

@@ -7,10 +7,18 @@ import { formatAbsoluteTime, formatIsoTime, formatRelativeTime } from '../../tra
 import { serviceColor } from '../../trace/service-colors.js';
 import { summarizeTrace } from '../../trace/summarize-trace.js';
 
-export function TraceHeader({ trace, tree }: { trace: JaegerTrace; tree: SpanTree }) {
+export function TraceHeader({
+  trace,
+  tree,
+  skewCount = 0,
+}: {
+  trace: JaegerTrace;
+  tree: SpanTree;
+  skewCount?: number;
+}) {
   const summary = useMemo(() => summarizeTrace(trace), [trace]);
   const [now] = useState(() => Date.now());
-  const warnings = useMemo(() => traceWarnings(trace, tree), [trace, tree]);
+  const warnings = useMemo(() => traceWarnings(trace, tree, skewCount), [trace, tree, skewCount]);
   return (
     <header className="trace-header" data-testid="trace-header">
       <div className="trace-header-title">
@@ -53,7 +61,7 @@ export function TraceHeader({ trace, tree }: { trace: JaegerTrace; tree: SpanTre
   );
 }
 
-function traceWarnings(trace: JaegerTrace, tree: SpanTree): string[] {
+function traceWarnings(trace: JaegerTrace, tree: SpanTree, skewCount: number): string[] {
   const warnings = [...(trace.warnings ?? [])];
   let orphans = 0;
   let cycles = 0;
@@ -73,6 +81,11 @@ function traceWarnings(trace: JaegerTrace, tree: SpanTree): string[] {
   if (tree.duplicateCount > 0) {
     warnings.push(
       `${tree.duplicateCount} span${tree.duplicateCount === 1 ? ' was' : 's were'} stored twice; each is shown once.`,
+    );
+  }
+  if (skewCount > 0) {
+    warnings.push(
+      `Clock skew: ${skewCount} span${skewCount === 1 ? ' starts' : 's start'} before or end${skewCount === 1 ? 's' : ''} after ${skewCount === 1 ? 'its' : 'their'} parent (marked “skew”). The hosts' clocks may disagree, or the work outlived its caller; durations across services may be off.`,
     );
   }
   return warnings;

@@ -1,64 +1,230 @@
 import type { JaegerTrace } from '@ariadne/protocol';
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { lazy, Suspense, useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
 import { buildSpanTree } from '../../trace/build-span-tree.js';
+import { findClockSkew } from '../../trace/clock-skew.js';
+import { type CriticalSegment, criticalPath } from '../../trace/critical-path.js';
+import { searchSpans } from '../../trace/search-spans.js';
+import { serviceCalls } from '../../trace/service-calls.js';
 import { revealSpan, spansWithChildren, toggleCollapsed, visibleRows } from '../../trace/visible-rows.js';
+import { downloadTrace } from './download.js';
+import { FlameGraph } from './flame-graph.js';
 import { SpanDetail } from './span-detail.js';
+import { SpanTable } from './span-table.js';
 import { Timeline } from './timeline.js';
 import { TraceHeader } from './trace-header.js';
+import { TraceStatisticsView } from './trace-statistics-view.js';
+
+// dagre loads when the graph is first shown.
+const ServiceGraph = lazy(() => import('../../components/service-graph.js').then((m) => ({ default: m.ServiceGraph })));
 
 const NOTHING_COLLAPSED: ReadonlySet<string> = new Set();
+const NO_MATCHES: ReadonlySet<string> = new Set();
+
+export type TraceViewKind = 'timeline' | 'flame' | 'table' | 'stats' | 'graph';
+
+const VIEWS: readonly { value: TraceViewKind; label: string }[] = [
+  { value: 'timeline', label: 'Timeline' },
+  { value: 'flame', label: 'Flame graph' },
+  { value: 'table', label: 'Spans table' },
+  { value: 'stats', label: 'Statistics' },
+  { value: 'graph', label: 'Service graph' },
+];
 
 /**
- * A loaded trace. The tree is built once per trace; a collapse or a selection
- * only recomputes the visible rows (O(visible rows)) and re-renders the rows
- * on screen. The selected span is in the URL (`?span=`), so it can be shared.
+ * A loaded trace. The tree (and the critical path, skew, statistics) is built
+ * once per trace; a collapse or a selection only recomputes the visible rows
+ * (O(visible rows)) and re-renders the rows whose props change. The selected
+ * span and the view are in the URL (`?span=`, `?view=`), so they can be shared.
  */
 export function TraceView({ trace }: { trace: JaegerTrace }) {
   const tree = useMemo(() => buildSpanTree(trace), [trace]);
+  const skew = useMemo(() => findClockSkew(tree), [tree]);
+  const skewed = useMemo(() => new Set(skew.map((s) => s.spanId)), [skew]);
   const [collapsed, setCollapsed] = useState(NOTHING_COLLAPSED);
   const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
   const [params, setParams] = useSearchParams();
   const selectedId = params.get('span') ?? undefined;
   const selected = selectedId === undefined ? undefined : tree.byId.get(selectedId);
+  const view = (VIEWS.find((v) => v.value === params.get('view'))?.value ?? 'timeline') as TraceViewKind;
+
+  const [showCritical, setShowCritical] = useState(false);
+  const critical = useMemo(() => {
+    if (!showCritical) return undefined;
+    const bySpan = new Map<string, CriticalSegment[]>();
+    const path = criticalPath(tree);
+    for (const id of path.spanIds) bySpan.set(id, []);
+    for (const segment of path.segments) bySpan.get(segment.spanId)?.push(segment);
+    return bySpan;
+  }, [tree, showCritical]);
+
+  const [query, setQuery] = useState('');
+  const deferredQuery = useDeferredValue(query);
+  const matches = useMemo(
+    () => (deferredQuery.trim() === '' ? NO_MATCHES : searchSpans(tree, deferredQuery)),
+    [tree, deferredQuery],
+  );
+  const matchList = useMemo(
+    () => tree.nodes.filter((n) => matches.has(n.spanId)).map((n) => n.spanId),
+    [tree, matches],
+  );
+  const [matchCursor, setMatchCursor] = useState(-1);
+  useEffect(() => setMatchCursor(matchList.length > 0 ? 0 : -1), [matchList]);
+  const focusId = matchCursor >= 0 ? matchList[matchCursor] : undefined;
+  // A match inside a collapsed subtree must be on screen to be found.
+  useEffect(() => {
+    if (focusId !== undefined) setCollapsed((current) => revealSpan(tree, current, focusId));
+  }, [tree, focusId]);
 
   // A span selected from outside the timeline (a link, the URL) must be on screen.
   useEffect(() => {
     if (selectedId !== undefined) setCollapsed((current) => revealSpan(tree, current, selectedId));
   }, [tree, selectedId]);
 
-  const select = useCallback(
-    (spanId: string | undefined) =>
+  const setParam = useCallback(
+    (key: string, value: string | undefined, toggle = false) =>
       setParams(
         (current) => {
           const next = new URLSearchParams(current);
-          if (spanId === undefined || current.get('span') === spanId) next.delete('span');
-          else next.set('span', spanId);
+          if (value === undefined || (toggle && current.get(key) === value)) next.delete(key);
+          else next.set(key, value);
           return next;
         },
         { replace: true },
       ),
     [setParams],
   );
+  const select = useCallback((spanId: string | undefined) => setParam('span', spanId, true), [setParam]);
   const toggle = useCallback((spanId: string) => setCollapsed((current) => toggleCollapsed(current, spanId)), []);
   const expandAll = useCallback(() => setCollapsed(NOTHING_COLLAPSED), []);
   const collapseAll = useCallback(() => setCollapsed(spansWithChildren(tree)), [tree]);
   const close = useCallback(() => select(undefined), [select]);
+  const calls = useMemo(() => (view === 'graph' ? serviceCalls(tree) : []), [tree, view]);
+  const services = useMemo(() => [...new Set(tree.nodes.map((n) => n.serviceName))], [tree]);
+
+  const step = (delta: number) => {
+    if (matchList.length === 0) return;
+    setMatchCursor((c) => (c + delta + matchList.length) % matchList.length);
+  };
 
   return (
     <div className="trace-view">
-      <TraceHeader trace={trace} tree={tree} />
+      <TraceHeader trace={trace} tree={tree} skewCount={skew.length} />
+      <div className="trace-toolbar" data-testid="trace-toolbar">
+        <div className="view-tabs" role="tablist" aria-label="Trace views">
+          {VIEWS.map((v) => (
+            <button
+              key={v.value}
+              type="button"
+              role="tab"
+              aria-selected={view === v.value}
+              className={view === v.value ? 'view-tab active' : 'view-tab'}
+              data-testid={`view-${v.value}`}
+              onClick={() => setParam('view', v.value === 'timeline' ? undefined : v.value)}
+            >
+              {v.label}
+            </button>
+          ))}
+        </div>
+        <form
+          className="trace-find"
+          onSubmit={(event) => {
+            event.preventDefault();
+            step(1);
+          }}
+        >
+          <input
+            type="search"
+            value={query}
+            placeholder="Find in trace…"
+            aria-label="Find in trace"
+            data-testid="trace-find"
+            spellCheck={false}
+            onChange={(event) => setQuery(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter' && event.shiftKey) {
+                event.preventDefault();
+                step(-1);
+              }
+            }}
+          />
+          <span className="muted trace-find-count" data-testid="trace-find-count">
+            {query.trim() === ''
+              ? ''
+              : matchList.length === 0
+                ? 'no match'
+                : `${matchCursor + 1} of ${matchList.length}`}
+          </span>
+          <button type="button" className="link-button" onClick={() => step(-1)} disabled={matchList.length === 0}>
+            ↑
+          </button>
+          <button type="button" className="link-button" onClick={() => step(1)} disabled={matchList.length === 0}>
+            ↓
+          </button>
+        </form>
+        <label className="trace-toggle">
+          <input
+            type="checkbox"
+            checked={showCritical}
+            data-testid="critical-path-toggle"
+            onChange={(event) => setShowCritical(event.target.checked)}
+          />{' '}
+          Critical path
+        </label>
+        <span className="trace-actions">
+          <button
+            type="button"
+            className="button"
+            data-testid="download-jaeger"
+            onClick={() => void downloadTrace(trace, 'jaeger')}
+          >
+            Jaeger JSON
+          </button>
+          <button
+            type="button"
+            className="button"
+            data-testid="download-otlp"
+            onClick={() => void downloadTrace(trace, 'otlp')}
+          >
+            OTLP JSON
+          </button>
+          <Link to={`/compare?a=${trace.traceID}`} className="button" data-testid="compare-from-trace">
+            Compare…
+          </Link>
+        </span>
+      </div>
       <div className={selected === undefined ? 'trace-body' : 'trace-body trace-body-with-detail'}>
-        <Timeline
-          tree={tree}
-          rows={rows}
-          collapsed={collapsed}
-          selectedId={selected?.spanId}
-          onSelect={select}
-          onToggle={toggle}
-          onExpandAll={expandAll}
-          onCollapseAll={collapseAll}
-        />
+        {view === 'timeline' ? (
+          <Timeline
+            tree={tree}
+            rows={rows}
+            collapsed={collapsed}
+            selectedId={selected?.spanId}
+            matches={matches}
+            critical={critical}
+            skewed={skewed}
+            focusId={focusId}
+            onSelect={select}
+            onToggle={toggle}
+            onExpandAll={expandAll}
+            onCollapseAll={collapseAll}
+          />
+        ) : (
+          <div className="trace-alt-view">
+            {view === 'flame' && (
+              <FlameGraph tree={tree} selectedId={selected?.spanId} matches={matches} onSelect={select} />
+            )}
+            {view === 'table' && (
+              <SpanTable tree={tree} selectedId={selected?.spanId} matches={matches} onSelect={select} />
+            )}
+            {view === 'stats' && <TraceStatisticsView tree={tree} />}
+            {view === 'graph' && (
+              <Suspense fallback={<p className="muted">Loading the graph…</p>}>
+                <ServiceGraph edges={calls} services={services} />
+              </Suspense>
+            )}
+          </div>
+        )}
         {selected !== undefined && <SpanDetail node={selected} tree={tree} onClose={close} onSelect={select} />}
       </div>
     </div>

@@ -1,0 +1,194 @@
+import type { JaegerTrace } from '@ariadne/protocol';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { parseJson } from '../../api/parse-json.js';
+import { readTraces } from '../../api/read-response.js';
+import { PageMessage } from '../../components/page-message.js';
+import { ServiceChip } from '../../components/service-chip.js';
+import { formatDuration } from '../../trace/format-duration.js';
+import { summarizeTrace, type TraceSummary } from '../../trace/summarize-trace.js';
+import '../compare/compare-page.css';
+
+/** Newest first; older entries fall off, so a busy stream cannot grow the page without bound. */
+export const LIVE_MAX_ENTRIES = 200;
+
+interface Entry {
+  readonly key: number;
+  readonly summary: TraceSummary;
+}
+
+type Status = 'connecting' | 'open' | 'error';
+
+/**
+ * `/live`: spans as they are accepted, one entry per trace fragment, over
+ * server-sent events (`/api/live`). Paused, the stream stays open and new
+ * entries are counted, not shown; resuming shows them.
+ */
+export function LivePage() {
+  const [service, setService] = useState('');
+  const [q, setQ] = useState('');
+  const [filter, setFilter] = useState({ service: '', q: '' });
+  const [entries, setEntries] = useState<readonly Entry[]>([]);
+  const [paused, setPaused] = useState(false);
+  const [status, setStatus] = useState<Status>('connecting');
+  const [error, setError] = useState('');
+  const [dropped, setDropped] = useState(0);
+  const pending = useRef<Entry[]>([]);
+  const pausedRef = useRef(paused);
+  pausedRef.current = paused;
+  const [waiting, setWaiting] = useState(0);
+  const nextKey = useRef(0);
+
+  useEffect(() => {
+    const params = new URLSearchParams();
+    if (filter.service !== '') params.set('service', filter.service);
+    if (filter.q !== '') params.set('q', filter.q);
+    const source = new EventSource(`/api/live?${params}`);
+    setStatus('connecting');
+    setError('');
+    const flush = () => {
+      const batch = pending.current;
+      pending.current = [];
+      setWaiting(0);
+      setEntries((list) => [...batch.reverse(), ...list].slice(0, LIVE_MAX_ENTRIES));
+    };
+    let frame = 0;
+    const onData = (event: MessageEvent<string>) => {
+      let traces: JaegerTrace[];
+      try {
+        const body = parseJson(event.data);
+        traces = readTraces(Array.isArray(body) ? body : [body]);
+      } catch {
+        return;
+      }
+      for (const trace of traces) {
+        if (trace.spans.length === 0) continue;
+        pending.current.push({ key: nextKey.current++, summary: summarizeTrace(trace) });
+      }
+      // Bounded even while paused: only the newest entries can ever be shown.
+      if (pending.current.length > LIVE_MAX_ENTRIES) pending.current = pending.current.slice(-LIVE_MAX_ENTRIES);
+      if (pausedRef.current) setWaiting(pending.current.length);
+      else if (frame === 0) {
+        // One render per frame, however fast events arrive.
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          flush();
+        });
+      }
+    };
+    source.onopen = () => setStatus('open');
+    source.onmessage = onData;
+    source.addEventListener('spans', onData as EventListener);
+    source.addEventListener('dropped', ((event: MessageEvent<string>) => {
+      const n = Number(event.data);
+      if (Number.isFinite(n)) setDropped((d) => d + n);
+    }) as EventListener);
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) {
+        setStatus('error');
+        void fetch(`/api/live?${params}`, { headers: { Accept: 'application/json' } })
+          .then((r) => (r.ok ? '' : r.text()))
+          .then((text) => setError(text.slice(0, 300)))
+          .catch(() => setError('Cannot reach the server.'));
+      } else setStatus('connecting');
+    };
+    return () => {
+      cancelAnimationFrame(frame);
+      source.close();
+    };
+  }, [filter]);
+
+  const resume = () => {
+    setPaused(false);
+    const batch = pending.current;
+    pending.current = [];
+    setWaiting(0);
+    setEntries((list) => [...batch.reverse(), ...list].slice(0, LIVE_MAX_ENTRIES));
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setEntries([]);
+    pending.current = [];
+    setFilter({ service: service.trim(), q: q.trim() });
+  };
+
+  return (
+    <div className="live-page" data-testid="live-page" data-status={status}>
+      <form className="page-controls" onSubmit={submit}>
+        <h1 style={{ fontSize: 18 }}>Live tail</h1>
+        <input
+          value={service}
+          onChange={(e) => setService(e.target.value)}
+          placeholder="service"
+          aria-label="Service"
+          data-testid="live-service"
+        />
+        <input
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder="TraceQL filter (optional)"
+          aria-label="TraceQL filter"
+          data-testid="live-q"
+          style={{ width: 320, fontFamily: 'var(--font-mono)' }}
+        />
+        <button type="submit" className="button">
+          Apply filter
+        </button>
+        {paused ? (
+          <button type="button" className="button button-primary" onClick={resume} data-testid="live-resume">
+            Resume{waiting > 0 ? ` (${waiting} new)` : ''}
+          </button>
+        ) : (
+          <button type="button" className="button" onClick={() => setPaused(true)} data-testid="live-pause">
+            Pause
+          </button>
+        )}
+        <span className="muted" data-testid="live-status">
+          {status === 'open'
+            ? paused
+              ? 'Paused'
+              : 'Streaming'
+            : status === 'connecting'
+              ? 'Connecting…'
+              : 'Disconnected'}
+          {dropped > 0 && ` · the server skipped ${dropped} updates this page could not keep up with`}
+        </span>
+      </form>
+      {status === 'error' ? (
+        <PageMessage title="Live tail is not available" tone="error">
+          <p>{error || 'The server closed the stream.'}</p>
+          <p>Check the filter (a TraceQL filter may not be supported by this server), then apply it again.</p>
+        </PageMessage>
+      ) : entries.length === 0 ? (
+        <PageMessage
+          title={status === 'open' ? 'Waiting for spans…' : 'Connecting…'}
+          tone="loading"
+          testId="live-empty"
+        >
+          <p>
+            New spans appear here as the server accepts them{filter.service !== '' ? ` from ${filter.service}` : ''}.
+          </p>
+        </PageMessage>
+      ) : (
+        <ol className="live-list" data-testid="live-list">
+          {entries.map((entry) => (
+            <li key={entry.key} data-testid="live-entry" data-trace-id={entry.summary.traceId}>
+              <Link to={`/trace/${entry.summary.traceId}`}>
+                <code>{entry.summary.traceId.slice(0, 12)}</code>
+              </Link>{' '}
+              <ServiceChip name={entry.summary.rootServiceName} /> {entry.summary.rootOperationName}{' '}
+              <span className="muted">
+                {entry.summary.spanCount} span{entry.summary.spanCount === 1 ? '' : 's'} ·{' '}
+                {formatDuration(entry.summary.duration)}
+              </span>
+              {entry.summary.errorCount > 0 && (
+                <span className="badge badge-error">{entry.summary.errorCount} errors</span>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+import { type PointerEvent, useEffect, useRef } from 'react';
+import type { SpanNode } from '../../trace/build-span-tree.js';
+import { resolveCssColor, resolveServiceColors } from '../../trace/resolve-colors.js';
+
+export interface MinimapProps {
+  readonly rows: readonly SpanNode[];
+  readonly traceStart: number;
+  readonly traceDuration: number;
+  /** Row indexes in view, first and last (exclusive). */
+  readonly viewStart: number;
+  readonly viewEnd: number;
+  readonly matches: ReadonlySet<string>;
+  /** Scrolls the timeline so this row is at the top. */
+  readonly onJump: (rowIndex: number) => void;
+}
+
+const HEIGHT = 56;
+
+/**
+ * The whole timeline squeezed into a strip: every visible row one hairline,
+ * search matches marked, the window in view framed. Click or drag to go
+ * there. One canvas, redrawn only when the rows or matches change.
+ */
+export function Minimap({ rows, traceStart, traceDuration, viewStart, viewEnd, matches, onJump }: MinimapProps) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (canvas === null) return;
+    const width = canvas.clientWidth || 800;
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(HEIGHT * ratio);
+    const ctx = canvas.getContext('2d');
+    if (ctx === null) return;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, HEIGHT);
+    const colorOf = resolveServiceColors();
+    const n = rows.length;
+    const rowHeight = Math.max(HEIGHT / Math.max(n, 1), 0.5);
+    const scale = traceDuration > 0 ? width / traceDuration : 0;
+    let lastColor = '';
+    for (let i = 0; i < n; i++) {
+      const node = rows[i] as SpanNode;
+      const color = colorOf(node.serviceName);
+      if (color !== lastColor) {
+        ctx.fillStyle = color;
+        lastColor = color;
+      }
+      ctx.fillRect(
+        (node.span.startTime - traceStart) * scale,
+        (i / n) * HEIGHT,
+        Math.max(node.span.duration * scale, 1),
+        Math.min(rowHeight, 3),
+      );
+    }
+    if (matches.size > 0) {
+      ctx.fillStyle = resolveCssColor('--match', '#ffd43b');
+      for (let i = 0; i < n; i++) {
+        if (matches.has((rows[i] as SpanNode).spanId)) ctx.fillRect(0, (i / n) * HEIGHT, 6, Math.max(rowHeight, 2));
+      }
+    }
+  }, [rows, traceStart, traceDuration, matches]);
+
+  const jump = (event: PointerEvent<HTMLDivElement>) => {
+    if (event.type === 'pointermove' && event.buttons !== 1) return;
+    const rect = event.currentTarget.getBoundingClientRect();
+    const fraction = Math.min(Math.max((event.clientY - rect.top) / rect.height, 0), 1);
+    const span = viewEnd - viewStart;
+    onJump(Math.max(0, Math.round(fraction * rows.length - span / 2)));
+  };
+
+  const n = Math.max(rows.length, 1);
+  return (
+    <div
+      className="minimap"
+      data-testid="minimap"
+      onPointerDown={jump}
+      onPointerMove={jump}
+      role="presentation"
+      title="Overview: click or drag to move through the trace"
+    >
+      <canvas ref={canvasRef} />
+      <div
+        className="minimap-window"
+        data-testid="minimap-window"
+        style={{ top: `${(viewStart / n) * 100}%`, height: `${Math.max(((viewEnd - viewStart) / n) * 100, 2)}%` }}
+      />
+    </div>
+  );
+}
