@@ -1,0 +1,153 @@
+// UI benchmark: how fast one large trace opens in headless Chromium and how
+// smoothly its timeline scrolls and folds, against a real server, for traces
+// of 1,000, 10,000 and 100,000 spans (bench/workload/large-trace.ts).
+// Needs the UI built (npm run build). `npm run bench ui`; sizes can be given:
+// `node --conditions=ariadne-source --import tsx bench/ui/ui.bench.ts 1000 10000`.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SERVE_CONFIG, type ServePorts, startServer } from '@ariadne/server';
+import { chromium } from 'playwright-core';
+import { largeTrace } from '../workload/large-trace.js';
+import { sendSpans } from './ui-fixtures.js';
+
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
+const SIZES = sizes.length > 0 ? sizes : [1_000, 10_000, 100_000];
+const RUNS = Number(process.env.UI_BENCH_RUNS ?? 3);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ariadne-ui-bench-'));
+const server = await startServer({
+  ...DEFAULT_SERVE_CONFIG,
+  dataDir,
+  // Only the two listeners the benchmark uses, whatever ports the server has.
+  ports: {
+    ...(Object.fromEntries(
+      Object.keys(DEFAULT_SERVE_CONFIG.ports).map((name) => [name, 'off']),
+    ) as unknown as ServePorts),
+    query: 0,
+    otlpHttp: 0,
+  },
+});
+
+// Scripts run in the page. Strings, because the benchmarks compile without the DOM's types.
+/** Resolves after the next frame has been painted and the main thread has run once more. */
+const AFTER_PAINT = 'new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))';
+/** When the trace's API response ended (page clock, ms), and now. */
+const TIMINGS = `(() => {
+  const entry = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/traces/'));
+  return { responseEnd: entry ? entry.responseEnd : 0, requestStart: entry ? entry.startTime : 0, now: performance.now() };
+})()`;
+const SCROLL = `(async () => {
+  const body = document.querySelector('[data-testid="timeline-body"]');
+  const out = [];
+  let last = performance.now();
+  for (let f = 0; f < 150; f++) {
+    body.scrollTop += 600;
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    const now = performance.now();
+    out.push(now - last);
+    last = now;
+  }
+  body.scrollTop = 0;
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  return out;
+})()`;
+const fold = (label: string) => `(async () => {
+  const button = [...document.querySelectorAll('button')].find((b) => b.textContent === ${JSON.stringify(label)});
+  const t0 = performance.now();
+  button.click();
+  await ${AFTER_PAINT};
+  return performance.now() - t0;
+})()`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+});
+
+interface Result {
+  spans: number;
+  openMs: number[];
+  /** Of the open: until the trace's response had fully arrived (server, transfer). */
+  serverMs: number[];
+  /** Of the open: from the response's end until the timeline was painted (parse, check, tree, render). */
+  uiMs: number[];
+  frameP50: number;
+  frameP95: number;
+  frameMax: number;
+  collapseMs: number;
+  expandMs: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))] as number;
+
+try {
+  const queryUrl = server.listeners.query.url;
+  const otlpUrl = server.listeners.otlpHttp?.url ?? '';
+  const results: Result[] = [];
+  for (const [i, spanCount] of SIZES.entries()) {
+    const spans = largeTrace({ spanCount, seed: 100 + i, startTimeUnixNano: BigInt(Date.now() - 60_000) * 1_000_000n });
+    await sendSpans(otlpUrl, spans, 10_000);
+    const traceId = spans[0]?.traceId as string;
+    const rootId = spans[0]?.spanId as string;
+    const result: Result = {
+      spans: spanCount,
+      openMs: [],
+      serverMs: [],
+      uiMs: [],
+      frameP50: 0,
+      frameP95: 0,
+      frameMax: 0,
+      collapseMs: 0,
+      expandMs: 0,
+    };
+    for (let run = 0; run < RUNS; run++) {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      // Open: from navigation until the root row is on screen and the main thread is free again.
+      const started = performance.now();
+      await page.goto(`${queryUrl}/trace/${traceId}`);
+      await page.locator(`[data-testid="timeline-row"][data-span-id="${rootId}"]`).waitFor();
+      await page.evaluate(AFTER_PAINT);
+      result.openMs.push(performance.now() - started);
+      const timing = (await page.evaluate(TIMINGS)) as { responseEnd: number; requestStart: number; now: number };
+      result.serverMs.push(timing.responseEnd - timing.requestStart);
+      result.uiMs.push(timing.now - timing.responseEnd);
+
+      if (run === RUNS - 1) {
+        // Scroll: 150 frames, 600 px each, recording the time between animation frames.
+        const deltas = (await page.evaluate(SCROLL)) as number[];
+        result.frameP50 = median(deltas);
+        result.frameP95 = quantile(deltas, 0.95);
+        result.frameMax = Math.max(...deltas);
+        // Fold everything, then unfold: from the click until the next painted frame.
+        result.collapseMs = (await page.evaluate(fold('Collapse all'))) as number;
+        result.expandMs = (await page.evaluate(fold('Expand all'))) as number;
+      }
+      await page.close();
+    }
+    results.push(result);
+    console.error(`done: ${spanCount} spans`);
+  }
+
+  const f = (n: number) => n.toFixed(n < 10 ? 1 : 0);
+  console.log(
+    `Trace page in headless Chromium (1400×900), ${RUNS} opens per size, median; scroll = 150 frames of 600 px.\n`,
+  );
+  console.log(
+    '| Spans | Open (ms) | of which server + transfer | of which UI (parse → painted) | Opens (ms, each) | Frame p50 (ms) | Frame p95 (ms) | Frame max (ms) | Collapse all (ms) | Expand all (ms) |',
+  );
+  console.log('|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    console.log(
+      `| ${r.spans.toLocaleString('en')} | ${f(median(r.openMs))} | ${f(median(r.serverMs))} | ${f(median(r.uiMs))} | ${r.openMs.map(f).join(', ')} | ${f(r.frameP50)} | ${f(r.frameP95)} | ${f(r.frameMax)} | ${f(r.collapseMs)} | ${f(r.expandMs)} |`,
+    );
+  }
+} finally {
+  await browser.close();
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}

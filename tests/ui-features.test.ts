@@ -1,0 +1,362 @@
+// The web UI's features in headless Chromium against a real server loaded
+// with fixture traces over OTLP: search (scatter, sort, compare, time range,
+// TraceQL box), the trace page (minimap, find, critical path, views, events,
+// clock skew, downloads, keyboard), opening files, theme, live tail, and
+// hostile attribute values.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { type FixtureSpan, fixtureTrace, sendSpans, spanIdOf } from '../bench/ui/ui-fixtures.js';
+import { artifactPath, launchChromium } from './support/browser.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
+
+const TRACE_A = '1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a';
+const TRACE_B = '2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b';
+const TRACE_HOSTILE = '3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c';
+const TRACE_LIVE = '4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d';
+const HUGE = 'x'.repeat(1024 * 1024);
+
+const checkoutA: FixtureSpan[] = [
+  { id: 'root', service: 'web', name: 'GET /checkout', startMs: 0, durationMs: 100 },
+  {
+    id: 'cart',
+    parent: 'root',
+    service: 'cart',
+    name: 'load cart',
+    startMs: 5,
+    durationMs: 20,
+    events: [{ name: 'cache miss', atMs: 10 }],
+  },
+  { id: 'pay', parent: 'root', service: 'payment', name: 'charge card', startMs: 30, durationMs: 60, error: true },
+  { id: 'db', parent: 'pay', service: 'payment', name: 'SELECT card', startMs: 40, durationMs: 25 },
+  // Overlaps the payment and ends first: never on the critical path.
+  { id: 'audit', parent: 'root', service: 'web', name: 'audit log', startMs: 35, durationMs: 15 },
+  // Starts 3 ms before its parent: clock skew.
+  { id: 'skew', parent: 'cart', service: 'inventory', name: 'reserve', startMs: 2, durationMs: 10 },
+];
+const checkoutB: FixtureSpan[] = [
+  { id: 'root', service: 'web', name: 'GET /checkout', startMs: 0, durationMs: 300 },
+  { id: 'cart', parent: 'root', service: 'cart', name: 'load cart', startMs: 5, durationMs: 20 },
+  { id: 'pay', parent: 'root', service: 'payment', name: 'charge card', startMs: 30, durationMs: 260 },
+  { id: 'mail', parent: 'root', service: 'mail', name: 'send receipt', startMs: 290, durationMs: 5 },
+];
+
+let server: TestServer;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+before(async () => {
+  server = await startTestServer({
+    limits: { maxSpansPerRequest: 100_000, maxAttributesPerSpan: 1024, maxAttributeValueLength: 2 * 1024 * 1024 },
+  });
+  const now = Date.now();
+  await sendSpans(server.otlpHttpUrl, [
+    ...fixtureTrace(TRACE_A, now - 60_000, checkoutA),
+    ...fixtureTrace(TRACE_B, now - 30_000, checkoutB),
+    ...fixtureTrace(TRACE_HOSTILE, now - 20_000, [
+      {
+        id: 'evil',
+        service: 'web',
+        name: '<img src=x onerror="window.__pwned=1">',
+        startMs: 0,
+        durationMs: 5,
+        attributes: {
+          html: '<b>bold?</b><iframe src="javascript:window.__pwned=2"></iframe>',
+          script: '<script>window.__pwned = 3</script>',
+          huge: HUGE,
+        },
+      },
+    ]),
+  ]);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  return page;
+}
+
+const row = (page: Page, id: string) => page.locator(`[data-testid="timeline-row"][data-span-id="${spanIdOf(id)}"]`);
+
+test('search: scatter plot opens a trace, sort by errors, compare two results, absolute UTC range', async () => {
+  const page = await newPage();
+  await page.goto(`${server.queryUrl}/search?sort=errors`);
+  const results = page.getByTestId('trace-result');
+  await results.nth(2).waitFor();
+  // Most errors first: the checkout with a failed payment.
+  assert.equal(await results.first().getAttribute('data-trace-id'), TRACE_A.slice(0));
+  const dots = page.getByTestId('scatter-dot');
+  await dots.nth(2).waitFor({ state: 'attached' });
+  assert.equal(await dots.count(), 3);
+  assert.equal(await page.locator('[data-testid="scatter-dot"][data-error]').count(), 1);
+  await page.screenshot({ path: artifactPath('ui-search-scatter.png'), fullPage: true });
+  await page.locator(`[data-testid="scatter-dot"][data-trace-id="${TRACE_B}"]`).click();
+  await page.waitForURL(`**/trace/${TRACE_B}`);
+  await page.getByTestId('timeline-row').nth(3).waitFor();
+
+  await page.goBack();
+  await page.locator(`[data-testid="trace-result-select"][data-trace-id="${TRACE_A}"]`).check();
+  await page.locator(`[data-testid="trace-result-select"][data-trace-id="${TRACE_B}"]`).check();
+  await page.getByTestId('compare-selected').click();
+  await page.getByTestId('trace-diff').waitFor();
+  const statuses = await page
+    .getByTestId('diff-row')
+    .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.status));
+  for (const status of ['added', 'removed', 'slower']) assert.ok(statuses.includes(status), `${status} in ${statuses}`);
+  await page.screenshot({ path: artifactPath('ui-compare.png'), fullPage: true });
+
+  // An absolute window in UTC that holds the traces, then one that does not.
+  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+  await page.goto(`${server.queryUrl}/search`);
+  await page.getByTestId('search-lookback').selectOption('custom');
+  await page.getByTestId('search-tz').selectOption('utc');
+  await page.getByTestId('search-from').fill(iso(Date.now() - 10 * 60_000));
+  await page.getByTestId('search-to').fill(iso(Date.now() + 2 * 60_000));
+  await page.getByTestId('search-submit').click();
+  await page.getByTestId('trace-result').nth(2).waitFor();
+  assert.match(page.url(), /lookback=custom/);
+  await page.getByTestId('search-from').fill(iso(Date.now() - 3 * 3600_000));
+  await page.getByTestId('search-to').fill(iso(Date.now() - 2 * 3600_000));
+  await page.getByTestId('search-submit').click();
+  await page.getByText('No traces match').waitFor();
+  await page.close();
+});
+
+test('TraceQL box: completes attribute names and builds a query', async () => {
+  const page = await newPage();
+  await page.goto(`${server.queryUrl}/search`);
+  const input = page.getByTestId('traceql-input');
+  await input.click();
+  await input.pressSequentially('{ dur');
+  await page.getByTestId('traceql-suggestion').first().waitFor();
+  assert.equal(await page.getByTestId('traceql-suggestion').first().textContent(), 'duration');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), '{ duration ');
+  await page.getByTestId('traceql-builder-toggle').click();
+  await page.getByTestId('builder-value').first().fill('checkout');
+  assert.equal(await input.inputValue(), '{ resource.service.name = "checkout" }');
+  await page.getByTestId('traceql-run').click();
+  // Either the server answers TraceQL on this port, or the page says it does not.
+  await page.locator('[data-testid="search-results"], [role="alert"]').first().waitFor();
+  assert.match(page.url(), /q=/);
+  await page.close();
+});
+
+test('trace page: minimap, find, critical path, events, clock skew, keyboard', async () => {
+  const page = await newPage();
+  await page.goto(`${server.queryUrl}/trace/${TRACE_A}`);
+  await row(page, 'skew').waitFor();
+  await page.getByTestId('minimap').waitFor();
+  assert.match((await page.getByTestId('trace-warnings').textContent()) ?? '', /Clock skew: 1 span/);
+  assert.equal(await row(page, 'skew').getByTestId('skew-flag').count(), 1);
+  assert.equal(await row(page, 'cart').getByTestId('timeline-event').count(), 1);
+
+  await page.getByTestId('trace-find').fill('card');
+  await page.getByTestId('trace-find-count').filter({ hasText: '1 of 2' }).waitFor();
+  assert.deepEqual(
+    await page
+      .locator('[data-testid="timeline-row"][data-match]')
+      .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.spanId)),
+    [spanIdOf('pay'), spanIdOf('db')],
+  );
+
+  await page.getByTestId('critical-path-toggle').check();
+  await row(page, 'pay').and(page.locator('[data-critical]')).waitFor();
+  // The audit runs beside the payment and ends first: the trace never waited on it.
+  assert.equal(await row(page, 'root').getAttribute('data-critical'), 'true');
+  assert.equal(await row(page, 'db').getAttribute('data-critical'), 'true');
+  assert.equal(await row(page, 'cart').getAttribute('data-critical'), 'true');
+  assert.equal(await row(page, 'audit').getAttribute('data-critical'), null);
+  await page.screenshot({ path: artifactPath('ui-trace-critical-path.png'), fullPage: true });
+
+  // Keyboard: focus the tree, move down twice, open the details, fold the root.
+  await page.getByTestId('trace-find').fill('');
+  await page.getByTestId('timeline-body').focus();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.locator(`[data-testid="span-detail"][data-span-id="${spanIdOf('cart')}"]`).waitFor();
+  await page.keyboard.press('ArrowLeft'); // cart has a child: collapse it
+  await row(page, 'skew').waitFor({ state: 'detached' });
+  await page.keyboard.press('ArrowRight'); // expand again
+  await row(page, 'skew').waitFor();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft'); // already collapsed: go to the parent (root)
+  await page.keyboard.press('ArrowLeft'); // collapse the root
+  assert.equal(await page.getByTestId('timeline-row').count(), 1);
+  await page.close();
+});
+
+test('trace page: flame graph, sortable span table, statistics, service graph', async () => {
+  const page = await newPage();
+  await page.goto(`${server.queryUrl}/trace/${TRACE_A}?view=flame`);
+  await page.getByTestId('flame-graph').waitFor();
+  // Click the root's bar (top row, middle) selects it.
+  const canvas = page.locator('[data-testid="flame-graph"] canvas');
+  const box = await canvas.boundingBox();
+  assert.ok(box);
+  await page.mouse.click(box.x + box.width * 0.5, box.y + 5);
+  await page.locator(`[data-testid="span-detail"][data-span-id="${spanIdOf('root')}"]`).waitFor();
+  await page.screenshot({ path: artifactPath('ui-trace-flame.png') });
+
+  await page.getByTestId('view-table').click();
+  const tableRows = page.getByTestId('span-table-row');
+  await tableRows.nth(5).waitFor();
+  // Default: longest first.
+  assert.equal(await tableRows.first().getAttribute('data-span-id'), spanIdOf('root'));
+  await page.getByTestId('span-table-sort-duration').click();
+  assert.equal(await tableRows.first().getAttribute('data-span-id'), spanIdOf('skew'));
+  await page.getByTestId('span-table-sort-self').click();
+  const selfFirst = await tableRows.first().getAttribute('data-span-id');
+  assert.equal(selfFirst, spanIdOf('pay')); // 60 ms minus its 25 ms query: 35 ms, more than any other span's own time
+
+  await page.getByTestId('view-stats').click();
+  await page.getByTestId('trace-statistics-row').first().waitFor();
+  assert.equal(await page.getByTestId('trace-statistics-row').count(), 6);
+
+  await page.getByTestId('view-graph').click();
+  await page.getByTestId('service-graph-edge').first().waitFor();
+  const edges = await page
+    .getByTestId('service-graph-edge')
+    .evaluateAll((list) =>
+      list.map((e) => `${(e as HTMLElement).dataset.parent}>${(e as HTMLElement).dataset.child}`).sort(),
+    );
+  assert.deepEqual(edges, ['cart>inventory', 'web>cart', 'web>payment']);
+  assert.match((await page.locator('[data-parent="web"][data-child="payment"]').textContent()) ?? '', /100% err/);
+  await page.close();
+});
+
+test('downloads as Jaeger JSON and OTLP JSON open again from a file', async () => {
+  const page = await newPage();
+  for (const format of ['jaeger', 'otlp'] as const) {
+    await page.goto(`${server.queryUrl}/trace/${TRACE_A}`);
+    await row(page, 'db').waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId(`download-${format}`).click(),
+    ]);
+    const path = await download.path();
+    const text = readFileSync(path, 'utf8');
+    assert.ok(format === 'jaeger' ? text.includes('"data"') : text.includes('"resourceSpans"'));
+    assert.match(download.suggestedFilename(), new RegExp(`${format}\\.json$`));
+
+    await page.goto(`${server.queryUrl}/open`);
+    await page
+      .getByTestId('open-file')
+      .setInputFiles({ name: `t.${format}.json`, mimeType: 'application/json', buffer: Buffer.from(text) });
+    await page.waitForURL(`**/trace/${TRACE_A}`);
+    await row(page, 'skew').waitFor();
+    assert.equal(await page.getByTestId('timeline-row').count(), 6);
+  }
+  await page.goto(`${server.queryUrl}/open`);
+  await page
+    .getByTestId('open-file')
+    .setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"nope": 1}') });
+  await page.getByTestId('open-error').waitFor();
+  await page.close();
+});
+
+test('hostile attribute values render as inert text and the page stays responsive', async () => {
+  const page = await newPage();
+  await page.goto(`${server.queryUrl}/trace/${TRACE_HOSTILE}?span=${spanIdOf('evil')}`);
+  const detail = page.getByTestId('span-detail');
+  await detail.waitFor();
+  const text = (await detail.textContent()) ?? '';
+  assert.match(text, /<script>window.__pwned = 3<\/script>/);
+  assert.match(text, /<b>bold\?<\/b>/);
+  assert.match(text, /Show all \(1,048,576 characters\)/);
+  assert.equal(
+    await page.locator('.span-detail script, .span-detail iframe, .span-detail img, .span-detail b').count(),
+    0,
+  );
+  // Unfold the megabyte, then check the page still answers promptly.
+  await detail.getByRole('button', { name: /Show all \(1,048,576/ }).click();
+  assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  await page.getByTestId('trace-find').fill('pwned');
+  await page.getByTestId('trace-find-count').filter({ hasText: '1 of 1' }).waitFor();
+  await page.getByTestId('view-table').click();
+  await page.getByTestId('span-table-row').first().waitFor();
+  await page.screenshot({ path: artifactPath('ui-hostile.png') });
+  await page.close();
+});
+
+test('service map, monitor, theme', async () => {
+  const page = await newPage();
+  await page.goto(`${server.queryUrl}/dependencies`);
+  await page
+    .locator('[data-testid="service-map"], [data-testid="service-map-empty"], [role="alert"]')
+    .first()
+    .waitFor();
+  if ((await page.getByTestId('service-map').count()) > 0) {
+    await page.locator('[data-testid="service-map"] [data-parent="web"][data-child="payment"]').waitFor();
+    await page.screenshot({ path: artifactPath('ui-service-map.png') });
+  }
+
+  await page.goto(`${server.queryUrl}/monitor?service=web&kind=server`);
+  await page.locator('[data-testid="chart-rate"], [data-testid="monitor-empty"], [role="alert"]').first().waitFor();
+  if ((await page.getByTestId('chart-rate').count()) > 0) {
+    await page.screenshot({ path: artifactPath('ui-monitor.png') });
+    const chart = page.locator('[data-testid="chart-rate"] .u-over');
+    const box = await chart.boundingBox();
+    assert.ok(box);
+    // The traces are in the last minutes: the right end of the chart holds their bucket.
+    await page.mouse.move(box.x + box.width - 3, box.y + box.height / 2);
+    await page.mouse.click(box.x + box.width - 3, box.y + box.height / 2);
+    await page.waitForURL(/\/search\?.*lookback=custom/);
+    await page.getByTestId('trace-result').first().waitFor();
+  }
+
+  await page.goto(`${server.queryUrl}/search`);
+  const before = await page.evaluate(() => document.documentElement.dataset.theme);
+  await page.getByTestId('theme-toggle').click();
+  const after = await page.evaluate(() => document.documentElement.dataset.theme);
+  assert.notEqual(after, before);
+  await page.reload();
+  await page.getByTestId('theme-toggle').waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), after);
+  await page.screenshot({ path: artifactPath(`ui-theme-${after}.png`) });
+  await page.close();
+
+  const dark = await browser.newPage({ colorScheme: 'dark' });
+  await dark.goto(`${server.queryUrl}/search`);
+  await dark.getByTestId('theme-toggle').waitFor();
+  assert.equal(await dark.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await dark.close();
+});
+
+test('live tail: new spans stream in; pause holds them back until resumed', async () => {
+  const page = await newPage();
+  await page.goto(`${server.queryUrl}/live`);
+  await page
+    .locator('[data-testid="live-page"][data-status="open"], [data-testid="live-page"][data-status="error"]')
+    .waitFor();
+  if ((await page.locator('[data-testid="live-page"][data-status="error"]').count()) > 0) {
+    assert.fail(`live tail unavailable: ${await page.textContent('body')}`);
+  }
+  await sendSpans(
+    server.otlpHttpUrl,
+    fixtureTrace(TRACE_LIVE, Date.now(), [{ id: 'l1', service: 'live', name: 'tick', startMs: 0, durationMs: 1 }]),
+  );
+  await page.locator(`[data-testid="live-entry"][data-trace-id="${TRACE_LIVE}"]`).waitFor();
+
+  await page.getByTestId('live-pause').click();
+  await sendSpans(
+    server.otlpHttpUrl,
+    fixtureTrace('5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e', Date.now(), [
+      { id: 'l2', service: 'live', name: 'tock', startMs: 0, durationMs: 1 },
+    ]),
+  );
+  await page.getByTestId('live-resume').filter({ hasText: '1 new' }).waitFor();
+  assert.equal(await page.getByTestId('live-entry').count(), 1);
+  await page.getByTestId('live-resume').click();
+  await page.getByTestId('live-entry').nth(1).waitFor();
+  await page.close();
+  assert.deepEqual(pageErrors, []);
+});
