@@ -151,7 +151,8 @@ describe('HTTP ingest (Zipkin and Jaeger receivers)', () => {
     assert.equal((await fetch(`${jaeger.url}/elsewhere`, { method: 'POST' })).status, 404);
   });
 
-  test('a full pipeline answers 503 with Retry-After', async () => {
+  test('a full pipeline answers 503 with Retry-After before reading the body', async () => {
+    const invalidBefore = metrics.requestsRejected.get({ receiver: 'zipkin', reason: 'invalid' });
     gated = true;
     const held = post(`${jaeger.url}/api/traces`, jaegerBatch(), { 'Content-Type': 'application/x-thrift' });
     while (metrics.spansReceived.get({ receiver: 'jaeger-http' }) < 2) await new Promise((r) => setTimeout(r, 5));
@@ -160,7 +161,11 @@ describe('HTTP ingest (Zipkin and Jaeger receivers)', () => {
     });
     assert.equal(refused.status, 503);
     assert.equal(refused.headers.get('retry-after'), '1');
-    assert.equal(metrics.spansRejected.get({ receiver: 'zipkin', reason: 'overloaded' }), 1);
+    // Refused before its body was read or decoded: even garbage gets 503, not 400.
+    const garbage = await post(`${zipkin.url}/api/v2/spans`, '{ not json', { 'Content-Type': 'application/json' });
+    assert.equal(garbage.status, 503);
+    assert.equal(metrics.requestsRejected.get({ receiver: 'zipkin', reason: 'overloaded' }), 2);
+    assert.equal(metrics.requestsRejected.get({ receiver: 'zipkin', reason: 'invalid' }), invalidBefore);
     release();
     assert.equal((await held).status, 202);
   });

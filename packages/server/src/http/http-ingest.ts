@@ -103,6 +103,14 @@ async function handle(
       undefined,
     );
   }
+  if (options.pipeline.isFull) {
+    // Refused before the body is read: overload must not be paid for with decoding.
+    request.resume();
+    metrics.requestsRejected.inc({ receiver, reason: 'overloaded' });
+    const status = answers.statusOf('Overloaded');
+    response.setHeader('Retry-After', String(INGEST_RETRY_AFTER_SECONDS));
+    return answers.sendError(response, status, 'ingest queue is full; retry later', mediaType);
+  }
   let decoded: DecodedSpans | undefined;
   try {
     const body = await readBody(request, { maxBytes: options.maxBodyBytes });

@@ -21,6 +21,12 @@ export interface IngestPipeline {
   submit(spans: readonly Span[], receiver: string, options?: SubmitOptions): Promise<void>;
   /** Spans accepted but not yet acknowledged by the store. */
   readonly inFlightSpans: number;
+  /**
+   * True when no batch would be taken now (full, or closing). Receivers ask
+   * before reading a body, so that under overload a refused request costs a
+   * header parse, not a read, decompression and decode of spans thrown away.
+   */
+  readonly isFull: boolean;
   /** Refuses new batches and waits for those in flight. */
   close(): Promise<void>;
 }
@@ -85,6 +91,9 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
   return {
     get inFlightSpans() {
       return inFlight;
+    },
+    get isFull() {
+      return closing || inFlight >= options.maxInFlightSpans;
     },
     async submit(submitted, receiver, submitOptions) {
       if (submitted.length === 0) return;

@@ -41,6 +41,8 @@ export function createGrpcIngestService(options: GrpcIngestServiceOptions): Grpc
         throw new Error(`${options.path}: this server only receives`);
       },
       requestDeserialize: (message: Buffer): Decoded => {
+        // Under overload, refuse before decoding spans that would be thrown away.
+        if (pipeline.isFull) return { error: new AriadneError('Overloaded', 'ingest queue is full; retry later') };
         try {
           return { spans: options.decode(message) };
         } catch (error) {
@@ -80,6 +82,7 @@ export function createGrpcIngestService(options: GrpcIngestServiceOptions): Grpc
 }
 
 const REASONS: Partial<Record<string, RejectReason>> = {
+  Overloaded: 'overloaded',
   PayloadTooLarge: 'too_large',
   InvalidPayload: 'invalid',
 };
