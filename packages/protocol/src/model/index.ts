@@ -1,3 +1,4 @@
 export * from './any-value.js';
 export * from './ids.js';
+export * from './make-span.js';
 export * from './span.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { EMPTY_SCOPE, type Span, SpanKind, StatusCode } from '@ariadne/protocol';
+import { makeSpan, type Span } from '@ariadne/protocol';
 import { createSamplingApi } from './sampling-api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ariadne-sampling-'));
@@ -99,29 +99,14 @@ test('a file that never loads answers 500', async () => {
 });
 
 function root(service: string, name: string, i: number): Span {
-  return {
+  return makeSpan({
     traceId: (i + 1).toString(16).padStart(32, '0'),
     spanId: '0000000000000001',
-    parentSpanId: '',
-    traceState: '',
-    flags: 1,
     name,
-    kind: SpanKind.Server,
+    service,
     startTimeUnixNano: 0n,
     endTimeUnixNano: 1n,
-    attributes: [],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: StatusCode.Unset, message: '' },
-    resource: {
-      attributes: [{ key: 'service.name', value: { type: 'string', value: service } }],
-      droppedAttributesCount: 0,
-    },
-    scope: EMPTY_SCOPE,
-  };
+  });
 }
 
 const batch = (service: string, name: string, n: number) => Array.from({ length: n }, (_, i) => root(service, name, i));

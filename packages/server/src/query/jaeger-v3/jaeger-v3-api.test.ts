@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   decodeOtlpTraceRequestJson,
-  EMPTY_SCOPE,
-  type Resource,
+  makeSpan,
   type Span,
   SpanKind,
   StatusCode,
+  serviceResource,
 } from '@ariadne/protocol';
 import { openMemoryStore } from '../../storage/memory/memory-store.js';
 import type { SpanStore } from '../../storage/span-store.js';
@@ -17,30 +17,15 @@ const MS = 1_000_000n;
 const CART = '0af7651916cd43dd8448eb211c80319c';
 const HEALTH = '0000000000000000b7ad6b7169203331';
 
-const resource = (service: string): Resource => ({
-  attributes: [{ key: 'service.name', value: { type: 'string', value: service } }],
-  droppedAttributesCount: 0,
-});
+const resource = serviceResource;
 
 function span(overrides: Partial<Span> & Pick<Span, 'traceId' | 'spanId' | 'name'>): Span {
-  return {
-    parentSpanId: '',
-    traceState: '',
-    flags: 1,
-    kind: SpanKind.Server,
+  return makeSpan({
     startTimeUnixNano: T0,
     endTimeUnixNano: T0 + 120n * MS,
-    attributes: [],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: StatusCode.Unset, message: '' },
     resource: resource('frontend'),
-    scope: EMPTY_SCOPE,
     ...overrides,
-  };
+  });
 }
 
 const SPANS = [

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  EMPTY_SCOPE,
   encodeOtlpTraceRequestJson,
-  type Resource,
+  makeSpan,
   type Span,
   SpanKind,
   StatusCode,
+  serviceResource,
 } from '@ariadne/protocol';
 import { openMemoryStore } from '../../storage/memory/memory-store.js';
 import { hasDependencies, hasRedMetrics, type SpanReader, type SpanStore } from '../../storage/span-store.js';
@@ -19,31 +19,17 @@ const MINUTE = 60_000_000_000n;
 const MS = 1_000_000n;
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
-const resource = (service: string): Resource => ({
-  attributes: [{ key: 'service.name', value: { type: 'string', value: service } }],
-  droppedAttributesCount: 0,
-});
+const resource = serviceResource;
 
 function span(overrides: Partial<Span> & Pick<Span, 'spanId' | 'name'>): Span {
-  return {
+  const start = NOW - 10n * MINUTE;
+  return makeSpan({
     traceId: TRACE,
-    parentSpanId: '',
-    traceState: '',
-    flags: 1,
-    kind: SpanKind.Server,
-    startTimeUnixNano: NOW - 10n * MINUTE,
-    endTimeUnixNano: NOW - 10n * MINUTE + 120n * MS,
-    attributes: [],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: StatusCode.Unset, message: '' },
+    startTimeUnixNano: start,
+    endTimeUnixNano: start + 120n * MS,
     resource: resource('frontend'),
-    scope: EMPTY_SCOPE,
     ...overrides,
-  };
+  });
 }
 
 const SPANS = [

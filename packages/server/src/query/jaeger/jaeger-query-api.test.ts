@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { EMPTY_SCOPE, type Resource, type Span, SpanKind, StatusCode } from '@ariadne/protocol';
+import { makeSpan, type Span, SpanKind, StatusCode, serviceResource } from '@ariadne/protocol';
 import type { Hono } from 'hono';
 import { openMemoryStore } from '../../storage/memory/memory-store.js';
 import type { SpanStore } from '../../storage/span-store.js';
@@ -14,35 +14,14 @@ const CART_TRACE = '0af7651916cd43dd8448eb211c80319c';
 const HEALTH_TRACE = '0000000000000000b7ad6b7169203331';
 const OLD_TRACE = '5b8efff798038103d269b633813fc60c';
 
-function resource(service: string): Resource {
-  return {
-    attributes: [{ key: 'service.name', value: { type: 'string', value: service } }],
-    droppedAttributesCount: 0,
-  };
-}
+const resource = serviceResource;
 const frontend = resource('frontend');
 const checkout = resource('checkout');
 const odd = resource('a/b service');
 
 function span(overrides: Partial<Span> & Pick<Span, 'traceId' | 'spanId' | 'name'>): Span {
-  return {
-    parentSpanId: '',
-    traceState: '',
-    flags: 1,
-    kind: SpanKind.Server,
-    startTimeUnixNano: NOW - 10n * MINUTE,
-    endTimeUnixNano: NOW - 10n * MINUTE + 120n * MS,
-    attributes: [],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: StatusCode.Unset, message: '' },
-    resource: frontend,
-    scope: EMPTY_SCOPE,
-    ...overrides,
-  };
+  const start = NOW - 10n * MINUTE;
+  return makeSpan({ startTimeUnixNano: start, endTimeUnixNano: start + 120n * MS, resource: frontend, ...overrides });
 }
 
 const SPANS: Span[] = [

@@ -1,34 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EMPTY_SCOPE, type Span, SpanKind, StatusCode } from '@ariadne/protocol';
+import { makeSpan, type Span } from '@ariadne/protocol';
 import { getRequestListener } from '@hono/node-server';
 import { listenHttp } from '../../http/listen.js';
 import { createLiveTail } from './live-tail.js';
 
 function span(traceId: string, spanId: string, service: string): Span {
-  return {
+  return makeSpan({
     traceId,
     spanId,
-    parentSpanId: '',
-    traceState: '',
-    flags: 1,
     name: `op-${spanId}`,
-    kind: SpanKind.Server,
-    startTimeUnixNano: 1_700_000_000_000_000_000n,
+    service,
     endTimeUnixNano: 1_700_000_000_001_000_000n,
     attributes: [{ key: 'big', value: { type: 'int', value: 9_007_199_254_740_993n } }],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: StatusCode.Unset, message: '' },
-    resource: {
-      attributes: [{ key: 'service.name', value: { type: 'string', value: service } }],
-      droppedAttributesCount: 0,
-    },
-    scope: EMPTY_SCOPE,
-  };
+  });
 }
 
 const A = 'a'.repeat(32);

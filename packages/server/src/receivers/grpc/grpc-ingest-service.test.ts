@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  EMPTY_SCOPE,
-  encodeOtlpTraceRequestProto,
-  ProtoReader,
-  type Span,
-  SpanKind,
-  StatusCode,
-} from '@ariadne/protocol';
+import { encodeOtlpTraceRequestProto, makeSpan, ProtoReader, type Span } from '@ariadne/protocol';
 import { credentials, makeGenericClientConstructor, type ServiceError, status } from '@grpc/grpc-js';
 import type { Listener } from '../../http/listen.js';
 import { createIngestPipeline } from '../../pipeline/ingest-pipeline.js';
@@ -22,26 +15,7 @@ import { listenGrpc } from './listen-grpc.js';
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
 function span(spanId: string, traceId = TRACE): Span {
-  return {
-    traceId,
-    spanId,
-    parentSpanId: '',
-    traceState: '',
-    flags: 1,
-    name: 'op',
-    kind: SpanKind.Server,
-    startTimeUnixNano: 1_700_000_000_000_000_000n,
-    endTimeUnixNano: 1_700_000_000_000_100_000n,
-    attributes: [],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: StatusCode.Unset, message: '' },
-    resource: { attributes: [], droppedAttributesCount: 0 },
-    scope: EMPTY_SCOPE,
-  };
+  return makeSpan({ traceId, spanId, endTimeUnixNano: 1_700_000_000_000_100_000n });
 }
 
 const identity = (buffer: Buffer) => buffer;

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import {
-  EMPTY_SCOPE,
-  encodeOtlpTraceRequestJson,
-  encodeOtlpTraceRequestProto,
-  type Span,
-  SpanKind,
-  StatusCode,
-} from '@ariadne/protocol';
+import { encodeOtlpTraceRequestJson, encodeOtlpTraceRequestProto, makeSpan, type Span } from '@ariadne/protocol';
 import { type Listener, listenHttp } from '../../http/listen.js';
 import { createIngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import { openMemoryStore } from '../../storage/memory/memory-store.js';
@@ -19,29 +12,14 @@ import { createOtlpHttpReceiver } from './otlp-http-receiver.js';
 const MAX_BODY = 64 * 1024;
 
 function span(traceId: string, spanId: string, name = 'GET /'): Span {
-  return {
+  return makeSpan({
     traceId,
     spanId,
-    parentSpanId: '',
-    traceState: '',
-    flags: 1,
     name,
-    kind: SpanKind.Server,
-    startTimeUnixNano: 1_700_000_000_000_000_000n,
+    service: 'web',
     endTimeUnixNano: 1_700_000_000_250_000_000n,
     attributes: [{ key: 'http.response.status_code', value: { type: 'int', value: 200n } }],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: StatusCode.Unset, message: '' },
-    resource: {
-      attributes: [{ key: 'service.name', value: { type: 'string', value: 'web' } }],
-      droppedAttributesCount: 0,
-    },
-    scope: EMPTY_SCOPE,
-  };
+  });
 }
 
 const TRACE_A = '0af7651916cd43dd8448eb211c80319c';
