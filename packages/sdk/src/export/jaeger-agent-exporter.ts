@@ -2,8 +2,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { encodeJaegerAgentMessage, type JaegerThriftBatch, type Span, spansToJaegerBatches } from '@ariadne/protocol';
 import { diag } from '@opentelemetry/api';
 import { type Env, numberFromEnv, stringFromEnv } from '../trace/env.js';
-import { PendingExports } from './pending-exports.js';
-import { EXPORT_SUCCESS, type ExportResult, exportFailure, type SpanExporter } from './span-exporter.js';
+import { NetworkSpanExporter } from './network-span-exporter.js';
+import { EXPORT_SUCCESS, type ExportResult, exportFailure } from './span-exporter.js';
 
 /** The agent's read buffer, and the largest UDP payload Jaeger clients send (jaeger-client-go's default). */
 export const JAEGER_MAX_DATAGRAM_BYTES = 65_000;
@@ -26,16 +26,15 @@ export interface JaegerAgentExporterOptions {
  * is halved until each part fits. A single span too large for a datagram is
  * dropped and the export reports failure.
  */
-export class JaegerAgentExporter implements SpanExporter {
+export class JaegerAgentExporter extends NetworkSpanExporter {
   readonly host: string;
   readonly port: number;
   private readonly maxPacket: number;
   private socket: Socket | undefined;
-  private readonly pending = new PendingExports();
   private seqId = 0;
-  private stopped = false;
 
   constructor(options: JaegerAgentExporterOptions = {}) {
+    super();
     const env = options.env ?? process.env;
     this.host =
       options.host ??
@@ -48,12 +47,6 @@ export class JaegerAgentExporter implements SpanExporter {
       numberFromEnv(env, 'TRACES_EXPORTER_JAEGER_AGENT_PORT') ??
       6831;
     this.maxPacket = options.maxPacketBytes ?? JAEGER_MAX_DATAGRAM_BYTES;
-  }
-
-  export(spans: readonly Span[]): Promise<ExportResult> {
-    if (this.stopped) return Promise.resolve(exportFailure(new Error('exporter is shut down')));
-    if (spans.length === 0) return Promise.resolve(EXPORT_SUCCESS);
-    return this.pending.track(this.send(spans).catch((error: unknown) => exportFailure(error)));
   }
 
   /** The datagrams a list of spans becomes: one batch per resource, each split to fit the limit. */
@@ -74,19 +67,13 @@ export class JaegerAgentExporter implements SpanExporter {
     return { packets, droppedSpans };
   }
 
-  forceFlush(): Promise<void> {
-    return this.pending.settle();
-  }
-
-  async shutdown(): Promise<void> {
-    this.stopped = true;
-    await this.pending.settle();
+  protected override async release(): Promise<void> {
     const socket = this.socket;
     this.socket = undefined;
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
 
-  private async send(spans: readonly Span[]): Promise<ExportResult> {
+  protected async send(spans: readonly Span[]): Promise<ExportResult> {
     const { packets, droppedSpans } = this.datagramsOf(spans);
     const socket = this.openSocket();
     for (const packet of packets) {

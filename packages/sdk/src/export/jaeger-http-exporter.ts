@@ -1,11 +1,11 @@
 import { encodeJaegerThriftBatch, type Span, spansToJaegerBatches } from '@ariadne/protocol';
 import { type Env, numberFromEnv, stringFromEnv } from '../trace/env.js';
 import { gzip, postWithRetries } from './http-post.js';
-import { PendingExports } from './pending-exports.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
-import { EXPORT_SUCCESS, type ExportResult, exportFailure, type SpanExporter } from './span-exporter.js';
+import { NetworkSpanExporter } from './network-span-exporter.js';
+import { type RetryOptions, type RetryPolicy, retryPolicyOf } from './retry.js';
+import { EXPORT_SUCCESS, type ExportResult } from './span-exporter.js';
 
-export interface JaegerHttpExporterOptions {
+export interface JaegerHttpExporterOptions extends RetryOptions {
   /** Default OTEL_EXPORTER_JAEGER_ENDPOINT, else http://localhost:14268/api/traces. */
   readonly url?: string;
   /** Basic auth; default OTEL_EXPORTER_JAEGER_USER / OTEL_EXPORTER_JAEGER_PASSWORD. */
@@ -14,11 +14,6 @@ export interface JaegerHttpExporterOptions {
   /** Jaeger's collector does not decompress by itself; gzip is for proxies and Ariadne that do. Default none. */
   readonly compression?: 'gzip' | 'none';
   readonly headers?: Readonly<Record<string, string>>;
-  /** The whole export, retries included. Default OTEL_EXPORTER_JAEGER_TIMEOUT, else 10000 ms. */
-  readonly timeoutMillis?: number;
-  readonly maxAttempts?: number;
-  readonly initialBackoffMillis?: number;
-  readonly maxBackoffMillis?: number;
   readonly env?: Env;
 }
 
@@ -27,15 +22,14 @@ export interface JaegerHttpExporterOptions {
  * `/api/traces` as `application/x-thrift`, with the retry policy every
  * Ariadne exporter shares (429 and 5xx, Retry-After, backoff with jitter).
  */
-export class JaegerHttpExporter implements SpanExporter {
+export class JaegerHttpExporter extends NetworkSpanExporter {
   readonly url: string;
   private readonly headers: Record<string, string>;
   private readonly compression: 'gzip' | 'none';
   private readonly policy: RetryPolicy;
-  private readonly pending = new PendingExports();
-  private stopped = false;
 
   constructor(options: JaegerHttpExporterOptions = {}) {
+    super();
     const env = options.env ?? process.env;
     this.url =
       options.url ??
@@ -50,31 +44,10 @@ export class JaegerHttpExporter implements SpanExporter {
       this.headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
     }
     if (this.compression === 'gzip') this.headers['content-encoding'] = 'gzip';
-    this.policy = {
-      ...DEFAULT_RETRY_POLICY,
-      timeoutMillis: options.timeoutMillis ?? numberFromEnv(env, 'OTEL_EXPORTER_JAEGER_TIMEOUT') ?? 10_000,
-      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-      ...(options.initialBackoffMillis !== undefined ? { initialBackoffMillis: options.initialBackoffMillis } : {}),
-      ...(options.maxBackoffMillis !== undefined ? { maxBackoffMillis: options.maxBackoffMillis } : {}),
-    };
+    this.policy = retryPolicyOf(options, numberFromEnv(env, 'OTEL_EXPORTER_JAEGER_TIMEOUT'));
   }
 
-  export(spans: readonly Span[]): Promise<ExportResult> {
-    if (this.stopped) return Promise.resolve(exportFailure(new Error('exporter is shut down')));
-    if (spans.length === 0) return Promise.resolve(EXPORT_SUCCESS);
-    return this.pending.track(this.send(spans).catch((error: unknown) => exportFailure(error)));
-  }
-
-  forceFlush(): Promise<void> {
-    return this.pending.settle();
-  }
-
-  async shutdown(): Promise<void> {
-    this.stopped = true;
-    await this.pending.settle();
-  }
-
-  private async send(spans: readonly Span[]): Promise<ExportResult> {
+  protected async send(spans: readonly Span[]): Promise<ExportResult> {
     // Usually one batch: an SDK has one resource.
     for (const batch of spansToJaegerBatches(spans)) {
       const encoded = encodeJaegerThriftBatch(batch, 'binary');

@@ -1,12 +1,13 @@
 import { encodeOtlpTraceRequestProto, type Span } from '@ariadne/protocol';
 import { type CallOptions, Client, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { context } from '@opentelemetry/api';
-import { type Env, numberFromEnv, stringFromEnv } from '../trace/env.js';
+import { type Env, stringFromEnv } from '../trace/env.js';
 import { grpcRetryDelayMillis } from './grpc-retry-info.js';
-import { parseHeaderList, SUPPRESS_TRACING_KEY } from './http-post.js';
-import { PendingExports } from './pending-exports.js';
-import { type AttemptOutcome, type RetryPolicy, runWithRetries } from './retry.js';
-import { EXPORT_SUCCESS, type ExportResult, exportFailure, type SpanExporter } from './span-exporter.js';
+import { SUPPRESS_TRACING_KEY } from './http-post.js';
+import { NetworkSpanExporter } from './network-span-exporter.js';
+import { otlpCompressionFromEnv, otlpHeadersFromEnv, otlpTimeoutFromEnv } from './otlp-env.js';
+import { type AttemptOutcome, type RetryOptions, type RetryPolicy, retryPolicyOf, runWithRetries } from './retry.js';
+import type { ExportResult } from './span-exporter.js';
 
 const EXPORT_METHOD = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 /** grpc-js's number for gzip in `grpc.default_compression_algorithm`. */
@@ -26,18 +27,14 @@ const RETRYABLE = new Set<number>([
   status.DATA_LOSS,
 ]);
 
-export interface OtlpGrpcExporterOptions {
+/** `timeoutMillis` defaults to OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT. */
+export interface OtlpGrpcExporterOptions extends RetryOptions {
   /** `http://host:port` (plaintext) or `https://host:port` (TLS). Default OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4317. */
   readonly url?: string;
   /** Default OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION, else none. */
   readonly compression?: 'gzip' | 'none';
   /** Sent as gRPC metadata. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** The whole export, retries included. Default OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT, else 10000 ms. */
-  readonly timeoutMillis?: number;
-  readonly maxAttempts?: number;
-  readonly initialBackoffMillis?: number;
-  readonly maxBackoffMillis?: number;
   readonly env?: Env;
 }
 
@@ -47,63 +44,37 @@ export interface OtlpGrpcExporterOptions {
  * `TraceService/Export`, optional gzip, and the retry policy shared by every
  * Ariadne exporter, honouring the server's `google.rpc.RetryInfo`.
  */
-export class OtlpGrpcExporter implements SpanExporter {
+export class OtlpGrpcExporter extends NetworkSpanExporter {
   readonly url: string;
   private readonly client: Client;
   private readonly metadata: Metadata;
   private readonly policy: RetryPolicy;
-  private readonly pending = new PendingExports();
-  private stopped = false;
 
   constructor(options: OtlpGrpcExporterOptions = {}) {
+    super();
     const env = options.env ?? process.env;
     this.url =
       options.url ??
       stringFromEnv(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ??
       stringFromEnv(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') ??
       'http://localhost:4317';
-    const compression =
-      options.compression ??
-      stringFromEnv(env, 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION') ??
-      stringFromEnv(env, 'OTEL_EXPORTER_OTLP_COMPRESSION');
+    const compression = options.compression ?? otlpCompressionFromEnv(env);
     const { address, secure } = grpcAddress(this.url);
     this.client = new Client(address, secure ? credentials.createSsl() : credentials.createInsecure(), {
       ...(compression === 'gzip' ? { 'grpc.default_compression_algorithm': GZIP } : {}),
     });
     this.metadata = new Metadata();
-    const headers = {
-      ...parseHeaderList(stringFromEnv(env, 'OTEL_EXPORTER_OTLP_HEADERS')),
-      ...parseHeaderList(stringFromEnv(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS')),
-      ...options.headers,
-    };
+    const headers = otlpHeadersFromEnv(env, options.headers);
     for (const [key, value] of Object.entries(headers)) this.metadata.set(key.toLowerCase(), value);
-    this.policy = {
-      timeoutMillis:
-        options.timeoutMillis ??
-        numberFromEnv(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ??
-        numberFromEnv(env, 'OTEL_EXPORTER_OTLP_TIMEOUT') ??
-        10_000,
-      maxAttempts: Math.max(1, options.maxAttempts ?? 5),
-      initialBackoffMillis: options.initialBackoffMillis ?? 1000,
-      maxBackoffMillis: options.maxBackoffMillis ?? 5000,
-    };
+    this.policy = retryPolicyOf(options, otlpTimeoutFromEnv(env));
   }
 
-  export(spans: readonly Span[]): Promise<ExportResult> {
-    if (this.stopped) return Promise.resolve(exportFailure(new Error('exporter is shut down')));
-    if (spans.length === 0) return Promise.resolve(EXPORT_SUCCESS);
+  protected send(spans: readonly Span[]): Promise<ExportResult> {
     const body = Buffer.from(encodeOtlpTraceRequestProto(spans));
-    const send = runWithRetries(this.policy, (remaining) => this.call(body, remaining));
-    return this.pending.track(send.catch((error: unknown) => exportFailure(error)));
+    return runWithRetries(this.policy, (remaining) => this.call(body, remaining));
   }
 
-  forceFlush(): Promise<void> {
-    return this.pending.settle();
-  }
-
-  async shutdown(): Promise<void> {
-    this.stopped = true;
-    await this.pending.settle();
+  protected override release(): void {
     this.client.close();
   }
 

@@ -18,6 +18,27 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   maxBackoffMillis: 5000,
 });
 
+/** The retry settings an exporter's options may carry; each absent one takes the default. */
+export interface RetryOptions {
+  /** The whole export, retries included. Default: the exporter's timeout variable, else 10000 ms. */
+  readonly timeoutMillis?: number;
+  /** Attempts per export, the first included. Default 5. */
+  readonly maxAttempts?: number;
+  /** First backoff ceiling; doubles per retry up to `maxBackoffMillis`. Defaults 1000 and 5000 ms. */
+  readonly initialBackoffMillis?: number;
+  readonly maxBackoffMillis?: number;
+}
+
+/** An exporter's policy: its options, else `timeoutFromEnv` for the deadline, else the defaults. */
+export function retryPolicyOf(options: RetryOptions, timeoutFromEnv: number | undefined): RetryPolicy {
+  return {
+    timeoutMillis: options.timeoutMillis ?? timeoutFromEnv ?? DEFAULT_RETRY_POLICY.timeoutMillis,
+    maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts),
+    initialBackoffMillis: options.initialBackoffMillis ?? DEFAULT_RETRY_POLICY.initialBackoffMillis,
+    maxBackoffMillis: options.maxBackoffMillis ?? DEFAULT_RETRY_POLICY.maxBackoffMillis,
+  };
+}
+
 /** What one attempt came to. `retryAfterMillis` is the server's wish (Retry-After, gRPC RetryInfo). */
 export type AttemptOutcome =
   | { readonly ok: true }
