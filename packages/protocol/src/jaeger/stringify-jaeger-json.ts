@@ -16,7 +16,7 @@ let nonceCounter = 0;
 export function stringifyJaegerJson(value: unknown): string {
   // Fast path: native JSON.stringify with each bigint replaced by a marker
   // string, then the quoted markers swapped for the digits (about 5x faster
-  // than walking the value in JavaScript, see to-jaeger-trace.bench.ts). The marker carries a fresh nonce, and
+  // than walking the value in JavaScript, see bench/query/to-jaeger-trace.bench.ts). The marker carries a fresh nonce, and
   // the swap must find exactly as many markers as there were bigints: a real
   // string that happens to look like a marker makes the counts differ, and
   // then the slow writer, which is exact by construction, does the work.

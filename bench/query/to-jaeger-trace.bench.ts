@@ -1,10 +1,15 @@
 // Cost of answering GET /api/traces/:id for a large trace: translation, then JSON.
-// Run: node --conditions=ariadne-source --import tsx packages/protocol/src/jaeger/to-jaeger-trace.bench.ts
+// Run: npm run bench to-jaeger-trace
 import { performance } from 'node:perf_hooks';
-import type { Resource, Span } from '../model/span.js';
-import { EMPTY_SCOPE, SpanKind, StatusCode } from '../model/span.js';
-import { stringifyJaegerJson } from './stringify-jaeger-json.js';
-import { toJaegerTrace } from './to-jaeger-trace.js';
+import {
+  EMPTY_SCOPE,
+  type Resource,
+  type Span,
+  SpanKind,
+  StatusCode,
+  stringifyJaegerJson,
+  toJaegerTrace,
+} from '@ariadne/protocol';
 
 const SPANS = Number(process.env.SPANS ?? 10_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 20);
