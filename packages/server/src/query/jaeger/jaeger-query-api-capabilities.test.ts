@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import {
   encodeOtlpTraceRequestJson,
   makeSpan,
@@ -8,8 +8,8 @@ import {
   StatusCode,
   serviceResource,
 } from '@ariadne/protocol';
-import { openMemoryStore } from '../../storage/memory/memory-store.js';
-import { hasDependencies, hasRedMetrics, type SpanReader, type SpanStore } from '../../storage/span-store.js';
+import type { SpanReader, SpanStore } from '../../storage/span-store.js';
+import { storesUnderTest } from '../testing/stores-under-test.js';
 import { createJaegerQueryApi } from './jaeger-query-api.js';
 
 // Archive, transform, dependencies and monitor routes of the Jaeger API.
@@ -52,96 +52,13 @@ interface Envelope {
   errors: { code: number; msg: string }[] | null;
 }
 
-let main: SpanStore;
-let archive: SpanStore;
-let empty: SpanStore;
-
-before(async () => {
-  main = openMemoryStore();
-  archive = openMemoryStore();
-  empty = openMemoryStore();
-  await main.writeSpans(SPANS);
-});
-
-after(async () => {
-  await Promise.all([main.close(), archive.close(), empty.close()]);
-});
-
 async function call(app: ReturnType<typeof createJaegerQueryApi>, path: string, init?: RequestInit) {
   const response = await app.request(path, init);
   assert.equal(response.headers.get('content-type')?.startsWith('application/json'), true, path);
   return { status: response.status, body: (await response.json()) as Envelope };
 }
 
-test('archiving copies a trace that trace reads then find after the main store lost it', async () => {
-  const api = createJaegerQueryApi(main, { now: () => NOW, archive });
-  const archived = await call(api, `/api/archive/${TRACE}`, { method: 'POST' });
-  assert.equal(archived.status, 200);
-  assert.deepEqual(archived.body, { data: [], total: 0, limit: 0, offset: 0, errors: [] });
-
-  // A query service whose main store no longer holds the trace (expired) still serves it.
-  const later = createJaegerQueryApi(empty, { now: () => NOW, archive });
-  const one = await call(later, `/api/traces/${TRACE}`);
-  assert.equal(one.status, 200);
-  const [trace] = one.body.data as { traceID: string; spans: unknown[] }[];
-  assert.equal(trace?.traceID, TRACE);
-  assert.equal(trace?.spans.length, 2);
-  const many = await call(later, `/api/traces?traceID=${TRACE}&traceID=ffff`);
-  assert.equal((many.body.data as unknown[]).length, 1);
-  assert.equal(many.body.errors?.length, 1);
-
-  // Without the archive the same read is a 404.
-  const plain = createJaegerQueryApi(empty, { now: () => NOW });
-  assert.equal((await call(plain, `/api/traces/${TRACE}`)).status, 404);
-});
-
-test('archive errors: unknown trace 404, malformed id 400, no archive store 501', async () => {
-  const api = createJaegerQueryApi(main, { now: () => NOW, archive });
-  const unknown = await call(api, '/api/archive/ffffffffffffffff', { method: 'POST' });
-  assert.equal(unknown.status, 404);
-  assert.deepEqual(unknown.body.errors, [{ code: 404, msg: 'trace not found' }]);
-  assert.equal((await call(api, '/api/archive/xyz', { method: 'POST' })).status, 400);
-  const none = await call(createJaegerQueryApi(main), `/api/archive/${TRACE}`, { method: 'POST' });
-  assert.equal(none.status, 501);
-  assert.equal(none.body.data, null);
-  assert.equal(none.body.errors?.[0]?.code, 501);
-});
-
-test('transform: an OTLP/JSON body comes back as Jaeger UI traces', async () => {
-  const api = createJaegerQueryApi(empty);
-  const other = span({ spanId: '00000000000000b1', name: 'other', traceId: '1'.repeat(32) });
-  const { status, body } = await call(api, '/api/transform', {
-    method: 'POST',
-    body: encodeOtlpTraceRequestJson([...SPANS, other]),
-    headers: { 'content-type': 'application/json' },
-  });
-  assert.equal(status, 200);
-  const traces = body.data as { traceID: string; spans: { operationName: string }[]; processes: object }[];
-  assert.deepEqual(
-    traces.map((t) => [t.traceID, t.spans.map((s) => s.operationName)]),
-    [
-      [TRACE, ['GET /cart', 'charge']],
-      ['1'.repeat(32), ['other']],
-    ],
-  );
-  const bad = await call(api, '/api/transform', { method: 'POST', body: '{"resourceSpans": 3' });
-  assert.equal(bad.status, 400);
-  assert.equal(bad.body.errors?.[0]?.code, 400);
-  const tooBig = await call(createJaegerQueryApi(empty, { maxTransformBytes: 10 }), '/api/transform', {
-    method: 'POST',
-    body: encodeOtlpTraceRequestJson(SPANS),
-  });
-  assert.equal(tooBig.status, 413);
-});
-
-const noDependencies = hasDependencies(openMemoryStore())
-  ? false
-  : 'the memory store does not implement DependencyReader yet (another engineer is adding it)';
-const noRedMetrics = hasRedMetrics(openMemoryStore())
-  ? false
-  : 'the memory store does not implement RedMetricsReader yet (another engineer is adding it)';
-
-/** The memory store seen only through `SpanReader`, as a store without the optional capabilities. */
+/** A store seen only through `SpanReader`, as a store without the optional capabilities. */
 function readerOnly(store: SpanStore): SpanReader {
   return {
     getTrace: (traceId, timeRange) => store.getTrace(traceId, timeRange),
@@ -151,68 +68,146 @@ function readerOnly(store: SpanStore): SpanReader {
   };
 }
 
-test('a store without dependencies or RED metrics answers 501 in the envelope', async () => {
-  const api = createJaegerQueryApi(readerOnly(main), { now: () => NOW });
-  for (const path of ['/api/dependencies', '/api/metrics/calls?service=frontend', '/api/metrics/minstep']) {
-    const { status, body } = await call(api, path);
-    assert.equal(status, 501, path);
-    assert.equal(body.errors?.[0]?.code, 501);
-  }
-});
+for (const stores of storesUnderTest({ id: 'jaeger_query_api_capabilities' })) {
+  describe(`Jaeger archive, transform, dependencies and monitor on the ${stores.name}`, () => {
+    let main: SpanStore;
+    let archive: SpanStore;
+    let empty: SpanStore;
 
-test('monitor parameters are checked before the store is asked', async () => {
-  const api = createJaegerQueryApi(main, { now: () => NOW });
-  for (const [path, message] of [
-    ['/api/metrics/calls', /at least one service/],
-    ['/api/metrics/latencies?service=frontend', /param 'quantile'/],
-    ['/api/metrics/latencies?service=frontend&quantile=1.5', /param 'quantile'/],
-    ['/api/metrics/errors?service=frontend&spanKind=sideways', /unsupported span kind/],
-    ['/api/metrics/errors?service=frontend&step=soon', /param 'step'/],
-    ['/api/metrics/errors?service=frontend&groupByOperation=maybe', /groupByOperation/],
-  ] as const) {
-    const { status, body } = await call(api, path);
-    assert.equal(status, 400, path);
-    assert.match(body.errors?.[0]?.msg ?? '', message, path);
-  }
-});
+    before(async () => {
+      main = await stores.open();
+      archive = await stores.open();
+      empty = await stores.open();
+      await main.writeSpans(SPANS);
+    });
 
-test('dependencies: parent/child edges with call and error counts', { skip: noDependencies }, async () => {
-  const api = createJaegerQueryApi(main, { now: () => NOW });
-  const { status, body } = await call(api, `/api/dependencies?endTs=${NOW / MS}&lookback=3600000`);
-  assert.equal(status, 200);
-  assert.deepEqual(body.data, [{ parent: 'frontend', child: 'payments', callCount: 1, errorCount: 1 }]);
-  assert.deepEqual((await call(api, '/api/dependencies?service=nobody')).body.data, []);
-  // Outside the window: nothing.
-  const old = await call(api, `/api/dependencies?endTs=${(NOW - 60n * MINUTE) / MS}&lookback=60000`);
-  assert.deepEqual(old.body.data, []);
-});
+    after(() => stores.dispose());
 
-test('monitor: calls, errors and latencies as Jaeger metric families', { skip: noRedMetrics }, async () => {
-  const api = createJaegerQueryApi(main, { now: () => NOW });
-  const range = `endTs=${NOW / MS}&lookback=1200000&step=60000&ratePer=60000`;
-  const calls = (await (await api.request(`/api/metrics/calls?service=payments&${range}`)).json()) as {
-    name: string;
-    type: string;
-    metrics: { labels: unknown; metricPoints: { gaugeValue: { doubleValue: number }; timestamp: string }[] }[];
-  };
-  assert.equal(calls.name, 'service_call_rate');
-  assert.equal(calls.type, 'GAUGE');
-  assert.deepEqual(calls.metrics[0]?.labels, [{ name: 'service_name', value: 'payments' }]);
-  const busy = calls.metrics[0]?.metricPoints.filter((p) => p.gaugeValue.doubleValue > 0) ?? [];
-  assert.equal(busy.length, 1);
-  assert.equal(busy[0]?.gaugeValue.doubleValue, 1 / 60);
-  const errors = (await (
-    await api.request(`/api/metrics/errors?service=payments&groupByOperation=true&${range}`)
-  ).json()) as {
-    name: string;
-    metrics: { labels: unknown; metricPoints: { gaugeValue: { doubleValue: number } }[] }[];
-  };
-  assert.equal(errors.name, 'service_operation_error_rate');
-  assert.deepEqual(errors.metrics[0]?.labels, [
-    { name: 'service_name', value: 'payments' },
-    { name: 'operation', value: 'charge' },
-  ]);
-  assert.equal(errors.metrics[0]?.metricPoints[0]?.gaugeValue.doubleValue, 1);
-  const minstep = await call(api, '/api/metrics/minstep');
-  assert.equal(minstep.body.data, 5000);
-});
+    test('archiving copies a trace that trace reads then find after the main store lost it', async () => {
+      const api = createJaegerQueryApi(main, { now: () => NOW, archive });
+      const archived = await call(api, `/api/archive/${TRACE}`, { method: 'POST' });
+      assert.equal(archived.status, 200);
+      assert.deepEqual(archived.body, { data: [], total: 0, limit: 0, offset: 0, errors: [] });
+
+      // A query service whose main store no longer holds the trace (expired) still serves it.
+      const later = createJaegerQueryApi(empty, { now: () => NOW, archive });
+      const one = await call(later, `/api/traces/${TRACE}`);
+      assert.equal(one.status, 200);
+      const [trace] = one.body.data as { traceID: string; spans: unknown[] }[];
+      assert.equal(trace?.traceID, TRACE);
+      assert.equal(trace?.spans.length, 2);
+      const many = await call(later, `/api/traces?traceID=${TRACE}&traceID=ffff`);
+      assert.equal((many.body.data as unknown[]).length, 1);
+      assert.equal(many.body.errors?.length, 1);
+
+      // Without the archive the same read is a 404.
+      const plain = createJaegerQueryApi(empty, { now: () => NOW });
+      assert.equal((await call(plain, `/api/traces/${TRACE}`)).status, 404);
+    });
+
+    test('archive errors: unknown trace 404, malformed id 400, no archive store 501', async () => {
+      const api = createJaegerQueryApi(main, { now: () => NOW, archive });
+      const unknown = await call(api, '/api/archive/ffffffffffffffff', { method: 'POST' });
+      assert.equal(unknown.status, 404);
+      assert.deepEqual(unknown.body.errors, [{ code: 404, msg: 'trace not found' }]);
+      assert.equal((await call(api, '/api/archive/xyz', { method: 'POST' })).status, 400);
+      const none = await call(createJaegerQueryApi(main), `/api/archive/${TRACE}`, { method: 'POST' });
+      assert.equal(none.status, 501);
+      assert.equal(none.body.data, null);
+      assert.equal(none.body.errors?.[0]?.code, 501);
+    });
+
+    test('transform: an OTLP/JSON body comes back as Jaeger UI traces', async () => {
+      const api = createJaegerQueryApi(empty);
+      const other = span({ spanId: '00000000000000b1', name: 'other', traceId: '1'.repeat(32) });
+      const { status, body } = await call(api, '/api/transform', {
+        method: 'POST',
+        body: encodeOtlpTraceRequestJson([...SPANS, other]),
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(status, 200);
+      const traces = body.data as { traceID: string; spans: { operationName: string }[]; processes: object }[];
+      assert.deepEqual(
+        traces.map((t) => [t.traceID, t.spans.map((s) => s.operationName)]),
+        [
+          [TRACE, ['GET /cart', 'charge']],
+          ['1'.repeat(32), ['other']],
+        ],
+      );
+      const bad = await call(api, '/api/transform', { method: 'POST', body: '{"resourceSpans": 3' });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.errors?.[0]?.code, 400);
+      const tooBig = await call(createJaegerQueryApi(empty, { maxTransformBytes: 10 }), '/api/transform', {
+        method: 'POST',
+        body: encodeOtlpTraceRequestJson(SPANS),
+      });
+      assert.equal(tooBig.status, 413);
+    });
+
+    test('a store without dependencies or RED metrics answers 501 in the envelope', async () => {
+      const api = createJaegerQueryApi(readerOnly(main), { now: () => NOW });
+      for (const path of ['/api/dependencies', '/api/metrics/calls?service=frontend', '/api/metrics/minstep']) {
+        const { status, body } = await call(api, path);
+        assert.equal(status, 501, path);
+        assert.equal(body.errors?.[0]?.code, 501);
+      }
+    });
+
+    test('monitor parameters are checked before the store is asked', async () => {
+      const api = createJaegerQueryApi(main, { now: () => NOW });
+      for (const [path, message] of [
+        ['/api/metrics/calls', /at least one service/],
+        ['/api/metrics/latencies?service=frontend', /param 'quantile'/],
+        ['/api/metrics/latencies?service=frontend&quantile=1.5', /param 'quantile'/],
+        ['/api/metrics/errors?service=frontend&spanKind=sideways', /unsupported span kind/],
+        ['/api/metrics/errors?service=frontend&step=soon', /param 'step'/],
+        ['/api/metrics/errors?service=frontend&groupByOperation=maybe', /groupByOperation/],
+      ] as const) {
+        const { status, body } = await call(api, path);
+        assert.equal(status, 400, path);
+        assert.match(body.errors?.[0]?.msg ?? '', message, path);
+      }
+    });
+
+    test('dependencies: parent/child edges with call and error counts', async () => {
+      const api = createJaegerQueryApi(main, { now: () => NOW });
+      const { status, body } = await call(api, `/api/dependencies?endTs=${NOW / MS}&lookback=3600000`);
+      assert.equal(status, 200);
+      assert.deepEqual(body.data, [{ parent: 'frontend', child: 'payments', callCount: 1, errorCount: 1 }]);
+      assert.deepEqual((await call(api, '/api/dependencies?service=nobody')).body.data, []);
+      // Outside the window: nothing.
+      const old = await call(api, `/api/dependencies?endTs=${(NOW - 60n * MINUTE) / MS}&lookback=60000`);
+      assert.deepEqual(old.body.data, []);
+    });
+
+    test('monitor: calls, errors and latencies as Jaeger metric families', async () => {
+      const api = createJaegerQueryApi(main, { now: () => NOW });
+      const range = `endTs=${NOW / MS}&lookback=1200000&step=60000&ratePer=60000`;
+      const calls = (await (await api.request(`/api/metrics/calls?service=payments&${range}`)).json()) as {
+        name: string;
+        type: string;
+        metrics: { labels: unknown; metricPoints: { gaugeValue: { doubleValue: number }; timestamp: string }[] }[];
+      };
+      assert.equal(calls.name, 'service_call_rate');
+      assert.equal(calls.type, 'GAUGE');
+      assert.deepEqual(calls.metrics[0]?.labels, [{ name: 'service_name', value: 'payments' }]);
+      const busy = calls.metrics[0]?.metricPoints.filter((p) => p.gaugeValue.doubleValue > 0) ?? [];
+      assert.equal(busy.length, 1);
+      assert.equal(busy[0]?.gaugeValue.doubleValue, 1 / 60);
+      const errors = (await (
+        await api.request(`/api/metrics/errors?service=payments&groupByOperation=true&${range}`)
+      ).json()) as {
+        name: string;
+        metrics: { labels: unknown; metricPoints: { gaugeValue: { doubleValue: number } }[] }[];
+      };
+      assert.equal(errors.name, 'service_operation_error_rate');
+      assert.deepEqual(errors.metrics[0]?.labels, [
+        { name: 'service_name', value: 'payments' },
+        { name: 'operation', value: 'charge' },
+      ]);
+      assert.equal(errors.metrics[0]?.metricPoints[0]?.gaugeValue.doubleValue, 1);
+      const minstep = await call(api, '/api/metrics/minstep');
+      assert.equal(minstep.body.data, 5000);
+    });
+  });
+}

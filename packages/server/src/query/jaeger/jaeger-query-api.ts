@@ -29,6 +29,7 @@ import {
   toJaegerMetricFamily,
 } from './jaeger-monitor-metrics.js';
 import { parseJaegerTracesRequest } from './jaeger-trace-query.js';
+import { parseJaegerTraceQLRequest, searchJaegerTraceQL } from './jaeger-traceql-search.js';
 
 const MAX_INT64 = (1n << 63n) - 1n;
 
@@ -56,7 +57,10 @@ const DEFAULT_DEPENDENCY_LOOKBACK_NANOS = 86_400_000_000_000n;
  * - `GET /api/services/:service/operations`: operation names of a service.
  * - `GET /api/operations?service=&spanKind=`: `[{name, spanKind}]`.
  * - `GET /api/traces?...`: search (see `parseJaegerTracesRequest`), or
- *   `traceID=` (repeated) to fetch traces; ids not stored are reported in `errors`.
+ *   `traceID=` (repeated) to fetch traces; ids not stored are reported in `errors`;
+ *   or `q=<TraceQL>` with `start`/`end`/`lookback`/`limit`: the whole traces the
+ *   query matches (see `parseJaegerTraceQLRequest`), 400 naming line and column
+ *   for bad TraceQL.
  * - `GET /api/traces/:traceId[?start=&end=]`: one trace; 404 when not stored
  *   (in the store or the archive).
  * - `GET /api/dependencies?endTs=&lookback=[&service=]` (ms): service map edges
@@ -121,7 +125,13 @@ export function createJaegerQueryApi(reader: SpanReader, options: JaegerQueryApi
   app.get(
     '/api/traces',
     handle(async (c) => {
-      const request = parseJaegerTracesRequest(new URL(c.req.url).searchParams, now());
+      const params = new URL(c.req.url).searchParams;
+      const traceQL = parseJaegerTraceQLRequest(params, now());
+      if (traceQL !== undefined) {
+        const traces = await searchJaegerTraceQL(reader, traceQL);
+        return jaegerDataResponse(traces.map(toJaegerTrace), traces.length);
+      }
+      const request = parseJaegerTracesRequest(params, now());
       if (request.kind === 'ids') {
         const { traces, missing } = await fetchWithArchive(request.traceIds, request.timeRange);
         const errors: JaegerError[] = missing.map((id) => ({

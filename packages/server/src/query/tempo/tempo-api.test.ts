@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decodeOtlpTraceRequestJson, decodeOtlpTraceRequestProto, type Span } from '@ariadne/protocol';
 import type { Hono } from 'hono';
-import { openEmbeddedStore } from '../../storage/embedded/embedded-store.js';
-import { openMemoryStore } from '../../storage/memory/memory-store.js';
 import type { SpanStore } from '../../storage/span-store.js';
+import { storesUnderTest } from '../testing/stores-under-test.js';
 import { createTempoApi } from './tempo-api.js';
 
 // The TraceQL fixtures: traces A (checkout, +0 s), B (search, +10 s), C (no root, +20 s),
@@ -23,35 +19,19 @@ const D = 'dddddddddddddddddddddddddddddd04';
 const E = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeee05';
 const RANGE = 'start=1700000000&end=1700000059';
 
-const stores: { name: string; open: () => Promise<{ store: SpanStore; cleanUp: () => Promise<void> }> }[] = [
-  { name: 'memory store', open: async () => ({ store: openMemoryStore(), cleanUp: async () => {} }) },
-  {
-    name: 'embedded store',
-    open: async () => {
-      const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-tempo-api-'));
-      const store = await openEmbeddedStore({ dataDir, maxHeadSpans: 8 });
-      return { store, cleanUp: () => rm(dataDir, { recursive: true, force: true }) };
-    },
-  },
-];
-
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked field by field below.
 type Json = any;
 
-for (const { name, open } of stores) {
-  describe(`Tempo API on the ${name}`, () => {
+for (const stores of storesUnderTest({ id: 'tempo_api', maxHeadSpans: 8 })) {
+  describe(`Tempo API on the ${stores.name}`, () => {
     let store: SpanStore;
-    let cleanUp: () => Promise<void>;
     let api: Hono;
     before(async () => {
-      ({ store, cleanUp } = await open());
+      store = await stores.open();
       await store.writeSpans(fixtures);
       api = createTempoApi(store, { now: () => 1_700_000_060_000_000_000n });
     });
-    after(async () => {
-      await store.close();
-      await cleanUp();
-    });
+    after(() => stores.dispose());
 
     const get = async (path: string, headers: Record<string, string> = {}) => api.request(path, { headers });
     const getJson = async (path: string): Promise<Json> => {

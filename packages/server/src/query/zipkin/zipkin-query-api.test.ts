@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { decodeZipkinV2Json } from '@ariadne/protocol';
-import { openMemoryStore } from '../../storage/memory/memory-store.js';
 import type { SpanStore } from '../../storage/span-store.js';
+import { storesUnderTest } from '../testing/stores-under-test.js';
 import { createZipkinQueryApi } from './zipkin-query-api.js';
 
 const NOW_MS = 1_700_000_000_000;
@@ -44,99 +44,117 @@ const BACKEND = {
   tags: { 'http.method': 'POST' },
 };
 
-let store: SpanStore;
-const api = () => createZipkinQueryApi(store, { now: () => NOW, autocompleteKeys: ['http.method'] });
+for (const stores of storesUnderTest({ id: 'zipkin_query_api' })) {
+  describe(`Zipkin query API on the ${stores.name}`, () => {
+    let store: SpanStore;
+    const api = () => createZipkinQueryApi(store, { now: () => NOW, autocompleteKeys: ['http.method'] });
 
-before(async () => {
-  store = openMemoryStore();
-  await store.writeSpans(decodeZipkinV2Json(JSON.stringify([FRONTEND_SERVER, FRONTEND_CLIENT, BACKEND])));
-});
-after(() => store.close());
+    before(async () => {
+      store = await stores.open();
+      // One span per batch, last first: traces straddle block files and the head, out of start order.
+      const spans = decodeZipkinV2Json(JSON.stringify([FRONTEND_SERVER, FRONTEND_CLIENT, BACKEND]));
+      for (const span of spans.reverse()) await store.writeSpans([span]);
+    });
+    after(() => stores.dispose());
 
-async function get(path: string, status = 200): Promise<unknown> {
-  const response = await api().request(path);
-  const body = await response.text();
-  assert.equal(response.status, status, `${path}: ${body}`);
-  if (status !== 200) {
-    assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
-    return body;
-  }
-  assert.equal(response.headers.get('content-type'), 'application/json');
-  return JSON.parse(body);
+    async function get(path: string, status = 200): Promise<unknown> {
+      const response = await api().request(path);
+      const body = await response.text();
+      assert.equal(response.status, status, `${path}: ${body}`);
+      if (status !== 200) {
+        assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
+        return body;
+      }
+      assert.equal(response.headers.get('content-type'), 'application/json');
+      return JSON.parse(body);
+    }
+
+    /** A trace's spans by start: the API keeps the store's order, which `getTrace` leaves open. */
+    const getSpans = async (path: string) => byTimestamp((await get(path)) as { timestamp: number }[]);
+
+    const traceIdsOf = async (path: string) =>
+      ((await get(path)) as { traceId: string }[][]).map((trace) => trace[0]?.traceId);
+
+    test('names: services, span names, remote services', async () => {
+      assert.deepEqual(await get('/api/v2/services'), ['backend', 'frontend']);
+      assert.deepEqual(await get('/api/v2/spans?serviceName=frontend'), ['get /api', 'query']);
+      assert.deepEqual(await get('/api/v2/spans?serviceName=nobody'), []);
+      assert.deepEqual(await get('/api/v2/remoteServices?serviceName=frontend'), ['mysql']);
+      assert.deepEqual(await get('/api/v2/remoteServices?serviceName=backend'), []);
+      assert.equal(await get('/api/v2/spans', 400), 'serviceName is required');
+    });
+
+    test('a trace comes back as the Zipkin v2 JSON it was sent as', async () => {
+      assert.deepEqual(await getSpans('/api/v2/trace/5af7183fb1d4cf5f'), [FRONTEND_SERVER, FRONTEND_CLIENT]);
+      assert.deepEqual(await getSpans('/api/v2/trace/00000000000000005af7183fb1d4cf5f'), [
+        FRONTEND_SERVER,
+        FRONTEND_CLIENT,
+      ]);
+      assert.deepEqual(await get('/api/v2/trace/463ac35c9f6413ad48485a3953bb6124'), [BACKEND]);
+      assert.equal(await get('/api/v2/trace/ffffffffffffffff', 404), 'ffffffffffffffff not found');
+      await get('/api/v2/trace/xyz', 400);
+    });
+
+    test('traceMany returns the stored ones, in the order asked', async () => {
+      assert.deepEqual(
+        await traceIdsOf('/api/v2/traceMany?traceIds=463ac35c9f6413ad48485a3953bb6124,ffff,5af7183fb1d4cf5f'),
+        ['463ac35c9f6413ad48485a3953bb6124', '5af7183fb1d4cf5f'],
+      );
+      await get('/api/v2/traceMany?traceIds=', 400);
+    });
+
+    test('search: service, remote service, span name, annotation query, durations, time window, limit', async () => {
+      const both = ['463ac35c9f6413ad48485a3953bb6124', '5af7183fb1d4cf5f'];
+      assert.deepEqual(await traceIdsOf('/api/v2/traces'), both);
+      assert.deepEqual(await traceIdsOf('/api/v2/traces?serviceName=frontend'), ['5af7183fb1d4cf5f']);
+      assert.deepEqual(await traceIdsOf('/api/v2/traces?serviceName=frontend&remoteServiceName=mysql'), [
+        '5af7183fb1d4cf5f',
+      ]);
+      assert.deepEqual(await traceIdsOf('/api/v2/traces?remoteServiceName=redis'), []);
+      assert.deepEqual(await traceIdsOf('/api/v2/traces?spanName=post%20/orders'), [
+        '463ac35c9f6413ad48485a3953bb6124',
+      ]);
+      assert.deepEqual(await traceIdsOf('/api/v2/traces?spanName=all'), both);
+      assert.deepEqual(await traceIdsOf('/api/v2/traces?annotationQuery=error'), ['5af7183fb1d4cf5f']);
+      assert.deepEqual(await traceIdsOf('/api/v2/traces?annotationQuery=http.method%3DPOST'), [
+        '463ac35c9f6413ad48485a3953bb6124',
+      ]);
+      assert.deepEqual(await traceIdsOf('/api/v2/traces?annotationQuery=error%20and%20http.method%3DPOST'), []);
+      assert.deepEqual(await traceIdsOf('/api/v2/traces?annotationQuery=http.path'), ['5af7183fb1d4cf5f']);
+      assert.deepEqual(await traceIdsOf('/api/v2/traces?minDuration=10000'), ['5af7183fb1d4cf5f']);
+      assert.deepEqual(await traceIdsOf('/api/v2/traces?minDuration=100&maxDuration=1000'), [
+        '463ac35c9f6413ad48485a3953bb6124',
+      ]);
+      assert.deepEqual(await traceIdsOf('/api/v2/traces?limit=1'), ['463ac35c9f6413ad48485a3953bb6124']);
+      assert.deepEqual(await traceIdsOf(`/api/v2/traces?endTs=${NOW_MS - 120_000}`), []);
+      assert.deepEqual(await traceIdsOf(`/api/v2/traces?endTs=${NOW_MS}&lookback=59000`), []);
+      const [trace] = (await get('/api/v2/traces?serviceName=frontend')) as { timestamp: number }[][];
+      assert.deepEqual(byTimestamp(trace ?? []), [FRONTEND_SERVER, FRONTEND_CLIENT]);
+    });
+
+    test('search parameter errors are 400 text', async () => {
+      assert.equal(await get('/api/v2/traces?limit=0', 400), 'limit <= 0');
+      assert.equal(await get('/api/v2/traces?maxDuration=5', 400), 'maxDuration is only valid with minDuration');
+      assert.equal(await get('/api/v2/traces?minDuration=10&maxDuration=5', 400), 'maxDuration < minDuration');
+      assert.equal(await get('/api/v2/traces?endTs=soon', 400), 'endTs: "soon" is not an integer');
+      assert.equal(await get('/api/v2/traces?lookback=0', 400), 'lookback <= 0');
+    });
+
+    test('autocomplete: configured keys and the values seen for them', async () => {
+      assert.deepEqual(await get('/api/v2/autocompleteKeys'), ['http.method']);
+      assert.deepEqual(await get('/api/v2/autocompleteValues?key=http.method'), ['GET', 'POST']);
+      assert.deepEqual(await get('/api/v2/autocompleteValues?key=http.path'), []);
+      await get('/api/v2/autocompleteValues', 400);
+    });
+
+    test('dependencies: the service map, endTs required', async () => {
+      await get('/api/v2/dependencies', 400);
+      // frontend's client span has no stored child span (mysql is not traced): no edge.
+      assert.deepEqual(await get(`/api/v2/dependencies?endTs=${NOW_MS}&lookback=3600000`), []);
+    });
+  });
 }
 
-const traceIdsOf = async (path: string) =>
-  ((await get(path)) as { traceId: string }[][]).map((trace) => trace[0]?.traceId);
-
-test('names: services, span names, remote services', async () => {
-  assert.deepEqual(await get('/api/v2/services'), ['backend', 'frontend']);
-  assert.deepEqual(await get('/api/v2/spans?serviceName=frontend'), ['get /api', 'query']);
-  assert.deepEqual(await get('/api/v2/spans?serviceName=nobody'), []);
-  assert.deepEqual(await get('/api/v2/remoteServices?serviceName=frontend'), ['mysql']);
-  assert.deepEqual(await get('/api/v2/remoteServices?serviceName=backend'), []);
-  assert.equal(await get('/api/v2/spans', 400), 'serviceName is required');
-});
-
-test('a trace comes back as the Zipkin v2 JSON it was sent as', async () => {
-  assert.deepEqual(await get('/api/v2/trace/5af7183fb1d4cf5f'), [FRONTEND_SERVER, FRONTEND_CLIENT]);
-  assert.deepEqual(await get('/api/v2/trace/00000000000000005af7183fb1d4cf5f'), [FRONTEND_SERVER, FRONTEND_CLIENT]);
-  assert.deepEqual(await get('/api/v2/trace/463ac35c9f6413ad48485a3953bb6124'), [BACKEND]);
-  assert.equal(await get('/api/v2/trace/ffffffffffffffff', 404), 'ffffffffffffffff not found');
-  await get('/api/v2/trace/xyz', 400);
-});
-
-test('traceMany returns the stored ones, in the order asked', async () => {
-  assert.deepEqual(
-    await traceIdsOf('/api/v2/traceMany?traceIds=463ac35c9f6413ad48485a3953bb6124,ffff,5af7183fb1d4cf5f'),
-    ['463ac35c9f6413ad48485a3953bb6124', '5af7183fb1d4cf5f'],
-  );
-  await get('/api/v2/traceMany?traceIds=', 400);
-});
-
-test('search: service, remote service, span name, annotation query, durations, time window, limit', async () => {
-  const both = ['463ac35c9f6413ad48485a3953bb6124', '5af7183fb1d4cf5f'];
-  assert.deepEqual(await traceIdsOf('/api/v2/traces'), both);
-  assert.deepEqual(await traceIdsOf('/api/v2/traces?serviceName=frontend'), ['5af7183fb1d4cf5f']);
-  assert.deepEqual(await traceIdsOf('/api/v2/traces?serviceName=frontend&remoteServiceName=mysql'), [
-    '5af7183fb1d4cf5f',
-  ]);
-  assert.deepEqual(await traceIdsOf('/api/v2/traces?remoteServiceName=redis'), []);
-  assert.deepEqual(await traceIdsOf('/api/v2/traces?spanName=post%20/orders'), ['463ac35c9f6413ad48485a3953bb6124']);
-  assert.deepEqual(await traceIdsOf('/api/v2/traces?spanName=all'), both);
-  assert.deepEqual(await traceIdsOf('/api/v2/traces?annotationQuery=error'), ['5af7183fb1d4cf5f']);
-  assert.deepEqual(await traceIdsOf('/api/v2/traces?annotationQuery=http.method%3DPOST'), [
-    '463ac35c9f6413ad48485a3953bb6124',
-  ]);
-  assert.deepEqual(await traceIdsOf('/api/v2/traces?annotationQuery=error%20and%20http.method%3DPOST'), []);
-  assert.deepEqual(await traceIdsOf('/api/v2/traces?annotationQuery=http.path'), ['5af7183fb1d4cf5f']);
-  assert.deepEqual(await traceIdsOf('/api/v2/traces?minDuration=10000'), ['5af7183fb1d4cf5f']);
-  assert.deepEqual(await traceIdsOf('/api/v2/traces?minDuration=100&maxDuration=1000'), [
-    '463ac35c9f6413ad48485a3953bb6124',
-  ]);
-  assert.deepEqual(await traceIdsOf('/api/v2/traces?limit=1'), ['463ac35c9f6413ad48485a3953bb6124']);
-  assert.deepEqual(await traceIdsOf(`/api/v2/traces?endTs=${NOW_MS - 120_000}`), []);
-  assert.deepEqual(await traceIdsOf(`/api/v2/traces?endTs=${NOW_MS}&lookback=59000`), []);
-  const [trace] = (await get('/api/v2/traces?serviceName=frontend')) as unknown[][];
-  assert.deepEqual(trace, [FRONTEND_SERVER, FRONTEND_CLIENT]);
-});
-
-test('search parameter errors are 400 text', async () => {
-  assert.equal(await get('/api/v2/traces?limit=0', 400), 'limit <= 0');
-  assert.equal(await get('/api/v2/traces?maxDuration=5', 400), 'maxDuration is only valid with minDuration');
-  assert.equal(await get('/api/v2/traces?minDuration=10&maxDuration=5', 400), 'maxDuration < minDuration');
-  assert.equal(await get('/api/v2/traces?endTs=soon', 400), 'endTs: "soon" is not an integer');
-  assert.equal(await get('/api/v2/traces?lookback=0', 400), 'lookback <= 0');
-});
-
-test('autocomplete: configured keys and the values seen for them', async () => {
-  assert.deepEqual(await get('/api/v2/autocompleteKeys'), ['http.method']);
-  assert.deepEqual(await get('/api/v2/autocompleteValues?key=http.method'), ['GET', 'POST']);
-  assert.deepEqual(await get('/api/v2/autocompleteValues?key=http.path'), []);
-  await get('/api/v2/autocompleteValues', 400);
-});
-
-test('dependencies: the service map, endTs required', async () => {
-  await get('/api/v2/dependencies', 400);
-  // frontend's client span has no stored child span (mysql is not traced): no edge.
-  assert.deepEqual(await get(`/api/v2/dependencies?endTs=${NOW_MS}&lookback=3600000`), []);
-});
+function byTimestamp<T extends { timestamp: number }>(spans: readonly T[]): T[] {
+  return [...spans].sort((a, b) => a.timestamp - b.timestamp);
+}
