@@ -108,7 +108,10 @@ test('live tail streams newly accepted spans as server-sent events', async () =>
   for (let attempt = 0; attempt < 50 && text === undefined; attempt++) {
     const next = await sendKnownTrace(new OTLPTraceExporter({ url: `${server.otlpHttpUrl}/v1/traces` }));
     sentIds.push(next.traceId);
-    text = await Promise.race([received, new Promise<undefined>((resolve) => setTimeout(resolve, 100))]);
+    text = await Promise.race([
+      received,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100)),
+    ]);
   }
   assert.ok(text, 'an event arrived');
   assert.ok(
