@@ -3,6 +3,7 @@ import { listenHttp } from '../http/listen.js';
 import { createJaegerV3Api } from '../query/jaeger-v3/jaeger-v3-api.js';
 import { createLiveTail } from '../query/live/live-tail.js';
 import { createTempoApi } from '../query/tempo/tempo-api.js';
+import { createTraceViewApi } from '../query/trace-view/trace-view-api.js';
 import { createZipkinQueryApi } from '../query/zipkin/zipkin-query-api.js';
 import { listenGrpc } from '../receivers/grpc/listen-grpc.js';
 import { createJaegerGrpcService } from '../receivers/jaeger-grpc/jaeger-grpc-receiver.js';
@@ -25,7 +26,8 @@ const logErrors = (context: ModuleContext, name: string) => (error: unknown) =>
 /**
  * Port 16686: health, metrics, the Jaeger query APIs (internal, v3, archive),
  * live tail, Tempo's search and TraceQL routes (the UI's TraceQL box uses
- * them; Jaeger keeps `/api/traces/:id`) and the web UI.
+ * them; Jaeger keeps `/api/traces/:id`), the UI's compact trace view
+ * (`/api/trace-view/:id`, for traces of 100,000 spans) and the web UI.
  */
 export const queryModule: ServerModule = {
   name: 'query',
@@ -41,7 +43,12 @@ export const queryModule: ServerModule = {
       metrics: context.metrics.registry,
       isReady: context.isReady,
       archive,
-      apis: [createJaegerV3Api(context.store), liveTail.api, createTempoApi(context.store, { traceByIdV1: false })],
+      apis: [
+        createJaegerV3Api(context.store),
+        liveTail.api,
+        createTempoApi(context.store, { traceByIdV1: false }),
+        createTraceViewApi(context.store, archive),
+      ],
     });
     return openListeners(context, [
       {

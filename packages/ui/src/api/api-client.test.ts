@@ -105,3 +105,36 @@ test('an unreachable server is a NetworkError', async () => {
   });
   await assert.rejects(client.getServices(), { kind: 'NetworkError' });
 });
+
+test('the trace view reads: skeleton, one span in full, and find-in-trace ids', async () => {
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const skeleton = {
+    traceID: traceId,
+    startTime: 1_700_000_000_000_000,
+    strings: ['api', 'GET /'],
+    spanIds: ['00000000000000a1'],
+    parents: [-1],
+    missingParents: [],
+    starts: [0],
+    durations: [100],
+    services: [0],
+    operations: [1],
+    errors: [],
+    events: [],
+  };
+  const full = testTrace(
+    [{ id: '00000000000000a1', tags: [{ key: 'http.route', type: 'string', value: '/' }] }],
+    traceId,
+  );
+  const { client, asked } = serve({
+    [`http://ariadne.test/api/trace-view/${traceId}`]: [200, envelope(skeleton)],
+    [`http://ariadne.test/api/trace-view/${traceId}/spans/00000000000000a1`]: [200, envelope([full])],
+    [`http://ariadne.test/api/trace-view/${traceId}/search`]: [200, envelope({ spanIds: ['00000000000000a1'] })],
+  });
+  const trace = await client.getTraceSkeleton(traceId);
+  assert.equal(trace.spans[0]?.operationName, 'GET /');
+  assert.equal((await client.getSpan(traceId, '00000000000000a1')).spans[0]?.tags[0]?.key, 'http.route');
+  assert.deepEqual(await client.searchTrace(traceId, 'a b'), ['00000000000000a1']);
+  assert.equal(asked.at(-1), `http://ariadne.test/api/trace-view/${traceId}/search?q=a%20b`);
+  await assert.rejects(client.getSpan(traceId, '00000000000000ff'), (error) => isApiError(error, 'NotFound'));
+});

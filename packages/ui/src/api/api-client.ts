@@ -4,6 +4,7 @@ import { toApiParams } from '../search/search-params.js';
 import { ApiError, kindOfStatus } from './api-error.js';
 import { parseJson } from './parse-json.js';
 import { readEnvelope, readStringList, readTraces } from './read-response.js';
+import { readTraceSkeleton } from './read-skeleton.js';
 
 /** The Jaeger-compatible query API, typed and validated. Every failure is an `ApiError`. */
 export interface ApiClient {
@@ -13,6 +14,16 @@ export interface ApiClient {
   findTraces(search: TraceSearch, signal?: AbortSignal, nowMicros?: number): Promise<JaegerTrace[]>;
   /** Rejects with kind `NotFound` when the store has no span of the trace. */
   getTrace(traceId: string, signal?: AbortSignal): Promise<JaegerTrace>;
+  /**
+   * A trace whose spans carry only what the timeline needs (`readTraceSkeleton`):
+   * a small fraction of the full trace's bytes for a large trace. Rejects with
+   * `NotFound` like `getTrace`.
+   */
+  getTraceSkeleton(traceId: string, signal?: AbortSignal): Promise<JaegerTrace>;
+  /** One span of a trace in full, as a trace of that span and its process; `NotFound` when not stored. */
+  getSpan(traceId: string, spanId: string, signal?: AbortSignal): Promise<JaegerTrace>;
+  /** Ids of the trace's spans matching a "find in trace" query, found by the server (`searchSpans`' rule). */
+  searchTrace(traceId: string, query: string, signal?: AbortSignal): Promise<string[]>;
   /**
    * Any other GET of the API (`path` from the origin, query included), parsed
    * but not unwrapped: for endpoints outside Jaeger's envelope (SPM metrics,
@@ -111,6 +122,25 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       if (traces.length === 1) return trace;
       const note = `The server sent ${traces.length} parts for this trace; only the first is shown.`;
       return { ...trace, warnings: [...(trace.warnings ?? []), note] };
+    },
+    async getTraceSkeleton(traceId, signal) {
+      const trace = readTraceSkeleton(await get(`/api/trace-view/${encodeURIComponent(traceId)}`, signal));
+      if (trace.spans.length === 0) throw new ApiError('NotFound', `Trace ${traceId} not found.`, 404);
+      return trace;
+    },
+    async getSpan(traceId, spanId, signal) {
+      const path = `/api/trace-view/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}`;
+      const trace = readTraces(await get(path, signal))[0];
+      if (trace === undefined || trace.spans.length === 0) {
+        throw new ApiError('NotFound', `Span ${spanId} not found.`, 404);
+      }
+      return trace;
+    },
+    async searchTrace(traceId, query, signal) {
+      const path = `/api/trace-view/${encodeURIComponent(traceId)}/search?q=${encodeURIComponent(query)}`;
+      const data = await get(path, signal);
+      const spanIds = typeof data === 'object' && data !== null ? (data as { spanIds?: unknown }).spanIds : undefined;
+      return readStringList(spanIds, 'data.spanIds');
     },
   };
 }

@@ -63,7 +63,8 @@ interface MutableNode {
  * not overflow the stack. O(n log n) for the sort, O(n) otherwise.
  */
 export function buildSpanTree(trace: JaegerTrace): SpanTree {
-  const sorted = [...trace.spans].sort(byStartThenId);
+  // Servers usually send spans in this order already (the Jaeger API and the skeleton do): check before sorting.
+  const sorted = isSorted(trace.spans) ? trace.spans : [...trace.spans].sort(byStartThenId);
   const byId = new Map<string, MutableNode>();
   const all: MutableNode[] = [];
   let duplicateCount = 0;
@@ -83,7 +84,7 @@ export function buildSpanTree(trace: JaegerTrace): SpanTree {
       process,
       depth: 0,
       parent: undefined,
-      children: [],
+      children: NO_CHILDREN,
       descendantCount: 0,
       index: 0,
       hasError: isErrorSpan(span),
@@ -107,13 +108,17 @@ export function buildSpanTree(trace: JaegerTrace): SpanTree {
       roots.push(node);
     } else {
       node.parent = parent;
-      parent.children.push(node);
+      // Most spans are leaves: they share one empty list rather than each owning one.
+      if (parent.children === NO_CHILDREN) parent.children = [node];
+      else parent.children.push(node);
     }
   }
 
-  const reached = new Set<MutableNode>();
-  markReachable(roots, reached);
-  if (reached.size < all.length) {
+  let nodes = depthFirst(roots);
+  // Fewer nodes than spans reached from the roots: some spans' parents form a cycle.
+  if (nodes.length < all.length) {
+    const reached = new Set<MutableNode>();
+    markReachable(roots, reached);
     for (const node of all) {
       if (reached.has(node)) continue;
       const parent = node.parent;
@@ -124,9 +129,9 @@ export function buildSpanTree(trace: JaegerTrace): SpanTree {
       markReachable([node], reached);
     }
     roots = roots.sort((a, b) => byStartThenId(a.span, b.span));
+    nodes = depthFirst(roots);
   }
 
-  const nodes = depthFirst(roots);
   let maxDepth = -1;
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i] as MutableNode;
@@ -146,6 +151,15 @@ export function buildSpanTree(trace: JaegerTrace): SpanTree {
     duplicateCount,
     errorCount,
   };
+}
+
+const NO_CHILDREN: MutableNode[] = [];
+
+function isSorted(spans: readonly JaegerSpan[]): boolean {
+  for (let i = 1; i < spans.length; i++) {
+    if (byStartThenId(spans[i - 1] as JaegerSpan, spans[i] as JaegerSpan) > 0) return false;
+  }
+  return true;
 }
 
 function byStartThenId(a: JaegerSpan, b: JaegerSpan): number {

@@ -29,6 +29,8 @@ export function OpenPage() {
       for (const trace of read) {
         addLocalTrace(trace);
         queryClient.setQueryData(['trace', trace.traceID], trace);
+        // The trace page's own key: the file's whole trace replaces a skeleton read earlier.
+        queryClient.setQueryData(['trace-view', trace.traceID], { trace, partial: false });
       }
       if (read.length === 1) navigate(`/trace/${(read[0] as JaegerTrace).traceID}`);
       else setTraces(read);

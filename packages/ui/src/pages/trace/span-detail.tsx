@@ -1,8 +1,9 @@
-import type { JaegerLog } from '@ariadne/protocol';
+import type { JaegerLog, JaegerProcess, JaegerSpan } from '@ariadne/protocol';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { KeyValueTable } from '../../components/key-value-table.js';
 import { ServiceChip } from '../../components/service-chip.js';
+import { useFullSpan } from '../../hooks/use-full-span.js';
 import type { SpanNode, SpanTree } from '../../trace/build-span-tree.js';
 import { formatDuration } from '../../trace/format-duration.js';
 import { formatIsoTime } from '../../trace/format-time.js';
@@ -15,11 +16,34 @@ export interface SpanDetailProps {
   readonly tree: SpanTree;
   readonly onClose: () => void;
   readonly onSelect: (spanId: string) => void;
+  /** The tree's spans are the server's skeleton: this span's tags, process, events and links are fetched. */
+  readonly partial?: boolean;
 }
 
-/** Everything about one span. Every section is always there (possibly saying "none"), so tests can rely on it. */
-export function SpanDetail({ node, tree, onClose, onSelect }: SpanDetailProps) {
-  const { span } = node;
+/**
+ * Everything about one span. Every section is always there (possibly saying
+ * "none", or "loading" while a partial trace's span is fetched), so tests can
+ * rely on it.
+ */
+export function SpanDetail({ node, tree, onClose, onSelect, partial = false }: SpanDetailProps) {
+  const full = useFullSpan(node.span.traceID, node.spanId, partial);
+  const fetched = full.data?.spans[0];
+  const span: JaegerSpan = partial ? (fetched ?? node.span) : node.span;
+  const process: JaegerProcess | undefined = partial
+    ? fetched === undefined
+      ? undefined
+      : full.data?.processes[fetched.processID]
+    : node.process;
+  const pending: ReactNode =
+    partial && fetched === undefined ? (
+      full.isError ? (
+        <p className="error-text" data-testid="span-detail-error">
+          The span's details could not be loaded: {full.error.message}
+        </p>
+      ) : (
+        <p className="faint">Loading…</p>
+      )
+    ) : undefined;
   const status = spanStatusOf(span);
   const kind = spanKindOf(span);
   const links = linksOf(span);
@@ -69,66 +93,65 @@ export function SpanDetail({ node, tree, onClose, onSelect }: SpanDetailProps) {
         </Fact>
       </dl>
 
-      <Section title="Attributes" count={span.tags.length} testId="span-attributes">
-        <KeyValueTable items={span.tags} empty="No attributes." />
+      <Section title="Attributes" count={pending ? 0 : span.tags.length} testId="span-attributes">
+        {pending ?? <KeyValueTable items={span.tags} empty="No attributes." />}
       </Section>
 
-      <Section
-        title="Process"
-        count={node.process === undefined ? 0 : node.process.tags.length + 1}
-        testId="span-process"
-      >
-        {node.process === undefined ? (
-          <p className="faint">
-            The server sent no process "{span.processID}" for this span, so its resource is unknown.
-          </p>
-        ) : (
-          <>
-            <p className="span-process-service">
-              <span className="muted">service.name</span> {node.process.serviceName}
+      <Section title="Process" count={process === undefined ? 0 : process.tags.length + 1} testId="span-process">
+        {pending ??
+          (process === undefined ? (
+            <p className="faint">
+              The server sent no process "{span.processID}" for this span, so its resource is unknown.
             </p>
-            <KeyValueTable items={node.process.tags} empty="No other resource attributes." />
-          </>
-        )}
+          ) : (
+            <>
+              <p className="span-process-service">
+                <span className="muted">service.name</span> {process.serviceName}
+              </p>
+              <KeyValueTable items={process.tags} empty="No other resource attributes." />
+            </>
+          ))}
       </Section>
 
       <Section title="Events" count={span.logs.length} testId="span-events">
-        {span.logs.length === 0 ? (
-          <p className="faint">No events.</p>
-        ) : (
-          <ol className="span-events">
-            {span.logs.map((log, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: events have no id and never reorder.
-              <SpanEvent key={i} log={log} spanStart={span.startTime} traceStart={tree.startTime} />
-            ))}
-          </ol>
-        )}
+        {pending ??
+          (span.logs.length === 0 ? (
+            <p className="faint">No events.</p>
+          ) : (
+            <ol className="span-events">
+              {span.logs.map((log, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: events have no id and never reorder.
+                <SpanEvent key={i} log={log} spanStart={span.startTime} traceStart={tree.startTime} />
+              ))}
+            </ol>
+          ))}
       </Section>
 
       <Section title="Links" count={links.length} testId="span-links">
-        {links.length === 0 ? (
-          <p className="faint">No links.</p>
-        ) : (
-          <ul className="span-links">
-            {links.map((link) => {
-              const here = sameTraceId(link.traceID, span.traceID);
-              return (
-                <li key={`${link.traceID}:${link.spanID}:${link.refType}`}>
-                  <span className="type-badge">{link.refType === 'FOLLOWS_FROM' ? 'follows from' : 'child of'}</span>{' '}
-                  <Link to={`/trace/${link.traceID}?span=${link.spanID}`} data-testid="span-link">
-                    {here ? 'this trace' : <code>{link.traceID}</code>}
-                  </Link>{' '}
-                  <span className="muted">
-                    span <code>{link.spanID}</code>
-                    {here &&
-                      tree.byId.get(link.spanID) !== undefined &&
-                      `: ${tree.byId.get(link.spanID)?.span.operationName}`}
-                  </span>
-                </li>
-              );
-            })}
-          </ul>
-        )}
+        {pending ??
+          (links.length === 0 ? (
+            <p className="faint">No links.</p>
+          ) : (
+            <ul className="span-links">
+              {links.map((link) => {
+                const here = sameTraceId(link.traceID, span.traceID);
+                return (
+                  <li key={`${link.traceID}:${link.spanID}:${link.refType}`}>
+                    <span className="type-badge">{link.refType === 'FOLLOWS_FROM' ? 'follows from' : 'child of'}</span>{' '}
+                    <Link to={`/trace/${link.traceID}?span=${link.spanID}`} data-testid="span-link">
+                      {here ? 'this trace' : <code>{link.traceID}</code>}
+                    </Link>{' '}
+                    <span className="muted">
+                      span <code>{link.spanID}</code>
+                      {here &&
+                        tree.byId.get(link.spanID) !== undefined &&
+                        `: ${tree.byId.get(link.spanID)?.span.operationName}`}
+                    </span>
+                  </li>
+                );
+              })}
+            </ul>
+          ))}
       </Section>
     </aside>
   );

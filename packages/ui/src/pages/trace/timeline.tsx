@@ -28,6 +28,25 @@ export interface TimelineProps {
 }
 
 /**
+ * A span's position among the rows. With nothing collapsed the rows are the
+ * tree's nodes, whose own index says it; otherwise a map is built on first
+ * use, so opening a large trace does not pay for one.
+ */
+function rowIndexOf(tree: SpanTree, rows: readonly SpanNode[]): { get(spanId: string): number | undefined } {
+  if (rows === tree.nodes) return { get: (spanId) => tree.byId.get(spanId)?.index };
+  let index: Map<string, number> | undefined;
+  return {
+    get(spanId) {
+      if (index === undefined) {
+        index = new Map();
+        for (let i = 0; i < rows.length; i++) index.set((rows[i] as SpanNode).spanId, i);
+      }
+      return index.get(spanId);
+    },
+  };
+}
+
+/**
  * The span tree beside the time axis. Only the rows in view (plus a few) are
  * in the DOM, so a trace of 100,000 spans costs what a screenful costs.
  * Keyboard (the list has focus): up/down move the cursor, right expands or
@@ -62,11 +81,7 @@ export function Timeline({
     initialRect: { width: 1200, height: 800 },
   });
   const [cursorId, setCursorId] = useState<string | undefined>(selectedId ?? rows[0]?.spanId);
-  const rowIndex = useMemo(() => {
-    const index = new Map<string, number>();
-    for (let i = 0; i < rows.length; i++) index.set((rows[i] as SpanNode).spanId, i);
-    return index;
-  }, [rows]);
+  const rowIndex = useMemo(() => rowIndexOf(tree, rows), [tree, rows]);
 
   useEffect(() => {
     if (selectedId === undefined) return;

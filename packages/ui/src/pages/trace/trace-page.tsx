@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { isApiError } from '../../api/api-error.js';
 import { PageMessage } from '../../components/page-message.js';
-import { useTrace } from '../../hooks/use-trace.js';
+import { useTraceView } from '../../hooks/use-trace-view.js';
 import { TraceView } from './trace-view.js';
 import './trace-page.css';
 
@@ -12,7 +12,7 @@ const TRACE_ID_TEXT = /^[0-9a-fA-F]{1,32}$/;
 export function TracePage() {
   const { traceId = '' } = useParams();
   const wellFormed = TRACE_ID_TEXT.test(traceId);
-  const trace = useTrace(wellFormed ? traceId : '');
+  const trace = useTraceView(wellFormed ? traceId : '');
 
   let content: ReactNode;
   let state: 'loading' | 'error' | 'ready' = 'error';
@@ -59,7 +59,7 @@ export function TracePage() {
     );
   } else {
     state = 'ready';
-    content = <TraceView key={trace.data.traceID} trace={trace.data} />;
+    content = <TraceView key={trace.data.trace.traceID} trace={trace.data.trace} partial={trace.data.partial} />;
   }
 
   return (

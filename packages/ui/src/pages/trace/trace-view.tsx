@@ -1,6 +1,8 @@
 import type { JaegerTrace } from '@ariadne/protocol';
 import { lazy, Suspense, useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
+import { useApiClient } from '../../hooks/api-client-context.js';
+import { useFindInTrace } from '../../hooks/use-find-in-trace.js';
 import { buildSpanTree } from '../../trace/build-span-tree.js';
 import { findClockSkew } from '../../trace/clock-skew.js';
 import { type CriticalSegment, criticalPath } from '../../trace/critical-path.js';
@@ -20,6 +22,7 @@ const ServiceGraph = lazy(() => import('../../components/service-graph.js').then
 
 const NOTHING_COLLAPSED: ReadonlySet<string> = new Set();
 const NO_MATCHES: ReadonlySet<string> = new Set();
+const SERVER_FIND_DELAY_MS = 250;
 
 export type TraceViewKind = 'timeline' | 'flame' | 'table' | 'stats' | 'graph';
 
@@ -36,8 +39,12 @@ const VIEWS: readonly { value: TraceViewKind; label: string }[] = [
  * once per trace; a collapse or a selection only recomputes the visible rows
  * (O(visible rows)) and re-renders the rows whose props change. The selected
  * span and the view are in the URL (`?span=`, `?view=`), so they can be shared.
+ * A `partial` trace is the server's skeleton (spans without attributes, see
+ * `readTraceSkeleton`): everything but a span's details, find-in-trace and
+ * downloads works from it as it is; those three ask the server.
  */
-export function TraceView({ trace }: { trace: JaegerTrace }) {
+export function TraceView({ trace, partial = false }: { trace: JaegerTrace; partial?: boolean }) {
+  const client = useApiClient();
   const tree = useMemo(() => buildSpanTree(trace), [trace]);
   const skew = useMemo(() => findClockSkew(tree), [tree]);
   const skewed = useMemo(() => new Set(skew.map((s) => s.spanId)), [skew]);
@@ -60,12 +67,27 @@ export function TraceView({ trace }: { trace: JaegerTrace }) {
 
   const [query, setQuery] = useState('');
   const deferredQuery = useDeferredValue(query);
-  const matches = useMemo(
-    () => (deferredQuery.trim() === '' ? NO_MATCHES : searchSpans(tree, deferredQuery)),
-    [tree, deferredQuery],
+  // A partial trace has no attributes to search: the server searches the whole one, once the
+  // typing pauses (a search of 100,000 spans takes a while; one per keystroke would queue up).
+  const [serverQuery, setServerQuery] = useState('');
+  useEffect(() => {
+    if (!partial) return;
+    const timer = setTimeout(() => setServerQuery(query.trim()), SERVER_FIND_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [query, partial]);
+  const found = useFindInTrace(trace.traceID, serverQuery, partial);
+  const localMatches = useMemo(
+    () => (partial || deferredQuery.trim() === '' ? NO_MATCHES : searchSpans(tree, deferredQuery)),
+    [tree, deferredQuery, partial],
   );
+  const matches = partial
+    ? query.trim() === '' || serverQuery === ''
+      ? NO_MATCHES
+      : (found.data ?? NO_MATCHES)
+    : localMatches;
+  const searching = partial && query.trim() !== '' && (found.isFetching || serverQuery !== query.trim());
   const matchList = useMemo(
-    () => tree.nodes.filter((n) => matches.has(n.spanId)).map((n) => n.spanId),
+    () => (matches.size === 0 ? [] : tree.nodes.filter((n) => matches.has(n.spanId)).map((n) => n.spanId)),
     [tree, matches],
   );
   const [matchCursor, setMatchCursor] = useState(-1);
@@ -100,7 +122,23 @@ export function TraceView({ trace }: { trace: JaegerTrace }) {
   const collapseAll = useCallback(() => setCollapsed(spansWithChildren(tree)), [tree]);
   const close = useCallback(() => select(undefined), [select]);
   const calls = useMemo(() => (view === 'graph' ? serviceCalls(tree) : []), [tree, view]);
-  const services = useMemo(() => [...new Set(tree.nodes.map((n) => n.serviceName))], [tree]);
+  const services = useMemo(
+    () => (view === 'graph' ? [...new Set(tree.nodes.map((n) => n.serviceName))] : []),
+    [tree, view],
+  );
+
+  const [downloading, setDownloading] = useState(false);
+  const [downloadError, setDownloadError] = useState<string | undefined>(undefined);
+  // A partial trace is fetched whole for a download: the file must hold every attribute.
+  const download = (format: 'jaeger' | 'otlp') => {
+    setDownloading(true);
+    setDownloadError(undefined);
+    const whole = partial ? client.getTrace(trace.traceID) : Promise.resolve(trace);
+    void whole
+      .then((full) => downloadTrace(full, format))
+      .catch((error: unknown) => setDownloadError(error instanceof Error ? error.message : String(error)))
+      .finally(() => setDownloading(false));
+  };
 
   const step = (delta: number) => {
     if (matchList.length === 0) return;
@@ -151,9 +189,11 @@ export function TraceView({ trace }: { trace: JaegerTrace }) {
           <span className="muted trace-find-count" data-testid="trace-find-count">
             {query.trim() === ''
               ? ''
-              : matchList.length === 0
-                ? 'no match'
-                : `${matchCursor + 1} of ${matchList.length}`}
+              : searching
+                ? 'searching…'
+                : matchList.length === 0
+                  ? 'no match'
+                  : `${matchCursor + 1} of ${matchList.length}`}
           </span>
           <button type="button" className="link-button" onClick={() => step(-1)} disabled={matchList.length === 0}>
             ↑
@@ -176,7 +216,8 @@ export function TraceView({ trace }: { trace: JaegerTrace }) {
             type="button"
             className="button"
             data-testid="download-jaeger"
-            onClick={() => void downloadTrace(trace, 'jaeger')}
+            disabled={downloading}
+            onClick={() => download('jaeger')}
           >
             Jaeger JSON
           </button>
@@ -184,10 +225,16 @@ export function TraceView({ trace }: { trace: JaegerTrace }) {
             type="button"
             className="button"
             data-testid="download-otlp"
-            onClick={() => void downloadTrace(trace, 'otlp')}
+            disabled={downloading}
+            onClick={() => download('otlp')}
           >
             OTLP JSON
           </button>
+          {downloadError !== undefined && (
+            <span className="error-text" role="alert">
+              Download failed: {downloadError}
+            </span>
+          )}
           <Link to={`/compare?a=${trace.traceID}`} className="button" data-testid="compare-from-trace">
             Compare…
           </Link>
@@ -225,7 +272,9 @@ export function TraceView({ trace }: { trace: JaegerTrace }) {
             )}
           </div>
         )}
-        {selected !== undefined && <SpanDetail node={selected} tree={tree} onClose={close} onSelect={select} />}
+        {selected !== undefined && (
+          <SpanDetail node={selected} tree={tree} onClose={close} onSelect={select} partial={partial} />
+        )}
       </div>
     </div>
   );

@@ -1,0 +1,139 @@
+import type {
+  JaegerKeyValue,
+  JaegerLog,
+  JaegerProcess,
+  JaegerReference,
+  JaegerSpan,
+  JaegerTrace,
+} from '@ariadne/protocol';
+import { ApiError } from './api-error.js';
+
+/**
+ * The server's trace skeleton (`GET /api/trace-view/{id}`, see the server's
+ * `trace-skeleton.ts`), checked and turned into a Jaeger trace whose spans
+ * carry only what the timeline and the trace's summaries read: ids, parent,
+ * service, operation, times, the error flag (as an `error` tag) and event
+ * marks (as logs holding only the `event` field). Everything else (tags,
+ * process tags, event fields, links, warnings) is left empty and fetched per
+ * span; a page holding such a trace must not show those fields from it.
+ */
+export function readTraceSkeleton(value: unknown): JaegerTrace {
+  const skeleton = object(value);
+  const traceID = skeleton.traceID;
+  const startTime = skeleton.startTime;
+  if (typeof traceID !== 'string') throw invalid('traceID is not a string');
+  if (typeof startTime !== 'number' || !Number.isFinite(startTime)) throw invalid('startTime is not a number');
+  const strings = array(skeleton.strings, 'strings');
+  for (const s of strings) if (typeof s !== 'string') throw invalid('strings holds a non-string');
+  const spanIds = array(skeleton.spanIds, 'spanIds');
+  const n = spanIds.length;
+  const parents = column(skeleton.parents, 'parents', n);
+  const starts = column(skeleton.starts, 'starts', n);
+  const durations = column(skeleton.durations, 'durations', n);
+  const services = column(skeleton.services, 'services', n);
+  const operations = column(skeleton.operations, 'operations', n);
+  const missingParents = array(skeleton.missingParents, 'missingParents');
+  const errors = array(skeleton.errors, 'errors');
+  const events = array(skeleton.events, 'events');
+  const names = strings as string[];
+
+  // One process per service name: the light spans name their service through it.
+  const processes: Record<string, JaegerProcess> = {};
+  const processOf = (index: number): string => {
+    const id = `s${index}`;
+    if (processes[id] === undefined) {
+      const serviceName = names[index];
+      if (serviceName === undefined) throw invalid(`service ${index} is not in strings`);
+      processes[id] = { serviceName, tags: NO_TAGS };
+    }
+    return id;
+  };
+  const failed = new Uint8Array(n);
+  for (const e of errors) {
+    if (typeof e !== 'number' || !(e >= 0 && e < n)) throw invalid('errors holds a bad span index');
+    failed[e] = 1;
+  }
+  const logs: JaegerLog[][] = [];
+  for (let k = 0; k + 2 < events.length; k += 3) {
+    const span = events[k];
+    const time = events[k + 1];
+    const name = events[k + 2];
+    if (typeof span !== 'number' || !(span >= 0 && span < n) || typeof time !== 'number' || typeof name !== 'number') {
+      throw invalid('events holds a bad mark');
+    }
+    const text = name < 0 ? undefined : names[name];
+    if (name >= 0 && text === undefined) throw invalid(`event name ${name} is not in strings`);
+    const log: JaegerLog = {
+      timestamp: startTime + time,
+      fields: text === undefined ? NO_TAGS : [{ key: 'event', type: 'string', value: text }],
+    };
+    const list = logs[span];
+    if (list === undefined) logs[span] = [log];
+    else list.push(log);
+  }
+
+  const spans: JaegerSpan[] = new Array(n);
+  let missing = 0;
+  for (let i = 0; i < n; i++) {
+    const spanID = spanIds[i];
+    const parent = parents[i] as number;
+    const operationName = names[operations[i] as number];
+    if (typeof spanID !== 'string') throw invalid(`spanIds[${i}] is not a string`);
+    if (operationName === undefined) throw invalid(`operation of span ${i} is not in strings`);
+    const span: JaegerSpan = {
+      traceID,
+      spanID,
+      flags: 0,
+      operationName,
+      references: NO_REFERENCES,
+      startTime: startTime + (starts[i] as number),
+      duration: durations[i] as number,
+      tags: failed[i] === 1 ? ERROR_TAGS : NO_TAGS,
+      logs: logs[i] ?? NO_LOGS,
+      processID: processOf(services[i] as number),
+      warnings: null,
+    };
+    if (parent >= 0) {
+      const parentId = spanIds[parent];
+      if (typeof parentId !== 'string') throw invalid(`parent of span ${i} is not a span`);
+      span.parentSpanID = parentId;
+    } else if (parent === -2) {
+      const parentId = missingParents[missing++];
+      if (typeof parentId !== 'string') throw invalid('missingParents is too short');
+      span.parentSpanID = parentId;
+    }
+    spans[i] = span;
+  }
+  return { traceID, spans, processes, warnings: null };
+}
+
+// Shared and never written to: 100,000 spans need not each own an empty list.
+const NO_TAGS: JaegerKeyValue[] = [];
+const NO_LOGS: JaegerLog[] = [];
+const NO_REFERENCES: JaegerReference[] = [];
+const ERROR_TAGS: JaegerKeyValue[] = [{ key: 'error', type: 'bool', value: true }];
+
+function object(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('not an object');
+  return value as Record<string, unknown>;
+}
+
+function array(value: unknown, name: string): unknown[] {
+  if (!Array.isArray(value)) throw invalid(`${name} is not a list`);
+  return value;
+}
+
+/** A list of one number per span. */
+function column(value: unknown, name: string, n: number): number[] {
+  const list = array(value, name);
+  if (list.length !== n) throw invalid(`${name} has ${list.length} entries for ${n} spans`);
+  for (let i = 0; i < n; i++) {
+    const v = list[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`${name}[${i}] is not a number`);
+  }
+  return list as number[];
+}
+
+function invalid(message: string): ApiError {
+  return new ApiError('InvalidResponse', `The server sent an unexpected trace skeleton: ${message}.`);
+}

@@ -1,0 +1,33 @@
+import type { JaegerTrace } from '@ariadne/protocol';
+import { useQuery } from '@tanstack/react-query';
+import { getLocalTrace } from '../trace/local-traces.js';
+import { useApiClient } from './api-client-context.js';
+
+/** A trace as the trace page holds it. */
+export interface TraceViewData {
+  readonly trace: JaegerTrace;
+  /**
+   * The spans carry only the timeline's fields (the server's skeleton): a
+   * span's details, find-in-trace and downloads ask the server for the rest.
+   * False for a trace opened from a file, which the page holds whole.
+   */
+  readonly partial: boolean;
+}
+
+/**
+ * The trace page's trace: one opened from a file in this tab, else the
+ * server's skeleton, which a 100,000-span trace can be opened from in a
+ * second where its full Jaeger JSON takes many.
+ */
+export function useTraceView(traceId: string) {
+  const client = useApiClient();
+  return useQuery({
+    queryKey: ['trace-view', traceId],
+    queryFn: async ({ signal }): Promise<TraceViewData> => {
+      const local = getLocalTrace(traceId);
+      if (local !== undefined) return { trace: local, partial: false };
+      return { trace: await client.getTraceSkeleton(traceId, signal), partial: true };
+    },
+    enabled: traceId !== '',
+  });
+}
