@@ -2,6 +2,7 @@ import { type ContextManager, context, propagation, type TextMapPropagator, trac
 import { AsyncLocalStorageContextManager } from './context/async-local-storage-context-manager.js';
 import { exportersFromEnv } from './export/exporters-from-env.js';
 import type { SpanExporter } from './export/span-exporter.js';
+import { type InstrumentHttpOptions, instrumentHttp } from './instrumentation/instrument-http.js';
 import { BatchSpanProcessor, type BatchSpanProcessorOptions } from './processing/batch-span-processor.js';
 import { SimpleSpanProcessor } from './processing/simple-span-processor.js';
 import type { SpanProcessor } from './processing/span-processor.js';
@@ -21,6 +22,12 @@ export interface RegisterOptions extends TracerProviderOptions {
   readonly propagator?: TextMapPropagator;
   /** Default: an AsyncLocalStorage context manager. */
   readonly contextManager?: ContextManager;
+  /**
+   * Client spans for outgoing `http`/`https` requests and `fetch` (see `instrumentHttp`), uninstalled by
+   * `shutdown()`. Default off: patching globals is opt-in. Server spans come from `traceRequestListener`
+   * or a framework adapter.
+   */
+  readonly instrumentHttp?: boolean | InstrumentHttpOptions;
 }
 
 export interface Registration {
@@ -58,9 +65,14 @@ export function register(options: RegisterOptions = {}): Registration {
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(options.propagator ?? propagatorFromEnv());
   trace.setGlobalTracerProvider(provider);
+  const uninstallHttp =
+    options.instrumentHttp === undefined || options.instrumentHttp === false
+      ? undefined
+      : instrumentHttp(options.instrumentHttp === true ? {} : options.instrumentHttp);
   return {
     provider,
     async shutdown() {
+      uninstallHttp?.();
       try {
         await provider.shutdown();
       } finally {
