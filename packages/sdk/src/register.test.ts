@@ -62,3 +62,21 @@ test('after register(), @opentelemetry/api gives Ariadne spans with correct pare
   }
   assert.equal(trace.getTracer('x').startSpan('after').isRecording(), false, 'globals uninstalled');
 });
+
+test('OTEL_SDK_DISABLED=true installs nothing: the api keeps its no-op tracer, nothing is exported', async () => {
+  const exporter = new InMemorySpanExporter();
+  const registration = register({ serviceName: 'checkout', exporter, env: { OTEL_SDK_DISABLED: 'TRUE' } });
+  try {
+    const span = trace.getTracer('disabled').startSpan('work');
+    assert.equal(span.isRecording(), false);
+    assert.equal(span.spanContext().traceId, '00000000000000000000000000000000');
+    span.end();
+    const direct = registration.provider.getTracer('direct').startSpan('work');
+    assert.equal(direct.isRecording(), false);
+    direct.end();
+    await registration.provider.forceFlush();
+    assert.equal(exporter.spans.length, 0);
+  } finally {
+    await registration.shutdown();
+  }
+});

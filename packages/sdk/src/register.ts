@@ -8,6 +8,8 @@ import { SimpleSpanProcessor } from './processing/simple-span-processor.js';
 import type { SpanProcessor } from './processing/span-processor.js';
 import { propagatorFromEnv } from './propagation/propagator-from-env.js';
 import { detectResource } from './resource/detect-resource.js';
+import { AlwaysOffSampler } from './sampling/always-off-sampler.js';
+import { type Env, stringFromEnv } from './trace/env.js';
 import { AriadneTracerProvider, type TracerProviderOptions } from './trace/tracer-provider.js';
 
 export interface RegisterOptions extends TracerProviderOptions {
@@ -28,6 +30,8 @@ export interface RegisterOptions extends TracerProviderOptions {
    * or a framework adapter.
    */
   readonly instrumentHttp?: boolean | InstrumentHttpOptions;
+  /** Where OTEL_SDK_DISABLED is read. Default `process.env`. */
+  readonly env?: Env;
 }
 
 export interface Registration {
@@ -54,6 +58,7 @@ function processorsFromEnv(batch: BatchSpanProcessorOptions | undefined): SpanPr
  * api (it reports through `diag`); call `shutdown()` first to re-register.
  */
 export function register(options: RegisterOptions = {}): Registration {
+  if (stringFromEnv(options.env ?? process.env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return disabled();
   const resource =
     options.resource ?? detectResource({ serviceName: options.serviceName, attributes: options.resourceAttributes });
   const processors = [...(options.spanProcessors ?? [])];
@@ -82,4 +87,14 @@ export function register(options: RegisterOptions = {}): Registration {
       }
     },
   };
+}
+
+/**
+ * OTEL_SDK_DISABLED=true: nothing is installed, so `@opentelemetry/api` keeps
+ * its no-op tracer and no exporter or timer starts. The provider returned
+ * samples nothing and exports nowhere, for code that uses it directly.
+ */
+function disabled(): Registration {
+  const provider = new AriadneTracerProvider({ sampler: new AlwaysOffSampler(), spanProcessors: [] });
+  return { provider, shutdown: () => provider.shutdown() };
 }
