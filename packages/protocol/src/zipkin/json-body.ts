@@ -1,11 +1,18 @@
 import { AriadneError } from '../errors.js';
 import { describe } from './zipkin-ids.js';
 
-const utf8 = new TextDecoder();
+// Fatal: JSON must be UTF-8 (RFC 8259), and a body that is not would be stored
+// with replacement characters where the client's text was.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Parses a JSON request body given as text or bytes; bad JSON is an `InvalidPayload`. */
+/** Parses a JSON request body given as text or bytes; bad JSON or bytes that are not UTF-8 are an `InvalidPayload`. */
 export function parseJsonBody(body: string | Uint8Array, format: string): unknown {
-  const text = typeof body === 'string' ? body : utf8.decode(body);
+  let text: string;
+  try {
+    text = typeof body === 'string' ? body : utf8.decode(body);
+  } catch (error) {
+    throw new AriadneError('InvalidPayload', `${format}: body is not valid UTF-8`, { cause: error });
+  }
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isAriadneError, type Span } from '@ariadne/protocol';
+import { isAriadneError, makeSpan, type Span } from '@ariadne/protocol';
 import type { SpanWriter } from '../storage/span-store.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import { createIngestPipeline } from './ingest-pipeline.js';
@@ -28,7 +28,7 @@ function gatedWriter() {
   };
 }
 
-const batch = (n: number) => Array.from({ length: n }, () => ({}) as Span);
+const batch = (n: number) => Array.from({ length: n }, () => makeSpan());
 
 test('batches pass through and resolve once the store acknowledged them', async () => {
   const store = gatedWriter();

@@ -4,6 +4,7 @@ import { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import type { Counter } from '../telemetry/metrics-registry.js';
 import { attributesLimitedCounter } from './limit-metrics.js';
 import { limitSpans, type SpanLimits } from './span-limits.js';
+import { validateSpanTimes } from './validate-span-times.js';
 
 /**
  * The one door between receivers and the store. It bounds how many spans are
@@ -15,7 +16,8 @@ export interface IngestPipeline {
   /**
    * Resolves once the store acknowledged the batch (durably). `receiver`
    * labels the metrics ("otlp-http", "zipkin", ...). Rejects with
-   * `PayloadTooLarge` past `limits.maxSpansPerRequest`, `Overloaded` when full.
+   * `PayloadTooLarge` past `limits.maxSpansPerRequest`, `Overloaded` when full,
+   * `InvalidPayload` for a time the stores cannot keep (see `validateSpanTimes`).
    * The span limits are applied here, so every receiver gets them.
    */
   submit(spans: readonly Span[], receiver: string, options?: SubmitOptions): Promise<void>;
@@ -111,6 +113,12 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
           'Overloaded',
           closing ? 'the server is shutting down' : `ingest queue is full (${inFlight} spans in flight); retry later`,
         );
+      }
+      try {
+        validateSpanTimes(submitted);
+      } catch (error) {
+        refused.inc({ receiver, reason: 'invalid' }, submitted.length);
+        throw error;
       }
       const outcome = limitSpans(submitted, limits);
       const spans = outcome.spans;
