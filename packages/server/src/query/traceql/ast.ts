@@ -18,7 +18,8 @@ export type KindValue = 'unspecified' | 'internal' | 'server' | 'client' | 'prod
 /** A literal in the query text. Durations are nanoseconds. */
 export type Static =
   | { readonly type: 'string'; readonly value: string }
-  | { readonly type: 'int'; readonly value: number }
+  /** `big` holds the exact value of an int beyond ±2^53, where `value` is only its nearest double. */
+  | { readonly type: 'int'; readonly value: number; readonly big?: bigint }
   | { readonly type: 'float'; readonly value: number }
   | { readonly type: 'duration'; readonly value: number }
   | { readonly type: 'bool'; readonly value: boolean }

@@ -402,6 +402,12 @@ export function compare(
   let a = numberOf(l);
   let b = numberOf(r);
   const ordering = op !== '=' && op !== '!=';
+  // Ints compare exactly when either is beyond ±2^53 (int64 attributes, ids kept as numbers).
+  if (l.type === 'int' && r.type === 'int' && (l.big !== undefined || r.big !== undefined)) {
+    const x = l.big ?? BigInt(l.value);
+    const y = r.big ?? BigInt(r.value);
+    return ordered(op, x < y ? -1 : x > y ? 1 : 0);
+  }
   if (ordering && a === undefined && b !== undefined && l.type === 'string' && NUMERIC_TEXT.test(l.value)) {
     a = Number(l.value);
   }
@@ -414,6 +420,11 @@ export function compare(
   else if (l.type === 'string' && r.type === 'string') sign = l.value < r.value ? -1 : l.value > r.value ? 1 : 0;
   else if (ordering) return false;
   else sign = (l as { value: unknown }).value === (r as { value: unknown }).value ? 0 : 1;
+  return ordered(op, sign);
+}
+
+/** Whether a comparison holds, given the sign of left minus right. */
+function ordered(op: Exclude<ComparisonOperator, '=~' | '!~'>, sign: number): boolean {
   switch (op) {
     case '=':
       return sign === 0;
@@ -435,9 +446,15 @@ export function staticOfAnyValue(value: AnyValue, out: Static[]): void {
     case 'string':
       out.push({ type: 'string', value: value.value });
       return;
-    case 'int':
-      out.push({ type: 'int', value: Number(value.value) });
+    case 'int': {
+      const number = Number(value.value);
+      out.push(
+        Number.isSafeInteger(number)
+          ? { type: 'int', value: number }
+          : { type: 'int', value: number, big: value.value },
+      );
       return;
+    }
     case 'double':
       out.push({ type: 'float', value: value.value });
       return;

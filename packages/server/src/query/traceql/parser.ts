@@ -14,6 +14,7 @@ import type {
   ScalarExpr,
   SpansetExpr,
   SpansetOperator,
+  Static,
   StatusValue,
 } from './ast.js';
 import { type Token, tokenize } from './lexer.js';
@@ -354,6 +355,8 @@ class Parser {
         this.next();
         return { kind: 'static', value: { type: 'string', value: token.value }, pos };
       case 'int':
+        this.next();
+        return { kind: 'static', value: intStatic(token.value, token.text), pos };
       case 'float':
       case 'duration':
         this.next();
@@ -422,4 +425,9 @@ function describe(token: Token): string {
     case 'punct':
       return `"${token.text}"`;
   }
+}
+
+/** An int literal; one beyond ±2^53 keeps its exact value too, so that int64 attributes compare exactly. */
+function intStatic(value: number, text: string): Static {
+  return Number.isSafeInteger(value) ? { type: 'int', value } : { type: 'int', value, big: BigInt(text) };
 }
