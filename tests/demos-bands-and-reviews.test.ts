@@ -10,7 +10,7 @@ import { OtlpHttpExporter } from '@ariadne/sdk';
 import { BANDS_SERVICE_NAME, startBandsApi } from '../examples/bands-and-reviews/bands-api.js';
 import { REVIEWS } from '../examples/bands-and-reviews/catalog.js';
 import { REVIEWS_SERVICE_NAME, startReviewsApi } from '../examples/bands-and-reviews/reviews-api.js';
-import type { RunningService } from '../examples/shared/http-tracing.js';
+import type { RunningService } from '../examples/shared/running-service.js';
 import { type TraceView, tag, waitForTrace } from '../examples/testing/jaeger-query.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { OtlpHttpExporter } from '@ariadne/sdk';
 import { HELLO_SERVICE_NAME, HELLO_TEXT, startHelloService } from '../examples/hello-tracing-world/hello-service.js';
-import type { RunningService } from '../examples/shared/http-tracing.js';
+import type { RunningService } from '../examples/shared/running-service.js';
 import { logFields, tag, waitForTrace } from '../examples/testing/jaeger-query.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
@@ -64,6 +64,12 @@ test('GET /trace becomes one trace: server → client → server → step, with 
   assert.equal(tag(server, 'http.request.header.traceparent'), `00-${traceId}-${client.spanID}-01`);
   assert.equal(tag(client, 'http.request.header.traceparent'), `00-${traceId}-${client.spanID}-01`);
 
+  // The SDK's HTTP instrumentation made the spans: its traceresponse header names the root, its attributes are there.
+  assert.equal(response.headers.get('traceresponse'), `00-${traceId}-${root.spanID}-01`);
+  assert.equal(tag(server, 'url.scheme'), 'http');
+  assert.equal(tag(client, 'url.full'), `${hello.url}/`);
+  assert.equal(tag(client, 'http.response.status_code'), 200);
+
   // Tags and log messages.
   assert.equal(tag(root, 'http.route'), '/trace');
   assert.equal(tag(root, 'http.response.status_code'), 200);
@@ -81,4 +87,6 @@ test('GET /trace becomes one trace: server → client → server → step, with 
   const lines = logLines.map((l) => JSON.parse(l) as Record<string, string>);
   const composed = lines.find((l) => l.msg === 'greeting composed' && l.trace_id === traceId);
   assert.equal(composed?.span_id, step.spanID);
+  assert.equal(composed?.trace_flags, '01');
+  assert.equal(composed?.service, HELLO_SERVICE_NAME);
 });

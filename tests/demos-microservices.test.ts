@@ -10,7 +10,7 @@ import { startUservice1 } from '../examples/microservices/uservice1.js';
 import { startUservice2 } from '../examples/microservices/uservice2.js';
 import { startUservice3 } from '../examples/microservices/uservice3.js';
 import { DATABASE_MS, REDIS_MS, startUservice4 } from '../examples/microservices/uservice4.js';
-import type { RunningService } from '../examples/shared/http-tracing.js';
+import type { RunningService } from '../examples/shared/running-service.js';
 import { durationMillis, logFields, tag, waitForTrace } from '../examples/testing/jaeger-query.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 

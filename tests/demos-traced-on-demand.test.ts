@@ -4,7 +4,7 @@
 // and arrive over the Jaeger agent's UDP port.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { RunningService } from '../examples/shared/http-tracing.js';
+import type { RunningService } from '../examples/shared/running-service.js';
 import { findTraces, tag, waitForTrace } from '../examples/testing/jaeger-query.js';
 import {
   DEMO_DEBUG_ID,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { OtlpHttpExporter } from '@ariadne/sdk';
-import type { RunningService } from '../examples/shared/http-tracing.js';
+import type { RunningService } from '../examples/shared/running-service.js';
 import { durationMillis, findTraces, logFields, tag, waitForTrace } from '../examples/testing/jaeger-query.js';
 import {
   AUTH_MS,

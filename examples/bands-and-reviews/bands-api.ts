@@ -6,8 +6,10 @@ import {
   W3cBaggagePropagator,
   W3cTraceContextPropagator,
 } from '@ariadne/sdk';
-import { type RunningService, serveRoutes, tracedFetch } from '../shared/http-tracing.js';
+import { serveRoutes } from '../shared/routes.js';
+import type { RunningService } from '../shared/running-service.js';
 import { createTelemetry, type ProcessorKind, type Telemetry } from '../shared/telemetry.js';
+import { tracedFetch } from '../shared/traced-fetch.js';
 import { BANDS, type Review } from './catalog.js';
 import { TraceStateSampler } from './trace-state-sampler.js';
 
@@ -76,7 +78,7 @@ export async function startBandsApi(options: BandsApiOptions): Promise<RunningSe
           const flag = url.searchParams.get('batch');
           const batch = flag === null ? (options.batchReviews ?? false) : flag === 'true';
           span.setAttributes({ 'band.id': band.id, 'reviews.batched': batch });
-          telemetry.log.info('fetching reviews', { bandId: band.id, batched: batch });
+          telemetry.log.info({ bandId: band.id, batched: batch }, 'fetching reviews');
           const reviews = batch
             ? await reviewsInOneCall(telemetry, options.reviewsUrl, band.id)
             : await reviewsOneByOne(telemetry, options.reviewsUrl, band.id);

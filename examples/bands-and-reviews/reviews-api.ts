@@ -1,6 +1,7 @@
 import { CompositePropagator, type SpanExporter, W3cBaggagePropagator, W3cTraceContextPropagator } from '@ariadne/sdk';
 import { SpanKind } from '@opentelemetry/api';
-import { type RunningService, serveRoutes } from '../shared/http-tracing.js';
+import { serveRoutes } from '../shared/routes.js';
+import type { RunningService } from '../shared/running-service.js';
 import { randomMillis, sleep } from '../shared/sleep.js';
 import { createTelemetry, type ProcessorKind, type Telemetry } from '../shared/telemetry.js';
 import { REVIEWS, type Review } from './catalog.js';
@@ -55,7 +56,7 @@ export async function startReviewsApi(options: ReviewsApiOptions): Promise<Runni
             REVIEWS.filter((r) => r.bandId === bandId),
           );
           span.setAttribute('reviews.count', reviews.length);
-          telemetry.log.info('listed reviews', { bandId, count: reviews.length, full });
+          telemetry.log.info({ bandId, count: reviews.length, full }, 'listed reviews');
           return { body: full ? reviews : reviews.map((r) => r.id) };
         },
       },
@@ -68,7 +69,7 @@ export async function startReviewsApi(options: ReviewsApiOptions): Promise<Runni
             REVIEWS.find((r) => r.id === params.id),
           );
           if (review === undefined) return { status: 404, body: { error: `no review ${params.id}` } };
-          telemetry.log.info('read review', { reviewId: review.id });
+          telemetry.log.info({ reviewId: review.id }, 'read review');
           return { body: review };
         },
       },

@@ -1,7 +1,9 @@
 import { CompositePropagator, type SpanExporter, W3cBaggagePropagator, W3cTraceContextPropagator } from '@ariadne/sdk';
 import { context, trace } from '@opentelemetry/api';
-import { type RunningService, serveRoutes, tracedFetch } from '../shared/http-tracing.js';
+import { serveRoutes } from '../shared/routes.js';
+import type { RunningService } from '../shared/running-service.js';
 import { createTelemetry, type ProcessorKind } from '../shared/telemetry.js';
+import { tracedFetch } from '../shared/traced-fetch.js';
 
 export const HELLO_SERVICE_NAME = 'TracingExample';
 export const HELLO_TEXT = 'Hello Tracing World!';
@@ -16,7 +18,7 @@ export interface HelloServiceOptions {
 
 /**
  * Demo 1: `GET /` says hello; `GET /trace` asks `GET /` of the same service
- * over HTTP, so one trace shows the interceptor's server span, the client
+ * over HTTP, so one trace shows the SDK's server span, the client
  * call, the nested server span and the work inside, each with tags and log
  * messages (span events).
  */
@@ -59,7 +61,7 @@ export async function startHelloService(options: HelloServiceOptions): Promise<R
             message: answer.text,
             'http.response.status_code': answer.status,
           });
-          log.info('hello endpoint answered', { status: answer.status });
+          log.info({ status: answer.status }, 'hello endpoint answered');
           return {
             body: {
               message: 'Traced!',

@@ -1,4 +1,6 @@
-import { type RunningService, serveRoutes, tracedFetch } from '../shared/http-tracing.js';
+import { serveRoutes } from '../shared/routes.js';
+import type { RunningService } from '../shared/running-service.js';
+import { tracedFetch } from '../shared/traced-fetch.js';
 import { jaegerTelemetry, type MicroserviceOptions } from './jaeger-telemetry.js';
 
 export interface ProxyOptions extends MicroserviceOptions {

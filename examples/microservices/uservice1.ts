@@ -1,4 +1,5 @@
-import { type RunningService, serveRoutes } from '../shared/http-tracing.js';
+import { serveRoutes } from '../shared/routes.js';
+import type { RunningService } from '../shared/running-service.js';
 import { jaegerTelemetry, type MicroserviceOptions } from './jaeger-telemetry.js';
 
 /**
@@ -20,7 +21,7 @@ export async function startUservice1(
           span.setAttribute('downstream', 'uservice2 (uninstrumented)');
           const answer = await fetch(`${options.uservice2Url}/work`);
           const body = (await answer.json()) as Record<string, unknown>;
-          telemetry.log.info('uservice2 answered', { status: answer.status });
+          telemetry.log.info({ status: answer.status }, 'uservice2 answered');
           return { body: { service: 'uservice1', downstream: body } };
         },
       },

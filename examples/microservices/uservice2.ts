@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RunningService } from '../shared/http-tracing.js';
-import { TRACE_HEADERS } from '../shared/http-tracing.js';
+import type { RunningService } from '../shared/running-service.js';
 import { randomMillis, sleep } from '../shared/sleep.js';
+import { TRACE_HEADERS } from '../shared/trace-headers.js';
 
 export const USERVICE2_WORK_MS = { min: 300, max: 600 } as const;
 

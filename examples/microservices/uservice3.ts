@@ -1,4 +1,6 @@
-import { type RunningService, serveRoutes, tracedFetch } from '../shared/http-tracing.js';
+import { serveRoutes } from '../shared/routes.js';
+import type { RunningService } from '../shared/running-service.js';
+import { tracedFetch } from '../shared/traced-fetch.js';
 import { jaegerTelemetry, type MicroserviceOptions } from './jaeger-telemetry.js';
 
 /** `uservice3` calls uservice4 instrumented: a CLIENT span and `uber-trace-id` on the request. */
@@ -21,7 +23,7 @@ export async function startUservice3(
             spanName: 'call uservice4',
             attributes: { 'peer.service': 'uservice4' },
           });
-          telemetry.log.info('uservice4 answered', { status: answer.status });
+          telemetry.log.info({ status: answer.status }, 'uservice4 answered');
           return { status: answer.status, body: { service: 'uservice3', downstream: JSON.parse(answer.text) } };
         },
       },

@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { type RunningService, serveRoutes } from '../shared/http-tracing.js';
+import { serveRoutes } from '../shared/routes.js';
+import type { RunningService } from '../shared/running-service.js';
 import { jaegerTelemetry, type MicroserviceOptions } from './jaeger-telemetry.js';
 import { mockCall } from './mock-call.js';
 
@@ -52,7 +53,7 @@ export async function startUservice4(options: MicroserviceOptions): Promise<Runn
           );
           tracer.startSpan('compose response', { kind: SpanKind.INTERNAL }).end();
           span.setStatus({ code: SpanStatusCode.OK });
-          telemetry.log.info('processed', { item, cacheMs, dbMs });
+          telemetry.log.info({ item, cacheMs, dbMs }, 'processed');
           return { body: { service: 'uservice4', item, inStock: true, cacheMs, dbMs } };
         },
       },

@@ -1,4 +1,4 @@
-import type { RunningService } from './http-tracing.js';
+import type { RunningService } from './running-service.js';
 
 /** The port a service's CLI listens on: its own variable (e.g. `HELLO_PORT`), else the documented default. */
 export function portFromEnv(variable: string, defaultPort: number): number {

@@ -9,9 +9,10 @@ import {
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
+  traceLogMixin,
 } from '@ariadne/sdk';
 import { context, type Sampler, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
-import { JsonLogger } from './json-logger.js';
+import { type Logger, pino } from 'pino';
 
 export type ProcessorKind = 'batch' | 'simple';
 
@@ -37,7 +38,8 @@ export interface Telemetry {
   readonly provider: AriadneTracerProvider;
   readonly tracer: Tracer;
   readonly propagator: TextMapPropagator;
-  readonly log: JsonLogger;
+  /** pino with the SDK's `traceLogMixin`: every line written inside a span carries `trace_id`, `span_id`, `trace_flags`. */
+  readonly log: Logger;
   /** Exports every span ended so far. */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -59,6 +61,17 @@ function ensureContextManager(): void {
   contextManagerInstalled = true;
 }
 
+/** One JSON line per message, `{"level":"info","time":"…","service":…,"trace_id":…,"span_id":…,"msg":…}`. */
+function jsonLogger(service: string, stream: { write(chunk: string): unknown } | undefined): Logger {
+  const options = {
+    base: { service },
+    mixin: traceLogMixin,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  return stream === undefined ? pino(options) : pino(options, stream);
+}
+
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   ensureContextManager();
   const processors: SpanProcessor[] = options.exporters.map((exporter) =>
@@ -76,7 +89,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     provider,
     tracer: provider.getTracer(`ariadne-examples/${options.serviceName}`, '0.1.0'),
     propagator: options.propagator,
-    log: new JsonLogger(options.serviceName, options.logStream),
+    log: jsonLogger(options.serviceName, options.logStream),
     flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };

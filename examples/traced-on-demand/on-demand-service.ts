@@ -7,8 +7,8 @@ import {
   samplerFromEnv,
   W3cTraceContextPropagator,
 } from '@ariadne/sdk';
-import type { RunningService } from '../shared/http-tracing.js';
-import { serveRoutes } from '../shared/http-tracing.js';
+import { serveRoutes } from '../shared/routes.js';
+import type { RunningService } from '../shared/running-service.js';
 import { sleep } from '../shared/sleep.js';
 import { createTelemetry } from '../shared/telemetry.js';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CompositePropagator, type SpanExporter, W3cTraceContextPropagator } from '@ariadne/sdk';
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { listen, type RunningService } from '../shared/http-tracing.js';
+import { listen, type RunningService } from '../shared/running-service.js';
 import { simulatedSpan } from '../shared/simulated-span.js';
 import { createTelemetry, type ProcessorKind, type Telemetry } from '../shared/telemetry.js';
 
@@ -43,7 +43,7 @@ export async function runUserRequest(telemetry: Telemetry, user = 'alice'): Prom
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'price service timed out; details are stale' });
       },
     });
-    telemetry.log.info('user request served', { user });
+    telemetry.log.info({ user }, 'user request served');
   });
   root.end();
   return root.spanContext().traceId;
@@ -58,7 +58,7 @@ export async function startUserRequestService(options: UserRequestOptions): Prom
     propagator: new CompositePropagator([new W3cTraceContextPropagator()]),
     ...(options.logStream ? { logStream: options.logStream } : {}),
   });
-  // No tracing interceptor: user_request itself is the root, as in the original demo.
+  // No traceRequestListener: user_request itself is the root, as in the original demo.
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const user = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('user') ?? 'alice';
     const traceId = await runUserRequest(telemetry, user);
