@@ -6,6 +6,7 @@ import {
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
+import { setSpanLayer } from '../context/layered-context.js';
 import { DEBUG_FLAG_KEY, isDebug } from './debug-context.js';
 import { firstHeader } from './header-lookup.js';
 import { isInjectable } from './injectable.js';
@@ -76,7 +77,8 @@ function parseMulti<C>(getter: TextMapGetter<C>, carrier: C): B3Context | undefi
   // `true`/`false` are what early B3 clients sent; the spec still asks receivers to accept them.
   const sampled = debug || sampledHeader === '1' || sampledHeader === 'true';
   if (sampledHeader !== undefined && !['0', '1', 'true', 'false'].includes(sampledHeader)) return undefined;
-  return { ...found, sampled, debug };
+  // Written out: an object spread here cost over a microsecond per extract (it defeats V8's object literal fast path).
+  return { traceId: found.traceId, spanId: found.spanId, sampled, debug };
 }
 
 export interface B3PropagatorOptions {
@@ -116,12 +118,15 @@ export class B3Propagator implements TextMapPropagator {
     const single = firstHeader(getter, carrier, B3_SINGLE);
     const parsed = (single === undefined ? undefined : parseB3Single(single)) ?? parseMulti(getter, carrier);
     if (parsed === undefined) return context;
-    const result = trace.setSpanContext(context, {
-      traceId: parsed.traceId,
-      spanId: parsed.spanId,
-      traceFlags: parsed.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-      isRemote: true,
-    });
+    const result = setSpanLayer(
+      context,
+      trace.wrapSpanContext({
+        traceId: parsed.traceId,
+        spanId: parsed.spanId,
+        traceFlags: parsed.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+        isRemote: true,
+      }),
+    );
     return parsed.debug ? result.setValue(DEBUG_FLAG_KEY, true) : result;
   }
 

@@ -24,11 +24,16 @@ export function headerValues<C>(getter: TextMapGetter<C>, carrier: C, lowercaseN
 
 /** The header's single value; `undefined` when absent or repeated (ambiguous, so not trusted). */
 export function singleHeader<C>(getter: TextMapGetter<C>, carrier: C, lowercaseName: string): string | undefined {
+  // The usual case, one string under the lowercase name, without building a list.
+  const value = getter.get(carrier, lowercaseName);
+  if (typeof value === 'string') return value;
   const values = headerValues(getter, carrier, lowercaseName);
   return values.length === 1 ? values[0] : undefined;
 }
 
 /** The header's first value, for formats whose specs do not forbid repeats (B3, Jaeger). */
 export function firstHeader<C>(getter: TextMapGetter<C>, carrier: C, lowercaseName: string): string | undefined {
+  const value = getter.get(carrier, lowercaseName);
+  if (typeof value === 'string') return value;
   return headerValues(getter, carrier, lowercaseName)[0];
 }

@@ -8,6 +8,7 @@ import {
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
+import { setSpanLayer } from '../context/layered-context.js';
 import { DEBUG_FLAG_KEY, isDebug, JAEGER_DEBUG_ID_KEY } from './debug-context.js';
 import { firstHeader } from './header-lookup.js';
 import { isInjectable } from './injectable.js';
@@ -19,6 +20,8 @@ export const JAEGER_DEBUG_ID = 'jaeger-debug-id';
 const HEX_1_32 = /^[0-9a-f]{1,32}$/;
 const HEX_1_16 = /^[0-9a-f]{1,16}$/;
 const FLAGS = /^[0-9a-f]{1,2}$/;
+const ZERO_TRACE_ID = '00000000000000000000000000000000';
+const ZERO_SPAN_ID = '0000000000000000';
 const FLAG_SAMPLED = 1;
 const FLAG_DEBUG = 2;
 
@@ -56,11 +59,13 @@ export function parseUberTraceId(header: string): ParsedUberTraceId | undefined 
   if (value === undefined) return undefined;
   const parts = value.split(':');
   if (parts.length !== 4) return undefined;
-  const [rawTrace, rawSpan, , rawFlags] = parts as [string, string, string, string];
+  const rawTrace = parts[0] as string;
+  const rawSpan = parts[1] as string;
+  const rawFlags = parts[3] as string;
   if (!HEX_1_32.test(rawTrace) || !HEX_1_16.test(rawSpan) || !FLAGS.test(rawFlags)) return undefined;
   const traceId = rawTrace.padStart(32, '0');
   const spanId = rawSpan.padStart(16, '0');
-  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  if (traceId === ZERO_TRACE_ID || spanId === ZERO_SPAN_ID) return undefined;
   const flags = Number.parseInt(rawFlags, 16);
   const debug = (flags & FLAG_DEBUG) !== 0;
   return { traceId, spanId, sampled: debug || (flags & FLAG_SAMPLED) !== 0, debug };
@@ -99,12 +104,15 @@ export class JaegerPropagator implements TextMapPropagator {
     const header = firstHeader(getter, carrier, this.traceHeader);
     const parsed = header === undefined ? undefined : parseUberTraceId(header);
     if (parsed !== undefined) {
-      result = trace.setSpanContext(result, {
-        traceId: parsed.traceId,
-        spanId: parsed.spanId,
-        traceFlags: parsed.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-        isRemote: true,
-      });
+      result = setSpanLayer(
+        result,
+        trace.wrapSpanContext({
+          traceId: parsed.traceId,
+          spanId: parsed.spanId,
+          traceFlags: parsed.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+          isRemote: true,
+        }),
+      );
       if (parsed.debug) result = result.setValue(DEBUG_FLAG_KEY, true);
     } else {
       const debugId = firstHeader(getter, carrier, JAEGER_DEBUG_ID)?.trim();

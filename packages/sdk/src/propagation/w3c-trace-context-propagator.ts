@@ -5,6 +5,7 @@ import {
   type TextMapSetter,
   trace,
 } from '@opentelemetry/api';
+import { setSpanLayer } from '../context/layered-context.js';
 import { headerValues, singleHeader } from './header-lookup.js';
 import { isInjectable } from './injectable.js';
 import { W3cTraceState } from './trace-state.js';
@@ -13,9 +14,16 @@ export const TRACEPARENT = 'traceparent';
 export const TRACESTATE = 'tracestate';
 
 const HEX_LOWER = /^[0-9a-f]+$/;
+/** Nearly every traceparent: version 00, nothing around it. One pass instead of four. */
+const TRACEPARENT_00 = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const ZERO_TRACE_ID = '00000000000000000000000000000000';
 const ZERO_SPAN_ID = '0000000000000000';
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** The value of one lowercase hex digit's character code. */
+function hexDigit(code: number): number {
+  return code <= 57 ? code - 48 : code - 87;
+}
 
 export interface ParsedTraceParent {
   readonly traceId: string;
@@ -30,6 +38,13 @@ export interface ParsedTraceParent {
  * compatibility); version ff, upper-case hex and all-zero ids are invalid.
  */
 export function parseTraceParent(header: string): ParsedTraceParent | undefined {
+  if (header.length === 55 && TRACEPARENT_00.test(header)) {
+    const traceId = header.slice(3, 35);
+    const spanId = header.slice(36, 52);
+    if (traceId === ZERO_TRACE_ID || spanId === ZERO_SPAN_ID) return undefined;
+    // The regular expression vouched for two lowercase hex digits; parseInt would cost a slice and a parse.
+    return { traceId, spanId, traceFlags: (hexDigit(header.charCodeAt(53)) << 4) | hexDigit(header.charCodeAt(54)) };
+  }
   // The common case (exactly 55 characters, no padding) skips the trimming regex.
   const value = header.length === 55 && header[0] !== ' ' ? header : header.replace(/^[ \t]+|[ \t]+$/g, '');
   if (value.length < 55) return undefined;
@@ -72,13 +87,15 @@ export class W3cTraceContextPropagator implements TextMapPropagator {
     if (parent === undefined) return context;
     const states = headerValues(getter, carrier, TRACESTATE);
     const traceState = states.length === 0 ? undefined : W3cTraceState.parse(states.join(','));
-    return trace.setSpanContext(context, {
+    const remote = trace.wrapSpanContext({
       traceId: parent.traceId,
       spanId: parent.spanId,
       traceFlags: parent.traceFlags,
       isRemote: true,
       traceState: traceState !== undefined && traceState.size > 0 ? traceState : undefined,
     });
+    // trace.setSpanContext, without copying the context's whole Map.
+    return setSpanLayer(context, remote);
   }
 
   fields(): string[] {

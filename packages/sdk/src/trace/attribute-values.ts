@@ -103,7 +103,8 @@ export function limitAttributes(
   const out: KeyValue[] = [];
   let dropped = 0;
   for (const key in attributes) {
-    if (!Object.hasOwn(attributes, key) || key === '') continue;
+    // biome-ignore lint/suspicious/noPrototypeBuiltins: in for...in V8 makes hasOwnProperty.call an enum-cache check; Object.hasOwn stays a runtime call
+    if (!Object.prototype.hasOwnProperty.call(attributes, key) || key === '') continue;
     const value = attributes[key];
     if (value === undefined || value === null || !isAttributeValue(value)) continue;
     if (out.length >= countLimit) {

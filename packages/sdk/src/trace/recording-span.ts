@@ -77,6 +77,8 @@ export class RecordingSpan implements ApiSpan {
     name: string,
     readonly kind: SpanKind,
     startTime: TimeInput | undefined,
+    /** Whether the trace and span ids are valid (non-zero lowercase hex), so children of this span need not check again. */
+    readonly hasValidIds = true,
   ) {
     this.name = name;
     this.startTimeUnixNano = startTime === undefined ? nowNanos() : timeInputToNanos(startTime);
@@ -124,7 +126,9 @@ export class RecordingSpan implements ApiSpan {
   setAttributes(attributes: SpanAttributes): this {
     if (this.attributes.length === 0 && !this.ended) return this.initAttributes(attributes);
     for (const key in attributes) {
-      if (Object.hasOwn(attributes, key)) this.setAttribute(key, attributes[key] as SpanAttributeValue);
+      // biome-ignore lint/suspicious/noPrototypeBuiltins: in for...in V8 makes hasOwnProperty.call an enum-cache check; Object.hasOwn stays a runtime call
+      if (Object.prototype.hasOwnProperty.call(attributes, key))
+        this.setAttribute(key, attributes[key] as SpanAttributeValue);
     }
     return this;
   }
@@ -134,7 +138,9 @@ export class RecordingSpan implements ApiSpan {
     const list = this.attributes;
     const limits = this.owner.limits;
     for (const key in attributes) {
-      if (!Object.hasOwn(attributes, key) || key === '') continue;
+      // Object.hasOwn here made this loop about twice as slow (bench/sdk, 10 attributes).
+      // biome-ignore lint/suspicious/noPrototypeBuiltins: in for...in V8 makes hasOwnProperty.call an enum-cache check; Object.hasOwn stays a runtime call
+      if (!Object.prototype.hasOwnProperty.call(attributes, key) || key === '') continue;
       const value = attributes[key];
       if (value === undefined || value === null) continue;
       if (!isAttributeValue(value)) {

@@ -5,6 +5,7 @@ import {
   SpanKind as ApiSpanKind,
   context,
   createContextKey,
+  defaultTextMapSetter,
   ROOT_CONTEXT,
   type Sampler,
   SamplingDecision,
@@ -17,6 +18,7 @@ import { InMemorySpanExporter } from '../export/in-memory-span-exporter.js';
 import { SimpleSpanProcessor } from '../processing/simple-span-processor.js';
 import { JAEGER_DEBUG_ID_KEY } from '../propagation/debug-context.js';
 import { W3cTraceState } from '../propagation/trace-state.js';
+import { W3cTraceContextPropagator } from '../propagation/w3c-trace-context-propagator.js';
 import { resourceFromAttributes } from '../resource/detect-resource.js';
 import { AlwaysOffSampler } from '../sampling/always-off-sampler.js';
 import { AlwaysOnSampler } from '../sampling/always-on-sampler.js';
@@ -339,6 +341,62 @@ test('startActiveSpan: every overload, the span is active inside and the result 
     assert.deepEqual([r1, r2, r3], [1, 2, 3]);
     assert.equal(finished()[1]?.kind, SpanKind.Client);
     assert.equal(trace.getActiveSpan(), undefined);
+  } finally {
+    context.disable();
+  }
+});
+
+test('a span whose ids are invalid (a custom generator) parents nothing and is not injected; valid ones are', () => {
+  const exporter = new InMemorySpanExporter();
+  let spans = 0;
+  const provider = new AriadneTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'test' }),
+    sampler: new AlwaysOnSampler(),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    // Every other span id is all zeros, which W3C and OTLP call invalid.
+    idGenerator: {
+      generateTraceId: () => '0af7651916cd43dd8448eb211c80319c',
+      generateSpanId: () => (spans++ % 2 === 0 ? '0000000000000000' : 'b7ad6b7169203331'),
+    },
+  });
+  const tracer = provider.getTracer('lib');
+  const propagator = new W3cTraceContextPropagator();
+  const invalid = tracer.startSpan('invalid');
+  const underInvalid = tracer.startSpan('under-invalid', {}, trace.setSpan(ROOT_CONTEXT, invalid));
+  const carrier: Record<string, string> = {};
+  propagator.inject(trace.setSpan(ROOT_CONTEXT, invalid), carrier, defaultTextMapSetter);
+  assert.deepEqual(carrier, {});
+  propagator.inject(trace.setSpan(ROOT_CONTEXT, underInvalid), carrier, defaultTextMapSetter);
+  assert.equal(carrier.traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+  underInvalid.end();
+  invalid.end();
+  assert.equal(exporter.spans[0]?.parentSpanId, '', 'a parent with invalid ids starts a new trace');
+});
+
+test('spans nested with startActiveSpan parent each other and keep the values of the outer context', () => {
+  const manager = new AsyncLocalStorageContextManager();
+  context.setGlobalContextManager(manager);
+  try {
+    const { tracer, finished } = setup();
+    const key = createContextKey('k');
+    const outer = ROOT_CONTEXT.setValue(key, 'v');
+    tracer.startActiveSpan('a', {}, outer, (a) => {
+      tracer.startActiveSpan('b', (b) => {
+        assert.equal(context.active().getValue(key), 'v');
+        assert.equal(trace.getActiveSpan(), b);
+        const carrier: Record<string, string> = {};
+        new W3cTraceContextPropagator().inject(context.active(), carrier, defaultTextMapSetter);
+        assert.equal(carrier.traceparent, `00-${b.spanContext().traceId}-${b.spanContext().spanId}-01`);
+        tracer.startSpan('root', { root: true }).end();
+        b.end();
+      });
+      a.end();
+    });
+    const [root, b, a] = finished() as [Span, Span, Span];
+    assert.equal(b.parentSpanId, a.spanId);
+    assert.equal(b.traceId, a.traceId);
+    assert.equal(root.parentSpanId, '');
+    assert.notEqual(root.traceId, a.traceId);
   } finally {
     context.disable();
   }

@@ -6,6 +6,7 @@ import {
   type Context,
   context as contextApi,
   type Link,
+  ROOT_CONTEXT,
   type Sampler,
   SamplingDecision,
   type SpanContext,
@@ -15,12 +16,15 @@ import {
   type TraceState,
   trace,
 } from '@opentelemetry/api';
+import { setSpanLayer } from '../context/layered-context.js';
 import { getJaegerDebugId } from '../propagation/debug-context.js';
-import type { IdGenerator } from './random-ids.js';
+import { type IdGenerator, randomIdGenerator } from './random-ids.js';
 import { RecordingSpan, type SpanOwner } from './recording-span.js';
 
 /** The key OpenTelemetry's `suppressTracing()` sets (createContextKey is Symbol.for), honoured by exporters' own requests. */
 const SUPPRESS_TRACING_KEY = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+/** The api's key for the active span (createContextKey is Symbol.for): read directly instead of through trace.getSpanContext. */
+const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
 const NO_LINKS: Link[] = Object.freeze([]) as unknown as Link[];
 const INVALID_CONTEXT: SpanContext = Object.freeze({
@@ -54,13 +58,28 @@ export interface TracerSettings extends SpanOwner {
  * carrying a valid context, so propagation still works.
  */
 export class AriadneTracer implements Tracer {
-  constructor(private readonly settings: TracerSettings) {}
+  /** The built-in generator's ids are always valid, so its spans skip the check when they become parents. */
+  private readonly trustedIds: boolean;
+
+  constructor(private readonly settings: TracerSettings) {
+    this.trustedIds = settings.idGenerator === randomIdGenerator;
+  }
 
   startSpan(name: string, options?: SpanOptions, context: Context = contextApi.active()): ApiSpan {
     if (options?.root) context = trace.deleteSpan(context);
-    if (context.getValue(SUPPRESS_TRACING_KEY) === true) return trace.wrapSpanContext(INVALID_CONTEXT);
     const settings = this.settings;
-    const parent = trace.getSpanContext(context);
+    let parent: SpanContext | undefined;
+    let parentIsValid = false;
+    // The root context holds nothing (no suppression, parent or debug id): skip the three lookups.
+    if (context !== ROOT_CONTEXT) {
+      if (context.getValue(SUPPRESS_TRACING_KEY) === true) return trace.wrapSpanContext(INVALID_CONTEXT);
+      const parentSpan = context.getValue(SPAN_KEY) as ApiSpan | undefined;
+      if (parentSpan) {
+        parent = parentSpan.spanContext();
+        // Our own spans checked their ids once when they started; anything else is checked here.
+        parentIsValid = parentSpan instanceof RecordingSpan ? parentSpan.hasValidIds : isValidParent(parent);
+      }
+    }
     const spanId = settings.idGenerator.generateSpanId();
     const apiKind: ApiSpanKind = options?.kind ?? 0;
     let traceId: string;
@@ -68,14 +87,15 @@ export class AriadneTracer implements Tracer {
     let parentFlags = FLAG_HAS_IS_REMOTE;
     let traceState: TraceState | undefined;
     let debugId: string | undefined;
-    if (isValidParent(parent)) {
-      traceId = parent.traceId;
-      parentSpanId = parent.spanId;
-      traceState = parent.traceState;
-      if (parent.isRemote) parentFlags |= FLAG_IS_REMOTE;
+    if (parentIsValid) {
+      const valid = parent as SpanContext;
+      traceId = valid.traceId;
+      parentSpanId = valid.spanId;
+      traceState = valid.traceState;
+      if (valid.isRemote) parentFlags |= FLAG_IS_REMOTE;
     } else {
       traceId = settings.idGenerator.generateTraceId();
-      debugId = getJaegerDebugId(context);
+      if (context !== ROOT_CONTEXT) debugId = getJaegerDebugId(context);
     }
     const attributes = options?.attributes ?? NO_ATTRIBUTES;
     const links = options?.links ?? NO_LINKS;
@@ -104,6 +124,7 @@ export class AriadneTracer implements Tracer {
       name,
       (apiKind + 1) as SpanKind,
       options?.startTime,
+      this.trustedIds || isValidParent(spanContext),
     );
     if (attributes !== NO_ATTRIBUTES) span.setAttributes(attributes);
     if (samplerAttributes !== undefined) span.setAttributes(samplerAttributes);
@@ -145,6 +166,7 @@ export class AriadneTracer implements Tracer {
     } else return undefined;
     const parentContext = parent ?? contextApi.active();
     const span = this.startSpan(name, options, parentContext);
-    return contextApi.with(trace.setSpan(parentContext, span), fn as (span: ApiSpan) => ReturnType<F>, undefined, span);
+    // A layer over the parent instead of trace.setSpan, which copies the parent's whole Map for every span.
+    return contextApi.with(setSpanLayer(parentContext, span), fn as (span: ApiSpan) => ReturnType<F>, undefined, span);
   }
 }
