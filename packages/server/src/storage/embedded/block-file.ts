@@ -2,13 +2,13 @@ import { type FileHandle, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompress, constants, crc32, deflateRaw, inflateRaw } from 'node:zlib';
-import { type Span, type SpanKind, serviceNameOf } from '@ariadne/protocol';
+import { type Resource, type Span, type SpanKind, serviceNameOf } from '@ariadne/protocol';
 import { summarizeTrace } from '../query/summarize-trace.js';
 import type { Operation, TraceSummary } from '../span-store.js';
-import { AggregatesBuilder, type BlockAggregates, decodeAggregates } from './block-aggregates.js';
+import { type BlockAggregates, decodeAggregates } from './block-aggregates.js';
 import { ByteReader, ByteWriter } from './byte-writer.js';
 import { fsyncDirectory } from './fsync-directory.js';
-import { decodeSpansWith, encodeSpansInto, readStrings, StringDictionary, writeStrings } from './span-codec.js';
+import { decodeChunk, readTables, type SpanEncoder, type SpanTables } from './span-codec.js';
 
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
@@ -31,8 +31,11 @@ const FOOTER_BYTES = 8 + 4 + 8 + 4 + 4 + 4 + 8;
 const PAGE_TARGET_SPANS = 2_000;
 /** ...or roughly this much uncompressed data (large attributes). */
 const PAGE_TARGET_BYTES = 1024 * 1024;
-/** Version 2 blocks carry no aggregates. */
-const EMPTY_AGGREGATES = new AggregatesBuilder().encode();
+/**
+ * 4: page chunks hold span bodies as the WAL encoded them, resources and
+ * scopes live in the block's tables. Older blocks are refused by name.
+ */
+const BLOCK_VERSION = 4;
 
 export interface PageMeta {
   /** Compressed span rows: one self-delimited chunk per trace. */
@@ -52,8 +55,7 @@ export interface PageMeta {
 }
 
 export interface BlockMeta {
-  /** 3 adds `aggregates`. */
-  readonly version: 2 | 3;
+  readonly version: number;
   readonly spanCount: number;
   readonly traceCount: number;
   readonly minStartNanos: string;
@@ -62,7 +64,7 @@ export interface BlockMeta {
   /** [service index, span name, kind] */
   readonly operations: [number, string, number][];
   readonly pages: PageMeta[];
-  /** The compressed string dictionary every page and summary column refers to. */
+  /** The compressed tables (strings, resources, scopes) every page and summary column refers to. */
   readonly dictionaryOffset: number;
   readonly dictionaryLength: number;
   /**
@@ -70,14 +72,22 @@ export interface BlockMeta {
    * every value whose text form is not a number or a boolean is a dictionary
    * string: an `=` search for a text missing from the dictionary finds nothing.
    */
-  readonly textValuesOnly?: boolean;
-  /** Span start and end live only in the columns (stored once, not twice). */
-  readonly rowsWithoutTimes?: boolean;
-  /** How pages are compressed: Brotli, or raw deflate when absent (version 2). */
-  readonly pageCodec?: 'brotli';
+  readonly textValuesOnly: boolean;
   /** Compressed RED and dependency pre-aggregates (`block-aggregates.ts`). */
-  readonly aggregatesOffset?: number;
-  readonly aggregatesLength?: number;
+  readonly aggregatesOffset: number;
+  readonly aggregatesLength: number;
+}
+
+/** One trace of a cut: its spans and where each one's encoded body is (`SpanEncoder.chunk`). */
+export interface CutTrace {
+  readonly spans: readonly Span[];
+  readonly bodies: readonly number[];
+}
+
+/** The head whose encoder and WAL records a block's pages are built from. */
+export interface BlockSource {
+  readonly encoder: SpanEncoder;
+  readonly records: readonly Buffer[];
 }
 
 /** Per-span values a search can test without decoding span rows. */
@@ -102,11 +112,13 @@ export interface SpanColumns {
  */
 export async function writeBlock(
   path: string,
-  traces: ReadonlyMap<string, readonly Span[]>,
+  traces: ReadonlyMap<string, CutTrace>,
+  source: BlockSource,
   aggregates: Uint8Array,
 ): Promise<void> {
   const traceIds = [...traces.keys()].sort();
-  const dictionary = new StringDictionary();
+  const { encoder, records } = source;
+  const dictionary = encoder.dictionary;
   const services: string[] = [];
   const serviceIndex = new Map<string, number>();
   const serviceOf = (name: string) => {
@@ -118,7 +130,18 @@ export async function writeBlock(
     }
     return index;
   };
-  const operations = new Map<string, [number, string, number]>();
+  const operations: [number, string, number][] = [];
+  /** Per span name, the (service, kind) pairs seen, as service · 256 + kind: no text key built per span. */
+  const operationsByName = new Map<string, Set<number>>();
+  const resourceServices = new Map<Resource, number>();
+  const serviceOfResource = (resource: Resource) => {
+    let index = resourceServices.get(resource);
+    if (index === undefined) {
+      index = serviceOf(serviceNameOf(resource));
+      resourceServices.set(resource, index);
+    }
+    return index;
+  };
 
   const n = traceIds.length;
   const columns = {
@@ -165,7 +188,7 @@ export async function writeBlock(
       for (const span of pageSpans) {
         if (span.startTimeUnixNano < min) min = span.startTimeUnixNano;
         if (span.startTimeUnixNano > max) max = span.startTimeUnixNano;
-        pageServices.add(serviceOf(serviceNameOf(span.resource)));
+        pageServices.add(serviceOfResource(span.resource));
       }
       const rowsOffset = offset;
       await append(compressedRows);
@@ -195,7 +218,7 @@ export async function writeBlock(
     let maxStart: bigint | undefined;
     // Pages hold traces in start order (the id index points into them), so a
     // search for the most recent traces reads the newest pages and stops.
-    const summaries = traceIds.map((traceId) => summarizeTrace(traces.get(traceId)!));
+    const summaries = traceIds.map((traceId) => summarizeTrace(traces.get(traceId)!.spans));
     const layout = traceIds.map((_, ordinal) => ordinal);
     layout.sort((a, b) => {
       const x = summaries[a]!.startTimeUnixNano;
@@ -204,7 +227,7 @@ export async function writeBlock(
     });
     for (const ordinal of layout) {
       const traceId = traceIds[ordinal]!;
-      const spans = traces.get(traceId)!;
+      const { spans, bodies } = traces.get(traceId)!;
       const summary = summaries[ordinal]!;
       if (pageSpans.length === 0) pageMinTraceStart = summary.startTimeUnixNano;
       pageMaxTraceStart = summary.startTimeUnixNano;
@@ -226,13 +249,21 @@ export async function writeBlock(
       }
       // One chunk per trace, so that reading a trace decodes only its own rows.
       scratch.reset();
-      encodeSpansInto(spans, dictionary, scratch, true);
+      encoder.chunk(scratch, traceId, spans, bodies, records);
       const chunk = scratch.bytes();
       rows.varUint(chunk.length);
       rows.raw(chunk);
       for (const span of spans) {
-        const service = serviceOf(serviceNameOf(span.resource));
-        operations.set(`${service}\u0000${span.kind}\u0000${span.name}`, [service, span.name, span.kind]);
+        const service = serviceOfResource(span.resource);
+        let seen = operationsByName.get(span.name);
+        if (seen === undefined) {
+          seen = new Set();
+          operationsByName.set(span.name, seen);
+        }
+        if (!seen.has(service * 256 + span.kind)) {
+          seen.add(service * 256 + span.kind);
+          operations.push([service, span.name, span.kind]);
+        }
         if (minStart === undefined || span.startTimeUnixNano < minStart) minStart = span.startTimeUnixNano;
         if (maxStart === undefined || span.startTimeUnixNano > maxStart) maxStart = span.startTimeUnixNano;
         spanColumns.trace.varUint(ordinal);
@@ -253,7 +284,7 @@ export async function writeBlock(
     await flushPage();
 
     const dictionaryWriter = new ByteWriter();
-    writeStrings(dictionaryWriter, dictionary.strings);
+    encoder.writeTables(dictionaryWriter);
     const dictionaryBytes = await deflate(dictionaryWriter.bytes());
     const dictionaryOffset = offset;
     await append(dictionaryBytes);
@@ -263,21 +294,19 @@ export async function writeBlock(
     await append(aggregatesBytes);
 
     const meta: BlockMeta = {
-      version: 3,
+      version: BLOCK_VERSION,
       spanCount,
       traceCount: n,
       minStartNanos: (minStart ?? 0n).toString(),
       maxStartNanos: (maxStart ?? 0n).toString(),
       services,
-      operations: [...operations.values()],
+      operations,
       pages,
       dictionaryOffset,
       dictionaryLength: dictionaryBytes.length,
       aggregatesOffset,
       aggregatesLength: aggregatesBytes.length,
       textValuesOnly: !dictionary.sawNonTextValue,
-      pageCodec: 'brotli',
-      rowsWithoutTimes: true,
     };
     const metaBytes = await deflate(Buffer.from(JSON.stringify(meta)));
     const index = await deflate(Buffer.concat([...Object.values(columns), serviceLists.bytes()]));
@@ -326,11 +355,11 @@ export class BlockReader {
   };
   readonly #serviceSet: ReadonlySet<string>;
   readonly #operationNames: ReadonlySet<string>;
-  #dictionary: Promise<string[]> | undefined;
+  #tables: Promise<SpanTables> | undefined;
   readonly #bloom: Uint32Array;
   readonly #bloomMask: number;
   #aggregates: Promise<BlockAggregates> | undefined;
-  #lastTimes: { page: number; times: Promise<PageTimes | undefined> } | undefined;
+  #lastTimes: { page: number; times: Promise<PageTimes> } | undefined;
   #dictionaryIndex: Map<string, number> | undefined;
 
   private constructor(
@@ -391,6 +420,12 @@ export class BlockReader {
       const index = await readAt(handle, Number(footer.readBigInt64LE(12)), footer.readUInt32LE(20));
       if (crc32(index, crc32(metaBytes)) !== footer.readUInt32LE(28)) throw new Error('block index checksum mismatch');
       const meta = JSON.parse((await inflate(metaBytes)).toString('utf8')) as BlockMeta;
+      if (meta.version !== BLOCK_VERSION) {
+        throw new Error(
+          `block format version ${meta.version} is not readable by this version of Ariadne (it reads version ${BLOCK_VERSION}); ` +
+            'move the block away or read it with the Ariadne that wrote it',
+        );
+      }
       return new BlockReader(path, handle, meta, await inflate(index));
     } catch (error) {
       await handle.close();
@@ -415,25 +450,41 @@ export class BlockReader {
       .map(([, name, kind]) => ({ name, spanKind: kind as SpanKind }));
   }
 
-  dictionary(): Promise<string[]> {
-    this.#dictionary ??= (async () => {
+  async dictionary(): Promise<readonly string[]> {
+    return (await this.#loadTables()).strings;
+  }
+
+  #loadTables(): Promise<SpanTables> {
+    this.#tables ??= (async () => {
       const compressed = await readAt(this.#handle, this.meta.dictionaryOffset, this.meta.dictionaryLength);
-      return readStrings(new ByteReader(await inflate(compressed)));
+      return readTables(new ByteReader(await inflate(compressed)));
     })();
-    return this.#dictionary;
+    return this.#tables;
   }
 
   /** The block's pre-aggregates, read once and kept (a few kilobytes per block). */
   aggregates(): Promise<BlockAggregates> {
     this.#aggregates ??= (async () => {
       const { aggregatesOffset, aggregatesLength } = this.meta;
-      if (aggregatesOffset === undefined || aggregatesLength === undefined) return decodeAggregates(EMPTY_AGGREGATES);
       return decodeAggregates(await inflate(await readAt(this.#handle, aggregatesOffset, aggregatesLength)));
     })();
     return this.#aggregates;
   }
 
-  /** The dictionary index of a text, or -1 when no page or column of this block uses it. */
+  /** Whether a resource of the block has this text value under this key. */
+  async hasResourceAttribute(key: string, value: string): Promise<boolean> {
+    const { resources } = await this.#loadTables();
+    return resources.some((resource) =>
+      resource.attributes.some(
+        (attribute) => attribute.key === key && attribute.value.type === 'string' && attribute.value.value === value,
+      ),
+    );
+  }
+
+  /**
+   * The dictionary index of a text, or -1 when no page or column of this block
+   * uses it. (The dictionary is the head's: a text in it may still be unused here.)
+   */
   async stringIndex(text: string): Promise<number> {
     if (this.#dictionaryIndex === undefined) {
       const strings = await this.dictionary();
@@ -520,23 +571,21 @@ export class BlockReader {
 
   /** Decodes the spans of a trace (its chunk in the page's rows, read with `pageRows`). */
   async decodeTrace(page: number, rows: Buffer, ordinal: number): Promise<Span[]> {
-    const [dictionary, times] = await Promise.all([this.dictionary(), this.#pageTimes(page)]);
+    const [tables, times] = await Promise.all([this.#loadTables(), this.#pageTimes(page)]);
     const reader = new ByteReader(rows);
     reader.offset = this.traceOffset(ordinal);
     const chunk = reader.raw(reader.varUint());
-    if (times === undefined) return decodeSpansWith(chunk, dictionary);
-    return decodeSpansWith(chunk, dictionary, { ...times, first: times.trace.indexOf(ordinal) });
+    return decodeChunk(chunk, tables, { ...times, first: times.trace.indexOf(ordinal) });
   }
 
-  /** Exact span times of a page and the trace ordinal of each span (blocks whose rows leave times out). */
-  #pageTimes(page: number): Promise<PageTimes | undefined> {
+  /** Exact span times of a page and the trace ordinal of each span (rows leave times out). */
+  #pageTimes(page: number): Promise<PageTimes> {
     // A search decodes several traces of one page in a row: keep the last page's times.
     if (this.#lastTimes?.page !== page) this.#lastTimes = { page, times: this.#readPageTimes(page) };
     return this.#lastTimes.times;
   }
 
-  async #readPageTimes(page: number): Promise<PageTimes | undefined> {
-    if (!this.meta.rowsWithoutTimes) return undefined;
+  async #readPageTimes(page: number): Promise<PageTimes> {
     const meta = this.#page(page);
     const raw = await this.#decompressPage(await readAt(this.#handle, meta.columnsOffset, meta.columnsLength));
     const [traces, , , , , starts, durations] = ColumnsWriter.fields(new ByteReader(raw)) as [
@@ -563,7 +612,7 @@ export class BlockReader {
   }
 
   #decompressPage(bytes: Buffer): Promise<Buffer> {
-    return this.meta.pageCodec === 'brotli' ? unbrotli(bytes) : inflate(bytes);
+    return unbrotli(bytes);
   }
 
   #page(page: number): PageMeta {
@@ -574,20 +623,13 @@ export class BlockReader {
 
   /** Every span of a page, in trace order. */
   async readPage(page: number): Promise<Span[]> {
-    const [rows, dictionary, times] = await Promise.all([
-      this.#pageRows(page),
-      this.dictionary(),
-      this.#pageTimes(page),
-    ]);
+    const [rows, tables, times] = await Promise.all([this.#pageRows(page), this.#loadTables(), this.#pageTimes(page)]);
     const reader = new ByteReader(rows);
     const spans: Span[] = [];
     while (reader.offset < rows.length) {
       const length = reader.varUint();
       const chunk = reader.raw(length);
-      const decoded =
-        times === undefined
-          ? decodeSpansWith(chunk, dictionary)
-          : decodeSpansWith(chunk, dictionary, { ...times, first: spans.length });
+      const decoded = decodeChunk(chunk, tables, { ...times, first: spans.length });
       for (const span of decoded) spans.push(span);
     }
     return spans;
@@ -611,8 +653,15 @@ export class BlockReader {
       duration: new Float64Array(count),
     };
     // The first start is absolute (the base), the others deltas from the previous span.
-    const fields = this.meta.pageCodec === 'brotli' ? ColumnsWriter.fields(reader) : undefined;
-    const [trace, service, name, kind, status, starts, duration] = fields ?? Array(7).fill(reader);
+    const [trace, service, name, kind, status, starts, duration] = ColumnsWriter.fields(reader) as [
+      ByteReader,
+      ByteReader,
+      ByteReader,
+      ByteReader,
+      ByteReader,
+      ByteReader,
+      ByteReader,
+    ];
     let start = 0;
     for (let i = 0; i < count; i++) {
       columns.trace[i] = trace.varUint();

@@ -90,6 +90,35 @@ export class ByteWriter {
     this.#length += bytes.length;
   }
 
+  /** Bytes `start` to `end` of `source`, without a view object per call. */
+  copyFrom(source: Buffer, start: number, end: number): void {
+    this.#ensure(end - start);
+    source.copy(this.#buffer, this.#length, start, end);
+    this.#length += end - start;
+  }
+
+  /**
+   * A lowercase hex id of at most 32 bytes as `u8 byte length` then the bytes;
+   * false, with nothing written, for any other text. Parsed here rather than by
+   * a regular expression and `Buffer.write`: ids are most of the per-span calls.
+   */
+  hexId(value: string): boolean {
+    const length = value.length;
+    if (length > 64 || length % 2 !== 0) return false;
+    this.#ensure(1 + length / 2);
+    const buffer = this.#buffer;
+    let at = this.#length + 1;
+    for (let i = 0; i < length; i += 2) {
+      const high = HEX_VALUES[value.charCodeAt(i)] ?? -1;
+      const low = HEX_VALUES[value.charCodeAt(i + 1)] ?? -1;
+      if (high < 0 || low < 0) return false;
+      buffer[at++] = (high << 4) | low;
+    }
+    buffer[this.#length] = length / 2;
+    this.#length = at;
+    return true;
+  }
+
   /** Length-prefixed UTF-8. */
   string(value: string): void {
     const byteLength = Buffer.byteLength(value);
@@ -101,6 +130,11 @@ export class ByteWriter {
 }
 
 const SAFE_HALF = 2n ** 52n;
+
+/** The value of each lowercase hex digit by character code; -1 for any other character below 128. */
+const HEX_VALUES = Int8Array.from({ length: 128 }, (_, code) =>
+  code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : -1,
+);
 
 /** Reads what a `ByteWriter` wrote. Throws a RangeError on truncated input. */
 export class ByteReader {

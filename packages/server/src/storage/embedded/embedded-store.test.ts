@@ -139,6 +139,33 @@ describe('embedded store durability', () => {
     return copy;
   };
 
+  test('a replayed WAL replays again after a second crash (the new segment carries the tables anew)', async () => {
+    // Crash images: copies of the folder while the store that wrote it still runs.
+    const crashImage = async (from: string) => {
+      const to = await freshDir();
+      await cp(from, to, { recursive: true });
+      return to;
+    };
+    const first = await freshDir();
+    const a = await openEmbeddedStore({ dataDir: first, maxHeadAgeMs: 3_600_000 });
+    await a.writeSpans([span(1, 1), span(1, 2)]);
+    const second = await crashImage(first);
+    const b = await openEmbeddedStore({ dataDir: second, maxHeadAgeMs: 3_600_000 });
+    // Strings and resources the replay already put in the head's tables, and new ones.
+    const later = [
+      span(1, 3),
+      { ...span(2, 1), name: 'only after the replay' },
+      testSpan({ ...span(3, 1), service: 'other' }),
+    ];
+    await b.writeSpans(later);
+    const third = await crashImage(second);
+    const c = await openEmbeddedStore({ dataDir: third, maxHeadAgeMs: 3_600_000 });
+    assert.deepStrictEqual(await c.getTrace(span(1, 1).traceId), [span(1, 1), span(1, 2), span(1, 3)]);
+    assert.deepStrictEqual(await c.getTrace(later[1]!.traceId), [later[1]]);
+    assert.deepStrictEqual(await c.getTrace(later[2]!.traceId), [later[2]]);
+    await Promise.all([a.close(), b.close(), c.close()]);
+  });
+
   test('a torn or corrupt WAL tail is cut away, not fatal', async () => {
     const original = await freshDir();
     const first = await openEmbeddedStore({ dataDir: original, maxHeadAgeMs: 3_600_000 });

@@ -22,13 +22,13 @@ import type {
   TraceSummary,
 } from '../span-store.js';
 import { AggregatesBuilder, addDependencyCells, addRedCells } from './block-aggregates.js';
-import { BlockReader, bloomKey, writeBlock } from './block-file.js';
+import { BlockReader, bloomKey, type CutTrace, writeBlock } from './block-file.js';
 import { blockFileName, parseBlockName } from './block-names.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { fsyncDirectory } from './fsync-directory.js';
 import { Head } from './head.js';
 import { searchBlock } from './search-block.js';
-import { decodeSpans, encodeSpans } from './span-codec.js';
+import { WalRecordDecoder } from './span-codec.js';
 import { deleteSegmentsUpTo, listSegments, readSegment, segmentFileName, WalWriter } from './write-ahead-log.js';
 
 export interface EmbeddedStoreOptions {
@@ -108,8 +108,12 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     for (const segment of segments) {
       if (segment <= coveredSegment) continue; // written into a block before a crash could delete it
       const { payloads } = await readSegment(join(walDir, segmentFileName(segment)), true);
-      for (const payload of payloads) head.add(decodeSpans(payload));
+      // A segment's records add to tables the later records of that segment refer to.
+      const decoder = new WalRecordDecoder();
+      for (const payload of payloads) head.add(decoder.decode(payload));
     }
+    // The replayed spans' records stay in the old segments: the new segment's first record carries every table entry.
+    head.encoder.restartLog();
     await deleteSegmentsUpTo(walDir, coveredSegment);
     wal = await WalWriter.open(walDir, Math.max(coveredSegment, ...segments) + 1);
   } catch (error) {
@@ -143,12 +147,17 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       // Every frozen head, including any whose earlier cut failed, goes into this cut:
       // the segments it lets us delete may hold their spans too.
       const pending = [...frozen];
-      const traces = new Map<string, Span[]>();
+      // The blocks take the first head's tables and copy its spans' encoded bodies;
+      // spans of other heads (a failed earlier cut) are encoded again with those tables.
+      const source = pending[0]!;
+      const traces = new Map<string, CutTrace>();
       for (const part of pending) {
         for (const [traceId, spans] of part.traces) {
+          const bodies = part === source ? part.bodies.get(traceId)! : spans.flatMap(() => [-1, 0, 0]);
+          // The head's own arrays when one head holds the trace (nothing below changes them).
           const trace = traces.get(traceId);
-          if (trace === undefined) traces.set(traceId, [...spans]);
-          else trace.push(...spans);
+          if (trace === undefined) traces.set(traceId, { spans, bodies });
+          else traces.set(traceId, { spans: [...trace.spans, ...spans], bodies: [...trace.bodies, ...bodies] });
         }
       }
       const parts = await partitionCut(traces, blocks, partitionNanos);
@@ -157,7 +166,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         const opened: BlockReader[] = [];
         for (const [index, part] of parts.entries()) {
           const path = join(blockDir, blockFileName(closedSegment, index, parts.length));
-          await writeBlock(path, part.traces, part.aggregates.encode());
+          await writeBlock(path, part.traces, source, part.aggregates.encode());
           written.push(path);
           opened.push(await BlockReader.open(path));
         }
@@ -270,15 +279,18 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         await cut().catch(() => {});
         if (closed) throw new AriadneError('StorageFailure', 'the embedded store is closed');
       }
+      let checked: string | undefined;
       for (const span of spans) {
+        // Batches hold traces in runs: check each run's id once.
+        if (span.traceId === checked) continue;
+        checked = span.traceId;
         if (!isValidTraceId(span.traceId)) {
           throw new AriadneError('StorageFailure', `cannot store a span with trace id "${span.traceId}"`);
         }
       }
       // Into the head in the same tick as into the WAL queue: a cut then puts the
       // batch into the block exactly when its record lands in the segment the cut retires.
-      const written = wal.append(encodeSpans(spans));
-      head.add(spans);
+      const written = wal.append(head.add(spans));
       if (head.spanCount >= maxHeadSpans) void cut().catch(() => {});
       await written;
     },
@@ -408,7 +420,7 @@ interface View {
 
 interface CutPart {
   readonly partition: bigint;
-  readonly traces: Map<string, Span[]>;
+  readonly traces: Map<string, CutTrace>;
   readonly aggregates: AggregatesBuilder;
 }
 
@@ -419,7 +431,7 @@ interface CutPart {
  * older spans were counted by an older cut.
  */
 async function partitionCut(
-  traces: ReadonlyMap<string, Span[]>,
+  traces: ReadonlyMap<string, CutTrace>,
   olderBlocks: readonly BlockReader[],
   partitionNanos: bigint,
 ): Promise<CutPart[]> {
@@ -441,13 +453,31 @@ async function partitionCut(
     lastTo = lastFrom + partitionNanos - 1n;
     return part;
   };
-  for (const [traceId, spans] of traces) {
+  for (const [traceId, whole] of traces) {
+    const { spans, bodies } = whole;
+    let only: CutPart | undefined;
+    let split = false;
     for (const span of spans) {
       const part = partOf(span.startTimeUnixNano);
-      const trace = part.traces.get(traceId);
-      if (trace === undefined) part.traces.set(traceId, [span]);
-      else trace.push(span);
       part.aggregates.addSpan(span);
+      if (only === undefined) only = part;
+      else if (part !== only) split = true;
+    }
+    // A trace nearly always falls in one partition: it goes there as it is.
+    if (!split && only !== undefined) only.traces.set(traceId, whole);
+    else {
+      for (let i = 0; i < spans.length; i++) {
+        const span = spans[i]!;
+        const part = partOf(span.startTimeUnixNano);
+        // Only this loop made entries for this trace: they are its own arrays.
+        let trace = part.traces.get(traceId) as { spans: Span[]; bodies: number[] } | undefined;
+        if (trace === undefined) {
+          trace = { spans: [], bodies: [] };
+          part.traces.set(traceId, trace);
+        }
+        trace.spans.push(span);
+        trace.bodies.push(bodies[i * 3]!, bodies[i * 3 + 1]!, bodies[i * 3 + 2]!);
+      }
     }
     const older: Span[] = [];
     const key = bloomKey(traceId);

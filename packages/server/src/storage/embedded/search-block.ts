@@ -104,6 +104,12 @@ async function rowNeedle(block: BlockReader, predicate: AttributePredicate): Pro
   const key = await block.stringIndex(predicate.key);
   const text = await block.stringIndex(value);
   if (key === -1 || text === -1) return null;
+  // Resource attributes live in the block's tables, not in the rows: rows can only rule out span and event attributes.
+  if (predicate.scope !== 'span') {
+    const inResources = await block.hasResourceAttribute(predicate.key, value);
+    if (inResources) return undefined;
+    if (predicate.scope === 'resource') return null;
+  }
   const needle = new ByteWriter(16);
   needle.varUint(key);
   needle.u8(STRING_TAG);

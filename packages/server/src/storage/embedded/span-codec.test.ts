@@ -2,41 +2,90 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Span, SpanKind, StatusCode } from '@ariadne/protocol';
 import { testSpan } from '../query/test-spans.js';
-import { decodeSpans, encodeSpans } from './span-codec.js';
+import { ByteReader, ByteWriter } from './byte-writer.js';
+import { decodeChunk, readTables, SpanEncoder, WAL_RECORD_VERSION, WalRecordDecoder } from './span-codec.js';
 
-test('span rows round-trip every field, sharing resources and scopes', () => {
-  const shared = testSpan({ service: 'web' });
-  const spans: Span[] = [
-    shared,
-    {
-      ...shared,
-      spanId: 'ffffffffffffffff',
-      parentSpanId: shared.spanId,
-      traceState: 'a=1,b=2',
-      flags: 0x301,
-      kind: SpanKind.Consumer,
-      startTimeUnixNano: 2n ** 62n,
-      endTimeUnixNano: 2n ** 62n - 5n, // ends before it starts: kept as sent
-      attributes: [
-        { key: 'i', value: { type: 'int', value: -(2n ** 63n) } },
-        { key: 'd', value: { type: 'double', value: -0 } },
-        { key: 'b', value: { type: 'bytes', value: new Uint8Array([0, 255]) } },
-        { key: 'e', value: { type: 'empty' } },
-        { key: 'a', value: { type: 'array', value: [{ type: 'bool', value: false }] } },
-        { key: 'k', value: { type: 'kvlist', value: [{ key: 'ü', value: { type: 'string', value: '✓' } }] } },
-      ],
-      events: [{ timeUnixNano: 1n, name: 'early', attributes: [], droppedAttributesCount: 2 }],
-      links: [
-        { traceId: 'NOT-HEX', spanId: 'abc', traceState: '', attributes: [], droppedAttributesCount: 0, flags: 1 },
-      ],
-      droppedAttributesCount: 1,
-      droppedEventsCount: 2,
-      droppedLinksCount: 3,
-      status: { code: StatusCode.Error, message: 'bad' },
-    },
-  ];
-  const decoded = decodeSpans(encodeSpans(spans));
-  assert.deepStrictEqual(decoded, spans);
-  assert.equal(decoded[0]!.resource, decoded[1]!.resource, 'one resource object per chunk');
-  assert.throws(() => decodeSpans(encodeSpans(spans).subarray(0, 40)), RangeError);
+const shared = testSpan({ service: 'web' });
+const spans: Span[] = [
+  shared,
+  {
+    ...shared,
+    spanId: 'ffffffffffffffff',
+    parentSpanId: shared.spanId,
+    traceState: 'a=1,b=2',
+    flags: 0x301,
+    kind: SpanKind.Consumer,
+    startTimeUnixNano: 2n ** 62n,
+    endTimeUnixNano: 2n ** 62n - 5n, // ends before it starts: kept as sent
+    attributes: [
+      { key: 'i', value: { type: 'int', value: -(2n ** 63n) } },
+      { key: 'd', value: { type: 'double', value: -0 } },
+      { key: 'b', value: { type: 'bytes', value: new Uint8Array([0, 255]) } },
+      { key: 'e', value: { type: 'empty' } },
+      { key: 'a', value: { type: 'array', value: [{ type: 'bool', value: false }] } },
+      { key: 'k', value: { type: 'kvlist', value: [{ key: 'ü', value: { type: 'string', value: '✓' } }] } },
+    ],
+    events: [{ timeUnixNano: 1n, name: 'early', attributes: [], droppedAttributesCount: 2 }],
+    links: [{ traceId: 'NOT-HEX', spanId: 'abc', traceState: '', attributes: [], droppedAttributesCount: 0, flags: 1 }],
+    droppedAttributesCount: 1,
+    droppedEventsCount: 2,
+    droppedLinksCount: 3,
+    status: { code: StatusCode.Error, message: 'bad' },
+  },
+];
+/** The same resource and scope contents in new objects, as a receiver decodes them per request. */
+const later: Span = {
+  ...shared,
+  spanId: '0000000000000003',
+  name: 'a name the first record never used',
+  resource: structuredClone(shared.resource),
+  scope: structuredClone(shared.scope),
+};
+
+test('WAL records round-trip every field; later records refer to the tables earlier ones carried', () => {
+  const encoder = new SpanEncoder();
+  const bodies: number[] = [];
+  const first = encoder.record(spans, bodies);
+  const second = encoder.record([later], bodies);
+  assert.equal(bodies.length, 6, 'two numbers per span');
+  const decoder = new WalRecordDecoder();
+  const decoded = [...decoder.decode(first), ...decoder.decode(second)];
+  assert.deepStrictEqual(decoded, [...spans, later]);
+  assert.equal(decoded[0]!.resource, decoded[2]!.resource, 'equal resources share one table entry');
+  // Without the first record, the second refers to strings nobody defined.
+  assert.throws(() => new WalRecordDecoder().decode(second), RangeError);
+  assert.throws(() => new WalRecordDecoder().decode(first.subarray(0, 40)), RangeError);
+});
+
+test('after restartLog, the next record carries the whole tables (a new segment can replay alone)', () => {
+  const encoder = new SpanEncoder();
+  encoder.record(spans, []);
+  encoder.restartLog();
+  const alone = encoder.record([later], []);
+  assert.deepStrictEqual(new WalRecordDecoder().decode(alone), [later]);
+});
+
+test('block chunks copy the bodies of WAL records and decode with the tables and page times', () => {
+  const encoder = new SpanEncoder();
+  const positions: number[] = [];
+  const record = encoder.record(spans, positions);
+  // The second span's body comes from the record, the third is encoded at the cut (another head's span).
+  const trace = [spans[0]!, spans[1]!, { ...later, traceId: spans[0]!.traceId }];
+  const bodies = [0, positions[0]!, positions[1]!, 0, positions[2]!, positions[3]!, -1, 0, 0];
+  const out = new ByteWriter();
+  encoder.chunk(out, shared.traceId, trace, bodies, [record]);
+  const tables = new ByteWriter();
+  encoder.writeTables(tables);
+  const decoded = decodeChunk(Buffer.from(out.bytes()), readTables(new ByteReader(tables.bytes())), {
+    start: [0n, ...trace.map((span) => span.startTimeUnixNano)],
+    end: [0n, ...trace.map((span) => span.endTimeUnixNano)],
+    first: 1,
+  });
+  assert.deepStrictEqual(decoded, trace);
+});
+
+test('a WAL record of another format version is refused by name', () => {
+  const record = new SpanEncoder().record(spans, []);
+  record[0] = WAL_RECORD_VERSION - 1;
+  assert.throws(() => new WalRecordDecoder().decode(record), /WAL record version 2 is not readable/);
 });

@@ -13,38 +13,21 @@ import {
 import { ByteReader, ByteWriter } from './byte-writer.js';
 
 /**
- * The embedded store's span rows: a compact binary form of the domain spans,
- * used for WAL records and (compressed) block pages. Every string (keys,
- * values, names) is written once per chunk in a table and referred to by
- * index: spans repeat the same keys and mostly the same values, so this both
- * shrinks the data before compression and makes decoding cheaper (one string
- * object per distinct text). Resources and scopes are written once per chunk;
- * ids are raw bytes; end and event times are deltas from the span start.
- * Layout in README.md.
+ * The embedded store's span rows: a compact binary form of the domain spans.
+ * Each span is encoded once, when it is written: its **body** (everything but
+ * its ids and times) goes into the WAL record, and the cut later copies those
+ * same bytes into the block's pages instead of encoding the span again. That
+ * works because strings, resources and scopes are indexes into tables that
+ * belong to the head (`SpanEncoder`), and the head's tables become the
+ * block's. A WAL record carries the table entries added since the previous
+ * record of its segment (a segment holds exactly one head's records), so a
+ * segment replays front to back. Layout in README.md.
  */
-const VERSION = 2;
-
-/** A self-contained chunk (WAL records): its own string table, then the spans. */
-export function encodeSpans(spans: readonly Span[]): Buffer {
-  const dictionary = new StringDictionary();
-  const body = encodeSpansWith(spans, dictionary);
-  const out = new ByteWriter(body.length + dictionary.strings.length * 16 + 16);
-  out.u8(VERSION);
-  writeStrings(out, dictionary.strings);
-  out.raw(body);
-  return out.bytes();
-}
-
-export function decodeSpans(bytes: Buffer): Span[] {
-  const reader = new ByteReader(bytes);
-  const version = reader.u8();
-  if (version !== VERSION) throw new RangeError(`unknown span row version ${version}`);
-  return new Decoder(reader, readStrings(reader)).spans();
-}
+export const WAL_RECORD_VERSION = 3;
 
 /**
- * Strings shared by many chunks: a block keeps one dictionary for all its
- * pages, so a value used in every page is stored once per block, not per page.
+ * Strings shared by many spans: a head (and the block cut from it) keeps one
+ * dictionary, so a value used by many spans is stored once.
  */
 export class StringDictionary {
   readonly strings: string[] = [];
@@ -63,51 +46,13 @@ export class StringDictionary {
   }
 }
 
-/** Spans whose strings live in `dictionary` (block pages). */
-export function encodeSpansWith(spans: readonly Span[], dictionary: StringDictionary): Buffer {
-  const out = new ByteWriter(64 * 1024);
-  new Encoder(dictionary, out).spans(spans);
-  return out.bytes();
+/** What span bodies refer to by index. */
+export interface SpanTables {
+  readonly strings: readonly string[];
+  readonly resources: readonly Resource[];
+  readonly scopes: readonly InstrumentationScope[];
 }
 
-/**
- * Appends the encoded spans to `out` (block pages: no buffer per trace). With
- * `omitTimes`, span start and end are left out: a block keeps them once, in
- * its search columns, and hands them back to `decodeSpansWith`.
- */
-export function encodeSpansInto(
-  spans: readonly Span[],
-  dictionary: StringDictionary,
-  out: ByteWriter,
-  omitTimes = false,
-): void {
-  new Encoder(dictionary, out, omitTimes).spans(spans);
-}
-
-/** Start and end of each span of a chunk encoded with `omitTimes`, in chunk order. */
-export interface SpanTimes {
-  readonly start: readonly bigint[];
-  readonly end: readonly bigint[];
-  /** Index of the chunk's first span in `start` and `end`. */
-  readonly first: number;
-}
-
-export function decodeSpansWith(bytes: Buffer, strings: readonly string[], times?: SpanTimes): Span[] {
-  return new Decoder(new ByteReader(bytes), strings, times).spans();
-}
-
-export function writeStrings(out: ByteWriter, strings: readonly string[]): void {
-  out.varUint(strings.length);
-  for (const text of strings) out.string(text);
-}
-
-export function readStrings(reader: ByteReader): string[] {
-  const strings: string[] = [];
-  for (let i = reader.varUint(); i > 0; i--) strings.push(reader.string());
-  return strings;
-}
-
-const HEX_ID = /^(?:[0-9a-f]{2})*$/;
 /** Marks an id that is not lowercase hex (kept verbatim rather than refused). */
 const TEXT_ID = 0xff;
 /** Marks a trace id equal to the previous span's: spans arrive grouped by trace. */
@@ -126,132 +71,228 @@ const enum Tag {
   KvList = 7,
 }
 
-class Encoder {
+/**
+ * A head's encoder: its string dictionary, resource and scope tables, and
+ * how much of them its WAL segment already holds.
+ */
+export class SpanEncoder {
+  readonly dictionary = new StringDictionary();
+  /** Encoded resources and scopes (attributes as dictionary indexes), in table order. */
+  readonly #resources: Buffer[] = [];
+  readonly #scopes: Buffer[] = [];
+  readonly #resourceIndex = new Map<Resource, number>();
+  readonly #scopeIndex = new Map<InstrumentationScope, number>();
+  /** Receivers decode a new resource object per request: equal contents share one entry. */
+  readonly #byContent = new Map<string, number>();
+  #loggedStrings = 0;
+  #loggedResources = 0;
+  #loggedScopes = 0;
+  readonly #spans = new ByteWriter(256 * 1024);
+  readonly #header = new ByteWriter(64 * 1024);
+  readonly #scratch = new ByteWriter(1024);
   readonly #keys: string[] = [];
   readonly #keyIndexes: number[] = [];
-  #empty: number | undefined;
-  constructor(
-    readonly dictionary: StringDictionary,
-    readonly out: ByteWriter,
-    readonly omitTimes = false,
-  ) {}
+  #empty = -1;
 
-  text(value: string): void {
-    // Empty trace states and status messages are most of the short texts: skip the lookup.
-    if (value === '') {
-      this.#empty ??= this.dictionary.indexOf('');
-      this.out.varUint(this.#empty);
-    } else this.out.varUint(this.dictionary.indexOf(value));
-  }
-
-  spans(spans: readonly Span[]): void {
-    const out = this.out;
-    const resources = new Map<Resource, number>();
-    const scopes = new Map<InstrumentationScope, number>();
-    for (const span of spans) {
-      if (!resources.has(span.resource)) resources.set(span.resource, resources.size);
-      if (!scopes.has(span.scope)) scopes.set(span.scope, scopes.size);
-    }
-    out.varUint(resources.size);
-    for (const resource of resources.keys()) {
-      this.attributes(resource.attributes);
-      out.varUint(resource.droppedAttributesCount);
-    }
-    out.varUint(scopes.size);
-    for (const scope of scopes.keys()) {
-      this.text(scope.name);
-      this.text(scope.version);
-      this.attributes(scope.attributes);
-      out.varUint(scope.droppedAttributesCount);
-    }
+  /**
+   * A WAL record of the batch. `bodies` receives, per span, where its body
+   * starts and ends in the record (two numbers per span).
+   */
+  record(spans: readonly Span[], bodies: number[]): Buffer {
+    const out = this.#spans;
+    out.reset();
     out.varUint(spans.length);
-    // Random ids and absolute times do not compress: refer back to what came before instead.
-    const positions = new Map<string, number>();
     let previousTrace = '';
     let previousStart = 0n;
-    for (const [position, span] of spans.entries()) {
+    const firstBody = bodies.length;
+    for (let position = 0; position < spans.length; position++) {
+      const span = spans[position]!;
       if (span.traceId === previousTrace && position > 0) out.u8(SAME_TRACE);
-      else this.id(span.traceId);
+      else this.#id(out, span.traceId);
       previousTrace = span.traceId;
-      this.id(span.spanId);
+      this.#id(out, span.spanId);
+      this.#id(out, span.parentSpanId);
+      out.varInt64(span.startTimeUnixNano - previousStart);
+      previousStart = span.startTimeUnixNano;
+      out.varInt64(span.endTimeUnixNano - span.startTimeUnixNano);
+      const start = out.length;
+      this.body(span, out);
+      bodies.push(start, out.length);
+    }
+    const header = this.#header;
+    header.reset();
+    header.u8(WAL_RECORD_VERSION);
+    const strings = this.dictionary.strings;
+    header.varUint(strings.length - this.#loggedStrings);
+    for (let i = this.#loggedStrings; i < strings.length; i++) header.string(strings[i]!);
+    this.#loggedStrings = strings.length;
+    header.varUint(this.#resources.length - this.#loggedResources);
+    for (let i = this.#loggedResources; i < this.#resources.length; i++) header.raw(this.#resources[i]!);
+    this.#loggedResources = this.#resources.length;
+    header.varUint(this.#scopes.length - this.#loggedScopes);
+    for (let i = this.#loggedScopes; i < this.#scopes.length; i++) header.raw(this.#scopes[i]!);
+    this.#loggedScopes = this.#scopes.length;
+    const record = Buffer.allocUnsafe(header.length + out.length);
+    record.set(header.bytes(), 0);
+    record.set(out.bytes(), header.length);
+    for (let i = firstBody; i < bodies.length; i++) bodies[i]! += header.length;
+    return record;
+  }
+
+  /** The next record carries the whole tables again (its segment starts here). */
+  restartLog(): void {
+    this.#loggedStrings = 0;
+    this.#loggedResources = 0;
+    this.#loggedScopes = 0;
+  }
+
+  /** The tables a block cut from this head stores once: strings, resources, scopes. */
+  writeTables(out: ByteWriter): void {
+    writeStrings(out, this.dictionary.strings);
+    out.varUint(this.#resources.length);
+    for (const resource of this.#resources) out.raw(resource);
+    out.varUint(this.#scopes.length);
+    for (const scope of this.#scopes) out.raw(scope);
+  }
+
+  /** A span without its ids and times: what a WAL record and a block page share. */
+  body(span: Span, out: ByteWriter): void {
+    this.#text(out, span.traceState);
+    out.varUint(span.flags >>> 0);
+    this.#text(out, span.name);
+    out.u8(span.kind);
+    this.#attributes(out, span.attributes);
+    out.varUint(span.droppedAttributesCount);
+    out.varUint(span.events.length);
+    for (const event of span.events) {
+      out.varInt64(event.timeUnixNano - span.startTimeUnixNano);
+      this.#text(out, event.name);
+      this.#attributes(out, event.attributes);
+      out.varUint(event.droppedAttributesCount);
+    }
+    out.varUint(span.droppedEventsCount);
+    out.varUint(span.links.length);
+    for (const link of span.links) {
+      this.#id(out, link.traceId);
+      this.#id(out, link.spanId);
+      this.#text(out, link.traceState);
+      this.#attributes(out, link.attributes);
+      out.varUint(link.droppedAttributesCount);
+      out.varUint(link.flags >>> 0);
+    }
+    out.varUint(span.droppedLinksCount);
+    out.u8(span.status.code);
+    this.#text(out, span.status.message);
+    out.varUint(this.#resourceOf(span.resource));
+    out.varUint(this.#scopeOf(span.scope));
+  }
+
+  /**
+   * A block page chunk: one trace's spans. `bodies` holds, per span, the
+   * record index and body bounds in `records` (from `record`), or -1 for a
+   * span to encode here (one written through another head's encoder).
+   */
+  chunk(
+    out: ByteWriter,
+    traceId: string,
+    spans: readonly Span[],
+    bodies: readonly number[],
+    records: readonly Buffer[],
+  ): void {
+    this.#id(out, traceId);
+    out.varUint(spans.length);
+    const positions = new Map<string, number>();
+    for (let position = 0; position < spans.length; position++) {
+      const span = spans[position]!;
+      this.#id(out, span.spanId);
       const parentPosition = span.parentSpanId === '' ? undefined : positions.get(span.parentSpanId);
-      if (parentPosition === undefined) this.id(span.parentSpanId);
+      if (parentPosition === undefined) this.#id(out, span.parentSpanId);
       else {
         out.u8(EARLIER_SPAN);
         out.varUint(position - parentPosition);
       }
       positions.set(span.spanId, position);
-      this.text(span.traceState);
-      out.varUint(span.flags >>> 0);
-      this.text(span.name);
-      out.u8(span.kind);
-      if (!this.omitTimes) {
-        out.varInt64(span.startTimeUnixNano - previousStart);
-        previousStart = span.startTimeUnixNano;
-        out.varInt64(span.endTimeUnixNano - span.startTimeUnixNano);
-      }
-      this.attributes(span.attributes);
-      out.varUint(span.droppedAttributesCount);
-      out.varUint(span.events.length);
-      for (const event of span.events) {
-        out.varInt64(event.timeUnixNano - span.startTimeUnixNano);
-        this.text(event.name);
-        this.attributes(event.attributes);
-        out.varUint(event.droppedAttributesCount);
-      }
-      out.varUint(span.droppedEventsCount);
-      out.varUint(span.links.length);
-      for (const link of span.links) {
-        this.id(link.traceId);
-        this.id(link.spanId);
-        this.text(link.traceState);
-        this.attributes(link.attributes);
-        out.varUint(link.droppedAttributesCount);
-        out.varUint(link.flags >>> 0);
-      }
-      out.varUint(span.droppedLinksCount);
-      out.u8(span.status.code);
-      this.text(span.status.message);
-      out.varUint(resources.get(span.resource)!);
-      out.varUint(scopes.get(span.scope)!);
+      const record = bodies[position * 3]!;
+      if (record === -1) this.body(span, out);
+      else out.copyFrom(records[record]!, bodies[position * 3 + 1]!, bodies[position * 3 + 2]!);
     }
   }
 
-  id(id: string): void {
-    if (id.length <= 64 && HEX_ID.test(id)) {
-      this.out.u8(id.length / 2);
-      this.out.raw(Buffer.from(id, 'hex'));
-    } else {
-      this.out.u8(TEXT_ID);
-      this.text(id);
-    }
+  #resourceOf(resource: Resource): number {
+    const known = this.#resourceIndex.get(resource);
+    if (known !== undefined) return known;
+    const scratch = this.#scratch;
+    scratch.reset();
+    this.#attributes(scratch, resource.attributes);
+    scratch.varUint(resource.droppedAttributesCount);
+    const index = this.#intern(this.#resources, 'r', scratch);
+    this.#resourceIndex.set(resource, index);
+    return index;
   }
 
-  attributes(attributes: Attributes): void {
-    this.out.varUint(attributes.length);
+  #scopeOf(scope: InstrumentationScope): number {
+    const known = this.#scopeIndex.get(scope);
+    if (known !== undefined) return known;
+    const scratch = this.#scratch;
+    scratch.reset();
+    this.#text(scratch, scope.name);
+    this.#text(scratch, scope.version);
+    this.#attributes(scratch, scope.attributes);
+    scratch.varUint(scope.droppedAttributesCount);
+    const index = this.#intern(this.#scopes, 's', scratch);
+    this.#scopeIndex.set(scope, index);
+    return index;
+  }
+
+  #intern(table: Buffer[], kind: string, encoded: ByteWriter): number {
+    const content = kind + encoded.bytes().toString('latin1');
+    let index = this.#byContent.get(content);
+    if (index === undefined) {
+      index = table.length;
+      table.push(Buffer.from(encoded.bytes()));
+      this.#byContent.set(content, index);
+    }
+    return index;
+  }
+
+  #text(out: ByteWriter, value: string): void {
+    // Empty trace states and status messages are most of the short texts: skip the lookup.
+    if (value === '') {
+      if (this.#empty === -1) this.#empty = this.dictionary.indexOf('');
+      out.varUint(this.#empty);
+    } else out.varUint(this.dictionary.indexOf(value));
+  }
+
+  #id(out: ByteWriter, id: string): void {
+    if (out.hexId(id)) return;
+    out.u8(TEXT_ID);
+    this.#text(out, id);
+  }
+
+  #attributes(out: ByteWriter, attributes: Attributes): void {
+    out.varUint(attributes.length);
     const keys = this.#keys;
     const indexes = this.#keyIndexes;
     for (let position = 0; position < attributes.length; position++) {
       const { key, value } = attributes[position]!;
       // Spans list the same keys in the same order, usually as the same string
       // objects: an identity check at the same position saves a dictionary lookup.
-      if (keys[position] === key) this.out.varUint(indexes[position]!);
+      if (keys[position] === key) out.varUint(indexes[position]!);
       else {
         const index = this.dictionary.indexOf(key);
         keys[position] = key;
         indexes[position] = index;
-        this.out.varUint(index);
+        out.varUint(index);
       }
-      this.value(value);
+      this.#value(out, value);
     }
   }
 
-  value(value: AnyValue): void {
-    const out = this.out;
+  #value(out: ByteWriter, value: AnyValue): void {
     switch (value.type) {
       case 'string':
         out.u8(Tag.String);
-        this.text(value.value);
+        this.#text(out, value.value);
         return;
       case 'bool':
         out.u8(Tag.Bool);
@@ -275,12 +316,12 @@ class Encoder {
         this.dictionary.sawNonTextValue = true;
         out.u8(Tag.Array);
         out.varUint(value.value.length);
-        for (const item of value.value) this.value(item);
+        for (const item of value.value) this.#value(out, item);
         return;
       case 'kvlist':
         this.dictionary.sawNonTextValue = true;
         out.u8(Tag.KvList);
-        this.attributes(value.value);
+        this.#attributes(out, value.value);
         return;
       case 'empty':
         out.u8(Tag.Empty);
@@ -289,111 +330,169 @@ class Encoder {
   }
 }
 
-class Decoder {
-  constructor(
-    readonly reader: ByteReader,
-    readonly strings: readonly string[],
-    readonly times?: SpanTimes,
-  ) {}
+/**
+ * Reads the records of one WAL segment, in order: each record may add to the
+ * tables the following ones refer to.
+ */
+export class WalRecordDecoder {
+  readonly #tables = { strings: [] as string[], resources: [] as Resource[], scopes: [] as InstrumentationScope[] };
 
-  text(): string {
-    const text = this.strings[this.reader.varUint()];
-    if (text === undefined) throw new RangeError('string reference out of range');
-    return text;
-  }
-
-  spans(): Span[] {
-    const reader = this.reader;
-    const times = this.times;
-    const resources: Resource[] = [];
-    for (let i = reader.varUint(); i > 0; i--) {
-      resources.push({ attributes: this.attributes(), droppedAttributesCount: reader.varUint() });
+  decode(payload: Buffer): Span[] {
+    const reader = new ByteReader(payload);
+    const version = reader.u8();
+    if (version !== WAL_RECORD_VERSION) {
+      throw new RangeError(
+        `WAL record version ${version} is not readable by this version of Ariadne (it reads version ${WAL_RECORD_VERSION})`,
+      );
     }
-    const scopes: InstrumentationScope[] = [];
-    for (let i = reader.varUint(); i > 0; i--) {
-      scopes.push({
-        name: this.text(),
-        version: this.text(),
-        attributes: this.attributes(),
-        droppedAttributesCount: reader.varUint(),
-      });
-    }
+    const tables = this.#tables;
+    for (let i = reader.varUint(); i > 0; i--) tables.strings.push(reader.string());
+    const decoder = new Decoder(reader, tables);
+    for (let i = reader.varUint(); i > 0; i--) tables.resources.push(decoder.resource());
+    for (let i = reader.varUint(); i > 0; i--) tables.scopes.push(decoder.scope());
     const spans: Span[] = [];
     let previousTrace = '';
     let previousStart = 0n;
     for (let i = reader.varUint(); i > 0; i--) {
-      const traceId = this.id(previousTrace);
+      const traceId = decoder.id(previousTrace);
       previousTrace = traceId;
-      const spanId = this.id();
-      const parentSpanId = this.id(undefined, spans);
-      const traceState = this.text();
-      const flags = reader.varUint();
-      const name = this.text();
-      const kind = reader.u8() as SpanKind;
-      let startTimeUnixNano: bigint;
-      let endTimeUnixNano: bigint;
-      if (times === undefined) {
-        startTimeUnixNano = previousStart + reader.varInt64();
-        previousStart = startTimeUnixNano;
-        endTimeUnixNano = startTimeUnixNano + reader.varInt64();
-      } else {
-        const at = times.first + spans.length;
-        const start = times.start[at];
-        const end = times.end[at];
-        if (start === undefined || end === undefined) throw new RangeError('span times out of range');
-        startTimeUnixNano = start;
-        endTimeUnixNano = end;
-      }
-      const attributes = this.attributes();
-      const droppedAttributesCount = reader.varUint();
-      const events: SpanEvent[] = [];
-      for (let e = reader.varUint(); e > 0; e--) {
-        events.push({
-          timeUnixNano: startTimeUnixNano + reader.varInt64(),
-          name: this.text(),
-          attributes: this.attributes(),
-          droppedAttributesCount: reader.varUint(),
-        });
-      }
-      const droppedEventsCount = reader.varUint();
-      const links: SpanLink[] = [];
-      for (let l = reader.varUint(); l > 0; l--) {
-        links.push({
-          traceId: this.id(),
-          spanId: this.id(),
-          traceState: this.text(),
-          attributes: this.attributes(),
-          droppedAttributesCount: reader.varUint(),
-          flags: reader.varUint(),
-        });
-      }
-      const droppedLinksCount = reader.varUint();
-      const status = { code: reader.u8() as StatusCode, message: this.text() };
-      const resource = resources[reader.varUint()];
-      const scope = scopes[reader.varUint()];
-      if (resource === undefined || scope === undefined) throw new RangeError('span refers to a missing resource');
-      spans.push({
-        traceId,
-        spanId,
-        parentSpanId,
-        traceState,
-        flags,
-        name,
-        kind,
-        startTimeUnixNano,
-        endTimeUnixNano,
-        attributes,
-        droppedAttributesCount,
-        events,
-        droppedEventsCount,
-        links,
-        droppedLinksCount,
-        status,
-        resource,
-        scope,
-      });
+      const spanId = decoder.id();
+      const parentSpanId = decoder.id();
+      const start = previousStart + reader.varInt64();
+      previousStart = start;
+      const end = start + reader.varInt64();
+      spans.push(decoder.body(traceId, spanId, parentSpanId, start, end));
     }
     return spans;
+  }
+}
+
+/** Reads what `SpanEncoder.writeTables` wrote. */
+export function readTables(reader: ByteReader): SpanTables {
+  const strings = readStrings(reader);
+  const tables = { strings, resources: [] as Resource[], scopes: [] as InstrumentationScope[] };
+  const decoder = new Decoder(reader, tables);
+  for (let i = reader.varUint(); i > 0; i--) tables.resources.push(decoder.resource());
+  for (let i = reader.varUint(); i > 0; i--) tables.scopes.push(decoder.scope());
+  return tables;
+}
+
+/** Start and end of each span of a page, in page order. */
+export interface SpanTimes {
+  readonly start: readonly bigint[];
+  readonly end: readonly bigint[];
+  /** Index of the chunk's first span in `start` and `end`. */
+  readonly first: number;
+}
+
+/** The spans of a block page chunk (`SpanEncoder.chunk`); their times come from the page's columns. */
+export function decodeChunk(bytes: Buffer, tables: SpanTables, times: SpanTimes): Span[] {
+  const reader = new ByteReader(bytes);
+  const decoder = new Decoder(reader, tables);
+  const traceId = decoder.id();
+  const spans: Span[] = [];
+  for (let i = reader.varUint(); i > 0; i--) {
+    const spanId = decoder.id();
+    const parentSpanId = decoder.id(undefined, spans);
+    const at = times.first + spans.length;
+    const start = times.start[at];
+    const end = times.end[at];
+    if (start === undefined || end === undefined) throw new RangeError('span times out of range');
+    spans.push(decoder.body(traceId, spanId, parentSpanId, start, end));
+  }
+  return spans;
+}
+
+export function writeStrings(out: ByteWriter, strings: readonly string[]): void {
+  out.varUint(strings.length);
+  for (const text of strings) out.string(text);
+}
+
+export function readStrings(reader: ByteReader): string[] {
+  const strings: string[] = [];
+  for (let i = reader.varUint(); i > 0; i--) strings.push(reader.string());
+  return strings;
+}
+
+class Decoder {
+  constructor(
+    readonly reader: ByteReader,
+    readonly tables: SpanTables,
+  ) {}
+
+  text(): string {
+    const text = this.tables.strings[this.reader.varUint()];
+    if (text === undefined) throw new RangeError('string reference out of range');
+    return text;
+  }
+
+  resource(): Resource {
+    return { attributes: this.attributes(), droppedAttributesCount: this.reader.varUint() };
+  }
+
+  scope(): InstrumentationScope {
+    return {
+      name: this.text(),
+      version: this.text(),
+      attributes: this.attributes(),
+      droppedAttributesCount: this.reader.varUint(),
+    };
+  }
+
+  body(traceId: string, spanId: string, parentSpanId: string, start: bigint, end: bigint): Span {
+    const reader = this.reader;
+    const traceState = this.text();
+    const flags = reader.varUint();
+    const name = this.text();
+    const kind = reader.u8() as SpanKind;
+    const attributes = this.attributes();
+    const droppedAttributesCount = reader.varUint();
+    const events: SpanEvent[] = [];
+    for (let e = reader.varUint(); e > 0; e--) {
+      events.push({
+        timeUnixNano: start + reader.varInt64(),
+        name: this.text(),
+        attributes: this.attributes(),
+        droppedAttributesCount: reader.varUint(),
+      });
+    }
+    const droppedEventsCount = reader.varUint();
+    const links: SpanLink[] = [];
+    for (let l = reader.varUint(); l > 0; l--) {
+      links.push({
+        traceId: this.id(),
+        spanId: this.id(),
+        traceState: this.text(),
+        attributes: this.attributes(),
+        droppedAttributesCount: reader.varUint(),
+        flags: reader.varUint(),
+      });
+    }
+    const droppedLinksCount = reader.varUint();
+    const status = { code: reader.u8() as StatusCode, message: this.text() };
+    const resource = this.tables.resources[reader.varUint()];
+    const scope = this.tables.scopes[reader.varUint()];
+    if (resource === undefined || scope === undefined) throw new RangeError('span refers to a missing resource');
+    return {
+      traceId,
+      spanId,
+      parentSpanId,
+      traceState,
+      flags,
+      name,
+      kind,
+      startTimeUnixNano: start,
+      endTimeUnixNano: end,
+      attributes,
+      droppedAttributesCount,
+      events,
+      droppedEventsCount,
+      links,
+      droppedLinksCount,
+      status,
+      resource,
+      scope,
+    };
   }
 
   id(previousTrace?: string, earlier?: readonly Span[]): string {
