@@ -318,7 +318,7 @@ function loadOtlpJsonBatches(text: string): Span[][] {
 function loadFixtures(): Fixtures {
   const read = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
   cases = JSON.parse(read('cases.json')) as Cases;
-  const batches = [...loadOtlpJsonBatches(read('shop.json')), ...loadOtlpJsonBatches(read('edge-cases.json'))];
+  const batches = ['shop.json', 'edge-cases.json', 'structure.json'].flatMap((name) => loadOtlpJsonBatches(read(name)));
   const extraBatches = [[bigAttributeSpan()]];
   const expected = new Map<string, Span[]>();
   for (const span of [...batches, ...extraBatches].flat()) {
