@@ -38,6 +38,8 @@ import {
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator as OtelW3C } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { B3InjectEncoding, B3Propagator as OtelB3 } from '@opentelemetry/propagator-b3';
+import { JaegerPropagator as OtelJaeger } from '@opentelemetry/propagator-jaeger';
 import { resourceFromAttributes as otelResource } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
@@ -149,9 +151,9 @@ function cpuNanosSince(since: NodeJS.CpuUsage): number {
  * OTel, Ariadne, ...) so that a busy moment on a shared machine hits both
  * alike; the median round of each is reported.
  */
-async function compare(ariadne: Run, otel: Run | undefined, count: number, rounds = 7): Promise<[number, number?]> {
+async function compare(ariadne: Run, otel: Run, count: number, rounds = 7): Promise<[number, number]> {
   await ariadne(Math.ceil(count / 4)); // warm-up
-  await otel?.(Math.ceil(count / 4));
+  await otel(Math.ceil(count / 4));
   const a: number[] = [];
   const o: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -159,23 +161,17 @@ async function compare(ariadne: Run, otel: Run | undefined, count: number, round
       [ariadne, a],
       [otel, o],
     ] as const) {
-      if (run === undefined) continue;
       const start = process.cpuUsage();
       await run(count);
       out.push(cpuNanosSince(start) / count);
     }
   }
-  return otel === undefined ? [median(a)] : [median(a), median(o)];
+  return [median(a), median(o)];
 }
 
 const rows: string[][] = [];
-function row(what: string, ariadne: number, otel: number | undefined, unit = 'ns/op'): void {
-  rows.push([
-    what,
-    `${ariadne.toFixed(0)} ${unit}`,
-    otel === undefined ? 'n/a (package not installed)' : `${otel.toFixed(0)} ${unit}`,
-    otel === undefined ? '' : `${(ariadne / otel).toFixed(2)}×`,
-  ]);
+function row(what: string, ariadne: number, otel: number, unit = 'ns/op'): void {
+  rows.push([what, `${ariadne.toFixed(0)} ${unit}`, `${otel.toFixed(0)} ${unit}`, `${(ariadne / otel).toFixed(2)}×`]);
 }
 
 // Span start + end, 10 attributes. Interleaved rounds would share warm-up; separate providers keep queues apart.
@@ -213,11 +209,15 @@ function row(what: string, ariadne: number, otel: number | undefined, unit = 'ns
   const tracer = ariadneProvider(noopExporter).getTracer('bench');
   const span = tracer.startSpan('parent');
   const ctx = trace.setSpan(ROOT_CONTEXT, span);
-  const formats: [string, TextMapPropagator, TextMapPropagator | undefined][] = [
+  const formats: [string, TextMapPropagator, TextMapPropagator][] = [
     ['W3C trace context', new W3cTraceContextPropagator(), new OtelW3C()],
-    ['B3 single', new B3Propagator({ injectEncoding: 'single' }), undefined],
-    ['B3 multi', new B3Propagator({ injectEncoding: 'multi' }), undefined],
-    ['Jaeger', new JaegerPropagator(), undefined],
+    ['B3 single', new B3Propagator({ injectEncoding: 'single' }), new OtelB3()],
+    [
+      'B3 multi',
+      new B3Propagator({ injectEncoding: 'multi' }),
+      new OtelB3({ injectEncoding: B3InjectEncoding.MULTI_HEADER }),
+    ],
+    ['Jaeger', new JaegerPropagator(), new OtelJaeger()],
   ];
   const loop = (p: TextMapPropagator, what: 'inject' | 'extract', carrier: Record<string, string>) => (c: number) => {
     if (what === 'inject') for (let i = 0; i < c; i++) p.inject(ctx, {}, defaultTextMapSetter);
@@ -227,11 +227,7 @@ function row(what: string, ariadne: number, otel: number | undefined, unit = 'ns
     const carrier: Record<string, string> = {};
     ours.inject(ctx, carrier, defaultTextMapSetter);
     for (const what of ['inject', 'extract'] as const) {
-      const [ariadneNs, otelNs] = await compare(
-        loop(ours, what, carrier),
-        theirs ? loop(theirs, what, carrier) : undefined,
-        n(100_000),
-      );
+      const [ariadneNs, otelNs] = await compare(loop(ours, what, carrier), loop(theirs, what, carrier), n(100_000));
       row(`${name} ${what}`, ariadneNs, otelNs);
     }
   }

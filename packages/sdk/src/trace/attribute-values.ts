@@ -2,8 +2,6 @@ import type { AnyValue, KeyValue } from '@ariadne/protocol';
 import type { Attributes as ApiAttributes, AttributeValue } from '@opentelemetry/api';
 
 const EMPTY: AnyValue = Object.freeze({ type: 'empty' });
-const TRUE: AnyValue = Object.freeze({ type: 'bool', value: true });
-const FALSE: AnyValue = Object.freeze({ type: 'bool', value: false });
 
 /**
  * The OTel SDK's rule: a string, number or boolean, or an array whose
@@ -26,33 +24,57 @@ export function isAttributeValue(value: unknown): value is AttributeValue {
   return true;
 }
 
-/** Domain values are immutable, so equal ones can be one object: services repeat the same methods, routes, hosts and codes. */
-const SMALL_INTS: (AnyValue | undefined)[] = new Array(1024);
-const STRINGS = new Map<string, AnyValue>();
-/** Bounds on what the string cache holds: at most this many values of at most this length (about 0.5 MB). */
+/**
+ * Domain values are immutable, so equal ones can be one object: services
+ * repeat the same methods, routes, hosts and codes. A cached value also
+ * keeps the last whole entry made with it, since a value mostly goes with
+ * one key (a method, a route, a status code): an attribute seen before then
+ * costs one lookup and no allocation, and queued spans share their entries.
+ */
+interface Interned {
+  readonly value: AnyValue;
+  entry: KeyValue | undefined;
+}
+
+const intern = (value: AnyValue): Interned => ({ value: Object.freeze(value), entry: undefined });
+const TRUE = intern({ type: 'bool', value: true });
+const FALSE = intern({ type: 'bool', value: false });
+const SMALL_INTS: (Interned | undefined)[] = new Array(1024);
+const STRINGS = new Map<string, Interned>();
+/** Bounds on what the string cache holds: at most this many values of at most this length (about 1 MB). */
 const STRING_CACHE_SIZE = 4096;
 const STRING_CACHE_LENGTH = 128;
 
-function stringValue(value: string): AnyValue {
-  if (value.length > STRING_CACHE_LENGTH) return { type: 'string', value };
+/** The cached string, or undefined when it is too long to cache. */
+function internString(value: string): Interned | undefined {
+  if (value.length > STRING_CACHE_LENGTH) return undefined;
   let cached = STRINGS.get(value);
   if (cached === undefined) {
     // Cleared rather than evicted one by one: a high-cardinality stream just refills it.
     if (STRINGS.size >= STRING_CACHE_SIZE) STRINGS.clear();
-    cached = Object.freeze({ type: 'string', value });
+    cached = intern({ type: 'string', value });
     STRINGS.set(value, cached);
   }
   return cached;
 }
 
-function intValue(value: number): AnyValue {
-  if (value < 0 || value >= SMALL_INTS.length) return { type: 'int', value: BigInt(value) };
+/** The cached int, or undefined when it is not a small non-negative integer. */
+function internInt(value: number): Interned | undefined {
+  if (!(value >= 0 && value < SMALL_INTS.length && Number.isInteger(value))) return undefined;
   let cached = SMALL_INTS[value];
   if (cached === undefined) {
-    cached = Object.freeze({ type: 'int', value: BigInt(value) });
+    cached = intern({ type: 'int', value: BigInt(value) });
     SMALL_INTS[value] = cached;
   }
   return cached;
+}
+
+function entryOf(interned: Interned, key: string): KeyValue {
+  const last = interned.entry;
+  if (last !== undefined && last.key === key) return last;
+  const entry: KeyValue = Object.freeze({ key, value: interned.value });
+  interned.entry = entry;
+  return entry;
 }
 
 /**
@@ -64,12 +86,15 @@ function intValue(value: number): AnyValue {
  */
 export function toAnyValue(value: AttributeValue, lengthLimit: number): AnyValue {
   switch (typeof value) {
-    case 'string':
-      return stringValue(value.length > lengthLimit ? value.slice(0, lengthLimit) : value);
+    case 'string': {
+      const cut = value.length > lengthLimit ? value.slice(0, lengthLimit) : value;
+      return internString(cut)?.value ?? { type: 'string', value: cut };
+    }
     case 'number':
-      return Number.isSafeInteger(value) ? intValue(value) : { type: 'double', value };
+      if (!Number.isSafeInteger(value)) return { type: 'double', value };
+      return internInt(value)?.value ?? { type: 'int', value: BigInt(value) };
     case 'boolean':
-      return value ? TRUE : FALSE;
+      return value ? TRUE.value : FALSE.value;
     default: {
       const array = value as readonly (string | number | boolean | null | undefined)[];
       const out: AnyValue[] = new Array(array.length);
@@ -80,6 +105,23 @@ export function toAnyValue(value: AttributeValue, lengthLimit: number): AnyValue
       return { type: 'array', value: out };
     }
   }
+}
+
+/** `{ key, value: toAnyValue(value, lengthLimit) }`, shared with earlier spans when the value is cached. */
+export function toKeyValue(key: string, value: AttributeValue, lengthLimit: number): KeyValue {
+  let interned: Interned | undefined;
+  switch (typeof value) {
+    case 'string':
+      interned = internString(value.length > lengthLimit ? value.slice(0, lengthLimit) : value);
+      break;
+    case 'number':
+      interned = internInt(value);
+      break;
+    case 'boolean':
+      interned = value ? TRUE : FALSE;
+      break;
+  }
+  return interned === undefined ? { key, value: toAnyValue(value, lengthLimit) } : entryOf(interned, key);
 }
 
 export interface LimitedAttributes {
@@ -111,7 +153,7 @@ export function limitAttributes(
       dropped++;
       continue;
     }
-    out.push({ key, value: toAnyValue(value, lengthLimit) });
+    out.push(toKeyValue(key, value, lengthLimit));
   }
   return out.length === 0 && dropped === 0 ? NO_ATTRIBUTES : { attributes: out, dropped };
 }
