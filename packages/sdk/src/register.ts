@@ -25,9 +25,9 @@ export interface RegisterOptions extends TracerProviderOptions {
   /** Default: an AsyncLocalStorage context manager. */
   readonly contextManager?: ContextManager;
   /**
-   * Client spans for outgoing `http`/`https` requests and `fetch` (see `instrumentHttp`), uninstalled by
-   * `shutdown()`. Default off: patching globals is opt-in. Server spans come from `traceRequestListener`
-   * or a framework adapter.
+   * Client spans for outgoing `http`/`https` requests and `fetch`, and with `{ server: true }` server spans
+   * for every `http`/`https` server (see `instrumentHttp`), uninstalled by `shutdown()`. Default off:
+   * patching globals is opt-in. Server spans also come from `traceRequestListener` or a framework adapter.
    */
   readonly instrumentHttp?: boolean | InstrumentHttpOptions;
   /** Where OTEL_SDK_DISABLED is read. Default `process.env`. */
@@ -50,6 +50,11 @@ function processorsFromEnv(batch: BatchSpanProcessorOptions | undefined): SpanPr
   );
 }
 
+/** OTEL_SDK_DISABLED=true (any case), under which nothing may be installed. */
+export function sdkDisabled(env: Env = process.env): boolean {
+  return stringFromEnv(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true';
+}
+
 /**
  * The one line that instruments a service: installs an Ariadne tracer
  * provider, an AsyncLocalStorage context manager and the propagators as the
@@ -58,7 +63,7 @@ function processorsFromEnv(batch: BatchSpanProcessorOptions | undefined): SpanPr
  * api (it reports through `diag`); call `shutdown()` first to re-register.
  */
 export function register(options: RegisterOptions = {}): Registration {
-  if (stringFromEnv(options.env ?? process.env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return disabled();
+  if (sdkDisabled(options.env)) return disabled();
   const resource =
     options.resource ?? detectResource({ serviceName: options.serviceName, attributes: options.resourceAttributes });
   const processors = [...(options.spanProcessors ?? [])];

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, get, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import { createServer as createHttpsServer, get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { anyValueToString, findAttribute, type Span, SpanKind, StatusCode } from '@ariadne/protocol';
 import { context, trace } from '@opentelemetry/api';
@@ -17,6 +13,7 @@ import { type Registration, register } from '../register.js';
 import { AlwaysOnSampler } from '../sampling/always-on-sampler.js';
 import { formatTraceparent, normalizeMethod, parseHostHeader, redactUrl } from './http-attributes.js';
 import { instrumentHttp } from './instrument-http.js';
+import { selfSignedCertificate } from './self-signed-certificate.js';
 import { traceRequestListener } from './trace-request-listener.js';
 
 const exporter = new InMemorySpanExporter();
@@ -193,28 +190,6 @@ test('http attribute helpers', () => {
     `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
   );
 });
-
-/** A throwaway self-signed certificate for 127.0.0.1, made with the openssl CLI (skipped where it is missing). */
-function selfSignedCertificate(): { key: string; cert: string } | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'ariadne-https-'));
-  try {
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'].concat([
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ]),
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
-  } catch {
-    return undefined;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 test('https: server and client spans, url.scheme https', async (t) => {
   const tls = selfSignedCertificate();
