@@ -45,17 +45,73 @@ const STRINGS = new Map<string, Interned>();
 const STRING_CACHE_SIZE = 4096;
 const STRING_CACHE_LENGTH = 128;
 
-/** The cached string, or undefined when it is too long to cache. */
-function internString(value: string): Interned | undefined {
+/** The cached string, or undefined when it is too long to cache or `admit` refuses a new one. */
+function internString(value: string, admit?: () => boolean): Interned | undefined {
   if (value.length > STRING_CACHE_LENGTH) return undefined;
   let cached = STRINGS.get(value);
   if (cached === undefined) {
+    if (admit !== undefined && !admit()) return undefined;
     // Cleared rather than evicted one by one: a high-cardinality stream just refills it.
     if (STRINGS.size >= STRING_CACHE_SIZE) STRINGS.clear();
     cached = intern({ type: 'string', value });
     STRINGS.set(value, cached);
   }
   return cached;
+}
+
+/**
+ * How a key's string values fared in the cache. A key whose values are
+ * mostly new (an id, a path with ids in it, an address) is cut off after a
+ * sample: caching its values would only keep every one of them alive into
+ * the old generation (the cache is long-lived) and push the repeated values
+ * of other keys out. Its entries are then plain young garbage, as without a
+ * cache, until it is sampled again a while later.
+ */
+interface KeyStats {
+  hits: number;
+  misses: number;
+  uncached: boolean;
+  /** Values not looked up since the key was cut off. */
+  skipped: number;
+}
+
+const KEY_STATS = new Map<string, KeyStats>();
+const KEY_STATS_SIZE = 1024;
+/** Misses before a key can be cut off, and the bound on the counts (Smis stay Smis). */
+const ADMISSION_SAMPLE = 32;
+/** A cut-off key is sampled again after this many values: what it holds may have changed. */
+const RESAMPLE_AFTER = 1024;
+const MAX_COUNT = 1 << 29;
+
+function keyStats(key: string): KeyStats {
+  let stats = KEY_STATS.get(key);
+  if (stats === undefined) {
+    if (KEY_STATS.size >= KEY_STATS_SIZE) KEY_STATS.clear();
+    stats = { hits: 0, misses: 0, uncached: false, skipped: 0 };
+    KEY_STATS.set(key, stats);
+  }
+  return stats;
+}
+
+/** The interned string for an attribute of `key`, counting hits and misses against the key. */
+function internAttributeString(key: string, value: string): Interned | undefined {
+  const stats = keyStats(key);
+  if (stats.uncached) {
+    if (++stats.skipped < RESAMPLE_AFTER) return undefined;
+    stats.uncached = false;
+    stats.hits = 0;
+    stats.misses = 0;
+    stats.skipped = 0;
+  }
+  let missed = false;
+  const interned = internString(value, () => {
+    missed = true;
+    if (stats.misses < MAX_COUNT) stats.misses++;
+    if (stats.misses > ADMISSION_SAMPLE && stats.misses > stats.hits) stats.uncached = true;
+    return !stats.uncached;
+  });
+  if (!missed && stats.hits < MAX_COUNT) stats.hits++;
+  return interned;
 }
 
 /** The cached int, or undefined when it is not a small non-negative integer. */
@@ -111,9 +167,13 @@ export function toAnyValue(value: AttributeValue, lengthLimit: number): AnyValue
 export function toKeyValue(key: string, value: AttributeValue, lengthLimit: number): KeyValue {
   let interned: Interned | undefined;
   switch (typeof value) {
-    case 'string':
-      interned = internString(value.length > lengthLimit ? value.slice(0, lengthLimit) : value);
+    case 'string': {
+      const cut = value.length > lengthLimit ? value.slice(0, lengthLimit) : value;
+      interned = internAttributeString(key, cut);
+      // Not through toAnyValue, which would cache what the key's statistics just refused.
+      if (interned === undefined) return { key, value: { type: 'string', value: cut } };
       break;
+    }
     case 'number':
       interned = internInt(value);
       break;
@@ -122,6 +182,40 @@ export function toKeyValue(key: string, value: AttributeValue, lengthLimit: numb
       break;
   }
   return interned === undefined ? { key, value: toAnyValue(value, lengthLimit) } : entryOf(interned, key);
+}
+
+/** Attribute positions `RecentEntries` remembers; records seldom have more, and the rest take the lookup. */
+const RECENT_POSITIONS = 32;
+
+/**
+ * The entries one tracer made last, by position in the attribute record:
+ * spans from one call site list their keys in the same order and repeat many
+ * values, so the same key and value at the same position as last time reuse
+ * that entry for two comparisons instead of a lookup. Only primitives are
+ * remembered (they cannot have changed since), and only shared (frozen)
+ * entries. Per tracer because entries depend on its length limit.
+ */
+export class RecentEntries {
+  private readonly keys: string[] = new Array<string>(RECENT_POSITIONS).fill('');
+  private readonly values: unknown[] = new Array<unknown>(RECENT_POSITIONS).fill(undefined);
+  private readonly entries: (KeyValue | undefined)[] = new Array<KeyValue | undefined>(RECENT_POSITIONS).fill(
+    undefined,
+  );
+
+  constructor(private readonly lengthLimit: number) {}
+
+  /** `toKeyValue(key, value, lengthLimit)` for the attribute at `position`. */
+  entry(position: number, key: string, value: AttributeValue): KeyValue {
+    if (position >= RECENT_POSITIONS) return toKeyValue(key, value, this.lengthLimit);
+    if (this.keys[position] === key && this.values[position] === value) return this.entries[position] as KeyValue;
+    const entry = toKeyValue(key, value, this.lengthLimit);
+    if (typeof value !== 'object' && Object.isFrozen(entry)) {
+      this.keys[position] = key;
+      this.values[position] = value;
+      this.entries[position] = entry;
+    }
+    return entry;
+  }
 }
 
 export interface LimitedAttributes {

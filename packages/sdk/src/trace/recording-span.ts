@@ -22,7 +22,7 @@ import {
   type TimeInput,
 } from '@opentelemetry/api';
 import type { SpanProcessor } from '../processing/span-processor.js';
-import { isAttributeValue, limitAttributes, toKeyValue } from './attribute-values.js';
+import { isAttributeValue, limitAttributes, type RecentEntries } from './attribute-values.js';
 import { isTimeInput, nowNanos, timeInputToNanos } from './clock.js';
 import type { SpanLimits } from './span-limits.js';
 
@@ -32,6 +32,8 @@ export interface SpanOwner {
   readonly scope: InstrumentationScope;
   readonly limits: SpanLimits;
   readonly processor: SpanProcessor;
+  /** Made with `limits.attributeValueLengthLimit`. */
+  readonly recentEntries: RecentEntries;
 }
 
 const UNSET_STATUS: SpanStatus = Object.freeze({ code: StatusCode.Unset, message: '' });
@@ -128,7 +130,7 @@ export class RecordingSpan implements ApiSpan {
         }
       }
     }
-    const entry = toKeyValue(key, value, this.owner.limits.attributeValueLengthLimit);
+    const entry = this.owner.recentEntries.entry(at >= 0 ? at : attributes.length, key, value);
     if (at >= 0) {
       attributes[at] = entry;
       return this;
@@ -174,7 +176,7 @@ export class RecordingSpan implements ApiSpan {
         this.droppedAttributesCount++;
         continue;
       }
-      list.push(toKeyValue(key, value, limits.attributeValueLengthLimit));
+      list.push(this.owner.recentEntries.entry(list.length, key, value));
     }
     if (list.length > INDEX_THRESHOLD) {
       this.attributeIndex = new Map();

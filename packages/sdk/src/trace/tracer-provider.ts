@@ -4,6 +4,7 @@ import { combineProcessors } from '../processing/multi-span-processor.js';
 import type { SpanProcessor } from '../processing/span-processor.js';
 import { detectResource } from '../resource/detect-resource.js';
 import { samplerFromEnv } from '../sampling/sampler-from-env.js';
+import { RecentEntries } from './attribute-values.js';
 import { type IdGenerator, randomIdGenerator } from './random-ids.js';
 import { resolveSpanLimits, type SpanLimits } from './span-limits.js';
 import { AriadneTracer } from './tracer.js';
@@ -56,6 +57,7 @@ export class AriadneTracerProvider implements TracerProvider {
         resource: this.resource,
         scope,
         limits: this.limits,
+        recentEntries: new RecentEntries(this.limits.attributeValueLengthLimit),
         processor: this.processor,
         sampler: this.sampler,
         idGenerator: this.idGenerator,
