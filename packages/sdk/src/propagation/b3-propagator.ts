@@ -20,6 +20,7 @@ export const B3_FLAGS = 'x-b3-flags';
 
 const HEX_ID = /^[0-9a-f]+$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
+const SAMPLED_VALUES = new Set(['0', '1', 'true', 'false']);
 
 interface B3Context {
   readonly traceId: string;
@@ -76,7 +77,7 @@ function parseMulti<C>(getter: TextMapGetter<C>, carrier: C): B3Context | undefi
   const sampledHeader = firstHeader(getter, carrier, B3_SAMPLED)?.trim().toLowerCase();
   // `true`/`false` are what early B3 clients sent; the spec still asks receivers to accept them.
   const sampled = debug || sampledHeader === '1' || sampledHeader === 'true';
-  if (sampledHeader !== undefined && !['0', '1', 'true', 'false'].includes(sampledHeader)) return undefined;
+  if (sampledHeader !== undefined && !SAMPLED_VALUES.has(sampledHeader)) return undefined;
   // Written out: an object spread here cost over a microsecond per extract (it defeats V8's object literal fast path).
   return { traceId: found.traceId, spanId: found.spanId, sampled, debug };
 }

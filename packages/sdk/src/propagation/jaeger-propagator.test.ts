@@ -39,6 +39,10 @@ test('uber-trace-id: 64- and 128-bit ids, short ids padded, flags, URL-encoding'
     '1:1:0:1:1',
     'x:1:0:1',
     `${'1'.repeat(33)}:1:0:1`,
+    `1:${'1'.repeat(17)}:0:1`,
+    '1:1:0:001',
+    '1:1:0:',
+    ':1:0:1',
     '1:1:0:zz',
     '%E0%A4%A',
   ]) {

@@ -17,11 +17,6 @@ export const UBER_TRACE_ID = 'uber-trace-id';
 export const UBER_BAGGAGE_PREFIX = 'uberctx-';
 export const JAEGER_DEBUG_ID = 'jaeger-debug-id';
 
-const HEX_1_32 = /^[0-9a-f]{1,32}$/;
-const HEX_1_16 = /^[0-9a-f]{1,16}$/;
-const FLAGS = /^[0-9a-f]{1,2}$/;
-const ZERO_TRACE_ID = '00000000000000000000000000000000';
-const ZERO_SPAN_ID = '0000000000000000';
 const FLAG_SAMPLED = 1;
 const FLAG_DEBUG = 2;
 
@@ -48,27 +43,57 @@ function decode(value: string): string | undefined {
   }
 }
 
+/** Whether `value[from, to)` is 1 to `max` lowercase hex digits, not all zero, read in place. */
+function isNonZeroHex(value: string, from: number, to: number, max: number): boolean {
+  if (to <= from || to - from > max) return false;
+  let nonZero = false;
+  for (let i = from; i < to; i++) {
+    const code = value.charCodeAt(i);
+    if ((code >= 49 && code <= 57) || (code >= 97 && code <= 102)) nonZero = true;
+    else if (code !== 48) return false;
+  }
+  return nonZero;
+}
+
+/** The value of 1 or 2 lowercase hex digits at `value[from, to)`, or -1. */
+function hexByte(value: string, from: number, to: number): number {
+  if (to <= from || to - from > 2) return -1;
+  let out = 0;
+  for (let i = from; i < to; i++) {
+    const code = value.charCodeAt(i);
+    const digit = code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : -1;
+    if (digit < 0) return -1;
+    out = (out << 4) | digit;
+  }
+  return out;
+}
+
 /**
  * `{trace-id}:{span-id}:{parent-span-id}:{flags}` (Jaeger client
  * libraries): ids are hex without leading zeros, 64- or 128-bit trace ids,
  * the parent is deprecated and ignored, flags are hex bits (1 sampled,
  * 2 debug, which implies sampled). The value may arrive URL-encoded.
+ * Read in place by position: `split` and a regular expression per field
+ * were most of the cost of an extract (bench/sdk).
  */
 export function parseUberTraceId(header: string): ParsedUberTraceId | undefined {
   const value = decode(header.trim())?.toLowerCase();
   if (value === undefined) return undefined;
-  const parts = value.split(':');
-  if (parts.length !== 4) return undefined;
-  const rawTrace = parts[0] as string;
-  const rawSpan = parts[1] as string;
-  const rawFlags = parts[3] as string;
-  if (!HEX_1_32.test(rawTrace) || !HEX_1_16.test(rawSpan) || !FLAGS.test(rawFlags)) return undefined;
-  const traceId = rawTrace.padStart(32, '0');
-  const spanId = rawSpan.padStart(16, '0');
-  if (traceId === ZERO_TRACE_ID || spanId === ZERO_SPAN_ID) return undefined;
-  const flags = Number.parseInt(rawFlags, 16);
+  const first = value.indexOf(':');
+  const second = first < 0 ? -1 : value.indexOf(':', first + 1);
+  const third = second < 0 ? -1 : value.indexOf(':', second + 1);
+  if (third < 0 || value.indexOf(':', third + 1) >= 0) return undefined;
+  if (!isNonZeroHex(value, 0, first, 32) || !isNonZeroHex(value, first + 1, second, 16)) return undefined;
+  const flags = hexByte(value, third + 1, value.length);
+  if (flags < 0) return undefined;
+  const rawSpan = value.slice(first + 1, second);
   const debug = (flags & FLAG_DEBUG) !== 0;
-  return { traceId, spanId, sampled: debug || (flags & FLAG_SAMPLED) !== 0, debug };
+  return {
+    traceId: first === 32 ? value.slice(0, 32) : value.slice(0, first).padStart(32, '0'),
+    spanId: rawSpan.length === 16 ? rawSpan : rawSpan.padStart(16, '0'),
+    sampled: debug || (flags & FLAG_SAMPLED) !== 0,
+    debug,
+  };
 }
 
 /**
