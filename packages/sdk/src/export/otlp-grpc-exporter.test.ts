@@ -42,7 +42,8 @@ function statusWithRetryInfo(millis: number): Buffer {
   return Buffer.from(s.finish());
 }
 
-async function grpcServer(failures: { code: number; details?: Buffer }[]) {
+/** Each call answers with the next failure, or success; `hang` never answers. */
+async function grpcServer(failures: ({ code: number; details?: Buffer } | 'hang')[]) {
   const received: Buffer[] = [];
   const server = new Server();
   server.addService(
@@ -51,6 +52,7 @@ async function grpcServer(failures: { code: number; details?: Buffer }[]) {
       Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
         received.push(call.request);
         const failure = failures[received.length - 1];
+        if (failure === 'hang') return;
         if (failure === undefined) return callback(null, Buffer.alloc(0));
         const metadata = new Metadata();
         if (failure.details) metadata.set('grpc-status-details-bin', failure.details);
@@ -105,6 +107,19 @@ test('a RetryInfo delay beyond the deadline fails without waiting; RetryInfo par
   try {
     assert.equal((await exporter.export(await someSpans())).code, 'failed');
     assert.equal(server.received.length, 1);
+  } finally {
+    await exporter.shutdown();
+    server.close();
+  }
+});
+
+test('a server that never answers fails the export at the timeout', async () => {
+  const server = await grpcServer(['hang', 'hang', 'hang', 'hang', 'hang']);
+  const exporter = new OtlpGrpcExporter({ url: server.url, timeoutMillis: 300, env: {} });
+  try {
+    const result = await exporter.export(await someSpans());
+    assert.equal(result.code, 'failed');
+    assert.ok(server.received.length >= 1);
   } finally {
     await exporter.shutdown();
     server.close();

@@ -9,7 +9,8 @@ import { resourceFromAttributes } from '../resource/detect-resource.js';
 import { AriadneTracerProvider } from '../trace/tracer-provider.js';
 import { InMemorySpanExporter } from './in-memory-span-exporter.js';
 import { OtlpHttpExporter } from './otlp-http-exporter.js';
-import { retryAfterMillis } from './retry.js';
+import { DEFAULT_RETRY_POLICY, retryAfterMillis, retryWaitMillis } from './retry.js';
+import { testHttpEndpoint } from './test-http-endpoint.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -126,6 +127,50 @@ test('a Retry-After beyond the deadline fails without waiting; attempts are boun
   }
 });
 
+test('a server that never answers fails the export at the timeout', async () => {
+  const endpoint = await testHttpEndpoint(['hang']);
+  const exporter = new OtlpHttpExporter({ url: `${endpoint.base}/v1/traces`, timeoutMillis: 200, env: {} });
+  try {
+    assert.equal((await exporter.export(await someSpans())).code, 'failed');
+    assert.ok(endpoint.received.length >= 1);
+  } finally {
+    await exporter.shutdown();
+    await endpoint.close();
+  }
+});
+
+test('headers, compression and timeout from OTEL_EXPORTER_OTLP_* variables, the TRACES_ ones winning', {
+  timeout: 20_000,
+}, async () => {
+  const endpoint = await testHttpEndpoint([{ status: 200 }]);
+  const hanging = await testHttpEndpoint(['hang']);
+  const env = {
+    OTEL_EXPORTER_OTLP_HEADERS: 'api-key=general%20key,team=a',
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'team=b',
+    OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+    OTEL_EXPORTER_OTLP_TIMEOUT: '60000',
+    OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '200',
+  };
+  const exporter = new OtlpHttpExporter({ env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint.base } });
+  const stuck = new OtlpHttpExporter({ env: { ...env, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${hanging.base}/x` } });
+  try {
+    assert.deepEqual(await exporter.export(await someSpans()), { code: 'success' });
+    const [request] = endpoint.received;
+    assert.equal(request?.url, '/v1/traces');
+    assert.equal(request?.headers['api-key'], 'general key');
+    assert.equal(request?.headers.team, 'b');
+    assert.equal(request?.headers['content-encoding'], 'gzip');
+    assert.equal(decodeOtlpTraceRequestProto(gunzipSync(request?.body as Buffer)).spans.length, 2);
+    // The 200 ms of OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, not the general 60 s, which would outlast the test's timeout.
+    assert.equal((await stuck.export(await someSpans())).code, 'failed');
+  } finally {
+    await exporter.shutdown();
+    await stuck.shutdown();
+    await endpoint.close();
+    await hanging.close();
+  }
+});
+
 test('endpoint and options from OTEL_EXPORTER_OTLP_* variables; Retry-After forms', () => {
   const exporter = new OtlpHttpExporter({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' } });
   assert.equal(exporter.url, 'http://collector:4318/v1/traces');
@@ -137,4 +182,25 @@ test('endpoint and options from OTEL_EXPORTER_OTLP_* variables; Retry-After form
   assert.equal(retryAfterMillis(new Date(10_000).toUTCString(), 4000), 6000);
   assert.equal(retryAfterMillis('soon'), undefined);
   assert.equal(retryAfterMillis(null), undefined);
+});
+
+test('backoff: the ceiling doubles per retry up to the cap, the wait is a random share of it, Retry-After wins', () => {
+  const top = () => 0.999_999;
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((n) => Math.round(retryWaitMillis(DEFAULT_RETRY_POLICY, n, undefined, top))),
+    [1000, 2000, 4000, 5000, 5000],
+  );
+  assert.equal(
+    retryWaitMillis(DEFAULT_RETRY_POLICY, 3, undefined, () => 0),
+    0,
+  );
+  assert.equal(
+    retryWaitMillis(DEFAULT_RETRY_POLICY, 1, undefined, () => 0.25),
+    500,
+  );
+  assert.equal(retryWaitMillis(DEFAULT_RETRY_POLICY, 0, 7000, top), 7000);
+  for (let i = 0; i < 100; i++) {
+    const wait = retryWaitMillis(DEFAULT_RETRY_POLICY, 2, undefined);
+    assert.ok(wait >= 0 && wait < 4000, String(wait));
+  }
 });

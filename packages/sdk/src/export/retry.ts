@@ -45,11 +45,26 @@ export type AttemptOutcome =
   | { readonly ok: false; readonly retryable: boolean; readonly error: Error; readonly retryAfterMillis?: number };
 
 /**
+ * The wait before retry `n + 1` (n from 0): a random share of a ceiling that
+ * starts at `initialBackoffMillis` and doubles per retry up to
+ * `maxBackoffMillis` (full jitter, so many clients do not retry in step),
+ * but at least what the server asked for.
+ */
+export function retryWaitMillis(
+  policy: RetryPolicy,
+  n: number,
+  retryAfter: number | undefined,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.maxBackoffMillis, policy.initialBackoffMillis * 2 ** n);
+  return Math.max(retryAfter ?? 0, random() * ceiling);
+}
+
+/**
  * Runs `attempt` until it succeeds, fails for good, runs out of attempts or
- * of time. Each wait is a random share of the backoff ceiling (full jitter,
- * so many clients do not retry in step) but at least what the server asked;
- * when that wait would pass the deadline the export fails at once instead of
- * sleeping in vain. `attempt` gets the milliseconds left before the deadline.
+ * of time, waiting `retryWaitMillis` between attempts; when that wait would
+ * pass the deadline the export fails at once instead of sleeping in vain.
+ * `attempt` gets the milliseconds left before the deadline.
  */
 export async function runWithRetries(
   policy: RetryPolicy,
@@ -71,8 +86,7 @@ export async function runWithRetries(
     if (outcome.ok) return EXPORT_SUCCESS;
     lastError = outcome.error;
     if (!outcome.retryable || n + 1 >= maxAttempts) break;
-    const ceiling = Math.min(policy.maxBackoffMillis, policy.initialBackoffMillis * 2 ** n);
-    const wait = Math.max(outcome.retryAfterMillis ?? 0, Math.random() * ceiling);
+    const wait = retryWaitMillis(policy, n, outcome.retryAfterMillis);
     if (Date.now() + wait >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, wait));
   }

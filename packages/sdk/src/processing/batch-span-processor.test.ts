@@ -103,6 +103,22 @@ test('the queue is bounded: overflow is dropped and counted, never blocking', as
   await processor.shutdown();
 });
 
+test("OpenTelemetry's defaults: batches of 512, a queue of 2048", async () => {
+  const exporter = new GatedExporter();
+  const processor = new BatchSpanProcessor(exporter, { env: {} });
+  for (let i = 0; i < 3000; i++) processor.onEnd(span(i));
+  // The 512th span started an export; 2048 more waited behind it and the rest was dropped.
+  assert.equal(exporter.batches[0]?.length, 512);
+  assert.equal(processor.stats.queuedSpans, 2048);
+  assert.equal(processor.stats.droppedSpans, 3000 - 512 - 2048);
+  exporter.openGate();
+  await processor.shutdown();
+  assert.deepEqual(
+    exporter.batches.map((b) => b.length),
+    [512, 512, 512, 512, 512],
+  );
+});
+
 test('forceFlush and shutdown export everything queued, in batches; unsampled spans are skipped', async () => {
   const exporter = new InMemorySpanExporter();
   const processor = new BatchSpanProcessor(exporter, { maxExportBatchSize: 4, scheduleDelayMillis: FAR, env: {} });
