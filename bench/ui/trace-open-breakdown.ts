@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringifyJaegerJson, toJaegerTrace } from '@ariadne/protocol';
 import { DEFAULT_SERVE_CONFIG, type ServePorts, startServer } from '@ariadne/server';
+import { hasTraceOutline, traceOutlineOf } from '../../packages/server/src/query/trace-view/trace-outline.js';
 import { toTraceSkeleton } from '../../packages/server/src/query/trace-view/trace-skeleton.js';
 import { largeTrace } from '../workload/large-trace.js';
 import { sendSpans } from './ui-fixtures.js';
@@ -61,7 +62,12 @@ try {
   await (await fetch(`${server.listeners.query.url}/api/trace-view/${traceId}`)).text();
 
   const stored = await timeAsync('server: store.getTrace', () => server.store.getTrace(traceId));
-  const skeleton = time('server: toTraceSkeleton', () => toTraceSkeleton(stored));
+  time('server: traceOutlineOf (stored spans)', () => traceOutlineOf(stored));
+  const { store } = server;
+  const outline = await timeAsync('server: store.getTraceOutline', () =>
+    hasTraceOutline(store) ? store.getTraceOutline(traceId) : Promise.resolve(traceOutlineOf(stored)),
+  );
+  const skeleton = time('server: toTraceSkeleton', () => toTraceSkeleton(outline));
   time('server: JSON.stringify skeleton', () => JSON.stringify(skeleton));
   let jsonBytes = 0;
   if (jaegerToo) {

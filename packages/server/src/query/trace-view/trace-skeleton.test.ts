@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makeSpan, StatusCode, toJaegerTrace } from '@ariadne/protocol';
-import { MAX_EVENT_MARKS, toTraceSkeleton } from './trace-skeleton.js';
+import { makeSpan, type Span, StatusCode, toJaegerTrace } from '@ariadne/protocol';
+import { MAX_EVENT_MARKS, traceOutlineOf } from './trace-outline.js';
+import { toTraceSkeleton as skeletonOfOutline } from './trace-skeleton.js';
+
+const toTraceSkeleton = (spans: readonly Span[]) => skeletonOfOutline(traceOutlineOf(spans));
 
 const T0 = 1_700_000_000_000_000_000n;
 const ms = (n: number) => T0 + BigInt(n) * 1_000_000n;

@@ -1,11 +1,6 @@
-import {
-  type AnyValue,
-  anyValueToJaegerTag,
-  type Span,
-  StatusCode,
-  serviceNameOf,
-  toJaegerTraceId,
-} from '@ariadne/protocol';
+import { toJaegerTraceId } from '@ariadne/protocol';
+import { SpanIds } from './span-ids.js';
+import type { TraceOutline } from './trace-outline.js';
 
 /**
  * What the UI's timeline needs of a trace and nothing more: per span its id,
@@ -33,6 +28,11 @@ export interface TraceSkeleton {
   readonly parents: readonly number[];
   /** The parent ids of the spans whose `parents` entry is -2, in span order. */
   readonly missingParents: readonly string[];
+  /**
+   * Indexes of the spans whose id an earlier span of these columns already
+   * has (a store may keep a span twice), ascending: parents name the first.
+   */
+  readonly duplicates: readonly number[];
   /** Microseconds after `startTime`. */
   readonly starts: readonly number[];
   /** Microseconds; 0 when a span ends before it starts. */
@@ -44,55 +44,51 @@ export interface TraceSkeleton {
   readonly errors: readonly number[];
   /**
    * Event marks, three numbers each: span index, microseconds after
-   * `startTime`, and the index of its name in `strings` (-1: unnamed). At most
-   * `MAX_EVENT_MARKS` per span: the timeline draws no more.
+   * `startTime`, and the index of its name in `strings` (-1: unnamed), in
+   * span order. At most `MAX_EVENT_MARKS` per span: the timeline draws no more.
    */
   readonly events: readonly number[];
 }
 
-/** The timeline draws at most this many event ticks on one bar. */
-export const MAX_EVENT_MARKS = 20;
-
-export function toTraceSkeleton(spans: readonly Span[]): TraceSkeleton {
-  const n = spans.length;
+/**
+ * The skeleton of a trace's outline (`traceOutlineOf`, or a store's own
+ * `getTraceOutline`): sorted, with parents as indexes and times from the
+ * earliest start.
+ */
+export function toTraceSkeleton(outline: TraceOutline): TraceSkeleton {
+  const { spanIds: ids, parentIds, startMicros, durationMicros } = outline;
+  const n = ids.length;
+  // Only the names spans use, in the order the skeleton first uses them.
   const strings: string[] = [];
-  const stringIndex = new Map<string, number>();
-  const intern = (text: string): number => {
-    let index = stringIndex.get(text);
-    if (index === undefined) {
-      index = strings.length;
-      strings.push(text);
-      stringIndex.set(text, index);
+  const remap = new Int32Array(outline.strings.length).fill(-1);
+  const intern = (index: number): number => {
+    let mapped = remap[index] as number;
+    if (mapped === -1) {
+      mapped = strings.length;
+      strings.push(outline.strings[index] as string);
+      remap[index] = mapped;
     }
-    return index;
+    return mapped;
   };
-  // Resources are shared between the spans of a batch: name each once.
-  const serviceOf = new Map<Span['resource'], number>();
 
-  let minStart = 0n;
+  let base = 0;
   for (let i = 0; i < n; i++) {
-    const start = (spans[i] as Span).startTimeUnixNano;
-    if (i === 0 || start < minStart) minStart = start;
+    const start = startMicros[i] as number;
+    if (i === 0 || start < base) base = start;
   }
-  const base = micros(minStart);
-  // Offsets in nanoseconds from the base's whole microsecond fit a double exactly (for 104 days), so
-  // flooring them gives the same microseconds as the Jaeger translation without a bigint division each.
-  const baseNanos = BigInt(base) * 1000n;
-  const offsetMicros = (nanos: bigint) => {
-    const offset = nanos - baseNanos;
-    return offset <= MAX_EXACT && offset >= -MAX_EXACT ? Math.floor(Number(offset) / 1000) : micros(nanos) - base;
-  };
-
   // Sorted as the UI sorts (start microsecond, then id), so its tree builder finds nothing to sort.
-  const startOf: number[] = new Array(n);
-  for (let i = 0; i < n; i++) startOf[i] = offsetMicros((spans[i] as Span).startTimeUnixNano);
-  const order = sortedOrder(startOf, (i) => (spans[i] as Span).spanId);
+  const startOf = new Float64Array(n);
+  for (let i = 0; i < n; i++) startOf[i] = (startMicros[i] as number) - base;
+  const byId = new SpanIds(ids);
+  const order = sortedOrder(startOf, byId);
+  const positionOf = new Int32Array(n);
+  for (let k = 0; k < n; k++) positionOf[order[k] as number] = k;
 
   // The first span with an id is the one a parent id names (the UI keeps the first of duplicates too).
-  const firstIndex = new Map<string, number>();
+  const duplicates: number[] = [];
   for (let k = 0; k < n; k++) {
-    const id = (spans[order[k] as number] as Span).spanId;
-    if (!firstIndex.has(id)) firstIndex.set(id, k);
+    const i = order[k] as number;
+    if (byId.keep(i) !== i) duplicates.push(k);
   }
 
   const spanIds: string[] = new Array(n);
@@ -102,55 +98,69 @@ export function toTraceSkeleton(spans: readonly Span[]): TraceSkeleton {
   const durations: number[] = new Array(n);
   const services: number[] = new Array(n);
   const operations: number[] = new Array(n);
-  const errors: number[] = [];
-  const events: number[] = [];
   for (let k = 0; k < n; k++) {
     const i = order[k] as number;
-    const span = spans[i] as Span;
-    spanIds[k] = span.spanId;
-    if (span.parentSpanId === '') parents[k] = -1;
+    spanIds[k] = ids[i] as string;
+    const parentId = parentIds[i] as string;
+    if (parentId === '') parents[k] = -1;
     else {
-      const parent = firstIndex.get(span.parentSpanId);
-      if (parent === undefined) {
+      const parent = byId.find(parentId);
+      if (parent === -1) {
         parents[k] = -2;
-        missingParents.push(span.parentSpanId);
-      } else parents[k] = parent;
+        missingParents.push(parentId);
+      } else parents[k] = positionOf[parent] as number;
     }
     starts[k] = startOf[i] as number;
-    const duration = span.endTimeUnixNano - span.startTimeUnixNano;
-    durations[k] = duration <= 0n ? 0 : duration <= MAX_EXACT ? Math.floor(Number(duration) / 1000) : micros(duration);
-    let service = serviceOf.get(span.resource);
-    if (service === undefined) {
-      service = intern(serviceNameOf(span.resource));
-      serviceOf.set(span.resource, service);
-    }
-    services[k] = service;
-    operations[k] = intern(span.name);
-    if (isErrorSpan(span)) errors.push(k);
-    const eventCount = Math.min(span.events.length, MAX_EVENT_MARKS);
-    for (let e = 0; e < eventCount; e++) {
-      const event = span.events[e] as Span['events'][number];
-      const name = eventName(event);
-      events.push(k, offsetMicros(event.timeUnixNano), name === undefined ? -1 : intern(name));
-    }
+    durations[k] = durationMicros[i] as number;
+    services[k] = intern(outline.services[i] as number);
+    operations[k] = intern(outline.names[i] as number);
   }
+  const errors = outline.failed.map((i) => positionOf[i] as number).sort((a, b) => a - b);
   return {
-    traceID: n === 0 ? '' : toJaegerTraceId((spans[0] as Span).traceId),
+    traceID: n === 0 ? '' : toJaegerTraceId(outline.traceId),
     startTime: n === 0 ? 0 : base,
     strings,
     spanIds,
     parents,
     missingParents,
+    duplicates,
     starts,
     durations,
     services,
     operations,
     errors,
-    events,
+    events: sortedEvents(outline.events, positionOf, base, intern),
   };
 }
 
-const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+/** Event marks in span order (stable within a span), with span positions, offsets and names remapped. */
+function sortedEvents(
+  events: readonly number[],
+  positionOf: Int32Array,
+  base: number,
+  intern: (index: number) => number,
+): number[] {
+  const marks = events.length / 3;
+  const n = positionOf.length;
+  // A counting sort by span position: marks of one span keep their order.
+  const firstOf = new Int32Array(n + 1);
+  for (let m = 0; m < marks; m++) {
+    const next = (positionOf[events[m * 3] as number] as number) + 1;
+    firstOf[next] = (firstOf[next] as number) + 1;
+  }
+  for (let k = 0; k < n; k++) firstOf[k + 1] = (firstOf[k + 1] as number) + (firstOf[k] as number);
+  const out: number[] = new Array(events.length);
+  for (let m = 0; m < marks; m++) {
+    const k = positionOf[events[m * 3] as number] as number;
+    const at = (firstOf[k] as number) * 3;
+    firstOf[k] = (firstOf[k] as number) + 1;
+    const name = events[m * 3 + 2] as number;
+    out[at] = k;
+    out[at + 1] = (events[m * 3 + 1] as number) - base;
+    out[at + 2] = name === -1 ? -1 : intern(name);
+  }
+  return out;
+}
 
 /** Indexes packed under a start offset in one double: start * 2^17 + index stays exact below 2^53. */
 const INDEX_BITS = 2 ** 17;
@@ -162,13 +172,9 @@ const INDEX_BITS = 2 ** 17;
  * back to the comparator when the numbers do not fit (a trace of more than
  * 131,072 spans, or one over about 19 hours long).
  */
-function sortedOrder(startOf: readonly number[], idOf: (index: number) => string): number[] {
+function sortedOrder(startOf: Float64Array, ids: SpanIds): number[] {
   const n = startOf.length;
-  const byId = (a: number, b: number) => {
-    const x = idOf(a);
-    const y = idOf(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  };
+  const byId = (a: number, b: number) => ids.compare(a, b);
   let fits = n <= INDEX_BITS;
   for (let i = 0; fits && i < n; i++) {
     const start = startOf[i] as number;
@@ -195,39 +201,4 @@ function sortedOrder(startOf: readonly number[], idOf: (index: number) => string
     k = end;
   }
   return order;
-}
-
-/** Truncates toward zero, as the Jaeger translation does. */
-function micros(nanos: bigint): number {
-  return Number(nanos / 1000n);
-}
-
-/**
- * The UI's rule on Jaeger tags (the first `error` tag is true or "true", or
- * the first `otel.status_code` tag is "ERROR"), applied to the tags the Jaeger
- * translation would write: attributes come before the tags it derives from
- * the status, so an attribute of the same key is the one found first.
- */
-function isErrorSpan(span: Span): boolean {
-  let error: AnyValue | undefined;
-  let status: AnyValue | undefined;
-  for (const attribute of span.attributes) {
-    if (error === undefined && attribute.key === 'error') error = attribute.value;
-    else if (status === undefined && attribute.key === 'otel.status_code') status = attribute.value;
-  }
-  const failed = span.status.code === StatusCode.Error;
-  if (error !== undefined) {
-    const value = anyValueToJaegerTag('error', error).value;
-    if (value === true || value === 'true') return true;
-  } else if (failed) return true;
-  if (status !== undefined) return anyValueToJaegerTag('otel.status_code', status).value === 'ERROR';
-  return failed;
-}
-
-/** The text of Jaeger's `event` log field: an attribute that claims the key, else the event's name. */
-function eventName(event: Span['events'][number]): string | undefined {
-  for (const attribute of event.attributes) {
-    if (attribute.key === 'event') return String(anyValueToJaegerTag('event', attribute.value).value);
-  }
-  return event.name === '' ? undefined : event.name;
 }

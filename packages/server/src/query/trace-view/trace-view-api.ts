@@ -3,6 +3,7 @@ import { type Context, Hono } from 'hono';
 import type { SpanReader, SpanStore } from '../../storage/span-store.js';
 import { jaegerDataResponse, jaegerErrorResponse } from '../jaeger/jaeger-envelope.js';
 import { searchTraceSpans } from './search-trace-spans.js';
+import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-outline.js';
 import { toTraceSkeleton } from './trace-skeleton.js';
 
 /**
@@ -23,7 +24,8 @@ import { toTraceSkeleton } from './trace-skeleton.js';
 export function createTraceViewApi(reader: SpanReader, archive?: SpanStore): Hono {
   const app = new Hono();
 
-  async function readTrace(c: Context): Promise<Span[]> {
+  /** Reads the trace from the store, else (not found) from the archive. */
+  async function fromStores<T>(c: Context, read: (store: SpanReader, traceId: string) => Promise<T>): Promise<T> {
     const text = c.req.param('traceId') ?? '';
     const traceId = normalizeTraceId(text);
     if (traceId === undefined) {
@@ -33,12 +35,20 @@ export function createTraceViewApi(reader: SpanReader, archive?: SpanStore): Hon
       );
     }
     try {
-      return await reader.getTrace(traceId);
+      return await read(reader, traceId);
     } catch (error) {
       if (archive === undefined || !isAriadneError(error, 'TraceNotFound')) throw error;
-      return archive.getTrace(traceId);
+      return read(archive, traceId);
     }
   }
+  const readTrace = (c: Context) => fromStores(c, (store, traceId) => store.getTrace(traceId));
+  // A store that outlines a trace itself skips decoding every attribute of every span.
+  const readOutline = (c: Context) =>
+    fromStores(
+      c,
+      async (store, traceId): Promise<TraceOutline> =>
+        hasTraceOutline(store) ? store.getTraceOutline(traceId) : traceOutlineOf(await store.getTrace(traceId)),
+    );
 
   const handle = (run: (c: Context) => Promise<Response>) => async (c: Context) => {
     try {
@@ -52,9 +62,9 @@ export function createTraceViewApi(reader: SpanReader, archive?: SpanStore): Hon
     '/api/trace-view/:traceId',
     handle(async (c) => {
       const t0 = performance.now();
-      const spans = await readTrace(c);
+      const outline = await readOutline(c);
       const t1 = performance.now();
-      const skeleton = toTraceSkeleton(spans);
+      const skeleton = toTraceSkeleton(outline);
       const t2 = performance.now();
       // Numbers and strings only: the native writer, without the Jaeger writer's bigint replacer
       // (a callback per value, a large share of the time for 100,000 spans).

@@ -3,12 +3,19 @@ import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompress, constants, crc32, deflateRaw, inflateRaw } from 'node:zlib';
 import { type Resource, type Span, type SpanKind, serviceNameOf } from '@ariadne/protocol';
+import {
+  ERROR_KEYS,
+  EVENT_KEY,
+  failsAsJaegerTags,
+  jaegerEventName,
+  type TraceOutlineBuilder,
+} from '../../query/trace-view/trace-outline.js';
 import { summarizeTrace } from '../query/summarize-trace.js';
 import type { Operation, TraceSummary } from '../span-store.js';
 import { type BlockAggregates, decodeAggregates } from './block-aggregates.js';
 import { ByteReader, ByteWriter } from './byte-writer.js';
 import { fsyncDirectory } from './fsync-directory.js';
-import { decodeChunk, readTables, type SpanEncoder, type SpanTables } from './span-codec.js';
+import { decodeChunk, readTables, type SkimKeys, type SpanEncoder, type SpanTables, skimChunk } from './span-codec.js';
 
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
@@ -585,23 +592,29 @@ export class BlockReader {
     return this.#lastTimes.times;
   }
 
-  async #readPageTimes(page: number): Promise<PageTimes> {
+  /** The page's column readers that span times come from: trace ordinals, start deltas, durations. */
+  async #timeColumns(
+    page: number,
+  ): Promise<{ count: number; traces: ByteReader; starts: ByteReader; durations: ByteReader }> {
     const meta = this.#page(page);
     const raw = await this.#decompressPage(await readAt(this.#handle, meta.columnsOffset, meta.columnsLength));
-    const [traces, , , , , starts, durations] = ColumnsWriter.fields(new ByteReader(raw)) as [
-      ByteReader,
-      ...ByteReader[],
-    ];
-    const count = meta.spanCount;
+    const [traces, , , , , starts, durations] = ColumnsWriter.fields(new ByteReader(raw)) as ByteReader[];
+    if (traces === undefined || starts === undefined || durations === undefined)
+      throw new RangeError('page columns missing');
+    return { count: meta.spanCount, traces, starts, durations };
+  }
+
+  async #readPageTimes(page: number): Promise<PageTimes> {
+    const { count, traces, starts, durations } = await this.#timeColumns(page);
     const trace = new Uint32Array(count);
     const start: bigint[] = new Array(count);
     const end: bigint[] = new Array(count);
     let at = 0n;
     for (let i = 0; i < count; i++) {
       trace[i] = traces.varUint();
-      at += starts!.varInt64();
+      at += starts.varInt64();
       start[i] = at;
-      end[i] = at + durations!.varInt64();
+      end[i] = at + durations.varInt64();
     }
     return { trace, start, end };
   }
@@ -686,9 +699,119 @@ export class BlockReader {
     return this.decodeTrace(page, await this.#pageRows(page), ordinal);
   }
 
+  /**
+   * Adds the trace's spans in this block to an outline, read from the page's
+   * columns and a skim of its chunk (no span objects); false when the block
+   * has none of them.
+   */
+  async outlineTrace(traceId: string, outline: TraceOutlineBuilder): Promise<boolean> {
+    const ordinal = this.find(traceId);
+    if (ordinal === -1) return false;
+    const page = this.#index.page.readUInt32LE(ordinal * 4);
+    const [rows, tables, times] = await Promise.all([this.#pageRows(page), this.#loadTables(), this.#pageMicros(page)]);
+    const reader = new ByteReader(rows);
+    reader.offset = this.traceOffset(ordinal);
+    const chunk = reader.raw(reader.varUint());
+    const first = times.trace.indexOf(ordinal);
+    if (outline.traceId === '') outline.traceId = traceId;
+    // The start of the span being read, as whole microseconds and the nanoseconds past them.
+    let micros = 0;
+    let rest = 0;
+    skimChunk(chunk, tables, OUTLINE_KEYS, {
+      span(position, spanId, parentSpanId, name, resource, status, values) {
+        const at = first + position;
+        if (first === -1 || at >= times.count) throw new RangeError('span times out of range');
+        micros = times.startMicros[at] as number;
+        rest = times.startRest[at] as number;
+        outline.addSpan(
+          spanId,
+          parentSpanId,
+          micros,
+          times.durationMicros[at] as number,
+          outline.serviceOf(resource),
+          outline.intern(name),
+          failsAsJaegerTags(status, values[0], values[1]),
+        );
+      },
+      event: (offset, name, value) => outline.addEvent(microsAfter(micros, rest, offset), jaegerEventName(name, value)),
+    });
+    return true;
+  }
+
+  /**
+   * The page's span times in whole microseconds (floored: the Jaeger API's
+   * truncation for times after 1970) and the trace ordinal of each span,
+   * computed on numbers: exact, without a BigInt per span.
+   */
+  async #pageMicros(page: number): Promise<PageMicros> {
+    const { count, traces, starts, durations } = await this.#timeColumns(page);
+    const times: PageMicros = {
+      count,
+      trace: new Uint32Array(count),
+      startMicros: new Float64Array(count),
+      startRest: new Uint16Array(count),
+      durationMicros: new Float64Array(count),
+    };
+    // Starts are deltas from the previous span's (the first from 0).
+    let micros = 0;
+    let rest = 0;
+    for (let i = 0; i < count; i++) {
+      times.trace[i] = traces.varUint();
+      const delta = starts.varIntNumber();
+      const sum = delta === undefined ? Number.NaN : rest + delta;
+      if (Math.abs(sum) <= Number.MAX_SAFE_INTEGER) {
+        const carry = Math.floor(sum / 1000);
+        micros += carry;
+        rest = sum - carry * 1000;
+      } else {
+        const nanos = BigInt(micros) * 1000n + BigInt(rest) + (delta === undefined ? starts.varInt64() : BigInt(delta));
+        [micros, rest] = splitMicros(nanos);
+      }
+      times.startMicros[i] = micros;
+      times.startRest[i] = rest;
+      const duration = durations.varIntNumber();
+      if (duration !== undefined) times.durationMicros[i] = duration <= 0 ? 0 : Math.floor(duration / 1000);
+      else {
+        const exact = durations.varInt64();
+        times.durationMicros[i] = exact <= 0n ? 0 : Number(exact / 1000n);
+      }
+    }
+    return times;
+  }
+
   close(): Promise<void> {
     return this.#handle.close();
   }
+}
+
+const OUTLINE_KEYS: SkimKeys = { span: ERROR_KEYS, event: EVENT_KEY };
+
+interface PageMicros {
+  readonly count: number;
+  readonly trace: Uint32Array;
+  readonly startMicros: Float64Array;
+  /** Nanoseconds past `startMicros` (0 to 999). */
+  readonly startRest: Uint16Array;
+  readonly durationMicros: Float64Array;
+}
+
+/** Floored microseconds and the nanoseconds past them. */
+function splitMicros(nanos: bigint): [number, number] {
+  let micros = nanos / 1000n;
+  let rest = nanos % 1000n;
+  if (rest < 0n) {
+    micros -= 1n;
+    rest += 1000n;
+  }
+  return [Number(micros), Number(rest)];
+}
+
+/** Floored microseconds of a time `offset` nanoseconds after `micros` µs and `rest` ns. */
+function microsAfter(micros: number, rest: number, offset: number | bigint): number {
+  if (typeof offset === 'number' && Math.abs(rest + offset) <= Number.MAX_SAFE_INTEGER) {
+    return micros + Math.floor((rest + offset) / 1000);
+  }
+  return splitMicros(BigInt(micros) * 1000n + BigInt(rest) + BigInt(offset))[0];
 }
 
 interface PageTimes {

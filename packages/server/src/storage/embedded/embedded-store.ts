@@ -1,6 +1,11 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AriadneError, isValidTraceId, normalizeTraceId, type Span } from '@ariadne/protocol';
+import {
+  type TraceOutline,
+  TraceOutlineBuilder,
+  type TraceOutlineReader,
+} from '../../query/trace-view/trace-outline.js';
 import { crossServiceCalls, DependencyCounter, isErrorSpan } from '../query/dependency-links.js';
 import { compareMostRecentFirst, type RankedTrace } from '../query/most-recent-traces.js';
 import { RedAccumulator } from '../query/red-metrics.js';
@@ -50,7 +55,7 @@ export interface EmbeddedStoreOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-export type EmbeddedStore = SpanStore & DependencyReader & RedMetricsReader;
+export type EmbeddedStore = SpanStore & DependencyReader & RedMetricsReader & TraceOutlineReader;
 
 const HOUR_NANOS = 3_600_000_000_000n;
 
@@ -301,6 +306,20 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         const spans = id === undefined ? [] : await readTrace(current, id);
         if (spans.length === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
         return spans;
+      }),
+
+    // Blocks are skimmed rather than decoded: a large trace's outline costs a fraction of its spans.
+    getTraceOutline: (traceId: string): Promise<TraceOutline> =>
+      read(async (current) => {
+        const id = normalizeTraceId(traceId);
+        const outline = new TraceOutlineBuilder();
+        if (id !== undefined) {
+          const key = bloomKey(id);
+          for (const block of current.blocks) if (block.mayContainKey(key)) await block.outlineTrace(id, outline);
+          for (const part of current.heads) outline.addSpans(part.traces.get(id) ?? []);
+        }
+        if (outline.spanCount === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
+        return outline.build();
       }),
 
     findTraces: (query: TraceQuery): Promise<TraceSummary[]> =>

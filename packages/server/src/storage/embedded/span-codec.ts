@@ -541,3 +541,239 @@ class Decoder {
     }
   }
 }
+
+/** The attribute keys whose first values `skimChunk` reports: of spans, and of events. */
+export interface SkimKeys {
+  readonly span: readonly string[];
+  readonly event: string;
+}
+
+/** What `skimChunk` reports, span by span, each span's events right after it. */
+export interface ChunkSkimVisitor {
+  /**
+   * A span, at `position` in the chunk (and its page's times). `values` holds
+   * the first value of each of `SkimKeys.span` among its attributes
+   * (undefined: none); it is reused for the next span.
+   */
+  span(
+    position: number,
+    spanId: string,
+    parentSpanId: string,
+    name: string,
+    resource: Resource,
+    status: StatusCode,
+    values: readonly (AnyValue | undefined)[],
+  ): void;
+  /**
+   * An event of that span: nanoseconds after the span's start (a bigint
+   * only past 2^52), its name and its first `SkimKeys.event` value. False:
+   * the span's further events are skipped.
+   */
+  event(offsetNanos: number | bigint, name: string, value: AnyValue | undefined): boolean;
+}
+
+/**
+ * Walks a block page chunk (`SpanEncoder.chunk`) without building spans:
+ * ids, parent, name, resource, status and the chosen attribute values, the
+ * rest skipped over. For views that need a few fields of every span of a
+ * large trace, which decoding every attribute into objects would make many
+ * times slower.
+ */
+export function skimChunk(bytes: Buffer, tables: SpanTables, keys: SkimKeys, visit: ChunkSkimVisitor): void {
+  new ChunkSkimmer(bytes, tables, keys).run(visit);
+}
+
+/**
+ * Reads bytes itself (a position and the buffer, no reader object per
+ * value): a large trace's chunk is megabytes of attributes to step over.
+ * Values it keeps are decoded by a `Decoder` placed at the same position.
+ */
+class ChunkSkimmer {
+  readonly #bytes: Buffer;
+  #at = 0;
+  readonly #reader: ByteReader;
+  readonly #decoder: Decoder;
+  readonly #strings: readonly string[];
+  readonly #tables: SpanTables;
+  /** Dictionary indexes of the keys; -1 for a key the dictionary lacks (no attribute has it). */
+  readonly #spanKeys: Int32Array;
+  readonly #eventKeys: Int32Array;
+  readonly #values: (AnyValue | undefined)[];
+  readonly #eventValues: (AnyValue | undefined)[] = [undefined];
+  readonly #ids: string[] = [];
+
+  constructor(bytes: Buffer, tables: SpanTables, keys: SkimKeys) {
+    this.#bytes = bytes;
+    this.#reader = new ByteReader(bytes);
+    this.#decoder = new Decoder(this.#reader, tables);
+    this.#strings = tables.strings;
+    this.#tables = tables;
+    this.#spanKeys = Int32Array.from(keys.span, (key) => tables.strings.indexOf(key));
+    this.#eventKeys = Int32Array.of(tables.strings.indexOf(keys.event));
+    this.#values = keys.span.map(() => undefined);
+  }
+
+  run(visit: ChunkSkimVisitor): void {
+    this.#id();
+    const ids = this.#ids;
+    const values = this.#values;
+    for (let count = this.#varUint(), position = 0; position < count; position++) {
+      const spanId = this.#id();
+      const parentSpanId = this.#id(position);
+      ids.push(spanId);
+      this.#varUint(); // trace state
+      this.#varUint(); // flags
+      const name = this.#text();
+      this.#u8(); // kind
+      const found = this.#attributes(this.#spanKeys, values);
+      this.#varUint(); // dropped attributes
+      // Events and links come before the status and resource: remember where, report after.
+      const eventsAt = this.#at;
+      for (let e = this.#varUint(); e > 0; e--) {
+        this.#skipVarint();
+        this.#varUint();
+        this.#attributes(undefined, undefined);
+        this.#varUint();
+      }
+      this.#varUint(); // dropped events
+      for (let l = this.#varUint(); l > 0; l--) {
+        this.#id();
+        this.#id();
+        this.#varUint();
+        this.#attributes(undefined, undefined);
+        this.#varUint();
+        this.#varUint();
+      }
+      this.#varUint(); // dropped links
+      const status = this.#u8() as StatusCode;
+      this.#varUint(); // status message
+      const resource = this.#tables.resources[this.#varUint()];
+      const scope = this.#tables.scopes[this.#varUint()];
+      if (resource === undefined || scope === undefined) throw new RangeError('span refers to a missing resource');
+      const end = this.#at;
+      visit.span(position, spanId, parentSpanId, name, resource, status, values);
+      if (found) values.fill(undefined);
+      this.#at = eventsAt;
+      const eventValues = this.#eventValues;
+      for (let e = this.#varUint(); e > 0; e--) {
+        const reader = this.#reader;
+        reader.offset = this.#at;
+        const offset = reader.varIntNumber() ?? reader.varInt64();
+        this.#at = reader.offset;
+        const eventName = this.#text();
+        eventValues[0] = undefined;
+        this.#attributes(this.#eventKeys, eventValues);
+        this.#varUint();
+        if (!visit.event(offset, eventName, eventValues[0])) break;
+      }
+      this.#at = end;
+    }
+  }
+
+  #u8(): number {
+    const byte = this.#bytes[this.#at++];
+    if (byte === undefined) throw new RangeError('truncated data');
+    return byte;
+  }
+
+  #varUint(): number {
+    const bytes = this.#bytes;
+    let at = this.#at;
+    let byte = bytes[at++];
+    if (byte === undefined) throw new RangeError('truncated data');
+    let value = byte & 0x7f;
+    for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+      byte = bytes[at++];
+      if (byte === undefined) throw new RangeError('truncated data');
+      value += (byte & 0x7f) * scale;
+    }
+    this.#at = at;
+    return value;
+  }
+
+  #skipVarint(): void {
+    const bytes = this.#bytes;
+    let at = this.#at;
+    for (;;) {
+      const byte = bytes[at++];
+      if (byte === undefined) throw new RangeError('truncated data');
+      if (byte < 0x80) break;
+    }
+    this.#at = at;
+  }
+
+  #skip(count: number): void {
+    if (this.#at + count > this.#bytes.length) throw new RangeError('truncated data');
+    this.#at += count;
+  }
+
+  #text(): string {
+    const text = this.#strings[this.#varUint()];
+    if (text === undefined) throw new RangeError('string reference out of range');
+    return text;
+  }
+
+  /** An id as `Decoder.id` reads it; `position` (of the current span) resolves a reference to an earlier span. */
+  #id(position?: number): string {
+    const length = this.#u8();
+    if (length === TEXT_ID) return this.#text();
+    if (length === EARLIER_SPAN && position !== undefined) {
+      const parent = this.#ids[position - this.#varUint()];
+      if (parent === undefined) throw new RangeError('parent reference out of range');
+      return parent;
+    }
+    const start = this.#at;
+    this.#skip(length);
+    // Native hex: a flat string, which later hashing and comparing read faster than a concatenation.
+    return this.#bytes.toString('hex', start, start + length);
+  }
+
+  /**
+   * Skips attributes, keeping the first value of each wanted key (`keys[i]`
+   * into `values[i]`); true when it kept one.
+   */
+  #attributes(keys: Int32Array | undefined, values: (AnyValue | undefined)[] | undefined): boolean {
+    let found = false;
+    for (let i = this.#varUint(); i > 0; i--) {
+      const key = this.#varUint();
+      let wanted = -1;
+      if (keys !== undefined) for (let k = 0; k < keys.length; k++) if (keys[k] === key) wanted = k;
+      if (wanted !== -1 && values !== undefined && values[wanted] === undefined) {
+        this.#reader.offset = this.#at;
+        values[wanted] = this.#decoder.value();
+        this.#at = this.#reader.offset;
+        found = true;
+      } else this.#skipValue();
+    }
+    return found;
+  }
+
+  #skipValue(): void {
+    const tag = this.#u8();
+    switch (tag) {
+      case Tag.String:
+      case Tag.Int:
+        this.#skipVarint();
+        return;
+      case Tag.Bool:
+        this.#skip(1);
+        return;
+      case Tag.Double:
+        this.#skip(8);
+        return;
+      case Tag.Bytes:
+        this.#skip(this.#varUint());
+        return;
+      case Tag.Array:
+        for (let i = this.#varUint(); i > 0; i--) this.#skipValue();
+        return;
+      case Tag.KvList:
+        this.#attributes(undefined, undefined);
+        return;
+      case Tag.Empty:
+        return;
+      default:
+        throw new RangeError(`unknown value tag ${tag}`);
+    }
+  }
+}

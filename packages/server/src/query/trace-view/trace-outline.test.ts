@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { type AnyValue, isAriadneError, makeSpan, type Span, StatusCode } from '@ariadne/protocol';
+import { openEmbeddedStore } from '../../storage/embedded/embedded-store.js';
+import { hasTraceOutline, MAX_EVENT_MARKS, traceOutlineOf } from './trace-outline.js';
+import { toTraceSkeleton } from './trace-skeleton.js';
+
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const T0 = 1_700_000_000_000_000_123n;
+
+/** Spans that take every path of a store's outline reader: odd ids, times, values, events and links. */
+function awkwardSpans(): Span[] {
+  const values: AnyValue[] = [
+    { type: 'bool', value: true },
+    { type: 'string', value: 'true' },
+    { type: 'int', value: 1n },
+    { type: 'double', value: Number.NaN },
+    { type: 'bytes', value: new Uint8Array([1, 2, 3]) },
+    {
+      type: 'array',
+      value: [
+        { type: 'string', value: 'x' },
+        { type: 'int', value: -(2n ** 63n) },
+      ],
+    },
+    { type: 'kvlist', value: [{ key: 'error', value: { type: 'bool', value: true } }] },
+    { type: 'empty' },
+  ];
+  const spans: Span[] = [];
+  for (let i = 0; i < 60; i++) {
+    const id = i === 7 ? 'not-hex-id' : i.toString(16).padStart(16, '0');
+    const start = T0 + BigInt(i) * 1_234_567n;
+    spans.push(
+      makeSpan({
+        traceId: TRACE,
+        spanId: id,
+        // Earlier spans (back references in a block), a missing parent, a text id, none.
+        parentSpanId:
+          i === 0
+            ? ''
+            : i === 5
+              ? 'ffffffffffffffff'
+              : i === 9
+                ? 'not-hex-id'
+                : (i >> 1).toString(16).padStart(16, '0'),
+        service: `service-${i % 3}`,
+        name: `op-${i % 4}`,
+        startTimeUnixNano: start,
+        // Ends before it starts; lasts longer than 2^53 ns; the usual.
+        endTimeUnixNano: i === 3 ? start - 5n : i === 4 ? start + 2n ** 60n : start + BigInt(i) * 999_999n,
+        attributes: [
+          { key: 'http.route', value: { type: 'string', value: `/r/${i}` } },
+          { key: i % 2 === 0 ? 'error' : 'otel.status_code', value: values[i % values.length] as AnyValue },
+          { key: 'error', value: { type: 'bool', value: i % 5 === 0 } },
+          { key: 'nested', value: values[(i + 3) % values.length] as AnyValue },
+        ],
+        status: { code: i % 7 === 0 ? StatusCode.Error : StatusCode.Unset, message: i % 7 === 0 ? 'failed' : '' },
+        events: Array.from({ length: i === 11 ? MAX_EVENT_MARKS + 4 : i % 3 }, (_, e) => ({
+          // Before the span too.
+          timeUnixNano: start + BigInt(e) * 7_654_321n - 500n,
+          name: e === 0 ? '' : `event-${e}`,
+          attributes: e === 1 ? [{ key: 'event', value: values[i % values.length] as AnyValue }] : [],
+          droppedAttributesCount: 0,
+        })),
+        links:
+          i % 4 === 0
+            ? [
+                {
+                  traceId: TRACE,
+                  spanId: '00000000000000aa',
+                  traceState: 'k=v',
+                  attributes: [{ key: 'error', value: { type: 'bool', value: true } }],
+                  droppedAttributesCount: 0,
+                  flags: 1,
+                },
+              ]
+            : [],
+      }),
+    );
+  }
+  // Stored twice.
+  spans.push({ ...(spans[20] as Span) });
+  return spans;
+}
+
+test("the embedded store's own outline says what the outline of its spans says, over heads and blocks", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ariadne-outline-'));
+  // Small heads: the trace ends up in several blocks and a head.
+  const store = await openEmbeddedStore({ dataDir: dir, maxHeadSpans: 16, maxHeadAgeMs: 3_600_000 });
+  t.after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.ok(hasTraceOutline(store));
+  const spans = awkwardSpans();
+  for (let i = 0; i < spans.length; i += 7) await store.writeSpans(spans.slice(i, i + 7));
+  const check = async () => {
+    const expected = toTraceSkeleton(traceOutlineOf(await store.getTrace(TRACE)));
+    assert.equal(expected.spanIds.length, spans.length);
+    assert.deepEqual(toTraceSkeleton(await store.getTraceOutline(TRACE)), expected);
+  };
+  await check();
+  // Everything in blocks.
+  await store.close();
+  const reopened = await openEmbeddedStore({ dataDir: dir });
+  const expected = toTraceSkeleton(traceOutlineOf(await reopened.getTrace(TRACE)));
+  assert.deepEqual(toTraceSkeleton(await reopened.getTraceOutline(TRACE)), expected);
+  assert.equal(expected.duplicates.length, 1);
+  await assert.rejects(reopened.getTraceOutline('1234567890abcdef1234567890abcdef'), (e) =>
+    isAriadneError(e, 'TraceNotFound'),
+  );
+  await assert.rejects(reopened.getTraceOutline('not a trace id'), (e) => isAriadneError(e, 'TraceNotFound'));
+  await reopened.close();
+});
+
+test('outline rules: Jaeger microseconds, service names, the error rule and event names', () => {
+  const outline = traceOutlineOf([
+    makeSpan({
+      traceId: TRACE,
+      spanId: '00000000000000a1',
+      service: 'api',
+      name: 'GET /',
+      startTimeUnixNano: 1_700_000_000_000_001_999n,
+      endTimeUnixNano: 1_700_000_000_000_003_998n,
+      status: { code: StatusCode.Error, message: '' },
+      events: [
+        { timeUnixNano: 1_700_000_000_000_002_500n, name: '', attributes: [], droppedAttributesCount: 0 },
+        {
+          timeUnixNano: 1_700_000_000_000_002_999n,
+          name: 'retry',
+          attributes: [{ key: 'event', value: { type: 'int', value: 3n } }],
+          droppedAttributesCount: 0,
+        },
+      ],
+    }),
+  ]);
+  assert.equal(outline.traceId, TRACE);
+  assert.deepEqual(Array.from(outline.startMicros), [1_700_000_000_000_001]);
+  assert.deepEqual(Array.from(outline.durationMicros), [1]);
+  assert.equal(outline.strings[outline.services[0] as number], 'api');
+  assert.equal(outline.strings[outline.names[0] as number], 'GET /');
+  assert.deepEqual(outline.failed, [0]);
+  assert.deepEqual(outline.events, [
+    0,
+    1_700_000_000_000_002,
+    -1,
+    0,
+    1_700_000_000_000_002,
+    outline.strings.indexOf('3'),
+  ]);
+});
