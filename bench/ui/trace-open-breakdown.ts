@@ -94,9 +94,9 @@ try {
   );
   const skeletonBody = time('ui: JSON.parse skeleton', () => JSON.parse(skeletonText));
   const light = time('ui: readTraceSkeleton', () => readTraceSkeleton(readEnvelope(skeletonBody).data));
-  const lightTree = time('ui: buildSpanTree (skeleton)', () => buildSpanTree(light));
+  const lightTree = time('ui: buildSpanTree (skeleton, with its shape)', () => buildSpanTree(light.trace, light.shape));
   time('ui: findClockSkew (skeleton)', () => findClockSkew(lightTree));
-  time('ui: summarizeTrace (skeleton)', () => summarizeTrace(light));
+  time('ui: summarizeTrace (skeleton, with its shape)', () => summarizeTrace(light.trace, light.shape));
   const spanId = spans[spans.length - 1]?.spanId;
   await timeAsync('http: GET /api/trace-view/{id}/spans/{spanId}', async () =>
     (await fetch(`${server.listeners.query.url}/api/trace-view/${traceId}/spans/${spanId}`)).text(),

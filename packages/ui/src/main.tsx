@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router-dom';
 import { createApiClient } from './api/api-client.js';
+import { earlyResponses } from './api/early-response.js';
 import { appRoutes } from './app/app-routes.js';
 import { applyTheme, initialTheme } from './app/theme.js';
 import { ApiClientProvider } from './hooks/api-client-context.js';
@@ -13,7 +14,7 @@ import './styles/base.css';
 applyTheme(initialTheme(), false);
 const router = createBrowserRouter(appRoutes);
 const queryClient = createQueryClient();
-const apiClient = createApiClient();
+const apiClient = createApiClient({ early: earlyResponses() });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

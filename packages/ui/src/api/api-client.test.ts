@@ -119,6 +119,7 @@ test('the trace view reads: skeleton, one span in full, and find-in-trace ids', 
     durations: [100],
     services: [0],
     operations: [1],
+    duplicates: [],
     errors: [],
     events: [],
   };
@@ -131,10 +132,33 @@ test('the trace view reads: skeleton, one span in full, and find-in-trace ids', 
     [`http://ariadne.test/api/trace-view/${traceId}/spans/00000000000000a1`]: [200, envelope([full])],
     [`http://ariadne.test/api/trace-view/${traceId}/search`]: [200, envelope({ spanIds: ['00000000000000a1'] })],
   });
-  const trace = await client.getTraceSkeleton(traceId);
+  const { trace } = await client.getTraceSkeleton(traceId);
   assert.equal(trace.spans[0]?.operationName, 'GET /');
   assert.equal((await client.getSpan(traceId, '00000000000000a1')).spans[0]?.tags[0]?.key, 'http.route');
   assert.deepEqual(await client.searchTrace(traceId, 'a b'), ['00000000000000a1']);
   assert.equal(asked.at(-1), `http://ariadne.test/api/trace-view/${traceId}/search?q=a%20b`);
   await assert.rejects(client.getSpan(traceId, '00000000000000ff'), (error) => isApiError(error, 'NotFound'));
+});
+
+test('a response index.html already started for a path is used once instead of asking again', async () => {
+  const asked: string[] = [];
+  const fetch = async (input: RequestInfo | URL) => {
+    asked.push(String(input));
+    return new Response(envelope(['from fetch']), { status: 200 });
+  };
+  const early = new Map([['/api/services', Promise.resolve(new Response(envelope(['early']), { status: 200 }))]]);
+  const client = createApiClient({
+    fetch,
+    early: {
+      take(path) {
+        const response = early.get(path);
+        early.delete(path);
+        return response;
+      },
+    },
+  });
+  assert.deepEqual(await client.getServices(), ['early']);
+  assert.deepEqual(asked, []);
+  assert.deepEqual(await client.getServices(), ['from fetch']);
+  assert.deepEqual(asked, ['/api/services']);
 });

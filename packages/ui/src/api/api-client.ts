@@ -2,9 +2,10 @@ import type { JaegerTrace } from '@ariadne/protocol';
 import type { TraceSearch } from '../search/search-params.js';
 import { toApiParams } from '../search/search-params.js';
 import { ApiError, kindOfStatus } from './api-error.js';
+import type { EarlyResponses } from './early-response.js';
 import { parseJson } from './parse-json.js';
 import { readEnvelope, readStringList, readTraces } from './read-response.js';
-import { readTraceSkeleton } from './read-skeleton.js';
+import { readTraceSkeleton, type SkeletonTrace } from './read-skeleton.js';
 
 /** The Jaeger-compatible query API, typed and validated. Every failure is an `ApiError`. */
 export interface ApiClient {
@@ -19,7 +20,7 @@ export interface ApiClient {
    * a small fraction of the full trace's bytes for a large trace. Rejects with
    * `NotFound` like `getTrace`.
    */
-  getTraceSkeleton(traceId: string, signal?: AbortSignal): Promise<JaegerTrace>;
+  getTraceSkeleton(traceId: string, signal?: AbortSignal): Promise<SkeletonTrace>;
   /** One span of a trace in full, as a trace of that span and its process; `NotFound` when not stored. */
   getSpan(traceId: string, spanId: string, signal?: AbortSignal): Promise<JaegerTrace>;
   /** Ids of the trace's spans matching a "find in trace" query, found by the server (`searchSpans`' rule). */
@@ -38,6 +39,8 @@ export interface ApiClientOptions {
   /** Origin and path prefix of the API; '' for the page's own origin. */
   readonly baseUrl?: string;
   readonly fetch?: typeof fetch;
+  /** Responses already started for some paths (`earlyResponses`), used instead of asking again, once. */
+  readonly early?: EarlyResponses;
 }
 
 export function createApiClient(options: ApiClientOptions = {}): ApiClient {
@@ -51,10 +54,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   async function getBody(path: string, signal: AbortSignal | undefined): Promise<unknown> {
     let response: Response;
     try {
-      response = await doFetch(`${baseUrl}${path}`, {
-        headers: { Accept: 'application/json' },
-        signal: signal ?? null,
-      });
+      response = await (options.early?.take(path) ??
+        doFetch(`${baseUrl}${path}`, {
+          headers: { Accept: 'application/json' },
+          signal: signal ?? null,
+        }));
     } catch (error) {
       if (signal?.aborted) throw error;
       throw new ApiError('NetworkError', 'Cannot reach the Ariadne server. Is it running?', undefined, {
@@ -124,9 +128,9 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       return { ...trace, warnings: [...(trace.warnings ?? []), note] };
     },
     async getTraceSkeleton(traceId, signal) {
-      const trace = readTraceSkeleton(await get(`/api/trace-view/${encodeURIComponent(traceId)}`, signal));
-      if (trace.spans.length === 0) throw new ApiError('NotFound', `Trace ${traceId} not found.`, 404);
-      return trace;
+      const skeleton = readTraceSkeleton(await get(`/api/trace-view/${encodeURIComponent(traceId)}`, signal));
+      if (skeleton.trace.spans.length === 0) throw new ApiError('NotFound', `Trace ${traceId} not found.`, 404);
+      return skeleton;
     },
     async getSpan(traceId, spanId, signal) {
       const path = `/api/trace-view/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}`;

@@ -13,6 +13,7 @@ const SKELETON = {
   spanIds: ['00000000000000a1', '00000000000000b2', '00000000000000c3'],
   parents: [-1, 0, -2],
   missingParents: ['00000000000000ff'],
+  duplicates: [],
   starts: [0, 10, 20],
   durations: [100, 50, 5],
   services: [0, 2, 0],
@@ -22,7 +23,7 @@ const SKELETON = {
 };
 
 test('a skeleton becomes a trace the tree and the summaries read as they read the full one', () => {
-  const trace = readTraceSkeleton(SKELETON);
+  const { trace, shape } = readTraceSkeleton(SKELETON);
   assert.equal(trace.traceID, SKELETON.traceID);
   const [root, child, orphan] = trace.spans;
   assert.equal(root?.parentSpanID, undefined);
@@ -38,25 +39,51 @@ test('a skeleton becomes a trace the tree and the summaries read as they read th
     { timestamp: SKELETON.startTime + 15, fields: [] },
   ]);
 
-  const tree = buildSpanTree(trace);
-  assert.deepEqual(
-    tree.nodes.map((n) => [n.spanId, n.depth, n.hasError, n.orphan, n.serviceName]),
-    [
-      ['00000000000000a1', 0, false, false, 'api'],
-      ['00000000000000b2', 1, true, false, 'db'],
-      ['00000000000000c3', 0, false, true, 'api'],
-    ],
-  );
-  const summary = summarizeTrace(trace);
-  assert.equal(summary.rootOperationName, 'GET /');
-  assert.equal(summary.errorCount, 1);
-  assert.deepEqual(
-    summary.services.map((s) => [s.name, s.spanCount]),
-    [
-      ['api', 2],
-      ['db', 1],
-    ],
-  );
+  // With its shape or from the ids and tags alone: the same tree and summary.
+  for (const given of [shape, undefined]) {
+    const tree = buildSpanTree(trace, given);
+    assert.deepEqual(
+      tree.nodes.map((n) => [n.spanId, n.depth, n.hasError, n.orphan, n.serviceName]),
+      [
+        ['00000000000000a1', 0, false, false, 'api'],
+        ['00000000000000b2', 1, true, false, 'db'],
+        ['00000000000000c3', 0, false, true, 'api'],
+      ],
+    );
+    assert.equal(tree.byId.get('00000000000000b2')?.parent?.spanId, '00000000000000a1');
+    const summary = summarizeTrace(trace, given);
+    assert.equal(summary.rootOperationName, 'GET /');
+    assert.equal(summary.errorCount, 1);
+    assert.deepEqual(
+      summary.services.map((s) => [s.name, s.spanCount]),
+      [
+        ['api', 2],
+        ['db', 1],
+      ],
+    );
+  }
+});
+
+test('a span stored twice: the skeleton names the copy, the tree keeps the first and hangs children under it', () => {
+  const { trace, shape } = readTraceSkeleton({
+    ...SKELETON,
+    spanIds: ['00000000000000a1', '00000000000000a1', '00000000000000c3'],
+    parents: [-1, -1, 0],
+    missingParents: [],
+    duplicates: [1],
+  });
+  for (const given of [shape, undefined]) {
+    const tree = buildSpanTree(trace, given);
+    assert.equal(tree.duplicateCount, 1);
+    assert.deepEqual(
+      tree.nodes.map((n) => [n.spanId, n.depth]),
+      [
+        ['00000000000000a1', 0],
+        ['00000000000000c3', 1],
+      ],
+    );
+    assert.equal(summarizeTrace(trace, given).spanCount, 3);
+  }
 });
 
 test('a skeleton that does not hold together is an InvalidResponse naming what is wrong', () => {
@@ -65,6 +92,10 @@ test('a skeleton that does not hold together is an InvalidResponse naming what i
     [{ ...SKELETON, operations: [1, 3, 9] }, /operation of span 2/],
     [{ ...SKELETON, parents: [-1, 7, -2] }, /parent of span 1/],
     [{ ...SKELETON, missingParents: [] }, /missingParents/],
+    [{ ...SKELETON, missingParents: ['00000000000000ff', '00000000000000fe'] }, /missingParents is too long/],
+    [{ ...SKELETON, parents: [-3, 0, -2] }, /parent of span 0/],
+    [{ ...SKELETON, duplicates: [0], parents: [-1, 0, -2] }, /parent of span 1/],
+    [{ ...SKELETON, duplicates: [4] }, /duplicates/],
     [{ ...SKELETON, errors: [3] }, /errors/],
     [{ ...SKELETON, events: [5, 0, 0] }, /events/],
     [{ ...SKELETON, spanIds: 'a1' }, /spanIds is not a list/],

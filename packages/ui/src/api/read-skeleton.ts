@@ -6,7 +6,14 @@ import type {
   JaegerSpan,
   JaegerTrace,
 } from '@ariadne/protocol';
+import type { TraceShape } from '../trace/trace-shape.js';
 import { ApiError } from './api-error.js';
+
+/** A skeleton as the trace page holds it: the light trace, and what the server said of its structure. */
+export interface SkeletonTrace {
+  readonly trace: JaegerTrace;
+  readonly shape: TraceShape;
+}
 
 /**
  * The server's trace skeleton (`GET /api/trace-view/{id}`, see the server's
@@ -16,8 +23,10 @@ import { ApiError } from './api-error.js';
  * marks (as logs holding only the `event` field). Everything else (tags,
  * process tags, event fields, links, warnings) is left empty and fetched per
  * span; a page holding such a trace must not show those fields from it.
+ * The spans come sorted by start, then id; `shape` says what is known of
+ * their structure, for `buildSpanTree` and `summarizeTrace`.
  */
-export function readTraceSkeleton(value: unknown): JaegerTrace {
+export function readTraceSkeleton(value: unknown): SkeletonTrace {
   const skeleton = object(value);
   const traceID = skeleton.traceID;
   const startTime = skeleton.startTime;
@@ -33,6 +42,7 @@ export function readTraceSkeleton(value: unknown): JaegerTrace {
   const services = column(skeleton.services, 'services', n);
   const operations = column(skeleton.operations, 'operations', n);
   const missingParents = array(skeleton.missingParents, 'missingParents');
+  const duplicates = array(skeleton.duplicates, 'duplicates');
   const errors = array(skeleton.errors, 'errors');
   const events = array(skeleton.events, 'events');
   const names = strings as string[];
@@ -53,6 +63,12 @@ export function readTraceSkeleton(value: unknown): JaegerTrace {
     if (typeof e !== 'number' || !(e >= 0 && e < n)) throw invalid('errors holds a bad span index');
     failed[e] = 1;
   }
+  const duplicate = new Uint8Array(n);
+  for (const d of duplicates) {
+    if (typeof d !== 'number' || !(d >= 0 && d < n)) throw invalid('duplicates holds a bad span index');
+    duplicate[d] = 1;
+  }
+  const parentIndexes = new Int32Array(n);
   const logs: JaegerLog[][] = [];
   for (let k = 0; k + 2 < events.length; k += 3) {
     const span = events[k];
@@ -80,9 +96,11 @@ export function readTraceSkeleton(value: unknown): JaegerTrace {
     const operationName = names[operations[i] as number];
     if (typeof spanID !== 'string') throw invalid(`spanIds[${i}] is not a string`);
     if (operationName === undefined) throw invalid(`operation of span ${i} is not in strings`);
+    // Every span has the same fields (parentSpanID too, undefined or not): one shape for the engine.
     const span: JaegerSpan = {
       traceID,
       spanID,
+      parentSpanID: undefined,
       flags: 0,
       operationName,
       references: NO_REFERENCES,
@@ -95,16 +113,23 @@ export function readTraceSkeleton(value: unknown): JaegerTrace {
     };
     if (parent >= 0) {
       const parentId = spanIds[parent];
-      if (typeof parentId !== 'string') throw invalid(`parent of span ${i} is not a span`);
+      if (typeof parentId !== 'string' || duplicate[parent] === 1) throw invalid(`parent of span ${i} is not a span`);
       span.parentSpanID = parentId;
-    } else if (parent === -2) {
+      parentIndexes[i] = parent;
+    } else if (parent === -1) parentIndexes[i] = -1;
+    else if (parent === -2) {
+      parentIndexes[i] = -2;
       const parentId = missingParents[missing++];
       if (typeof parentId !== 'string') throw invalid('missingParents is too short');
       span.parentSpanID = parentId;
-    }
+    } else throw invalid(`parent of span ${i} is neither an index, -1 nor -2`);
     spans[i] = span;
   }
-  return { traceID, spans, processes, warnings: null };
+  if (missing !== missingParents.length) throw invalid('missingParents is too long');
+  return {
+    trace: { traceID, spans, processes, warnings: null },
+    shape: { parents: parentIndexes, duplicate, failed },
+  };
 }
 
 // Shared and never written to: 100,000 spans need not each own an empty list.

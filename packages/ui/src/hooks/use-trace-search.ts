@@ -4,7 +4,7 @@ import type { TraceSearch } from '../search/search-params.js';
 import { summarizeTrace, type TraceSummary } from '../trace/summarize-trace.js';
 import { useApiClient } from './api-client-context.js';
 
-const summarize = (traces: JaegerTrace[]): TraceSummary[] => traces.map(summarizeTrace);
+const summarize = (traces: JaegerTrace[]): TraceSummary[] => traces.map((trace) => summarizeTrace(trace));
 
 /**
  * Runs a search and returns one summary per trace. The previous results stay

@@ -28,7 +28,7 @@ export function useTraceQlSearch(
       const params = new URLSearchParams();
       for (const hit of hits) params.append('traceID', hit.traceId);
       const traces = readTraces(await client.getData(`/api/traces?${params}`, signal));
-      return traces.filter((t) => t.spans.length > 0).map(summarizeTrace);
+      return traces.filter((t) => t.spans.length > 0).map((trace) => summarizeTrace(trace));
     },
   });
 }

@@ -1,6 +1,7 @@
 import type { JaegerProcess, JaegerSpan, JaegerTrace } from '@ariadne/protocol';
 import { parentSpanIdOf } from './span-references.js';
 import { isErrorSpan } from './span-tags.js';
+import type { TraceShape } from './trace-shape.js';
 
 export interface SpanNode {
   readonly span: JaegerSpan;
@@ -60,59 +61,14 @@ interface MutableNode {
  * (marked `orphan`); a parent cycle is broken at its earliest span (marked
  * `cycleBroken`), so every span appears exactly once. Children and roots are
  * sorted by start time. Iterative throughout: a chain of 100,000 spans must
- * not overflow the stack. O(n log n) for the sort, O(n) otherwise.
+ * not overflow the stack. O(n log n) for the sort, O(n) otherwise. With the
+ * `shape` a skeleton came with (`readTraceSkeleton`), its spans are taken as
+ * sorted, parents and duplicates as it says, and `byId` is built on first use.
  */
-export function buildSpanTree(trace: JaegerTrace): SpanTree {
-  // Servers usually send spans in this order already (the Jaeger API and the skeleton do): check before sorting.
-  const sorted = isSorted(trace.spans) ? trace.spans : [...trace.spans].sort(byStartThenId);
-  const byId = new Map<string, MutableNode>();
-  const all: MutableNode[] = [];
-  let duplicateCount = 0;
-  let startTime = Number.POSITIVE_INFINITY;
-  let endTime = Number.NEGATIVE_INFINITY;
-  let errorCount = 0;
-  for (const span of sorted) {
-    if (byId.has(span.spanID)) {
-      duplicateCount++;
-      continue;
-    }
-    const process = trace.processes[span.processID];
-    const node: MutableNode = {
-      span,
-      spanId: span.spanID,
-      serviceName: process?.serviceName ?? 'unknown service',
-      process,
-      depth: 0,
-      parent: undefined,
-      children: NO_CHILDREN,
-      descendantCount: 0,
-      index: 0,
-      hasError: isErrorSpan(span),
-      orphan: false,
-      cycleBroken: false,
-    };
-    if (node.hasError) errorCount++;
-    byId.set(span.spanID, node);
-    all.push(node);
-    if (span.startTime < startTime) startTime = span.startTime;
-    if (span.startTime + span.duration > endTime) endTime = span.startTime + span.duration;
-  }
-
-  // `all` is in start order, so pushing keeps every children list sorted.
-  let roots: MutableNode[] = [];
-  for (const node of all) {
-    const parentId = parentSpanIdOf(node.span);
-    const parent = parentId === undefined ? undefined : byId.get(parentId);
-    if (parent === undefined || parent === node) {
-      node.orphan = parentId !== undefined && parent === undefined;
-      roots.push(node);
-    } else {
-      node.parent = parent;
-      // Most spans are leaves: they share one empty list rather than each owning one.
-      if (parent.children === NO_CHILDREN) parent.children = [node];
-      else parent.children.push(node);
-    }
-  }
+export function buildSpanTree(trace: JaegerTrace, shape?: TraceShape): SpanTree {
+  const linked = shape === undefined ? linkById(trace) : linkByShape(trace, shape);
+  const { all } = linked;
+  let roots = linked.roots;
 
   let nodes = depthFirst(roots);
   // Fewer nodes than spans reached from the roots: some spans' parents form a cycle.
@@ -140,17 +96,128 @@ export function buildSpanTree(trace: JaegerTrace): SpanTree {
     if (node.parent !== undefined) node.parent.descendantCount += 1 + node.descendantCount;
   }
 
+  let startTime = Number.POSITIVE_INFINITY;
+  let endTime = Number.NEGATIVE_INFINITY;
+  let errorCount = 0;
+  for (const node of all) {
+    const span = node.span;
+    if (span.startTime < startTime) startTime = span.startTime;
+    if (span.startTime + span.duration > endTime) endTime = span.startTime + span.duration;
+    if (node.hasError) errorCount++;
+  }
   const empty = all.length === 0;
+  let byId = linked.byId;
   return {
     roots,
     nodes,
-    byId,
+    get byId() {
+      if (byId === undefined) {
+        byId = new Map();
+        for (const node of all) byId.set(node.spanId, node);
+      }
+      return byId;
+    },
     startTime: empty ? 0 : startTime,
     endTime: empty ? 0 : endTime,
     depth: maxDepth + 1,
-    duplicateCount,
+    duplicateCount: linked.duplicateCount,
     errorCount,
   };
+}
+
+/** Nodes (in start order) with parents and children linked, before cycles are broken. */
+interface Linked {
+  readonly all: MutableNode[];
+  readonly roots: MutableNode[];
+  readonly byId: Map<string, MutableNode> | undefined;
+  readonly duplicateCount: number;
+}
+
+function newNode(trace: JaegerTrace, span: JaegerSpan, hasError: boolean): MutableNode {
+  const process = trace.processes[span.processID];
+  return {
+    span,
+    spanId: span.spanID,
+    serviceName: process?.serviceName ?? 'unknown service',
+    process,
+    depth: 0,
+    parent: undefined,
+    children: NO_CHILDREN,
+    descendantCount: 0,
+    index: 0,
+    hasError,
+    orphan: false,
+    cycleBroken: false,
+  };
+}
+
+/** `all` is in start order, so pushing keeps every children list sorted. */
+function adopt(parent: MutableNode, node: MutableNode): void {
+  node.parent = parent;
+  // Most spans are leaves: they share one empty list rather than each owning one.
+  if (parent.children === NO_CHILDREN) parent.children = [node];
+  else parent.children.push(node);
+}
+
+function linkById(trace: JaegerTrace): Linked {
+  // Servers usually send spans in this order already (the Jaeger API and the skeleton do): check before sorting.
+  const sorted = isSorted(trace.spans) ? trace.spans : [...trace.spans].sort(byStartThenId);
+  const byId = new Map<string, MutableNode>();
+  const all: MutableNode[] = [];
+  let duplicateCount = 0;
+  for (const span of sorted) {
+    if (byId.has(span.spanID)) {
+      duplicateCount++;
+      continue;
+    }
+    const node = newNode(trace, span, isErrorSpan(span));
+    byId.set(span.spanID, node);
+    all.push(node);
+  }
+  const roots: MutableNode[] = [];
+  for (const node of all) {
+    const parentId = parentSpanIdOf(node.span);
+    const parent = parentId === undefined ? undefined : byId.get(parentId);
+    if (parent === undefined || parent === node) {
+      node.orphan = parentId !== undefined && parent === undefined;
+      roots.push(node);
+    } else adopt(parent, node);
+  }
+  return { all, roots, byId, duplicateCount };
+}
+
+/** The skeleton's way: parents by index, no id looked up. */
+function linkByShape(trace: JaegerTrace, shape: TraceShape): Linked {
+  const spans = trace.spans;
+  const n = spans.length;
+  const { parents, duplicate, failed } = shape;
+  if (parents.length !== n || duplicate.length !== n || failed.length !== n) {
+    throw new RangeError(`a trace shape of ${parents.length} spans for a trace of ${n}`);
+  }
+  const nodeAt: (MutableNode | undefined)[] = new Array(n);
+  const all: MutableNode[] = [];
+  let duplicateCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (duplicate[i] === 1) {
+      duplicateCount++;
+      continue;
+    }
+    const node = newNode(trace, spans[i] as JaegerSpan, failed[i] === 1);
+    nodeAt[i] = node;
+    all.push(node);
+  }
+  const roots: MutableNode[] = [];
+  for (let i = 0; i < n; i++) {
+    const node = nodeAt[i];
+    if (node === undefined) continue;
+    const at = parents[i] as number;
+    const parent = at >= 0 ? nodeAt[at] : undefined;
+    if (parent === undefined || parent === node) {
+      node.orphan = at === -2 || (at >= 0 && parent === undefined);
+      roots.push(node);
+    } else adopt(parent, node);
+  }
+  return { all, roots, byId: undefined, duplicateCount };
 }
 
 const NO_CHILDREN: MutableNode[] = [];

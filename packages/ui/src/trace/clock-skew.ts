@@ -1,4 +1,4 @@
-import type { SpanTree } from './build-span-tree.js';
+import type { SpanNode, SpanTree } from './build-span-tree.js';
 
 export interface ClockSkew {
   readonly spanId: string;
@@ -18,15 +18,36 @@ export interface ClockSkew {
 export function findClockSkew(tree: SpanTree): ClockSkew[] {
   const out: ClockSkew[] = [];
   for (const node of tree.nodes) {
-    const parent = node.parent;
-    if (parent === undefined) continue;
-    const startsEarlyBy = Math.max(parent.span.startTime - node.span.startTime, 0);
-    const endsLateBy = Math.max(
-      node.span.startTime + node.span.duration - (parent.span.startTime + parent.span.duration),
-      0,
-    );
-    if (startsEarlyBy > 0 || endsLateBy > 0)
-      out.push({ spanId: node.spanId, parentId: parent.spanId, startsEarlyBy, endsLateBy });
+    const skew = clockSkewOf(node);
+    if (skew !== undefined) out.push(skew);
   }
   return out;
+}
+
+/** How many spans `findClockSkew` lists, without listing them (a large trace can have tens of thousands). */
+export function countClockSkew(tree: SpanTree): number {
+  let count = 0;
+  for (const node of tree.nodes) if (isSkewed(node)) count++;
+  return count;
+}
+
+/** One span's skew against its parent; undefined when it has none (or no parent). */
+export function clockSkewOf(node: SpanNode): ClockSkew | undefined {
+  const parent = node.parent;
+  if (parent === undefined) return undefined;
+  const startsEarlyBy = Math.max(parent.span.startTime - node.span.startTime, 0);
+  const endsLateBy = Math.max(
+    node.span.startTime + node.span.duration - (parent.span.startTime + parent.span.duration),
+    0,
+  );
+  if (startsEarlyBy === 0 && endsLateBy === 0) return undefined;
+  return { spanId: node.spanId, parentId: parent.spanId, startsEarlyBy, endsLateBy };
+}
+
+/** Whether `clockSkewOf` finds skew, without building its answer. */
+export function isSkewed(node: SpanNode): boolean {
+  const parent = node.parent;
+  if (parent === undefined) return false;
+  const { startTime, duration } = node.span;
+  return startTime < parent.span.startTime || startTime + duration > parent.span.startTime + parent.span.duration;
 }

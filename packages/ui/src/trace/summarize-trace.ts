@@ -1,6 +1,7 @@
 import type { JaegerSpan, JaegerTrace } from '@ariadne/protocol';
 import { parentSpanIdOf } from './span-references.js';
 import { isErrorSpan } from './span-tags.js';
+import type { TraceShape } from './trace-shape.js';
 
 export interface ServiceCount {
   readonly name: string;
@@ -25,9 +26,10 @@ export interface TraceSummary {
   readonly services: readonly ServiceCount[];
 }
 
-export function summarizeTrace(trace: JaegerTrace): TraceSummary {
+/** With a skeleton's `shape`, parents and errors are read from it instead of from ids and tags. */
+export function summarizeTrace(trace: JaegerTrace, shape?: TraceShape): TraceSummary {
   const ids = new Set<string>();
-  for (const span of trace.spans) ids.add(span.spanID);
+  if (shape === undefined) for (const span of trace.spans) ids.add(span.spanID);
   let root: JaegerSpan | undefined;
   let rootIsTrue = false;
   let earliest: JaegerSpan | undefined;
@@ -35,11 +37,14 @@ export function summarizeTrace(trace: JaegerTrace): TraceSummary {
   let endTime = Number.NEGATIVE_INFINITY;
   let errorCount = 0;
   const services = new Map<string, { spanCount: number; errorCount: number }>();
-  for (const span of trace.spans) {
-    const parentId = parentSpanIdOf(span);
-    const topLevel = parentId === undefined || !ids.has(parentId);
+  const spans = trace.spans;
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i] as JaegerSpan;
+    const parentId = shape === undefined ? parentSpanIdOf(span) : undefined;
+    const topLevel =
+      shape === undefined ? parentId === undefined || !ids.has(parentId) : (shape.parents[i] as number) < 0;
     // A true root (no parent at all) beats an orphan, whatever their start times.
-    const trueRoot = parentId === undefined;
+    const trueRoot = shape === undefined ? parentId === undefined : shape.parents[i] === -1;
     if (
       topLevel &&
       (root === undefined || (trueRoot && !rootIsTrue) || (trueRoot === rootIsTrue && span.startTime < root.startTime))
@@ -50,7 +55,7 @@ export function summarizeTrace(trace: JaegerTrace): TraceSummary {
     if (earliest === undefined || span.startTime < earliest.startTime) earliest = span;
     if (span.startTime < startTime) startTime = span.startTime;
     if (span.startTime + span.duration > endTime) endTime = span.startTime + span.duration;
-    const error = isErrorSpan(span);
+    const error = shape === undefined ? isErrorSpan(span) : shape.failed[i] === 1;
     if (error) errorCount++;
     const name = serviceNameOf(trace, span);
     const counts = services.get(name) ?? { spanCount: 0, errorCount: 0 };

@@ -1,5 +1,6 @@
 import { type PointerEvent, useEffect, useRef } from 'react';
 import type { SpanNode } from '../../trace/build-span-tree.js';
+import { minimapBands } from '../../trace/minimap-bands.js';
 import { resolveCssColor, resolveServiceColors } from '../../trace/resolve-colors.js';
 
 export interface MinimapProps {
@@ -38,20 +39,23 @@ export function Minimap({ rows, traceStart, traceDuration, viewStart, viewEnd, m
     const n = rows.length;
     const rowHeight = Math.max(HEIGHT / Math.max(n, 1), 0.5);
     const scale = traceDuration > 0 ? width / traceDuration : 0;
-    let lastColor = '';
-    for (let i = 0; i < n; i++) {
-      const node = rows[i] as SpanNode;
-      const color = colorOf(node.serviceName);
-      if (color !== lastColor) {
-        ctx.fillStyle = color;
-        lastColor = color;
+    if (n > canvas.height * 2) drawBands(ctx, rows, traceStart, scale * ratio, canvas.width, canvas.height, colorOf);
+    else {
+      let lastColor = '';
+      for (let i = 0; i < n; i++) {
+        const node = rows[i] as SpanNode;
+        const color = colorOf(node.serviceName);
+        if (color !== lastColor) {
+          ctx.fillStyle = color;
+          lastColor = color;
+        }
+        ctx.fillRect(
+          (node.span.startTime - traceStart) * scale,
+          (i / n) * HEIGHT,
+          Math.max(node.span.duration * scale, 1),
+          Math.min(rowHeight, 3),
+        );
       }
-      ctx.fillRect(
-        (node.span.startTime - traceStart) * scale,
-        (i / n) * HEIGHT,
-        Math.max(node.span.duration * scale, 1),
-        Math.min(rowHeight, 3),
-      );
     }
     if (matches.size > 0) {
       ctx.fillStyle = resolveCssColor('--match', '#ffd43b');
@@ -69,7 +73,7 @@ export function Minimap({ rows, traceStart, traceDuration, viewStart, viewEnd, m
     onJump(Math.max(0, Math.round(fraction * rows.length - span / 2)));
   };
 
-  const n = Math.max(rows.length, 1);
+  const shown = Math.max(rows.length, 1);
   return (
     <div
       className="minimap"
@@ -83,8 +87,61 @@ export function Minimap({ rows, traceStart, traceDuration, viewStart, viewEnd, m
       <div
         className="minimap-window"
         data-testid="minimap-window"
-        style={{ top: `${(viewStart / n) * 100}%`, height: `${Math.max(((viewEnd - viewStart) / n) * 100, 2)}%` }}
+        style={{
+          top: `${(viewStart / shown) * 100}%`,
+          height: `${Math.max(((viewEnd - viewStart) / shown) * 100, 2)}%`,
+        }}
       />
     </div>
   );
+}
+
+/**
+ * More rows than pixel rows: each pixel row shows, per column, the last of
+ * its rows there (`minimapBands`), in device pixels; far fewer rectangles
+ * than one per row.
+ */
+function drawBands(
+  ctx: CanvasRenderingContext2D,
+  rows: readonly SpanNode[],
+  traceStart: number,
+  pixelsPerMicro: number,
+  width: number,
+  height: number,
+  colorOf: (service: string) => string,
+) {
+  const n = rows.length;
+  const from = new Int32Array(n);
+  const to = new Int32Array(n);
+  const color = new Int32Array(n);
+  const palette: string[] = [];
+  const paletteIndex = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const node = rows[i] as SpanNode;
+    const x = (node.span.startTime - traceStart) * pixelsPerMicro;
+    const left = Math.floor(x);
+    from[i] = left;
+    to[i] = Math.max(Math.ceil(x + node.span.duration * pixelsPerMicro), left + 1);
+    let index = paletteIndex.get(node.serviceName);
+    if (index === undefined) {
+      index = palette.length;
+      palette.push(colorOf(node.serviceName));
+      paletteIndex.set(node.serviceName, index);
+    }
+    color[i] = index;
+  }
+  const runs = minimapBands({ from, to, color }, height, width);
+  ctx.save();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  let last = -1;
+  for (let r = 0; r < runs.length; r += 4) {
+    const c = runs[r + 3] as number;
+    if (c !== last) {
+      ctx.fillStyle = palette[c] as string;
+      last = c;
+    }
+    const left = runs[r + 1] as number;
+    ctx.fillRect(left, runs[r] as number, (runs[r + 2] as number) - left, 1);
+  }
+  ctx.restore();
 }

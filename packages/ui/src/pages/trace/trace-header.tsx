@@ -6,17 +6,20 @@ import { formatDuration } from '../../trace/format-duration.js';
 import { formatAbsoluteTime, formatIsoTime, formatRelativeTime } from '../../trace/format-time.js';
 import { serviceColor } from '../../trace/service-colors.js';
 import { summarizeTrace } from '../../trace/summarize-trace.js';
+import type { TraceShape } from '../../trace/trace-shape.js';
 
 export function TraceHeader({
   trace,
+  shape,
   tree,
   skewCount = 0,
 }: {
   trace: JaegerTrace;
+  shape?: TraceShape | undefined;
   tree: SpanTree;
   skewCount?: number;
 }) {
-  const summary = useMemo(() => summarizeTrace(trace), [trace]);
+  const summary = useMemo(() => summarizeTrace(trace, shape), [trace, shape]);
   const [now] = useState(() => Date.now());
   const warnings = useMemo(() => traceWarnings(trace, tree, skewCount), [trace, tree, skewCount]);
   return (

@@ -59,7 +59,14 @@ export function TracePage() {
     );
   } else {
     state = 'ready';
-    content = <TraceView key={trace.data.trace.traceID} trace={trace.data.trace} partial={trace.data.partial} />;
+    content = (
+      <TraceView
+        key={trace.data.trace.traceID}
+        trace={trace.data.trace}
+        partial={trace.data.partial}
+        shape={trace.data.shape}
+      />
+    );
   }
 
   return (

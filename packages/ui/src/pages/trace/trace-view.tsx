@@ -4,10 +4,11 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useApiClient } from '../../hooks/api-client-context.js';
 import { useFindInTrace } from '../../hooks/use-find-in-trace.js';
 import { buildSpanTree } from '../../trace/build-span-tree.js';
-import { findClockSkew } from '../../trace/clock-skew.js';
+import { countClockSkew } from '../../trace/clock-skew.js';
 import { type CriticalSegment, criticalPath } from '../../trace/critical-path.js';
 import { searchSpans } from '../../trace/search-spans.js';
 import { serviceCalls } from '../../trace/service-calls.js';
+import type { TraceShape } from '../../trace/trace-shape.js';
 import { revealSpan, spansWithChildren, toggleCollapsed, visibleRows } from '../../trace/visible-rows.js';
 import { downloadTrace } from './download.js';
 import { FlameGraph } from './flame-graph.js';
@@ -41,13 +42,22 @@ const VIEWS: readonly { value: TraceViewKind; label: string }[] = [
  * span and the view are in the URL (`?span=`, `?view=`), so they can be shared.
  * A `partial` trace is the server's skeleton (spans without attributes, see
  * `readTraceSkeleton`): everything but a span's details, find-in-trace and
- * downloads works from it as it is; those three ask the server.
+ * downloads works from it as it is; those three ask the server. Its `shape`
+ * spares the tree and the header from working out parents and errors again.
  */
-export function TraceView({ trace, partial = false }: { trace: JaegerTrace; partial?: boolean }) {
+export function TraceView({
+  trace,
+  partial = false,
+  shape,
+}: {
+  trace: JaegerTrace;
+  partial?: boolean;
+  shape?: TraceShape | undefined;
+}) {
   const client = useApiClient();
-  const tree = useMemo(() => buildSpanTree(trace), [trace]);
-  const skew = useMemo(() => findClockSkew(tree), [tree]);
-  const skewed = useMemo(() => new Set(skew.map((s) => s.spanId)), [skew]);
+  const tree = useMemo(() => buildSpanTree(trace, shape), [trace, shape]);
+  // Counted here, marked per row as rows are drawn: a large trace can have tens of thousands.
+  const skewCount = useMemo(() => countClockSkew(tree), [tree]);
   const [collapsed, setCollapsed] = useState(NOTHING_COLLAPSED);
   const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
   const [params, setParams] = useSearchParams();
@@ -147,7 +157,7 @@ export function TraceView({ trace, partial = false }: { trace: JaegerTrace; part
 
   return (
     <div className="trace-view">
-      <TraceHeader trace={trace} tree={tree} skewCount={skew.length} />
+      <TraceHeader trace={trace} shape={shape} tree={tree} skewCount={skewCount} />
       <div className="trace-toolbar" data-testid="trace-toolbar">
         <div className="view-tabs" role="tablist" aria-label="Trace views">
           {VIEWS.map((v) => (
@@ -249,7 +259,6 @@ export function TraceView({ trace, partial = false }: { trace: JaegerTrace; part
             selectedId={selected?.spanId}
             matches={matches}
             critical={critical}
-            skewed={skewed}
             focusId={focusId}
             onSelect={select}
             onToggle={toggle}
