@@ -44,7 +44,7 @@ const TIMINGS = `(() => {
     const parts = new URL(e.name).pathname.split('/');
     return parts.length === 4 && parts[1] === 'api' && (parts[2] === 'traces' || parts[2] === 'trace-view');
   });
-  const server = entry && entry.serverTiming ? entry.serverTiming.map((t) => t.name + ' ' + Math.round(t.duration)).join(', ') : '';
+  const server = entry && entry.serverTiming ? entry.serverTiming.map((t) => t.name === 'cached' ? t.name : t.name + ' ' + Math.round(t.duration)).join(', ') : '';
   return { responseEnd: entry ? entry.responseEnd : 0, requestStart: entry ? entry.startTime : 0, now: performance.now(), server };
 })()`;
 const SCROLL = `(async () => {
@@ -83,6 +83,15 @@ interface Result {
   uiMs: number[];
   /** The skeleton endpoint's Server-Timing per open: store read, skeleton, JSON (ms). */
   serverTimings: string[];
+  /**
+   * CPU time of this process (the server, and the benchmark's side of the
+   * browser's protocol) during each open: unlike wall time, not stretched by
+   * whatever else the machine runs.
+   */
+  serverCpuMs: number[];
+  /** The page's V8 heap after the last open was painted: used, and committed (MB). */
+  heapUsedMb: number;
+  heapTotalMb: number;
   frameP50: number;
   frameP95: number;
   frameMax: number;
@@ -109,6 +118,9 @@ try {
       serverMs: [],
       uiMs: [],
       serverTimings: [],
+      serverCpuMs: [],
+      heapUsedMb: 0,
+      heapTotalMb: 0,
       frameP50: 0,
       frameP95: 0,
       frameMax: 0,
@@ -118,11 +130,14 @@ try {
     for (let run = 0; run < RUNS; run++) {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       // Open: from navigation until the root row is on screen and the main thread is free again.
+      const cpuBefore = process.cpuUsage();
       const started = performance.now();
       await page.goto(`${queryUrl}/trace/${traceId}`);
       await page.locator(`[data-testid="timeline-row"][data-span-id="${rootId}"]`).waitFor();
       await page.evaluate(AFTER_PAINT);
       result.openMs.push(performance.now() - started);
+      const cpu = process.cpuUsage(cpuBefore);
+      result.serverCpuMs.push((cpu.user + cpu.system) / 1000);
       const timing = (await page.evaluate(TIMINGS)) as {
         responseEnd: number;
         requestStart: number;
@@ -135,6 +150,13 @@ try {
       result.uiMs.push(timing.now - timing.responseEnd);
 
       if (run === RUNS - 1) {
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('Performance.enable');
+        const { metrics } = await cdp.send('Performance.getMetrics');
+        const metric = (name: string) => (metrics.find((m) => m.name === name)?.value ?? 0) / 1e6;
+        result.heapUsedMb = metric('JSHeapUsedSize');
+        result.heapTotalMb = metric('JSHeapTotalSize');
+        await cdp.detach();
         // Scroll: 150 frames, 600 px each, recording the time between animation frames.
         const deltas = (await page.evaluate(SCROLL)) as number[];
         result.frameP50 = median(deltas);
@@ -155,14 +177,17 @@ try {
     `Trace page in headless Chromium (1400×900), ${RUNS} opens per size, median; scroll = 150 frames of 600 px.\n`,
   );
   console.log(
-    '| Spans | Open (ms) | of which server + transfer | of which UI (parse → painted) | Opens (ms, each) | Frame p50 (ms) | Frame p95 (ms) | Frame max (ms) | Collapse all (ms) | Expand all (ms) |',
+    '| Spans | Open (ms) | of which server + transfer | of which UI (parse → painted) | Opens (ms, each) | First open, nothing cached (ms) | Server CPU per open (ms) | Frame p50 (ms) | Frame p95 (ms) | Frame max (ms) | Collapse all (ms) | Expand all (ms) | Page JS heap used / committed (MB) |',
   );
-  console.log('|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     console.log(
-      `| ${r.spans.toLocaleString('en')} | ${f(median(r.openMs))} | ${f(median(r.serverMs))} | ${f(median(r.uiMs))} | ${r.openMs.map(f).join(', ')} | ${f(r.frameP50)} | ${f(r.frameP95)} | ${f(r.frameMax)} | ${f(r.collapseMs)} | ${f(r.expandMs)} |`,
+      `| ${r.spans.toLocaleString('en')} | ${f(median(r.openMs))} | ${f(median(r.serverMs))} | ${f(median(r.uiMs))} | ${r.openMs.map(f).join(', ')} | ${f(r.openMs[0] ?? 0)} | ${f(median(r.serverCpuMs))} | ${f(r.frameP50)} | ${f(r.frameP95)} | ${f(r.frameMax)} | ${f(r.collapseMs)} | ${f(r.expandMs)} | ${f(r.heapUsedMb)} / ${f(r.heapTotalMb)} |`,
     );
   }
+  console.log(
+    "\nThe embedded store keeps the outlines of the large traces (10,000 spans or more) it read last: opens after the first are served from there while the trace is unchanged (Server-Timing says `cached`); the first open of each size had nothing cached. Server CPU: this process (the server, its background cuts of the head meanwhile, and the benchmark's end of the browser protocol), median per open. Heap: the page after its last open, before scrolling (V8 heap used, and committed).",
+  );
   console.log('\nServer-Timing of each open (ms):');
   for (const r of results) console.log(`- ${r.spans.toLocaleString('en')} spans: ${r.serverTimings.join(' | ')}`);
 } finally {

@@ -535,6 +535,11 @@ export class BlockReader {
     return this.#index.ids.toString('hex', ordinal * 16, ordinal * 16 + 16);
   }
 
+  /** How many of the trace's spans this block holds. */
+  spanCountOf(ordinal: number): number {
+    return this.#index.spanCount.readUInt32LE(ordinal * 4);
+  }
+
   /** Earliest start of the trace's spans in this block. */
   traceStart(ordinal: number): bigint {
     return this.#index.start.readBigInt64LE(ordinal * 8);

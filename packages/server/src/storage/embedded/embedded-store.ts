@@ -32,6 +32,7 @@ import { blockFileName, parseBlockName } from './block-names.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { fsyncDirectory } from './fsync-directory.js';
 import { Head } from './head.js';
+import { OutlineCache } from './outline-cache.js';
 import { searchBlock } from './search-block.js';
 import { WalRecordDecoder } from './span-codec.js';
 import { deleteSegmentsUpTo, listSegments, readSegment, segmentFileName, WalWriter } from './write-ahead-log.js';
@@ -53,7 +54,15 @@ export interface EmbeddedStoreOptions {
   readonly now?: () => bigint;
   /** Told about background failures (a block that could not be written or deleted). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Outlines of large traces kept for opening them again (`OutlineCache`), in
+   * spans (about 140 bytes each with the trace view's JSON). Default 500,000; 0 keeps none.
+   */
+  readonly outlineCacheSpans?: number;
 }
+
+/** Traces smaller than this are read again on each open: a few milliseconds. */
+const OUTLINE_CACHE_MIN_SPANS = 10_000;
 
 export type EmbeddedStore = SpanStore & DependencyReader & RedMetricsReader & TraceOutlineReader;
 
@@ -79,6 +88,9 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
 
   let blocks: BlockReader[] = [];
   let head = new Head();
+  const outlines = new OutlineCache(options.outlineCacheSpans ?? 500_000, OUTLINE_CACHE_MIN_SPANS);
+  /** Times retention deleted blocks: part of a trace's version for `outlines`. */
+  let retentionRuns = 0;
   let wal: WalWriter;
   try {
     const segments = await listSegments(walDir);
@@ -193,6 +205,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       const expired = blocks.filter((block) => block.maxStart < horizon);
       if (expired.length === 0) return;
       blocks = blocks.filter((block) => block.maxStart >= horizon);
+      retentionRuns++;
       for (const block of expired) await unlink(block.path);
       await fsyncDirectory(blockDir);
       retired.push(...expired);
@@ -312,14 +325,28 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     getTraceOutline: (traceId: string): Promise<TraceOutline> =>
       read(async (current) => {
         const id = normalizeTraceId(traceId);
-        const outline = new TraceOutlineBuilder();
+        const holders: BlockReader[] = [];
+        let spanCount = 0;
         if (id !== undefined) {
           const key = bloomKey(id);
-          for (const block of current.blocks) if (block.mayContainKey(key)) await block.outlineTrace(id, outline);
-          for (const part of current.heads) outline.addSpans(part.traces.get(id) ?? []);
+          for (const block of current.blocks) {
+            const ordinal = block.mayContainKey(key) ? block.find(id) : -1;
+            if (ordinal === -1) continue;
+            holders.push(block);
+            spanCount += block.spanCountOf(ordinal);
+          }
+          for (const part of current.heads) spanCount += part.traces.get(id)?.length ?? 0;
         }
-        if (outline.spanCount === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
-        return outline.build();
+        if (id === undefined || spanCount === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
+        const version = `${retentionRuns}:${spanCount}`;
+        const cached = outlines.get(id, version);
+        if (cached !== undefined) return cached;
+        const outline = new TraceOutlineBuilder();
+        for (const block of holders) await block.outlineTrace(id, outline);
+        for (const part of current.heads) outline.addSpans(part.traces.get(id) ?? []);
+        const built = outline.build();
+        outlines.set(id, version, built);
+        return built;
       }),
 
     findTraces: (query: TraceQuery): Promise<TraceSummary[]> =>
