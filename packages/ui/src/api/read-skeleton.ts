@@ -49,13 +49,18 @@ export function readTraceSkeleton(value: unknown): SkeletonTrace {
 
   // One process per service name: the light spans name their service through it.
   const processes: Record<string, JaegerProcess> = {};
+  // One id string per process, shared by its spans: lookups by it then hash it once.
+  const processIds: string[] = [];
   const processOf = (index: number): string => {
+    const known = processIds[index];
+    if (known !== undefined) return known;
     const id = `s${index}`;
     if (processes[id] === undefined) {
       const serviceName = names[index];
       if (serviceName === undefined) throw invalid(`service ${index} is not in strings`);
       processes[id] = { serviceName, tags: NO_TAGS };
     }
+    processIds[index] = id;
     return id;
   };
   const failed = new Uint8Array(n);

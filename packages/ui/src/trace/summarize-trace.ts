@@ -36,7 +36,8 @@ export function summarizeTrace(trace: JaegerTrace, shape?: TraceShape): TraceSum
   let startTime = Number.POSITIVE_INFINITY;
   let endTime = Number.NEGATIVE_INFINITY;
   let errorCount = 0;
-  const services = new Map<string, { spanCount: number; errorCount: number }>();
+  // Counted per process (spans share a few process ids), then per service name.
+  const byProcess = new Map<string, { spanCount: number; errorCount: number }>();
   const spans = trace.spans;
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i] as JaegerSpan;
@@ -57,11 +58,23 @@ export function summarizeTrace(trace: JaegerTrace, shape?: TraceShape): TraceSum
     if (span.startTime + span.duration > endTime) endTime = span.startTime + span.duration;
     const error = shape === undefined ? isErrorSpan(span) : shape.failed[i] === 1;
     if (error) errorCount++;
-    const name = serviceNameOf(trace, span);
-    const counts = services.get(name) ?? { spanCount: 0, errorCount: 0 };
+    let counts = byProcess.get(span.processID);
+    if (counts === undefined) {
+      counts = { spanCount: 0, errorCount: 0 };
+      byProcess.set(span.processID, counts);
+    }
     counts.spanCount++;
     if (error) counts.errorCount++;
-    services.set(name, counts);
+  }
+  const services = new Map<string, { spanCount: number; errorCount: number }>();
+  for (const [processId, counts] of byProcess) {
+    const name = trace.processes[processId]?.serviceName ?? 'unknown service';
+    const total = services.get(name);
+    if (total === undefined) services.set(name, { ...counts });
+    else {
+      total.spanCount += counts.spanCount;
+      total.errorCount += counts.errorCount;
+    }
   }
   const shown = root ?? earliest;
   const empty = trace.spans.length === 0;
