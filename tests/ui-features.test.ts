@@ -1,8 +1,9 @@
 // The web UI's features in headless Chromium against a real server loaded
-// with fixture traces over OTLP: search (scatter, sort, compare, time range,
-// TraceQL box), the trace page (minimap, find, critical path, views, events,
-// clock skew, downloads, keyboard), opening files, theme, live tail, and
-// hostile attribute values.
+// with fixture traces over OTLP: search (form filters, scatter, every sort
+// order, compare, time range, TraceQL box), the trace page (header facts,
+// minimap, find, critical path, views, events, clock skew, span details and
+// links, downloads, keyboard), opening files, service map, monitor, theme,
+// live tail with its filter, and hostile attribute values.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -111,6 +112,9 @@ test('search: scatter plot opens a trace, sort by errors, compare two results, a
     .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.status));
   for (const status of ['added', 'removed', 'slower']) assert.ok(statuses.includes(status), `${status} in ${statuses}`);
   await page.screenshot({ path: artifactPath('ui-compare.png'), fullPage: true });
+  // The other way round, the payment got faster.
+  await page.goto(`${server.queryUrl}/compare?a=${TRACE_B}&b=${TRACE_A}`);
+  await page.locator('[data-testid="diff-row"][data-status="faster"]').first().waitFor();
 
   // An absolute window in UTC that holds the traces, then one that does not.
   const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16);
@@ -126,6 +130,65 @@ test('search: scatter plot opens a trace, sort by errors, compare two results, a
   await page.getByTestId('search-to').fill(iso(Date.now() - 2 * 3600_000));
   await page.getByTestId('search-submit').click();
   await page.getByText('No traces match').waitFor();
+  await page.close();
+});
+
+test('search form: operation, tags, duration range, limit, and each sort order', async () => {
+  const page = await newPage();
+  const shown = () =>
+    page.getByTestId('trace-result').evaluateAll((list) => list.map((r) => (r as HTMLElement).dataset.traceId));
+  const search = async (fill: () => Promise<void>, expected: string[]) => {
+    await page.goto(`${server.queryUrl}/search`);
+    await page.getByTestId('search-form').waitFor();
+    await fill();
+    await page.getByTestId('search-submit').click();
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="trace-result"]').length === n,
+      expected.length,
+    );
+    assert.deepEqual((await shown()).sort(), [...expected].sort());
+  };
+  const chooseService = async (service: string) => {
+    await page.getByTestId('search-service').locator(`option[value="${service}"]`).waitFor({ state: 'attached' });
+    await page.getByTestId('search-service').selectOption(service);
+  };
+  // The payment service's "charge card": in both checkouts, 60 ms in A and 260 ms in B.
+  const chargeCard = async () => {
+    await chooseService('payment');
+    await page.getByTestId('search-operation').locator('option[value="charge card"]').waitFor({ state: 'attached' });
+    await page.getByTestId('search-operation').selectOption('charge card');
+  };
+  await search(chargeCard, [TRACE_A, TRACE_B]);
+  await search(async () => {
+    await chargeCard();
+    await page.getByTestId('search-min-duration').fill('100ms');
+  }, [TRACE_B]);
+  await search(async () => {
+    await chargeCard();
+    await page.getByTestId('search-max-duration').fill('100ms');
+  }, [TRACE_A]);
+  await search(() => page.getByTestId('search-tags').fill('error=true'), [TRACE_A]);
+  await search(async () => {
+    await chooseService('web');
+    await page.getByTestId('search-limit').fill('1');
+  }, [TRACE_HOSTILE]);
+
+  // Every order of the same results: the hostile trace is the newest and shortest, B the longest, A has most spans and errors.
+  const expectedFirst: Record<string, string> = {
+    recent: TRACE_HOSTILE,
+    longest: TRACE_B,
+    spans: TRACE_A,
+    errors: TRACE_A,
+  };
+  await page.goto(`${server.queryUrl}/search`);
+  await page.getByTestId('trace-result').nth(2).waitFor();
+  for (const [order, first] of Object.entries(expectedFirst)) {
+    await page.getByTestId('search-sort').selectOption(order);
+    await page.waitForFunction(
+      (id) => (document.querySelector('[data-testid="trace-result"]') as HTMLElement | null)?.dataset.traceId === id,
+      first,
+    );
+  }
   await page.close();
 });
 
@@ -154,6 +217,24 @@ test('trace page: minimap, find, critical path, events, clock skew, keyboard', a
   await page.goto(`${server.queryUrl}/trace/${TRACE_A}`);
   await row(page, 'skew').waitFor();
   await page.getByTestId('minimap').waitFor();
+  // The header's facts: root to the skewed span is three levels; the payment failed.
+  const facts = await page
+    .locator('[data-testid="trace-header"] .trace-fact')
+    .evaluateAll((list) =>
+      Object.fromEntries(
+        list.map((f) => [f.querySelector('dt')?.textContent ?? '', f.querySelector('dd')?.textContent ?? '']),
+      ),
+    );
+  assert.deepEqual(
+    {
+      duration: facts.Duration,
+      services: facts.Services,
+      depth: facts.Depth,
+      spans: facts.Spans,
+      errors: facts.Errors,
+    },
+    { duration: '100ms', services: '4', depth: '3', spans: '6', errors: '1' },
+  );
   assert.match((await page.getByTestId('trace-warnings').textContent()) ?? '', /Clock skew: 1 span/);
   assert.equal(await row(page, 'skew').getByTestId('skew-flag').count(), 1);
   assert.equal(await row(page, 'cart').getByTestId('timeline-event').count(), 1);
@@ -233,6 +314,89 @@ test('trace page: flame graph, sortable span table, statistics, service graph', 
   await page.close();
 });
 
+test('span details: typed attributes, resource, events in a list, a link that opens the linked trace', async () => {
+  const traceId = '6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f';
+  const [span] = fixtureTrace(traceId, Date.now() - 10_000, [
+    {
+      id: 'linked',
+      service: 'worker',
+      name: 'process batch',
+      startMs: 0,
+      durationMs: 50,
+      attributes: { 'http.status_code': 200, 'batch.id': '200', 'retry.allowed': true, ratio: 0.25 },
+      events: [{ name: 'batch claimed', atMs: 10 }],
+    },
+  ]);
+  assert.ok(span);
+  await sendSpans(server.otlpHttpUrl, [
+    {
+      ...span,
+      links: [
+        {
+          traceId: TRACE_B,
+          spanId: spanIdOf('root'),
+          traceState: '',
+          attributes: [],
+          droppedAttributesCount: 0,
+          flags: 1,
+        },
+      ],
+    },
+  ]);
+  const page = await newPage();
+  await page.goto(`${server.queryUrl}/trace/${traceId}?span=${spanIdOf('linked')}`);
+  const detail = page.locator(`[data-testid="span-detail"][data-span-id="${spanIdOf('linked')}"]`);
+  await detail.getByTestId('span-link').waitFor();
+  // Each attribute with its type: the number 200 and the text "200" are told apart.
+  const typed = await detail
+    .getByTestId('span-attributes')
+    .locator('tr')
+    .evaluateAll((rows) => rows.map((r) => (r.textContent ?? '').replace(/\s+/g, ' ').trim()));
+  for (const [key, type] of [
+    ['http.status_code', 'int64'],
+    ['batch.id', 'string'],
+    ['retry.allowed', 'bool'],
+    ['ratio', 'float64'],
+  ]) {
+    assert.ok(
+      typed.some((text) => text.includes(key as string) && text.includes(type as string)),
+      `${key} as ${type} in ${typed}`,
+    );
+  }
+  assert.match((await detail.getByTestId('span-process').textContent()) ?? '', /service\.name\s*worker/);
+  assert.match((await detail.getByTestId('span-events').textContent()) ?? '', /batch claimed/);
+  await page.screenshot({ path: artifactPath('ui-span-detail.png') });
+  await detail.getByTestId('span-link').click();
+  await page.waitForURL(`**/trace/${TRACE_B}?span=${spanIdOf('root')}`);
+  await page.locator(`[data-testid="span-detail"][data-span-id="${spanIdOf('root')}"]`).waitFor();
+  await page.close();
+});
+
+test('minimap: a click there brings that part of a long timeline into view', async () => {
+  const traceId = '7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a';
+  const spans: FixtureSpan[] = [{ id: 'w-root', service: 'wide', name: 'fan out', startMs: 0, durationMs: 400 }];
+  for (let i = 0; i < 300; i++) {
+    spans.push({ id: `w-${i}`, parent: 'w-root', service: 'wide', name: `part ${i}`, startMs: 1 + i, durationMs: 5 });
+  }
+  await sendSpans(server.otlpHttpUrl, fixtureTrace(traceId, Date.now() - 5_000, spans));
+  const page = await newPage();
+  await page.goto(`${server.queryUrl}/trace/${traceId}`);
+  await row(page, 'w-root').waitFor();
+  const body = page.getByTestId('timeline-body');
+  assert.equal(await body.evaluate((el) => el.scrollTop), 0);
+  assert.equal(await row(page, 'w-299').count(), 0);
+  const minimap = page.getByTestId('minimap');
+  const box = await minimap.boundingBox();
+  assert.ok(box);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height - 2);
+  // The last rows are on screen, the first gone, and the minimap frames the bottom.
+  await row(page, 'w-299').waitFor();
+  assert.equal(await row(page, 'w-root').count(), 0);
+  const windowTop = await page.getByTestId('minimap-window').evaluate((el) => Number.parseFloat(el.style.top));
+  assert.ok(windowTop > 50, `window at ${windowTop}%`);
+  await page.close();
+});
+
 test('downloads as Jaeger JSON and OTLP JSON open again from a file', async () => {
   const page = await newPage();
   for (const format of ['jaeger', 'otlp'] as const) {
@@ -289,29 +453,29 @@ test('hostile attribute values render as inert text and the page stays responsiv
 
 test('service map, monitor, theme', async () => {
   const page = await newPage();
+  // The embedded store computes both from the fixture traces: they must show, not an empty or error state.
   await page.goto(`${server.queryUrl}/dependencies`);
-  await page
-    .locator('[data-testid="service-map"], [data-testid="service-map-empty"], [role="alert"]')
-    .first()
-    .waitFor();
-  if ((await page.getByTestId('service-map').count()) > 0) {
-    await page.locator('[data-testid="service-map"] [data-parent="web"][data-child="payment"]').waitFor();
-    await page.screenshot({ path: artifactPath('ui-service-map.png') });
-  }
+  const edge = page.locator('[data-testid="service-map"] [data-parent="web"][data-child="payment"]');
+  await edge.waitFor();
+  // Calls and error rate on the edge and in the table: both checkouts call the payment, one fails.
+  assert.match((await edge.textContent()) ?? '', /2 calls?.*50% err|50% err.*2 calls?/s);
+  const paymentRow = page.getByTestId('dependency-row').filter({ hasText: 'payment' }).filter({ hasText: 'web' });
+  assert.match((await paymentRow.textContent()) ?? '', /2\s*1\s*50\.0%/);
+  await page.screenshot({ path: artifactPath('ui-service-map.png') });
 
   await page.goto(`${server.queryUrl}/monitor?service=web&kind=server`);
-  await page.locator('[data-testid="chart-rate"], [data-testid="monitor-empty"], [role="alert"]').first().waitFor();
-  if ((await page.getByTestId('chart-rate').count()) > 0) {
-    await page.screenshot({ path: artifactPath('ui-monitor.png') });
-    const chart = page.locator('[data-testid="chart-rate"] .u-over');
-    const box = await chart.boundingBox();
-    assert.ok(box);
-    // The traces are in the last minutes: the right end of the chart holds their bucket.
-    await page.mouse.move(box.x + box.width - 3, box.y + box.height / 2);
-    await page.mouse.click(box.x + box.width - 3, box.y + box.height / 2);
-    await page.waitForURL(/\/search\?.*lookback=custom/);
-    await page.getByTestId('trace-result').first().waitFor();
-  }
+  await page.getByTestId('chart-rate').waitFor();
+  await page.getByTestId('chart-errors').waitFor();
+  await page.getByTestId('chart-latency').waitFor();
+  await page.screenshot({ path: artifactPath('ui-monitor.png') });
+  const chart = page.locator('[data-testid="chart-rate"] .u-over');
+  const box = await chart.boundingBox();
+  assert.ok(box);
+  // The traces are in the last minutes: the right end of the chart holds their bucket.
+  await page.mouse.move(box.x + box.width - 3, box.y + box.height / 2);
+  await page.mouse.click(box.x + box.width - 3, box.y + box.height / 2);
+  await page.waitForURL(/\/search\?.*lookback=custom/);
+  await page.getByTestId('trace-result').first().waitFor();
 
   await page.goto(`${server.queryUrl}/search`);
   const before = await page.evaluate(() => document.documentElement.dataset.theme);
@@ -357,6 +521,28 @@ test('live tail: new spans stream in; pause holds them back until resumed', asyn
   assert.equal(await page.getByTestId('live-entry').count(), 1);
   await page.getByTestId('live-resume').click();
   await page.getByTestId('live-entry').nth(1).waitFor();
+
+  // Filtered by service: a span of another service, then one of it; only the second shows.
+  await page.getByTestId('live-service').fill('filtered');
+  await page.getByTestId('live-service').press('Enter');
+  await page.locator('[data-testid="live-page"][data-status="open"]').waitFor();
+  const other = '8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b';
+  const wanted = '9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c';
+  await page.getByTestId('live-empty').waitFor();
+  await sendSpans(
+    server.otlpHttpUrl,
+    fixtureTrace(other, Date.now(), [{ id: 'l3', service: 'live', name: 'tick', startMs: 0, durationMs: 1 }]),
+  );
+  await sendSpans(
+    server.otlpHttpUrl,
+    fixtureTrace(wanted, Date.now(), [{ id: 'l4', service: 'filtered', name: 'tock', startMs: 0, durationMs: 1 }]),
+  );
+  await page.locator(`[data-testid="live-entry"][data-trace-id="${wanted}"]`).waitFor();
+  // The stream keeps the server's order: had the first span passed the filter, it would be here already.
+  assert.deepEqual(
+    await page.getByTestId('live-entry').evaluateAll((list) => list.map((e) => (e as HTMLElement).dataset.traceId)),
+    [wanted],
+  );
   await page.close();
   assert.deepEqual(pageErrors, []);
 });
