@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { type AnyValue, isAriadneError, makeSpan, type Span, StatusCode } from '@ariadne/protocol';
 import { openEmbeddedStore } from '../../storage/embedded/embedded-store.js';
+import type { SpanLookup } from './span-lookup.js';
 import { hasTraceOutline, MAX_EVENT_MARKS, traceOutlineOf } from './trace-outline.js';
 import { toTraceSkeleton } from './trace-skeleton.js';
 
@@ -86,7 +87,16 @@ function awkwardSpans(): Span[] {
   return spans;
 }
 
-test("the embedded store's own outline says what the outline of its spans says, over heads and blocks", async (t) => {
+/** Each span found by id is the span `getTrace` has, duplicates included. */
+async function checkLookups(store: SpanLookup, stored: readonly Span[]): Promise<void> {
+  const byStart = (a: Span, b: Span) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1);
+  for (const id of new Set(stored.map((span) => span.spanId))) {
+    const found = await store.getSpansById(TRACE, id);
+    assert.deepEqual(found.sort(byStart), stored.filter((span) => span.spanId === id).sort(byStart), id);
+  }
+}
+
+test("the embedded store's own outline and span lookups say what its spans say, over heads and blocks", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ariadne-outline-'));
   // Small heads: the trace ends up in several blocks and a head.
   const store = await openEmbeddedStore({ dataDir: dir, maxHeadSpans: 16, maxHeadAgeMs: 3_600_000 });
@@ -98,21 +108,29 @@ test("the embedded store's own outline says what the outline of its spans says, 
   const spans = awkwardSpans();
   for (let i = 0; i < spans.length; i += 7) await store.writeSpans(spans.slice(i, i + 7));
   const check = async () => {
-    const expected = toTraceSkeleton(traceOutlineOf(await store.getTrace(TRACE)));
+    const stored = await store.getTrace(TRACE);
+    const expected = toTraceSkeleton(traceOutlineOf(stored));
     assert.equal(expected.spanIds.length, spans.length);
     assert.deepEqual(toTraceSkeleton(await store.getTraceOutline(TRACE)), expected);
+    await checkLookups(store, stored);
   };
   await check();
   // Everything in blocks.
   await store.close();
   const reopened = await openEmbeddedStore({ dataDir: dir });
-  const expected = toTraceSkeleton(traceOutlineOf(await reopened.getTrace(TRACE)));
+  const stored = await reopened.getTrace(TRACE);
+  const expected = toTraceSkeleton(traceOutlineOf(stored));
   assert.deepEqual(toTraceSkeleton(await reopened.getTraceOutline(TRACE)), expected);
+  await checkLookups(reopened, stored);
   assert.equal(expected.duplicates.length, 1);
   await assert.rejects(reopened.getTraceOutline('1234567890abcdef1234567890abcdef'), (e) =>
     isAriadneError(e, 'TraceNotFound'),
   );
   await assert.rejects(reopened.getTraceOutline('not a trace id'), (e) => isAriadneError(e, 'TraceNotFound'));
+  await assert.rejects(reopened.getSpansById('1234567890abcdef1234567890abcdef', '0000000000000001'), (e) =>
+    isAriadneError(e, 'TraceNotFound'),
+  );
+  assert.deepEqual(await reopened.getSpansById(TRACE, 'ffffffffffffffff'), []);
   await reopened.close();
 });
 

@@ -3,6 +3,7 @@ import { type Context, Hono } from 'hono';
 import type { SpanReader, SpanStore } from '../../storage/span-store.js';
 import { jaegerDataResponse, jaegerErrorResponse } from '../jaeger/jaeger-envelope.js';
 import { searchTraceSpans } from './search-trace-spans.js';
+import { hasSpanLookup } from './span-lookup.js';
 import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-outline.js';
 import { toTraceSkeleton } from './trace-skeleton.js';
 
@@ -18,9 +19,12 @@ import { toTraceSkeleton } from './trace-skeleton.js';
  *   match the UI's "find in trace".
  *
  * Answers are in Jaeger's envelope, like the rest of port 16686; a trace (or
- * span) not stored is a 404. The skeleton's Server-Timing says where the time
- * went, and `cached` when the store's kept outline (and its JSON) served it. Like `/api/traces/{id}`, a trace the store no
- * longer holds is looked up in the archive.
+ * span) not stored is a 404. Like `/api/traces/{id}`, a trace the store no
+ * longer holds is looked up in the archive. A store that outlines traces
+ * (`TraceOutlineReader`) or finds single spans (`SpanLookup`) itself is asked
+ * to; any other store's trace is read whole. The skeleton's Server-Timing
+ * says where the time went, and `cached` when a kept outline (and its JSON)
+ * served it.
  */
 export function createTraceViewApi(reader: SpanReader, archive?: SpanStore): Hono {
   const app = new Hono();
@@ -96,7 +100,12 @@ export function createTraceViewApi(reader: SpanReader, archive?: SpanStore): Hon
       const spanId = (c.req.param('spanId') ?? '').toLowerCase();
       // Of duplicates, the earliest: the one the UI's tree keeps.
       let found: Span | undefined;
-      for (const span of await readTrace(c)) {
+      const candidates = await fromStores(c, async (store, traceId) =>
+        hasSpanLookup(store)
+          ? store.getSpansById(traceId, spanId)
+          : (await store.getTrace(traceId)).filter((span) => span.spanId === spanId),
+      );
+      for (const span of candidates) {
         if (span.spanId === spanId && (found === undefined || span.startTimeUnixNano < found.startTimeUnixNano)) {
           found = span;
         }

@@ -15,7 +15,15 @@ import type { Operation, TraceSummary } from '../span-store.js';
 import { type BlockAggregates, decodeAggregates } from './block-aggregates.js';
 import { ByteReader, ByteWriter } from './byte-writer.js';
 import { fsyncDirectory } from './fsync-directory.js';
-import { decodeChunk, readTables, type SkimKeys, type SpanEncoder, type SpanTables, skimChunk } from './span-codec.js';
+import {
+  decodeChunk,
+  decodeChunkSpansWithId,
+  readTables,
+  type SkimKeys,
+  type SpanEncoder,
+  type SpanTables,
+  skimChunk,
+} from './span-codec.js';
 
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
@@ -702,6 +710,18 @@ export class BlockReader {
     if (ordinal === -1) return [];
     const page = this.#index.page.readUInt32LE(ordinal * 4);
     return this.decodeTrace(page, await this.#pageRows(page), ordinal);
+  }
+
+  /** The trace's spans in this block with this span id, decoded without decoding the trace's other spans. */
+  async spansWithId(traceId: string, spanId: string): Promise<Span[]> {
+    const ordinal = this.find(traceId);
+    if (ordinal === -1) return [];
+    const page = this.#index.page.readUInt32LE(ordinal * 4);
+    const [rows, tables, times] = await Promise.all([this.#pageRows(page), this.#loadTables(), this.#pageTimes(page)]);
+    const reader = new ByteReader(rows);
+    reader.offset = this.traceOffset(ordinal);
+    const chunk = reader.raw(reader.varUint());
+    return decodeChunkSpansWithId(chunk, tables, { ...times, first: times.trace.indexOf(ordinal) }, spanId);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AriadneError, isValidTraceId, normalizeTraceId, type Span } from '@ariadne/protocol';
+import type { SpanLookup } from '../../query/trace-view/span-lookup.js';
 import {
   type TraceOutline,
   TraceOutlineBuilder,
@@ -64,7 +65,7 @@ export interface EmbeddedStoreOptions {
 /** Traces smaller than this are read again on each open: a few milliseconds. */
 const OUTLINE_CACHE_MIN_SPANS = 10_000;
 
-export type EmbeddedStore = SpanStore & DependencyReader & RedMetricsReader & TraceOutlineReader;
+export type EmbeddedStore = SpanStore & DependencyReader & RedMetricsReader & TraceOutlineReader & SpanLookup;
 
 const HOUR_NANOS = 3_600_000_000_000n;
 
@@ -262,6 +263,25 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     return spans;
   };
 
+  /** The blocks holding spans of the trace, and how many spans of it there are; TraceNotFound for none. */
+  const whereIs = (current: View, traceId: string): { id: string; holders: BlockReader[]; spanCount: number } => {
+    const id = normalizeTraceId(traceId);
+    const holders: BlockReader[] = [];
+    let spanCount = 0;
+    if (id !== undefined) {
+      const key = bloomKey(id);
+      for (const block of current.blocks) {
+        const ordinal = block.mayContainKey(key) ? block.find(id) : -1;
+        if (ordinal === -1) continue;
+        holders.push(block);
+        spanCount += block.spanCountOf(ordinal);
+      }
+      for (const part of current.heads) spanCount += part.traces.get(id)?.length ?? 0;
+    }
+    if (id === undefined || spanCount === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
+    return { id, holders, spanCount };
+  };
+
   /** The trace's earliest start over every part of it the store holds. */
   const traceStart = (current: View, traceId: string): bigint | undefined => {
     let start: bigint | undefined;
@@ -324,20 +344,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     // Blocks are skimmed rather than decoded: a large trace's outline costs a fraction of its spans.
     getTraceOutline: (traceId: string): Promise<TraceOutline> =>
       read(async (current) => {
-        const id = normalizeTraceId(traceId);
-        const holders: BlockReader[] = [];
-        let spanCount = 0;
-        if (id !== undefined) {
-          const key = bloomKey(id);
-          for (const block of current.blocks) {
-            const ordinal = block.mayContainKey(key) ? block.find(id) : -1;
-            if (ordinal === -1) continue;
-            holders.push(block);
-            spanCount += block.spanCountOf(ordinal);
-          }
-          for (const part of current.heads) spanCount += part.traces.get(id)?.length ?? 0;
-        }
-        if (id === undefined || spanCount === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
+        const { id, holders, spanCount } = whereIs(current, traceId);
         const version = `${retentionRuns}:${spanCount}`;
         const cached = outlines.get(id, version);
         if (cached !== undefined) return cached;
@@ -347,6 +354,18 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         const built = outline.build();
         outlines.set(id, version, built);
         return built;
+      }),
+
+    // Only the chunks holding the trace are walked, and only the span asked for is decoded.
+    getSpansById: (traceId: string, spanId: string): Promise<Span[]> =>
+      read(async (current) => {
+        const { id, holders } = whereIs(current, traceId);
+        const found: Span[] = [];
+        for (const block of holders) found.push(...(await block.spansWithId(id, spanId)));
+        for (const part of current.heads) {
+          for (const span of part.traces.get(id) ?? []) if (span.spanId === spanId) found.push(span);
+        }
+        return found;
       }),
 
     findTraces: (query: TraceQuery): Promise<TraceSummary[]> =>

@@ -584,6 +584,17 @@ export function skimChunk(bytes: Buffer, tables: SpanTables, keys: SkimKeys, vis
 }
 
 /**
+ * The spans of a block page chunk whose id is `spanId` (a store may keep a
+ * span twice), decoded as `decodeChunk` would, without decoding the others:
+ * a span's details out of a trace of 100,000.
+ */
+export function decodeChunkSpansWithId(bytes: Buffer, tables: SpanTables, times: SpanTimes, spanId: string): Span[] {
+  return new ChunkSkimmer(bytes, tables, NO_SKIM_KEYS).spansWithId(spanId, times);
+}
+
+const NO_SKIM_KEYS: SkimKeys = { span: [], event: '' };
+
+/**
  * Reads bytes itself (a position and the buffer, no reader object per
  * value): a large trace's chunk is megabytes of attributes to step over.
  * Values it keeps are decoded by a `Decoder` placed at the same position.
@@ -629,22 +640,7 @@ class ChunkSkimmer {
       this.#varUint(); // dropped attributes
       // Events and links come before the status and resource: remember where, report after.
       const eventsAt = this.#at;
-      for (let e = this.#varUint(); e > 0; e--) {
-        this.#skipVarint();
-        this.#varUint();
-        this.#attributes(undefined, undefined);
-        this.#varUint();
-      }
-      this.#varUint(); // dropped events
-      for (let l = this.#varUint(); l > 0; l--) {
-        this.#id();
-        this.#id();
-        this.#varUint();
-        this.#attributes(undefined, undefined);
-        this.#varUint();
-        this.#varUint();
-      }
-      this.#varUint(); // dropped links
+      this.#skipEventsAndLinks();
       const status = this.#u8() as StatusCode;
       this.#varUint(); // status message
       const resource = this.#tables.resources[this.#varUint()];
@@ -668,6 +664,66 @@ class ChunkSkimmer {
       }
       this.#at = end;
     }
+  }
+
+  /**
+   * The spans with id `wanted`, decoded whole (times from the page's
+   * columns), every other span stepped over.
+   */
+  spansWithId(wanted: string, times: SpanTimes): Span[] {
+    const traceId = this.#id();
+    const found: Span[] = [];
+    for (let count = this.#varUint(), position = 0; position < count; position++) {
+      const spanId = this.#id();
+      const parentSpanId = this.#id(position);
+      this.#ids.push(spanId);
+      if (spanId !== wanted) {
+        this.#skipBody();
+        continue;
+      }
+      const start = times.start[times.first + position];
+      const end = times.end[times.first + position];
+      if (start === undefined || end === undefined) throw new RangeError('span times out of range');
+      this.#reader.offset = this.#at;
+      found.push(this.#decoder.body(traceId, spanId, parentSpanId, start, end));
+      this.#at = this.#reader.offset;
+    }
+    return found;
+  }
+
+  /** A span body (`SpanEncoder.body`), stepped over. */
+  #skipBody(): void {
+    this.#varUint(); // trace state
+    this.#varUint(); // flags
+    this.#varUint(); // name
+    this.#u8(); // kind
+    this.#attributes(undefined, undefined);
+    this.#varUint(); // dropped attributes
+    this.#skipEventsAndLinks();
+    this.#u8(); // status code
+    this.#varUint(); // status message
+    this.#varUint(); // resource
+    this.#varUint(); // scope
+  }
+
+  /** Events, dropped events, links and dropped links, stepped over. */
+  #skipEventsAndLinks(): void {
+    for (let e = this.#varUint(); e > 0; e--) {
+      this.#skipVarint();
+      this.#varUint();
+      this.#attributes(undefined, undefined);
+      this.#varUint();
+    }
+    this.#varUint(); // dropped events
+    for (let l = this.#varUint(); l > 0; l--) {
+      this.#id();
+      this.#id();
+      this.#varUint();
+      this.#attributes(undefined, undefined);
+      this.#varUint();
+      this.#varUint();
+    }
+    this.#varUint(); // dropped links
   }
 
   #u8(): number {
