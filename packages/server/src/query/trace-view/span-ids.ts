@@ -46,6 +46,36 @@ export class SpanIds {
   }
 
   /**
+   * Each span's place in id order (ties by index), when the ids are numbers
+   * and there are at most 2^17 of them; else undefined. Two native sorts of
+   * packed numbers, where a comparator on ids would be called a million
+   * times for 100,000 spans.
+   */
+  ranks(): Int32Array | undefined {
+    const high = this.#high;
+    const low = this.#low;
+    const n = this.#ids.length;
+    if (high === undefined || low === undefined || n > RANK_LIMIT) return undefined;
+    // By high word (the index below it keeps the sort's ties in index order).
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = (high[i] as number) * RANK_LIMIT + i;
+    keys.sort();
+    const byRank = new Int32Array(n);
+    for (let r = 0; r < n; r++) byRank[r] = (keys[r] as number) % RANK_LIMIT;
+    // Equal high words (rare for random ids; all for sequential ones): by low word, then index.
+    for (let r = 0; r < n; ) {
+      const h = high[byRank[r] as number];
+      let end = r + 1;
+      while (end < n && high[byRank[end] as number] === h) end++;
+      if (end - r > 1) byRank.subarray(r, end).sort((a, b) => (low[a] as number) - (low[b] as number) || a - b);
+      r = end;
+    }
+    const rank = new Int32Array(n);
+    for (let r = 0; r < n; r++) rank[byRank[r] as number] = r;
+    return rank;
+  }
+
+  /**
    * Remembers span `index` under its id unless a span already is; returns the
    * index now kept for the id (`index`, or the earlier one).
    */
@@ -100,6 +130,9 @@ export class SpanIds {
     return this.#slots;
   }
 }
+
+/** Indexes packed under a 32-bit word in one double stay exact below this many. */
+const RANK_LIMIT = 2 ** 17;
 
 /** The value of each lowercase hex digit by character code; -1 for any other character below 128. */
 const HEX_VALUES = Int8Array.from({ length: 128 }, (_, code) =>

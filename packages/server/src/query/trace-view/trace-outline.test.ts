@@ -10,10 +10,11 @@ import { hasTraceOutline, MAX_EVENT_MARKS, traceOutlineOf } from './trace-outlin
 import { toTraceSkeleton } from './trace-skeleton.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const OTHER = '5cf92f3577b34da6a3ce929d0e0e4736';
 const T0 = 1_700_000_000_000_000_123n;
 
 /** Spans that take every path of a store's outline reader: odd ids, times, values, events and links. */
-function awkwardSpans(): Span[] {
+function awkwardSpans(traceId: string, storedTwice: boolean): Span[] {
   const values: AnyValue[] = [
     { type: 'bool', value: true },
     { type: 'string', value: 'true' },
@@ -36,7 +37,7 @@ function awkwardSpans(): Span[] {
     const start = T0 + BigInt(i) * 1_234_567n;
     spans.push(
       makeSpan({
-        traceId: TRACE,
+        traceId,
         spanId: id,
         // Earlier spans (back references in a block), a missing parent, a text id, none.
         parentSpanId:
@@ -70,7 +71,7 @@ function awkwardSpans(): Span[] {
           i % 4 === 0
             ? [
                 {
-                  traceId: TRACE,
+                  traceId,
                   spanId: '00000000000000aa',
                   traceState: 'k=v',
                   attributes: [{ key: 'error', value: { type: 'bool', value: true } }],
@@ -82,16 +83,15 @@ function awkwardSpans(): Span[] {
       }),
     );
   }
-  // Stored twice.
-  spans.push({ ...(spans[20] as Span) });
+  if (storedTwice) spans.push({ ...(spans[20] as Span) });
   return spans;
 }
 
 /** Each span found by id is the span `getTrace` has, duplicates included. */
-async function checkLookups(store: SpanLookup, stored: readonly Span[]): Promise<void> {
+async function checkLookups(store: SpanLookup, traceId: string, stored: readonly Span[]): Promise<void> {
   const byStart = (a: Span, b: Span) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1);
   for (const id of new Set(stored.map((span) => span.spanId))) {
-    const found = await store.getSpansById(TRACE, id);
+    const found = await store.getSpansById(traceId, id);
     assert.deepEqual(found.sort(byStart), stored.filter((span) => span.spanId === id).sort(byStart), id);
   }
 }
@@ -105,24 +105,28 @@ test("the embedded store's own outline and span lookups say what its spans say, 
     rmSync(dir, { recursive: true, force: true });
   });
   assert.ok(hasTraceOutline(store));
-  const spans = awkwardSpans();
-  for (let i = 0; i < spans.length; i += 7) await store.writeSpans(spans.slice(i, i + 7));
-  const check = async () => {
-    const stored = await store.getTrace(TRACE);
-    const expected = toTraceSkeleton(traceOutlineOf(stored));
-    assert.equal(expected.spanIds.length, spans.length);
-    assert.deepEqual(toTraceSkeleton(await store.getTraceOutline(TRACE)), expected);
-    await checkLookups(store, stored);
+  // One trace with a span stored twice, one without: parents by id, and by a block's back references.
+  const traces = [
+    { traceId: TRACE, spans: awkwardSpans(TRACE, true) },
+    { traceId: OTHER, spans: awkwardSpans(OTHER, false) },
+  ];
+  for (const { spans } of traces)
+    for (let i = 0; i < spans.length; i += 7) await store.writeSpans(spans.slice(i, i + 7));
+  const check = async (reader: typeof store) => {
+    for (const { traceId, spans } of traces) {
+      const stored = await reader.getTrace(traceId);
+      const expected = toTraceSkeleton(traceOutlineOf(stored));
+      assert.equal(expected.spanIds.length, spans.length);
+      assert.equal(expected.duplicates.length, traceId === TRACE ? 1 : 0);
+      assert.deepEqual(toTraceSkeleton(await reader.getTraceOutline(traceId)), expected);
+      await checkLookups(reader, traceId, stored);
+    }
   };
-  await check();
+  await check(store);
   // Everything in blocks.
   await store.close();
   const reopened = await openEmbeddedStore({ dataDir: dir });
-  const stored = await reopened.getTrace(TRACE);
-  const expected = toTraceSkeleton(traceOutlineOf(stored));
-  assert.deepEqual(toTraceSkeleton(await reopened.getTraceOutline(TRACE)), expected);
-  await checkLookups(reopened, stored);
-  assert.equal(expected.duplicates.length, 1);
+  await check(reopened);
   await assert.rejects(reopened.getTraceOutline('1234567890abcdef1234567890abcdef'), (e) =>
     isAriadneError(e, 'TraceNotFound'),
   );

@@ -23,6 +23,12 @@ export interface TraceOutline {
   /** '' for a span without a parent. */
   readonly parentIds: readonly string[];
   /**
+   * Index in these columns of the span `parentIds[i]` names, when the reader
+   * knows it without looking the id up (a block refers to a parent by
+   * position); -1 otherwise. Only to be trusted when no two spans share an id.
+   */
+  readonly parentHints: ArrayLike<number>;
+  /**
    * Microseconds since the epoch, truncated as the Jaeger translation
    * truncates (exact as doubles until the year 2255).
    */
@@ -103,6 +109,7 @@ export class TraceOutlineBuilder {
   #durationMicros = new Float64Array(1024);
   #services = new Int32Array(1024);
   #names = new Int32Array(1024);
+  #parentHints = new Int32Array(1024);
   readonly #failed: number[] = [];
   readonly #events: number[] = [];
   readonly #strings: string[] = [];
@@ -135,7 +142,10 @@ export class TraceOutlineBuilder {
     return index;
   }
 
-  /** Adds a span; its events follow (`addEvent`) before the next span. Returns its index. */
+  /**
+   * Adds a span; its events follow (`addEvent`) before the next span. Returns
+   * its index. `parentHint`: see `TraceOutline.parentHints`.
+   */
   addSpan(
     spanId: string,
     parentId: string,
@@ -144,6 +154,7 @@ export class TraceOutlineBuilder {
     service: number,
     name: number,
     failed: boolean,
+    parentHint = -1,
   ): number {
     const index = this.#spanIds.length;
     if (index === this.#names.length) this.#grow();
@@ -153,6 +164,7 @@ export class TraceOutlineBuilder {
     this.#durationMicros[index] = durationMicros;
     this.#services[index] = service;
     this.#names[index] = name;
+    this.#parentHints[index] = parentHint;
     if (failed) this.#failed.push(index);
     this.#marks = 0;
     return index;
@@ -169,6 +181,7 @@ export class TraceOutlineBuilder {
     this.#durationMicros = grown(this.#durationMicros, (n) => new Float64Array(n));
     this.#services = grown(this.#services, (n) => new Int32Array(n));
     this.#names = grown(this.#names, (n) => new Int32Array(n));
+    this.#parentHints = grown(this.#parentHints, (n) => new Int32Array(n));
   }
 
   /** An event of the span added last; false once it has its `MAX_EVENT_MARKS` (the rest are not drawn). */
@@ -229,6 +242,7 @@ export class TraceOutlineBuilder {
       traceId: this.traceId,
       spanIds: this.#spanIds,
       parentIds: this.#parentIds,
+      parentHints: this.#parentHints.subarray(0, n),
       startMicros: this.#startMicros.subarray(0, n),
       durationMicros: this.#durationMicros.subarray(0, n),
       strings: this.#strings,

@@ -116,3 +116,41 @@ test('an empty trace has empty columns', () => {
   assert.equal(skeleton.traceID, '');
   assert.deepEqual(skeleton.spanIds, []);
 });
+
+test('order: start, then id as text, then store order, for random, sequential, repeated and non-hex ids', () => {
+  let seed = 7;
+  const random = (below: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed % below;
+  };
+  const hex = (n: number) => n.toString(16).padStart(8, '0');
+  for (const kind of ['random', 'sequential', 'with a text id'] as const) {
+    const spans = Array.from({ length: 3_000 }, (_, i) =>
+      makeSpan({
+        spanId:
+          kind === 'random'
+            ? hex(random(2 ** 31)) + hex(random(2 ** 31))
+            : kind === 'sequential'
+              ? `0000abcd${hex(random(600))}`
+              : i === 100
+                ? 'text-id'
+                : hex(random(50)) + hex(random(50)),
+        // Few distinct starts: long runs of equal microseconds.
+        startTimeUnixNano: T0 + BigInt(random(40)) * 1_000n + BigInt(random(999)),
+      }),
+    );
+    const expected = spans
+      .map((span, index) => ({ id: span.spanId, start: span.startTimeUnixNano / 1000n, index }))
+      .sort((a, b) =>
+        a.start < b.start ? -1 : a.start > b.start ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : a.index - b.index,
+      )
+      .map((s) => s.id);
+    const skeleton = toTraceSkeleton(spans);
+    assert.deepEqual(skeleton.spanIds, expected, kind);
+    // Of equal ids, all but the first are duplicates.
+    const firstAt = new Map<string, number>();
+    for (const [k, id] of skeleton.spanIds.entries()) if (!firstAt.has(id)) firstAt.set(id, k);
+    const duplicates = skeleton.spanIds.flatMap((id, k) => (firstAt.get(id) === k ? [] : [k]));
+    assert.deepEqual(skeleton.duplicates, duplicates, kind);
+  }
+});

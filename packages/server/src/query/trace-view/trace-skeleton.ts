@@ -98,13 +98,16 @@ export function toTraceSkeleton(outline: TraceOutline): TraceSkeleton {
   const durations: number[] = new Array(n);
   const services: number[] = new Array(n);
   const operations: number[] = new Array(n);
+  // With every id once, a reader's hint names the one span with the parent's id.
+  const hints = duplicates.length === 0 ? outline.parentHints : undefined;
   for (let k = 0; k < n; k++) {
     const i = order[k] as number;
     spanIds[k] = ids[i] as string;
     const parentId = parentIds[i] as string;
     if (parentId === '') parents[k] = -1;
     else {
-      const parent = byId.find(parentId);
+      const hint = hints === undefined ? -1 : (hints[i] as number);
+      const parent = hint >= 0 ? hint : byId.find(parentId);
       if (parent === -1) {
         parents[k] = -2;
         missingParents.push(parentId);
@@ -162,19 +165,21 @@ function sortedEvents(
   return out;
 }
 
-/** Indexes packed under a start offset in one double: start * 2^17 + index stays exact below 2^53. */
+/** Indexes (or id ranks) packed under a start offset in one double: start * 2^17 + index stays exact below 2^53. */
 const INDEX_BITS = 2 ** 17;
 
 /**
- * Span indexes ordered by start, then id. A comparator sort of 100,000
- * indexes is a large share of the skeleton's time; packed into doubles they
- * sort natively, and only runs of equal starts are then ordered by id. Falls
- * back to the comparator when the numbers do not fit (a trace of more than
- * 131,072 spans, or one over about 19 hours long).
+ * Span indexes ordered by start, then id (then index, for a span kept
+ * twice). A comparator sort of 100,000 spans is a large share of the
+ * skeleton's time; packed into doubles (start and the span's rank in id
+ * order) they sort natively. Without ranks (ids that are not all 16 hex
+ * digits) only runs of equal starts are ordered by a comparator; when the
+ * numbers do not fit (more than 131,072 spans, or a trace over about 19
+ * hours long), everything is.
  */
 function sortedOrder(startOf: Float64Array, ids: SpanIds): number[] {
   const n = startOf.length;
-  const byId = (a: number, b: number) => ids.compare(a, b);
+  const byId = (a: number, b: number) => ids.compare(a, b) || a - b;
   let fits = n <= INDEX_BITS;
   for (let i = 0; fits && i < n; i++) {
     const start = startOf[i] as number;
@@ -185,10 +190,22 @@ function sortedOrder(startOf: Float64Array, ids: SpanIds): number[] {
       (a, b) => (startOf[a] as number) - (startOf[b] as number) || byId(a, b),
     );
   }
+  const ranks = ids.ranks();
   const keys = new Float64Array(n);
+  const order: number[] = new Array(n);
+  if (ranks !== undefined) {
+    const atRank = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const rank = ranks[i] as number;
+      atRank[rank] = i;
+      keys[i] = (startOf[i] as number) * INDEX_BITS + rank;
+    }
+    keys.sort();
+    for (let k = 0; k < n; k++) order[k] = atRank[(keys[k] as number) % INDEX_BITS] as number;
+    return order;
+  }
   for (let i = 0; i < n; i++) keys[i] = (startOf[i] as number) * INDEX_BITS + i;
   keys.sort();
-  const order: number[] = new Array(n);
   for (let k = 0; k < n; k++) order[k] = (keys[k] as number) % INDEX_BITS;
   // Equal starts: by id.
   for (let k = 0; k < n; ) {

@@ -739,11 +739,13 @@ export class BlockReader {
     const chunk = reader.raw(reader.varUint());
     const first = times.trace.indexOf(ordinal);
     if (outline.traceId === '') outline.traceId = traceId;
+    // Positions in the chunk are offsets from where its spans start in the outline.
+    const base = outline.spanCount;
     // The start of the span being read, as whole microseconds and the nanoseconds past them.
     let micros = 0;
     let rest = 0;
     skimChunk(chunk, tables, OUTLINE_KEYS, {
-      span(position, spanId, parentSpanId, name, resource, status, values) {
+      span(position, spanId, parentSpanId, parentPosition, name, resource, status, values) {
         const at = first + position;
         if (first === -1 || at >= times.count) throw new RangeError('span times out of range');
         micros = times.startMicros[at] as number;
@@ -756,6 +758,7 @@ export class BlockReader {
           outline.serviceOf(resource),
           outline.intern(name),
           failsAsJaegerTags(status, values[0], values[1]),
+          parentPosition === -1 ? -1 : base + parentPosition,
         );
       },
       event: (offset, name, value) => outline.addEvent(microsAfter(micros, rest, offset), jaegerEventName(name, value)),

@@ -551,14 +551,17 @@ export interface SkimKeys {
 /** What `skimChunk` reports, span by span, each span's events right after it. */
 export interface ChunkSkimVisitor {
   /**
-   * A span, at `position` in the chunk (and its page's times). `values` holds
-   * the first value of each of `SkimKeys.span` among its attributes
-   * (undefined: none); it is reused for the next span.
+   * A span, at `position` in the chunk (and its page's times), and the
+   * position of its parent when the chunk refers to it as an earlier span
+   * (-1: by id, or none). `values` holds the first value of each of
+   * `SkimKeys.span` among its attributes (undefined: none); it is reused
+   * for the next span.
    */
   span(
     position: number,
     spanId: string,
     parentSpanId: string,
+    parentPosition: number,
     name: string,
     resource: Resource,
     status: StatusCode,
@@ -612,6 +615,8 @@ class ChunkSkimmer {
   readonly #values: (AnyValue | undefined)[];
   readonly #eventValues: (AnyValue | undefined)[] = [undefined];
   readonly #ids: string[] = [];
+  /** The position the last id read as a reference to an earlier span named. */
+  #earlier = -1;
 
   constructor(bytes: Buffer, tables: SpanTables, keys: SkimKeys) {
     this.#bytes = bytes;
@@ -630,7 +635,9 @@ class ChunkSkimmer {
     const values = this.#values;
     for (let count = this.#varUint(), position = 0; position < count; position++) {
       const spanId = this.#id();
+      this.#earlier = -1;
       const parentSpanId = this.#id(position);
+      const parentPosition = this.#earlier;
       ids.push(spanId);
       this.#varUint(); // trace state
       this.#varUint(); // flags
@@ -647,7 +654,7 @@ class ChunkSkimmer {
       const scope = this.#tables.scopes[this.#varUint()];
       if (resource === undefined || scope === undefined) throw new RangeError('span refers to a missing resource');
       const end = this.#at;
-      visit.span(position, spanId, parentSpanId, name, resource, status, values);
+      visit.span(position, spanId, parentSpanId, parentPosition, name, resource, status, values);
       if (found) values.fill(undefined);
       this.#at = eventsAt;
       const eventValues = this.#eventValues;
@@ -774,8 +781,10 @@ class ChunkSkimmer {
     const length = this.#u8();
     if (length === TEXT_ID) return this.#text();
     if (length === EARLIER_SPAN && position !== undefined) {
-      const parent = this.#ids[position - this.#varUint()];
+      const earlier = position - this.#varUint();
+      const parent = this.#ids[earlier];
       if (parent === undefined) throw new RangeError('parent reference out of range');
+      this.#earlier = earlier;
       return parent;
     }
     const start = this.#at;
