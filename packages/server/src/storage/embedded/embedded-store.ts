@@ -57,7 +57,8 @@ export interface EmbeddedStoreOptions {
   readonly onError?: (error: unknown) => void;
   /**
    * Outlines of large traces kept for opening them again (`OutlineCache`), in
-   * spans (about 140 bytes each with the trace view's JSON). Default 500,000; 0 keeps none.
+   * spans: about 160 bytes each (measured on 100,000: 65 for the outline, 95
+   * for the trace view's JSON of it), so 80 MB by default (500,000); 0 keeps none.
    */
   readonly outlineCacheSpans?: number;
 }
