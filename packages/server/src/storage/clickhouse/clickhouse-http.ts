@@ -2,10 +2,9 @@ import { AriadneError } from '@ariadne/protocol';
 
 /**
  * A small client for ClickHouse's HTTP interface. We speak HTTP ourselves
- * (instead of `@clickhouse/client`) for two reasons: the rows we insert carry
- * UInt64 ids and nanosecond times as bare JSON numbers, which no JavaScript
- * JSON encoder writes, and old servers (18.16, Debian 12's) reject settings
- * that newer clients add to every request.
+ * (instead of `@clickhouse/client`) for two reasons: spans go in and out as
+ * RowBinary we encode and decode ourselves (row-binary.ts), and old servers
+ * (18.16, Debian 12's) reject settings that newer clients add to every request.
  */
 export interface ClickHouseHttpOptions {
   readonly url: string;
@@ -41,12 +40,12 @@ export class ClickHouseHttp {
 
   /** Runs a statement that returns no rows (DDL, ALTER). */
   async command(sql: string, settings: Settings = {}): Promise<void> {
-    await this.#post(sql, undefined, settings);
+    await this.#text(sql, undefined, settings);
   }
 
   /** Runs a SELECT and returns its rows (JSONEachRow; 64-bit integers come as strings). */
   async query<Row>(sql: string, settings: Settings = {}): Promise<Row[]> {
-    const text = await this.#post(`${sql}\nFORMAT JSONEachRow`, undefined, {
+    const text = await this.#text(`${sql}\nFORMAT JSONEachRow`, undefined, {
       output_format_json_quote_64bit_integers: 1,
       ...settings,
     });
@@ -61,13 +60,36 @@ export class ClickHouseHttp {
     return rows;
   }
 
-  /** Inserts rows already written as JSONEachRow text (one JSON object per line). */
-  async insert(table: string, body: string, settings: Settings = {}): Promise<void> {
-    if (body === '') return;
-    await this.#post(body, `INSERT INTO ${table} FORMAT JSONEachRow`, settings);
+  /** Runs a SELECT and returns its answer as RowBinary bytes (see row-binary.ts). */
+  async queryBinary(sql: string, settings: Settings = {}): Promise<Buffer> {
+    const response = await this.#post(`${sql}\nFORMAT RowBinary`, undefined, settings);
+    return Buffer.from(await this.#read(() => response.arrayBuffer()));
   }
 
-  async #post(body: string, query: string | undefined, settings: Settings): Promise<string> {
+  /** Inserts rows already encoded as RowBinary, for the columns named, in that order. */
+  async insert(table: string, columns: readonly string[], body: Uint8Array, settings: Settings = {}): Promise<void> {
+    if (body.length === 0) return;
+    const response = await this.#post(body, `INSERT INTO ${table} (${columns.join(', ')}) FORMAT RowBinary`, settings);
+    await this.#read(() => response.arrayBuffer());
+  }
+
+  async #text(body: string, query: string | undefined, settings: Settings): Promise<string> {
+    const response = await this.#post(body, query, settings);
+    return this.#read(() => response.text());
+  }
+
+  /** The answer's body; a connection lost while it arrives is a StorageFailure like any other. */
+  async #read<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      throw new AriadneError('StorageFailure', `ClickHouse at ${this.#url} failed mid-answer: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async #post(body: string | Uint8Array, query: string | undefined, settings: Settings): Promise<Response> {
     const params = new URLSearchParams();
     if (query !== undefined) params.set('query', query);
     // Buffer the whole answer server-side so that an error becomes a status code,
@@ -97,8 +119,8 @@ export class ClickHouseHttp {
         cause: error,
       });
     }
-    const text = await response.text();
     if (!response.ok) {
+      const text = await response.text();
       const code = Number(response.headers.get('x-clickhouse-exception-code') ?? /Code: (\d+)/.exec(text)?.[1]);
       throw new ClickHouseError(
         code,
@@ -106,7 +128,7 @@ export class ClickHouseHttp {
         code === TOO_MANY_PARTS ? 'Overloaded' : 'StorageFailure',
       );
     }
-    return text;
+    return response;
   }
 }
 

@@ -3,14 +3,16 @@ import { sqlIdentifier, sqlInteger } from './sql-literal.js';
 
 /**
  * The ClickHouse schema, created and migrated by the server at open (a
- * `schema_migrations` table records applied versions; every statement is
- * idempotent, so a restart or two servers opening at once are harmless).
+ * `schema_migrations` table records applied versions per node).
  *
- * - `spans`: one row per span. UInt64 nanosecond times, the trace id as two
- *   UInt64 halves, span ids as UInt64; attributes as parallel arrays (keys,
- *   text values, numeric flag and value) for span, resource and event scopes;
- *   the exact span in `otlp`. Partitioned by UTC day of the start time (so
- *   retention drops whole days), ordered by (service, start) for search.
+ * - `spans`: one row per span, each span stored once (span-row.ts): UInt64
+ *   nanosecond times, the trace id as two UInt64 halves, span ids as UInt64,
+ *   attributes of the span, its resource and its events as Nested (key, text
+ *   value, type, number), what has no column in `extra`; `parent_service` when
+ *   the parent came in the same write (else empty). Partitioned by UTC day
+ *   of the start time (so retention drops whole days), ordered by (service,
+ *   start), with small granules (1,024 rows) so that a trace's few rows per
+ *   service cost few rows read.
  * - `trace_index`: trace id -> time bounds and services, fed by a materialized
  *   view, ordered by trace id: getTrace reads it first, then only the spans rows
  *   of those services within those times (the spans table's primary key).
@@ -21,8 +23,11 @@ import { sqlIdentifier, sqlInteger } from './sql-literal.js';
  * tables with the plain names over them; spans are sharded by trace id so a
  * trace lives on one shard and its index rows beside it (which lets queries
  * join and filter per shard, `distributed_product_mode = 'local'`).
+ *
+ * Version 1 kept every span a second time, as base64 OTLP protobuf (`otlp`);
+ * migrate-spans-v1.ts copies such a database into version 2 at open.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SPANS = 'spans';
 export const TRACE_INDEX = 'trace_index';
@@ -40,7 +45,11 @@ export interface SchemaTarget {
 
 /** The table that holds the data on this node: `spans` alone, `spans_local` in cluster mode. */
 export function localTable(target: SchemaTarget, table: string): string {
-  return `${sqlIdentifier(target.database)}.${sqlIdentifier(target.cluster === undefined ? table : `${table}_local`)}`;
+  return `${sqlIdentifier(target.database)}.${sqlIdentifier(localName(target, table))}`;
+}
+
+export function localName(target: SchemaTarget, table: string): string {
+  return target.cluster === undefined ? table : `${table}_local`;
 }
 
 /** The table queries and inserts address: the Distributed one in cluster mode. */
@@ -48,10 +57,10 @@ export function queryTable(target: SchemaTarget, table: string): string {
   return `${sqlIdentifier(target.database)}.${sqlIdentifier(table)}`;
 }
 
-const ATTRIBUTE_COLUMNS = (prefix: string) =>
-  `${prefix}_keys Array(String), ${prefix}_values Array(String), ${prefix}_numeric Array(UInt8), ${prefix}_numbers Array(Float64)`;
+const ATTRIBUTES = 'Nested(key String, value String, type UInt8, number Float64)';
 
-function migrationV1(target: SchemaTarget): string[] {
+/** The version 2 tables and views, every statement idempotent (IF NOT EXISTS). */
+export function schemaV2(target: SchemaTarget): string[] {
   const spans = localTable(target, SPANS);
   const traceIndex = localTable(target, TRACE_INDEX);
   const operations = localTable(target, OPERATIONS);
@@ -60,14 +69,16 @@ function migrationV1(target: SchemaTarget): string[] {
     `CREATE TABLE IF NOT EXISTS ${spans} ON_CLUSTER (
       trace_hi UInt64, trace_lo UInt64, span_id UInt64, parent_span_id UInt64,
       service String, name String, kind UInt8,
-      start_ns UInt64, end_ns UInt64, duration_ns UInt64, status_code UInt8,
-      ${ATTRIBUTE_COLUMNS('attr')}, ${ATTRIBUTE_COLUMNS('resource')}, ${ATTRIBUTE_COLUMNS('event')},
-      otlp String
-    ) ENGINE = MergeTree PARTITION BY ${DAY_OF_START} ORDER BY (service, start_ns)`,
+      start_ns UInt64, duration_ns UInt64, status_code UInt8, status_message String,
+      trace_state String, flags UInt32, parent_service String,
+      attr ${ATTRIBUTES}, resource ${ATTRIBUTES}, event ${ATTRIBUTES},
+      scope_name String, scope_version String, extra String
+    ) ENGINE = MergeTree PARTITION BY ${DAY_OF_START} ORDER BY (service, start_ns)
+      SETTINGS index_granularity = 1024`,
     `CREATE TABLE IF NOT EXISTS ${traceIndex} ON_CLUSTER (
       trace_hi UInt64, trace_lo UInt64, day Date,
       min_start_ns UInt64, max_start_ns UInt64, max_end_ns UInt64, services Array(String)
-    ) ENGINE = MergeTree PARTITION BY day ORDER BY (trace_hi, trace_lo)`,
+    ) ENGINE = MergeTree PARTITION BY day ORDER BY (trace_hi, trace_lo) SETTINGS index_granularity = 1024`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_index_mv ON_CLUSTER TO ${traceIndex} AS
       SELECT trace_hi, trace_lo, ${DAY_OF_START} AS day, min(start_ns) AS min_start_ns,
         max(start_ns) AS max_start_ns, max(start_ns + duration_ns) AS max_end_ns, groupUniqArray(service) AS services
@@ -92,8 +103,6 @@ function migrationV1(target: SchemaTarget): string[] {
   }
   return statements;
 }
-
-const MIGRATIONS: readonly ((target: SchemaTarget) => string[])[] = [migrationV1];
 
 /**
  * Runs DDL on every shard: `ON CLUSTER` when the cluster has distributed DDL
@@ -134,8 +143,17 @@ function isNoDistributedDdl(error: unknown): boolean {
   return error instanceof ClickHouseError && (error.code === 49 || error.code === 225 || error.code === 999);
 }
 
-/** Creates the database and brings the schema up to `SCHEMA_VERSION`. */
-export async function migrateSchema(http: ClickHouseHttp, target: SchemaTarget, ddl: DdlRunner): Promise<number> {
+/**
+ * Creates the database and brings the schema up to `SCHEMA_VERSION`: a new
+ * database gets version 2 at once; a version 1 database is copied into
+ * version 2 by `migrateV1` (given by the store, which knows how to write rows).
+ */
+export async function migrateSchema(
+  http: ClickHouseHttp,
+  target: SchemaTarget,
+  ddl: DdlRunner,
+  migrateV1: () => Promise<void>,
+): Promise<number> {
   const db = sqlIdentifier(target.database);
   await ddl.run(`CREATE DATABASE IF NOT EXISTS ${db} ON_CLUSTER`);
   // Per node on purpose: each shard knows which migrations it has.
@@ -145,14 +163,12 @@ export async function migrateSchema(http: ClickHouseHttp, target: SchemaTarget, 
   const [row] = await http.query<{ version: number | string }>(
     `SELECT max(version) AS version FROM ${db}.schema_migrations`,
   );
-  let version = Number(row?.version ?? 0);
-  while (version < MIGRATIONS.length) {
-    const migration = MIGRATIONS[version]!;
-    for (const statement of migration(target)) await ddl.run(statement);
-    version++;
-    await http.command(
-      `INSERT INTO ${db}.schema_migrations VALUES (${version}, ${sqlInteger(BigInt(Date.now()) * 1_000_000n)})`,
-    );
-  }
-  return version;
+  const version = Number(row?.version ?? 0);
+  if (version >= SCHEMA_VERSION) return version;
+  if (version === 1) await migrateV1();
+  else for (const statement of schemaV2(target)) await ddl.run(statement);
+  await http.command(
+    `INSERT INTO ${db}.schema_migrations VALUES (${SCHEMA_VERSION}, ${sqlInteger(BigInt(Date.now()) * 1_000_000n)})`,
+  );
+  return SCHEMA_VERSION;
 }

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { intValue, isAriadneError, stringValue } from '@ariadne/protocol';
+import {
+  doubleValue,
+  encodeOtlpTraceRequestProto,
+  intValue,
+  isAriadneError,
+  type Span,
+  serviceNameOf,
+  stringValue,
+} from '@ariadne/protocol';
 import { runStoreSuite } from '../conformance/store-suite.js';
 import { testSpan } from '../query/test-spans.js';
 import type { SpanStore, TraceQuery } from '../span-store.js';
@@ -47,13 +55,67 @@ describe('clickhouse store specifics', () => {
     const database = freshDatabase();
     await (await openClickHouseStore({ url: server.url, database })).close();
     await (await openClickHouseStore({ url: server.url, database })).close();
-    assert.equal(await sql(`SELECT groupArray(version) FROM ${database}.schema_migrations`), '[1]');
+    assert.equal(await sql(`SELECT groupArray(version) FROM ${database}.schema_migrations`), '[2]');
     assert.equal(
       await sql(
         `SELECT count() FROM system.tables WHERE database = '${database}' AND name IN ('spans', 'trace_index', 'operations')`,
       ),
       '3',
     );
+  });
+
+  test('a version 1 database (spans kept twice, as OTLP in base64) is copied into version 2 at open', async () => {
+    const database = freshDatabase();
+    const spans = [
+      testSpan({ traceId: 'a'.repeat(32), spanId: '1'.repeat(16), service: 'web', startTimeUnixNano: NOW - 3n * DAY }),
+      testSpan({
+        traceId: 'a'.repeat(32),
+        spanId: '2'.repeat(16),
+        parentSpanId: '1'.repeat(16),
+        service: 'db',
+        startTimeUnixNano: NOW - 3n * DAY + 5n,
+        attributes: [{ key: 'ratio', value: doubleValue(-0) }],
+      }),
+      testSpan({ traceId: 'b'.repeat(32), service: 'web', startTimeUnixNano: NOW }),
+    ];
+    await writeVersion1(database, spans);
+    const store = await openClickHouseStore({ url: server.url, database });
+    try {
+      assert.equal(
+        await sql(
+          `SELECT groupArray(version) FROM (SELECT version FROM ${database}.schema_migrations ORDER BY version)`,
+        ),
+        '[1,2]',
+      );
+      assert.equal(
+        await sql(`SELECT count() FROM system.tables WHERE database = '${database}' AND name = 'spans_v1'`),
+        '0',
+      );
+      assert.equal(
+        await sql(
+          `SELECT count() FROM system.columns WHERE database = '${database}' AND table = 'spans' AND name = 'otlp'`,
+        ),
+        '0',
+      );
+      assert.deepStrictEqual(canonical(await store.getTrace('a'.repeat(32))), canonical(spans.slice(0, 2)));
+      assert.deepEqual(await store.getServices(), ['db', 'web']);
+      assert.deepEqual(
+        (await store.findTraces(everything({ service: 'db' }))).map((summary) => summary.traceId),
+        ['a'.repeat(32)],
+      );
+      assert.deepEqual(await store.getDependencies({ startNanos: 0n, endNanos: NOW * 2n }), [
+        { parent: 'web', child: 'db', callCount: 1, errorCount: 0 },
+      ]);
+    } finally {
+      await store.close();
+    }
+    // Opening again finds version 2 and copies nothing twice.
+    const reopened = await openClickHouseStore({ url: server.url, database });
+    try {
+      assert.equal((await reopened.getTrace('a'.repeat(32))).length, 2);
+    } finally {
+      await reopened.close();
+    }
   });
 
   test('retention drops whole days older than the retention, at open and on demand', async () => {
@@ -136,3 +198,55 @@ describe('clickhouse store specifics', () => {
     );
   });
 });
+
+const canonical = (spans: readonly Span[]) => [...spans].sort((a, b) => (a.spanId < b.spanId ? -1 : 1));
+
+/** A database as version 1 of the schema left it: its tables and views, rows with `otlp`. */
+async function writeVersion1(database: string, spans: readonly Span[]): Promise<void> {
+  const day = 'toDate(toUInt16(intDiv(start_ns, 86400000000000)))';
+  const arrays = (prefix: string) =>
+    `${prefix}_keys Array(String), ${prefix}_values Array(String), ${prefix}_numeric Array(UInt8), ${prefix}_numbers Array(Float64)`;
+  for (const statement of [
+    `CREATE DATABASE ${database}`,
+    `CREATE TABLE ${database}.schema_migrations (version UInt32, applied_ns UInt64) ENGINE = MergeTree ORDER BY version`,
+    `INSERT INTO ${database}.schema_migrations VALUES (1, 0)`,
+    `CREATE TABLE ${database}.spans (trace_hi UInt64, trace_lo UInt64, span_id UInt64, parent_span_id UInt64,
+      service String, name String, kind UInt8, start_ns UInt64, end_ns UInt64, duration_ns UInt64, status_code UInt8,
+      ${arrays('attr')}, ${arrays('resource')}, ${arrays('event')}, otlp String
+    ) ENGINE = MergeTree PARTITION BY ${day} ORDER BY (service, start_ns)`,
+    `CREATE TABLE ${database}.trace_index (trace_hi UInt64, trace_lo UInt64, day Date, min_start_ns UInt64,
+      max_start_ns UInt64, max_end_ns UInt64, services Array(String)) ENGINE = MergeTree PARTITION BY day ORDER BY (trace_hi, trace_lo)`,
+    `CREATE MATERIALIZED VIEW ${database}.trace_index_mv TO ${database}.trace_index AS
+      SELECT trace_hi, trace_lo, ${day} AS day, min(start_ns) AS min_start_ns, max(start_ns) AS max_start_ns,
+        max(start_ns + duration_ns) AS max_end_ns, groupUniqArray(service) AS services FROM ${database}.spans GROUP BY trace_hi, trace_lo, day`,
+    `CREATE TABLE ${database}.operations (service String, name String, kind UInt8, day Date, spans UInt64)
+      ENGINE = SummingMergeTree(spans) PARTITION BY day ORDER BY (service, name, kind)`,
+    `CREATE MATERIALIZED VIEW ${database}.operations_mv TO ${database}.operations AS
+      SELECT service, name, kind, ${day} AS day, count() AS spans FROM ${database}.spans GROUP BY service, name, kind, day`,
+  ]) {
+    const response = await fetch(`${server.url}/`, { method: 'POST', body: statement });
+    assert.equal(response.status, 200, await response.text());
+  }
+  const rows = spans.map((span) =>
+    JSON.stringify({
+      trace_hi: BigInt(`0x${span.traceId.slice(0, 16)}`).toString(),
+      trace_lo: BigInt(`0x${span.traceId.slice(16)}`).toString(),
+      span_id: BigInt(`0x${span.spanId}`).toString(),
+      parent_span_id: span.parentSpanId === '' ? '0' : BigInt(`0x${span.parentSpanId}`).toString(),
+      service: serviceNameOf(span.resource),
+      name: span.name,
+      kind: span.kind,
+      start_ns: span.startTimeUnixNano.toString(),
+      end_ns: span.endTimeUnixNano.toString(),
+      duration_ns: (span.endTimeUnixNano - span.startTimeUnixNano).toString(),
+      status_code: span.status.code,
+      otlp: Buffer.from(encodeOtlpTraceRequestProto([span])).toString('base64'),
+    }),
+  );
+  const query = encodeURIComponent(`INSERT INTO ${database}.spans FORMAT JSONEachRow`);
+  const response = await fetch(`${server.url}/?query=${query}&input_format_skip_unknown_fields=1`, {
+    method: 'POST',
+    body: rows.join('\n'),
+  });
+  assert.equal(response.status, 200, await response.text());
+}

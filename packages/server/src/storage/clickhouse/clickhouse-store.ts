@@ -2,14 +2,12 @@ import {
   AriadneError,
   normalizeTraceId,
   type Resource,
-  type Span,
   type SpanKind,
   StatusCode,
   stringValue,
 } from '@ariadne/protocol';
 import type { ClickHouseConfig } from '../open-store.js';
 import { compareText, sortOperations } from '../query/service-catalog.js';
-import { summarizeTrace } from '../query/summarize-trace.js';
 import type {
   DependencyLink,
   DependencyReader,
@@ -21,11 +19,11 @@ import type {
   SpanStore,
   TimeRange,
   TraceQuery,
-  TraceSummary,
 } from '../span-store.js';
-import { CANNOT_COMPILE_REGEXP, ClickHouseError, ClickHouseHttp, type Settings } from './clickhouse-http.js';
+import { ClickHouseHttp, type Settings } from './clickhouse-http.js';
 import {
   DdlRunner,
+  localTable,
   migrateSchema,
   OPERATIONS,
   queryTable,
@@ -34,11 +32,13 @@ import {
   TRACE_INDEX,
 } from './clickhouse-schema.js';
 import { dropExpiredPartitions } from './drop-expired-partitions.js';
+import { findTraceSummaries, type TraceBounds, whereSpansOf } from './find-traces.js';
 import { GroupInsert } from './group-insert.js';
+import { migrateSpansV1 } from './migrate-spans-v1.js';
 import { type RedMetricsRow, redMetricsSql, redMetricsToSeries, validateRedMetricsQuery } from './red-metrics-sql.js';
-import { spanConditionsSql } from './search-sql.js';
-import { spanFromOtlpColumn, spanToRow } from './span-row.js';
-import { sqlInteger, sqlString, traceIdFromHalves, traceIdHalves } from './sql-literal.js';
+import { RowBinaryReader } from './row-binary.js';
+import { SPAN_ROW_COLUMNS, SpanRowDecoder, SpanRowEncoder } from './span-row.js';
+import { sqlInteger, sqlString, traceIdHalves } from './sql-literal.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseConfig {
   /** Spans older than this (by start time) are dropped, whole UTC days at a time. Absent: kept forever. */
@@ -78,13 +78,19 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
   const target: SchemaTarget =
     cluster === undefined ? { database: options.database } : { database: options.database, cluster };
   const ddl = new DdlRunner(http, target);
-  await migrateSchema(http, target, ddl);
+  const encoder = new SpanRowEncoder();
+  // Rows copied from version 1 stay on the node that holds them: its local table.
+  await migrateSchema(http, target, ddl, () =>
+    migrateSpansV1(http, target, (batch) =>
+      http.insert(localTable(target, SPANS), SPAN_ROW_COLUMNS, encoder.encode(batch)),
+    ),
+  );
   const spans = queryTable(target, SPANS);
   const traceIndex = queryTable(target, TRACE_INDEX);
   const operations = queryTable(target, OPERATIONS);
   const insertSettings: Settings = cluster === undefined ? {} : { insert_distributed_sync: 1 };
 
-  const inserts = new GroupInsert((body) => http.insert(spans, body, insertSettings));
+  const inserts = new GroupInsert((body) => http.insert(spans, SPAN_ROW_COLUMNS, body, insertSettings));
 
   let closed = false;
   const inFlight = new Set<Promise<unknown>>();
@@ -127,9 +133,7 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     writeSpans: (batch) =>
       run(async () => {
         if (batch.length === 0) return;
-        let body = '';
-        for (const span of batch) body += spanToRow(span);
-        await inserts.write(body);
+        await inserts.write(encoder.encode(batch));
       }),
 
     getTrace: (traceId: string, _timeRange?: TimeRange) =>
@@ -145,57 +149,15 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
         if (bounds === undefined || bounds.rows === '0') {
           throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
         }
-        const rows = await http.query<{ otlp: string }>(
-          `SELECT otlp FROM ${spans} WHERE ${match} AND ${whereSpansOf(bounds)}`,
+        const rows = await http.queryBinary(
+          `SELECT ${SPAN_ROW_COLUMNS.join(', ')} FROM ${spans} PREWHERE ${match} WHERE ${whereSpansOf(bounds)}`,
         );
-        if (rows.length === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
-        return rows.map((row) => spanFromOtlpColumn(row.otlp));
+        const found = new SpanRowDecoder().decodeAll(new RowBinaryReader(rows));
+        if (found.length === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
+        return found;
       }),
 
-    findTraces: (query: TraceQuery) =>
-      run(async () => {
-        const conditions = spanConditionsSql(query);
-        let ranked: (TraceBounds & { trace_hi: string; trace_lo: string })[];
-        try {
-          // Ranked by each trace's start over all its spans (the index), not only the matching ones.
-          ranked = await http.query(
-            `SELECT trace_hi, trace_lo, min(min_start_ns) AS first, max(max_start_ns) AS last,
-               groupUniqArrayArray(services) AS services FROM ${traceIndex}
-             WHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM ${spans} WHERE ${conditions})
-             GROUP BY trace_hi, trace_lo ORDER BY first DESC, trace_hi, trace_lo LIMIT ${sqlInteger(query.limit)}`,
-          );
-        } catch (error) {
-          if (error instanceof ClickHouseError && error.code === CANNOT_COMPILE_REGEXP) {
-            throw new AriadneError('InvalidQuery', `invalid regular expression: ${error.message}`, { cause: error });
-          }
-          throw error;
-        }
-        if (ranked.length === 0) return [];
-        const ids = ranked.map((row) => `(${row.trace_hi}, ${row.trace_lo})`);
-        // One tuple alone in parentheses would read as a tuple, not a set of one.
-        if (ids.length === 1) ids.push(ids[0]!);
-        const rows = await http.query<SummaryRow>(
-          `SELECT trace_hi, trace_lo, span_id, parent_span_id, service, name, start_ns, duration_ns, status_code FROM ${spans}
-           WHERE (trace_hi, trace_lo) IN (${ids.join(', ')}) AND ${whereSpansOf(mergeBounds(ranked))}`,
-        );
-        const byTrace = new Map<string, Span[]>();
-        for (const row of rows) {
-          const key = `${row.trace_hi}:${row.trace_lo}`;
-          let trace = byTrace.get(key);
-          if (trace === undefined) {
-            trace = [];
-            byTrace.set(key, trace);
-          }
-          trace.push(summarySpan(row, resourceOf));
-        }
-        const summaries: TraceSummary[] = [];
-        for (const row of ranked) {
-          const trace = byTrace.get(`${row.trace_hi}:${row.trace_lo}`);
-          // Absent only when retention dropped the spans between the two queries.
-          if (trace !== undefined) summaries.push(summarizeTrace(trace));
-        }
-        return summaries;
-      }),
+    findTraces: (query: TraceQuery) => run(() => findTraceSummaries(http, { spans, traceIndex }, query, resourceOf)),
 
     getServices: () =>
       run(async () => {
@@ -219,31 +181,44 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
           throw new AriadneError('InvalidQuery', 'time range starts after it ends');
         }
         const inRange = `start_ns >= ${sqlInteger(timeRange.startNanos)} AND start_ns <= ${sqlInteger(timeRange.endNanos)}`;
-        // A child in the range counts even when its parent started outside it (before, or
-        // after with clock skew): the trace index bounds where the parents can be.
-        const tracesWithChildren = `(trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM ${spans} WHERE ${inRange} AND parent_span_id != 0)`;
-        const [bounds] = await http.query<{ traces: string; first: string; last: string }>(
-          `SELECT count() AS traces, min(min_start_ns) AS first, max(max_start_ns) AS last FROM ${traceIndex} WHERE ${tracesWithChildren}`,
-        );
-        if (bounds === undefined || bounds.traces === '0') return [];
-        const parentRange = `start_ns >= ${sqlInteger(BigInt(bounds.first))} AND start_ns <= ${sqlInteger(BigInt(bounds.last))}`;
-        // ANY join: a parent written twice still counts once per child.
-        const rows = await http.query<{ parent: string; child: string; calls: string; errors: string }>(
+        type LinkRow = { parent: string; child: string; calls: string; errors: string };
+        // Children whose parent came in the same write know its service already (parent_service).
+        const resolved = http.query<LinkRow>(
           `SELECT parent_service AS parent, service AS child, count() AS calls, countIf(status_code = ${StatusCode.Error}) AS errors
-           FROM ${spans}
-           ANY INNER JOIN (
-             SELECT trace_hi, trace_lo, span_id AS parent_span_id, service AS parent_service FROM ${spans}
-             WHERE ${parentRange} AND ${tracesWithChildren}
-           ) USING (trace_hi, trace_lo, parent_span_id)
-           WHERE ${inRange} AND parent_span_id != 0 AND parent_service != service
+           FROM ${spans} PREWHERE parent_service != '' WHERE ${inRange} AND parent_service != service
            GROUP BY parent, child`,
         );
-        const links: DependencyLink[] = rows.map((row) => ({
-          parent: row.parent,
-          child: row.child,
-          callCount: Number(row.calls),
-          errorCount: Number(row.errors),
-        }));
+        // The others are joined with their parents. A child in the range counts even when its parent
+        // started outside it (before, or after with clock skew): the trace index bounds where the parents can be.
+        const unresolved = `parent_span_id != 0 AND parent_service = ''`;
+        const tracesWithChildren = `(trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM ${spans} WHERE ${inRange} AND ${unresolved})`;
+        const joined = (async (): Promise<LinkRow[]> => {
+          const [bounds] = await http.query<{ traces: string; first: string; last: string }>(
+            `SELECT count() AS traces, min(min_start_ns) AS first, max(max_start_ns) AS last FROM ${traceIndex} WHERE ${tracesWithChildren}`,
+          );
+          if (bounds === undefined || bounds.traces === '0') return [];
+          const parentRange = `start_ns >= ${sqlInteger(BigInt(bounds.first))} AND start_ns <= ${sqlInteger(BigInt(bounds.last))}`;
+          // ANY join: a parent written twice still counts once per child.
+          return http.query<LinkRow>(
+            `SELECT parent_service AS parent, service AS child, count() AS calls, countIf(status_code = ${StatusCode.Error}) AS errors
+             FROM (SELECT trace_hi, trace_lo, parent_span_id, service, status_code FROM ${spans} WHERE ${inRange} AND ${unresolved})
+             ANY INNER JOIN (
+               SELECT trace_hi, trace_lo, span_id AS parent_span_id, service AS parent_service FROM ${spans}
+               WHERE ${parentRange} AND ${tracesWithChildren}
+             ) USING (trace_hi, trace_lo, parent_span_id)
+             WHERE parent_service != service
+             GROUP BY parent, child`,
+          );
+        })();
+        const counts = new Map<string, DependencyLink>();
+        for (const row of (await Promise.all([resolved, joined])).flat()) {
+          const key = `${row.parent}\u0000${row.child}`;
+          const known = counts.get(key);
+          const calls = Number(row.calls) + (known?.callCount ?? 0);
+          const errors = Number(row.errors) + (known?.errorCount ?? 0);
+          counts.set(key, { parent: row.parent, child: row.child, callCount: calls, errorCount: errors });
+        }
+        const links = [...counts.values()];
         return links.sort((a, b) => compareText(a.parent, b.parent) || compareText(a.child, b.child));
       }),
 
@@ -262,58 +237,4 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
       await Promise.allSettled([...inFlight]);
     },
   };
-}
-
-/** Where a trace's spans are, from the trace index: its services and the range of its span starts. */
-interface TraceBounds {
-  readonly first: string;
-  readonly last: string;
-  readonly services: readonly string[];
-}
-
-/** Conditions on the spans table's primary key (service, start_ns): a few granules instead of whole days. */
-function whereSpansOf(bounds: TraceBounds): string {
-  return `service IN (${bounds.services.map(sqlString).join(', ')}) AND start_ns >= ${sqlInteger(
-    BigInt(bounds.first),
-  )} AND start_ns <= ${sqlInteger(BigInt(bounds.last))}`;
-}
-
-function mergeBounds(all: readonly TraceBounds[]): TraceBounds {
-  let first = BigInt(all[0]!.first);
-  let last = BigInt(all[0]!.last);
-  const services = new Set<string>();
-  for (const bounds of all) {
-    if (BigInt(bounds.first) < first) first = BigInt(bounds.first);
-    if (BigInt(bounds.last) > last) last = BigInt(bounds.last);
-    for (const service of bounds.services) services.add(service);
-  }
-  return { first: first.toString(), last: last.toString(), services: [...services] };
-}
-
-interface SummaryRow {
-  readonly trace_hi: string;
-  readonly trace_lo: string;
-  readonly span_id: string;
-  readonly parent_span_id: string;
-  readonly service: string;
-  readonly name: string;
-  readonly start_ns: string;
-  readonly duration_ns: string;
-  readonly status_code: number;
-}
-
-/** Just the fields `summarizeTrace` reads: the summary logic stays the one all stores share. */
-function summarySpan(row: SummaryRow, resourceOf: (service: string) => Resource): Span {
-  const start = BigInt(row.start_ns);
-  const parent = BigInt(row.parent_span_id);
-  return {
-    traceId: traceIdFromHalves(BigInt(row.trace_hi), BigInt(row.trace_lo)),
-    spanId: BigInt(row.span_id).toString(16).padStart(16, '0'),
-    parentSpanId: parent === 0n ? '' : parent.toString(16).padStart(16, '0'),
-    name: row.name,
-    startTimeUnixNano: start,
-    endTimeUnixNano: start + BigInt(row.duration_ns),
-    status: { code: Number(row.status_code) as StatusCode, message: '' },
-    resource: resourceOf(row.service),
-  } as Span;
 }

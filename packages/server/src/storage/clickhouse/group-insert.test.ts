@@ -5,21 +5,25 @@ import { GroupInsert } from './group-insert.js';
 /** A sender that records bodies and lets the test finish each insert when it wants. */
 function recordingSender() {
   const sent: { body: string; finish: (error?: Error) => void }[] = [];
-  const send = (body: string) =>
+  const send = (body: Uint8Array) =>
     new Promise<void>((resolve, reject) => {
-      sent.push({ body, finish: (error) => (error === undefined ? resolve() : reject(error)) });
+      sent.push({
+        body: Buffer.from(body).toString(),
+        finish: (error) => (error === undefined ? resolve() : reject(error)),
+      });
     });
   return { sent, send };
 }
 
+const bytes = (text: string) => Buffer.from(text);
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 test('writes go out at once while inserts are free, then wait and go out together', async () => {
   const { sent, send } = recordingSender();
   const inserts = new GroupInsert(send, { concurrency: 1 });
-  const first = inserts.write('a\n');
-  const second = inserts.write('b\n');
-  const third = inserts.write('c\n');
+  const first = inserts.write(bytes('a\n'));
+  const second = inserts.write(bytes('b\n'));
+  const third = inserts.write(bytes('c\n'));
   await tick();
   assert.deepEqual(
     sent.map((insert) => insert.body),
@@ -39,9 +43,9 @@ test('writes go out at once while inserts are free, then wait and go out togethe
 test('a failed insert rejects every write it carried, and later writes still go out', async () => {
   const { sent, send } = recordingSender();
   const inserts = new GroupInsert(send, { concurrency: 1 });
-  const first = inserts.write('a\n');
-  const second = inserts.write('b\n');
-  const third = inserts.write('c\n');
+  const first = inserts.write(bytes('a\n'));
+  const second = inserts.write(bytes('b\n'));
+  const third = inserts.write(bytes('c\n'));
   await tick();
   sent[0]!.finish();
   await first;
@@ -49,7 +53,7 @@ test('a failed insert rejects every write it carried, and later writes still go 
   sent[1]!.finish(new Error('boom'));
   await assert.rejects(second, /boom/);
   await assert.rejects(third, /boom/);
-  const fourth = inserts.write('d\n');
+  const fourth = inserts.write(bytes('d\n'));
   await tick();
   assert.equal(sent[2]?.body, 'd\n');
   sent[2]!.finish();
@@ -58,9 +62,9 @@ test('a failed insert rejects every write it carried, and later writes still go 
 
 test('groups stop at the body size limit; an empty write resolves at once', async () => {
   const { sent, send } = recordingSender();
-  const inserts = new GroupInsert(send, { concurrency: 1, maxBodyChars: 4 });
-  await inserts.write('');
-  const writes = ['aa\n', 'bb\n', 'cc\n', 'ddddd\n'].map((body) => inserts.write(body));
+  const inserts = new GroupInsert(send, { concurrency: 1, maxBodyBytes: 4 });
+  await inserts.write(bytes(''));
+  const writes = ['aa\n', 'bb\n', 'cc\n', 'ddddd\n'].map((body) => inserts.write(bytes(body)));
   for (let i = 0; i < 4; i++) {
     await tick();
     sent[i]?.finish();

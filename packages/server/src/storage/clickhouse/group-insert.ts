@@ -7,21 +7,24 @@
  * Each writer's promise settles with the insert that carried its rows.
  */
 export class GroupInsert {
-  readonly #send: (body: string) => Promise<void>;
+  readonly #send: (body: Uint8Array) => Promise<void>;
   readonly #concurrency: number;
-  readonly #maxBodyChars: number;
+  readonly #maxBodyBytes: number;
   #inFlight = 0;
-  #queue: { body: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #queue: { body: Uint8Array; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
-  constructor(send: (body: string) => Promise<void>, options: { concurrency?: number; maxBodyChars?: number } = {}) {
+  constructor(
+    send: (body: Uint8Array) => Promise<void>,
+    options: { concurrency?: number; maxBodyBytes?: number } = {},
+  ) {
     this.#send = send;
     this.#concurrency = options.concurrency ?? 1;
-    this.#maxBodyChars = options.maxBodyChars ?? 64 * 1024 * 1024;
+    this.#maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
   }
 
-  /** Resolves once ClickHouse acknowledged the insert that carried `body` (JSONEachRow lines). */
-  write(body: string): Promise<void> {
-    if (body === '') return Promise.resolve();
+  /** Resolves once ClickHouse acknowledged the insert that carried `body` (whole RowBinary rows). */
+  write(body: Uint8Array): Promise<void> {
+    if (body.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.#queue.push({ body, resolve, reject });
       this.#pump();
@@ -35,14 +38,20 @@ export class GroupInsert {
       let count = 0;
       while (
         count < this.#queue.length &&
-        (count === 0 || size + this.#queue[count]!.body.length <= this.#maxBodyChars)
+        (count === 0 || size + this.#queue[count]!.body.length <= this.#maxBodyBytes)
       ) {
         size += this.#queue[count]!.body.length;
         count++;
       }
       const group = this.#queue.splice(0, count);
       this.#inFlight++;
-      const body = group.length === 1 ? group[0]!.body : group.map((write) => write.body).join('');
+      const body =
+        group.length === 1
+          ? group[0]!.body
+          : Buffer.concat(
+              group.map((write) => write.body),
+              size,
+            );
       this.#send(body)
         .then(
           () => {

@@ -2,30 +2,42 @@ import { AriadneError, StatusCode } from '@ariadne/protocol';
 import { compileAttributePredicate } from '../query/attribute-predicate.js';
 import { validateTraceQuery } from '../query/span-matches-query.js';
 import type { AttributePredicate, TraceQuery } from '../span-store.js';
-import { FLOAT_NUMERIC, INT_NUMERIC } from './span-row.js';
+import { FLOAT_TYPES, ValueType } from './span-row.js';
 import { sqlFloat, sqlInteger, sqlString } from './sql-literal.js';
 
 /**
- * A `TraceQuery` as the WHERE clause of one span row: the span satisfies every
+ * A `TraceQuery` as the conditions on one span row: the span satisfies every
  * condition at once (Jaeger's semantics), with the same meaning as the shared
  * in-process matcher (`query/attribute-predicate.ts`), which validates the
  * query first so both reject the same malformed queries.
+ *
+ * `prewhere` holds cheap, selective tests ClickHouse runs first, reading the
+ * other columns only for granules that pass: durations, the error status, and
+ * for `=` a plain `has()` of the value, which the exact test in `where`
+ * (the key, the scope) then confirms. Empty when there is none.
  */
-export function spanConditionsSql(query: TraceQuery): string {
+export function spanConditionsSql(query: TraceQuery): { prewhere: string; where: string } {
   validateTraceQuery(query);
   for (const predicate of query.attributes ?? []) compileAttributePredicate(predicate);
-  const conditions = [
+  const where = [
     `start_ns >= ${sqlInteger(query.timeRange.startNanos)}`,
     `start_ns <= ${sqlInteger(query.timeRange.endNanos)}`,
   ];
-  if (query.service !== undefined) conditions.push(`service = ${sqlString(query.service)}`);
-  if (query.operation !== undefined) conditions.push(`name = ${sqlString(query.operation)}`);
-  if (query.spanKind !== undefined) conditions.push(`kind = ${sqlInteger(query.spanKind)}`);
-  if (query.errorsOnly) conditions.push(`status_code = ${StatusCode.Error}`);
-  if (query.minDurationNanos !== undefined) conditions.push(`duration_ns >= ${sqlInteger(query.minDurationNanos)}`);
-  if (query.maxDurationNanos !== undefined) conditions.push(`duration_ns <= ${sqlInteger(query.maxDurationNanos)}`);
-  for (const predicate of query.attributes ?? []) conditions.push(`(${attributePredicateSql(predicate)})`);
-  return conditions.join(' AND ');
+  const prewhere: string[] = [];
+  if (query.service !== undefined) where.push(`service = ${sqlString(query.service)}`);
+  if (query.operation !== undefined) where.push(`name = ${sqlString(query.operation)}`);
+  if (query.spanKind !== undefined) where.push(`kind = ${sqlInteger(query.spanKind)}`);
+  if (query.errorsOnly) prewhere.push(`status_code = ${StatusCode.Error}`);
+  if (query.minDurationNanos !== undefined) prewhere.push(`duration_ns >= ${sqlInteger(query.minDurationNanos)}`);
+  if (query.maxDurationNanos !== undefined) prewhere.push(`duration_ns <= ${sqlInteger(query.maxDurationNanos)}`);
+  for (const predicate of query.attributes ?? []) {
+    if (predicate.operator === '=') {
+      const value = sqlString(predicate.value ?? '');
+      prewhere.push(`(${SCOPES[predicate.scope].map((p) => `has(${p}.value, ${value})`).join(' OR ')})`);
+    }
+    where.push(`(${attributePredicateSql(predicate)})`);
+  }
+  return { prewhere: prewhere.join(' AND '), where: where.join(' AND ') };
 }
 
 const SCOPES = { span: ['attr'], resource: ['resource'], any: ['attr', 'resource', 'event'] } as const;
@@ -37,12 +49,9 @@ export function attributePredicateSql(predicate: AttributePredicate): string {
   /** Some occurrence of the key within the scope satisfies `test` (a lambda body over k, v, t, n). */
   const some = (test: string) =>
     prefixes
-      .map(
-        (p) =>
-          `arrayExists((k, v, t, n) -> k = ${key} AND (${test}), ${p}_keys, ${p}_values, ${p}_numeric, ${p}_numbers)`,
-      )
+      .map((p) => `arrayExists((k, v, t, n) -> k = ${key} AND (${test}), ${p}.key, ${p}.value, ${p}.type, ${p}.number)`)
       .join(' OR ');
-  const present = prefixes.map((p) => `has(${p}_keys, ${key})`).join(' OR ');
+  const present = prefixes.map((p) => `has(${p}.key, ${key})`).join(' OR ');
   const value = predicate.value ?? '';
   switch (predicate.operator) {
     case 'exists':
@@ -81,12 +90,12 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 function numericComparisonSql(operator: '<' | '<=' | '>' | '>=', text: string): string {
   const trimmed = text.trim();
-  const number = Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, Number(trimmed)));
-  const float = `n ${operator} ${sqlFloat(number)}`;
-  const floatOnly = `t IN (${INT_NUMERIC}, ${FLOAT_NUMERIC}) AND ${float}`;
-  if (!/^[+-]?\d+$/.test(trimmed)) return floatOnly;
+  const float = `n ${operator} ${sqlFloat(Number(trimmed))}`;
+  const floatTypes = `t IN (${FLOAT_TYPES.join(', ')})`;
+  const numeric = `t IN (${[ValueType.int, ...FLOAT_TYPES].join(', ')}) AND ${float}`;
+  if (!/^[+-]?\d+$/.test(trimmed)) return numeric;
   const bound = BigInt(trimmed);
-  if (bound < INT64_MIN || bound > INT64_MAX) return floatOnly;
+  if (bound < INT64_MIN || bound > INT64_MAX) return numeric;
   // Integer bounds compare exactly against int64 attributes beyond 2^53.
-  return `(t = ${INT_NUMERIC} AND toInt64OrZero(v) ${operator} toInt64(${sqlString(bound.toString())})) OR (t = ${FLOAT_NUMERIC} AND ${float})`;
+  return `(t = ${ValueType.int} AND toInt64OrZero(v) ${operator} toInt64(${sqlString(bound.toString())})) OR (${floatTypes} AND ${float})`;
 }

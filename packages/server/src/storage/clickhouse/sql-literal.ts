@@ -28,9 +28,10 @@ export function sqlInteger(value: bigint | number): string {
   return BigInt(value).toString();
 }
 
-/** A Float64 literal that ClickHouse reads back as the same double. */
+/** A Float64 literal that ClickHouse reads back as the same double (infinities included). */
 export function sqlFloat(value: number): string {
-  if (!Number.isFinite(value)) throw new RangeError(`${value} is not a finite number`);
+  if (Number.isNaN(value)) throw new RangeError('NaN is not a bound');
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
   return `toFloat64(${JSON.stringify(value)})`;
 }
 
