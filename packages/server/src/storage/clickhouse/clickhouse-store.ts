@@ -32,7 +32,7 @@ import {
   TRACE_INDEX,
 } from './clickhouse-schema.js';
 import { dropExpiredPartitions } from './drop-expired-partitions.js';
-import { findTraceSummaries, type TraceBounds, whereSpansOf } from './find-traces.js';
+import { findTraceSummaries } from './find-traces.js';
 import { GroupInsert } from './group-insert.js';
 import { migrateSpansV1 } from './migrate-spans-v1.js';
 import { type RedMetricsRow, redMetricsSql, redMetricsToSeries, validateRedMetricsQuery } from './red-metrics-sql.js';
@@ -142,15 +142,13 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
         if (id === undefined) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
         const [hi, lo] = traceIdHalves(id);
         const match = `trace_hi = ${sqlInteger(hi)} AND trace_lo = ${sqlInteger(lo)}`;
-        const [bounds] = await http.query<TraceBounds & { rows: string }>(
-          `SELECT count() AS rows, min(min_start_ns) AS first, max(max_start_ns) AS last,
-             groupUniqArrayArray(services) AS services FROM ${traceIndex} WHERE ${match}`,
-        );
-        if (bounds === undefined || bounds.rows === '0') {
-          throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
-        }
+        // One round trip: the trace index gives the services and start times, which ClickHouse
+        // evaluates first and then uses on the spans table's primary key (service, start_ns).
+        const index = `FROM ${traceIndex} WHERE ${match}`;
         const rows = await http.queryBinary(
-          `SELECT ${SPAN_ROW_COLUMNS.join(', ')} FROM ${spans} PREWHERE ${match} WHERE ${whereSpansOf(bounds)}`,
+          `SELECT ${SPAN_ROW_COLUMNS.join(', ')} FROM ${spans} PREWHERE ${match}
+           WHERE service IN (SELECT arrayJoin(services) ${index})
+             AND start_ns >= (SELECT min(min_start_ns) ${index}) AND start_ns <= (SELECT max(max_start_ns) ${index})`,
         );
         const found = new SpanRowDecoder().decodeAll(new RowBinaryReader(rows));
         if (found.length === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);

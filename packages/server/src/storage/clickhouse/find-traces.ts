@@ -6,7 +6,7 @@ import { spanConditionsSql } from './search-sql.js';
 import { sqlInteger, sqlString, traceIdFromHalves } from './sql-literal.js';
 
 /** Where a trace's spans are, from the trace index: its services and the range of its span starts. */
-export interface TraceBounds {
+interface TraceBounds {
   readonly first: string;
   readonly last: string;
   readonly services: readonly string[];
@@ -115,7 +115,7 @@ async function indexedTraces(
 }
 
 /** Conditions on the spans table's primary key (service, start_ns): a few granules instead of whole days. */
-export function whereSpansOf(bounds: TraceBounds): string {
+function whereSpansOf(bounds: TraceBounds): string {
   return `service IN (${bounds.services.map(sqlString).join(', ')}) AND start_ns >= ${sqlInteger(
     BigInt(bounds.first),
   )} AND start_ns <= ${sqlInteger(BigInt(bounds.last))}`;
