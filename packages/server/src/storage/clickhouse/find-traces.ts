@@ -22,7 +22,7 @@ export interface SearchTables {
   readonly traceIndex: string;
 }
 
-/** The newest part of the range searched first; each round looks this many times further back. */
+/** The newest part of the range searched first; each round looks this many times further back (its square after a round that found nothing). */
 const FIRST_WINDOW_NANOS = 60_000_000_000n;
 const WINDOW_GROWTH = 8n;
 
@@ -50,7 +50,7 @@ export async function findTraceSummaries(
   const { startNanos, endNanos } = query.timeRange;
   let window = FIRST_WINDOW_NANOS;
   let fetch = query.limit * 2 + 10;
-  let ranked: IndexedTrace[];
+  let ranked: IndexedTrace[] = [];
   for (;;) {
     const windowStart = endNanos - startNanos < window ? startNanos : endNanos - window + 1n;
     const { prewhere, where } = spanConditionsSql({ ...query, timeRange: { startNanos: windowStart, endNanos } });
@@ -62,6 +62,11 @@ export async function findTraceSummaries(
     );
     const whole = windowStart === startNanos;
     const complete = candidates.length < fetch;
+    if (candidates.length < query.limit && !whole) {
+      // Too few to answer: widen without looking them up (much wider when nothing matched: a rare match).
+      window *= candidates.length === 0 ? WINDOW_GROWTH * WINDOW_GROWTH : WINDOW_GROWTH;
+      continue;
+    }
     ranked = candidates.length === 0 ? [] : await indexedTraces(http, tables.traceIndex, candidates);
     if (complete && whole) break;
     if (ranked.length >= query.limit) {

@@ -115,7 +115,7 @@ export class SpanRowEncoder {
 
   /** The rows of `spans`, ready for `INSERT … (SPAN_ROW_COLUMNS) FORMAT RowBinary`. */
   encode(spans: readonly Span[]): Buffer {
-    const out = new RowBinaryWriter(Math.max(4096, spans.length * 600));
+    const out = new RowBinaryWriter(Math.max(4096, spans.length * 1024));
     // Parents in the same batch: their service is known now, which spares getDependencies a join.
     const byId = new Map<string, Span>();
     for (const span of spans) byId.set(span.spanId, span);

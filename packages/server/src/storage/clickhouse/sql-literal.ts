@@ -49,7 +49,3 @@ export function traceIdHalves(traceId: string): [bigint, bigint] {
 export function traceIdFromHalves(hi: bigint, lo: bigint): string {
   return hi.toString(16).padStart(16, '0') + lo.toString(16).padStart(16, '0');
 }
-
-export function spanIdToInt(spanId: string): bigint {
-  return spanId === '' ? 0n : BigInt(`0x${spanId}`);
-}
