@@ -430,7 +430,8 @@ test('downloads as Jaeger JSON and OTLP JSON open again from a file', async () =
 test('hostile attribute values render as inert text and the page stays responsive', async () => {
   const page = await newPage();
   await page.goto(`${server.queryUrl}/trace/${TRACE_HOSTILE}?span=${spanIdOf('evil')}`);
-  const detail = page.getByTestId('span-detail');
+  // The panel shows at once; the span's attributes are fetched after it (aria-busy until then).
+  const detail = page.locator('[data-testid="span-detail"][aria-busy="false"]');
   await detail.waitFor();
   const text = (await detail.textContent()) ?? '';
   assert.match(text, /<script>window.__pwned = 3<\/script>/);

@@ -47,7 +47,7 @@ test('search finds the trace, the trace page shows its spans and their details',
   assert.match((await page.getByTestId('trace-header').textContent()) ?? '', /POST \/checkout/);
 
   await page.locator(`[data-testid="timeline-row"][data-span-id="${sent.childSpanId}"]`).click();
-  const detail = page.getByTestId('span-detail');
+  const detail = page.locator('[data-testid="span-detail"][aria-busy="false"]');
   await detail.waitFor();
   const detailText = (await detail.textContent()) ?? '';
   assert.match(detailText, /charge card/);

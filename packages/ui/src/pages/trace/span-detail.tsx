@@ -48,7 +48,13 @@ export function SpanDetail({ node, tree, onClose, onSelect, partial = false }: S
   const kind = spanKindOf(span);
   const links = linksOf(span);
   return (
-    <aside className="span-detail" data-testid="span-detail" data-span-id={node.spanId} aria-label="Span details">
+    <aside
+      className="span-detail"
+      data-testid="span-detail"
+      data-span-id={node.spanId}
+      aria-label="Span details"
+      aria-busy={pending !== undefined && !full.isError}
+    >
       <div className="span-detail-head">
         <h2>{span.operationName}</h2>
         <button type="button" className="span-detail-close" onClick={onClose} aria-label="Close span details">
