@@ -8,6 +8,7 @@ import {
   StatusCode,
   serviceResource,
 } from '@ariadne/protocol';
+import { DURATION_QUANTILE_RELATIVE_ERROR } from '../../storage/query/duration-histogram.js';
 import type { SpanReader, SpanStore } from '../../storage/span-store.js';
 import { storesUnderTest } from '../testing/stores-under-test.js';
 import { createJaegerQueryApi } from './jaeger-query-api.js';
@@ -45,6 +46,34 @@ const SPANS = [
     endTimeUnixNano: NOW - 10n * MINUTE + 50n * MS,
   }),
 ];
+
+/**
+ * Requests to a `checkout` service ten minutes ago: twenty server spans of
+ * `GET /checkout` (10 to 180 ms in 10 ms steps, 400 ms, 1 s: nearest-rank p95
+ * 400 ms), one `POST /order` of 250 ms, and client spans that a server-only
+ * query must leave out (one would make the p95 of `GET /checkout` 1 s).
+ */
+const CHECKOUT_SPANS: Span[] = [
+  ...[10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160, 170, 180, 400, 1000].map((ms, i) =>
+    request(i, 'GET /checkout', ms),
+  ),
+  request(20, 'POST /order', 250),
+  request(21, 'GET /checkout', 5000, SpanKind.Client),
+  request(22, 'call inventory', 80, SpanKind.Client),
+];
+
+function request(i: number, name: string, durationMs: number, kind: SpanKind = SpanKind.Server): Span {
+  const start = NOW - 10n * MINUTE + BigInt(i) * MS;
+  return makeSpan({
+    traceId: (i + 1).toString(16).padStart(32, 'c'),
+    spanId: (i + 1).toString(16).padStart(16, 'c'),
+    name,
+    kind,
+    startTimeUnixNano: start,
+    endTimeUnixNano: start + BigInt(durationMs) * MS,
+    resource: resource('checkout'),
+  });
+}
 
 interface Envelope {
   data: unknown;
@@ -208,6 +237,57 @@ for (const stores of storesUnderTest({ id: 'jaeger_query_api_capabilities' })) {
       assert.equal(errors.metrics[0]?.metricPoints[0]?.gaugeValue.doubleValue, 1);
       const minstep = await call(api, '/api/metrics/minstep');
       assert.equal(minstep.body.data, 5000);
+    });
+
+    test('monitor: p95 latencies of server spans per operation, as the Monitor tab asks for them', async () => {
+      const checkout = await stores.open();
+      await checkout.writeSpans(CHECKOUT_SPANS);
+      const api = createJaegerQueryApi(checkout, { now: () => NOW });
+      // What Jaeger UI's fetchAggregatedServiceMetrics sends for the operations table.
+      const range = `endTs=${NOW / MS}&lookback=1200000&step=60000&ratePer=600000`;
+      const response = await api.request(
+        `/api/metrics/latencies?service=checkout&quantile=0.95&spanKind=server&groupByOperation=true&${range}`,
+      );
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+      const family = (await response.json()) as {
+        name: string;
+        type: string;
+        help: string;
+        metrics: { labels: unknown; metricPoints: { gaugeValue: { doubleValue: number }; timestamp: string }[] }[];
+      };
+      // Jaeger's Prometheus reader names and describes the family so (metricsstore/reader.go).
+      assert.equal(family.name, 'service_operation_latencies');
+      assert.equal(family.type, 'GAUGE');
+      assert.equal(family.help, '0.95th quantile latency, grouped by service & operation');
+      // One series per server operation; `call inventory` (client only) has none.
+      assert.deepEqual(
+        family.metrics.map((metric) => metric.labels),
+        [
+          [
+            { name: 'service_name', value: 'checkout' },
+            { name: 'operation', value: 'GET /checkout' },
+          ],
+          [
+            { name: 'service_name', value: 'checkout' },
+            { name: 'operation', value: 'POST /order' },
+          ],
+        ],
+      );
+      // Only the minute with calls has a point (Prometheus leaves empty ranges out), in milliseconds.
+      const points = family.metrics.map((metric) =>
+        metric.metricPoints.map((point) => [point.timestamp, point.gaugeValue.doubleValue] as const),
+      );
+      const bucket = '2023-11-14T22:03:20Z'; // NOW - 10 min, the start of its one-minute step
+      for (const [i, wantMs] of [400, 250].entries()) {
+        assert.equal(points[i]?.length, 1, `series ${i}: one point`);
+        const [timestamp, valueMs] = points[i]![0]!;
+        assert.equal(timestamp, bucket);
+        assert.ok(
+          Math.abs(valueMs - wantMs) <= wantMs * DURATION_QUANTILE_RELATIVE_ERROR,
+          `series ${i}: p95 ${valueMs} ms is not ${wantMs} ms`,
+        );
+      }
     });
   });
 }

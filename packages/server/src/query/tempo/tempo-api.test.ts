@@ -174,6 +174,16 @@ for (const stores of storesUnderTest({ id: 'tempo_api', maxHeadSpans: 8 })) {
         durationMs: 1200,
         serviceStats: { frontend: { spanCount: 2, errorCount: 0 }, search: { spanCount: 3, errorCount: 0 } },
       });
+      // Tempo answers `tags` (with or without durations) from its block search, not TraceQL: trace
+      // metadata only, no spanSet/spanSets (vparquet block_search.go rawToResults; the API docs' example).
+      const tagged = await getJson(
+        `/api/search?tags=${encodeURIComponent('service.name=payment')}&minDuration=100ms&${RANGE}`,
+      );
+      assert.deepEqual(
+        tagged.traces.map((t: Json) => t.traceID),
+        [A],
+      );
+      assert.ok(tagged.traces.every((t: Json) => !('spanSet' in t) && !('spanSets' in t)));
       assert.equal((await get('/api/search?tags=novalue')).status, 400);
     });
 

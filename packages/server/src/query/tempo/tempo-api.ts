@@ -294,6 +294,8 @@ function tagValueLimit(c: Context): number {
  * store predicate: `service.name` is the service, `name` the span name,
  * `status=error` errors only, anything else an attribute of span, resource
  * or event compared as text); `minDuration`/`maxDuration` bound the trace's duration.
+ * Results carry trace metadata only, no span sets: Tempo answers these from its
+ * block search (`rawToResults`), not from TraceQL.
  */
 async function tagSearch(reader: SpanReader, c: Context, timeRange: TimeRange, limit: number): Promise<TraceSummary[]> {
   const minDuration = parseTempoDuration('minDuration', c.req.query('minDuration'));

@@ -44,6 +44,33 @@ const BACKEND = {
   tags: { 'http.method': 'POST' },
 };
 
+/**
+ * Two checkouts: frontend calls payment (the first call fails on payment's
+ * side), and the first payment calls fraud. Zipkin's dependency links count
+ * each child span whose parent span is another service's.
+ */
+const CALLS = (
+  [
+    ['c0ffee0000000001', 'a1', '', 'frontend', 'SERVER', 'get /checkout'],
+    ['c0ffee0000000001', 'a2', 'a1', 'frontend', 'CLIENT', 'post /pay'],
+    ['c0ffee0000000001', 'a3', 'a2', 'payment', 'SERVER', 'post /pay', { error: 'card declined' }],
+    ['c0ffee0000000001', 'a4', 'a3', 'fraud', 'SERVER', 'get /score'],
+    ['c0ffee0000000002', 'b1', '', 'frontend', 'SERVER', 'get /checkout'],
+    ['c0ffee0000000002', 'b2', 'b1', 'frontend', 'CLIENT', 'post /pay'],
+    ['c0ffee0000000002', 'b3', 'b2', 'payment', 'SERVER', 'post /pay'],
+  ] satisfies [string, string, string, string, string, string, Record<string, string>?][]
+).map(([traceId, id, parentId, serviceName, kind, name, tags], i) => ({
+  traceId,
+  ...(parentId === '' ? {} : { parentId: parentId.padStart(16, '0') }),
+  id: id.padStart(16, '0'),
+  kind,
+  name,
+  timestamp: T + i * 1000,
+  duration: 500,
+  localEndpoint: { serviceName },
+  ...(tags === undefined ? {} : { tags }),
+}));
+
 for (const stores of storesUnderTest({ id: 'zipkin_query_api' })) {
   describe(`Zipkin query API on the ${stores.name}`, () => {
     let store: SpanStore;
@@ -57,8 +84,8 @@ for (const stores of storesUnderTest({ id: 'zipkin_query_api' })) {
     });
     after(() => stores.dispose());
 
-    async function get(path: string, status = 200): Promise<unknown> {
-      const response = await api().request(path);
+    async function get(path: string, status = 200, app = api()): Promise<unknown> {
+      const response = await app.request(path);
       const body = await response.text();
       assert.equal(response.status, status, `${path}: ${body}`);
       if (status !== 200) {
@@ -151,6 +178,19 @@ for (const stores of storesUnderTest({ id: 'zipkin_query_api' })) {
       await get('/api/v2/dependencies', 400);
       // frontend's client span has no stored child span (mysql is not traced): no edge.
       assert.deepEqual(await get(`/api/v2/dependencies?endTs=${NOW_MS}&lookback=3600000`), []);
+    });
+
+    test('dependencies: calls between services as Zipkin DependencyLinks', async () => {
+      const store = await stores.open();
+      await store.writeSpans(decodeZipkinV2Json(JSON.stringify(CALLS)));
+      const app = createZipkinQueryApi(store, { now: () => NOW });
+      // Sorted by parent, then child; Zipkin writes errorCount only when some calls failed.
+      assert.deepEqual(await get(`/api/v2/dependencies?endTs=${NOW_MS}&lookback=3600000`, 200, app), [
+        { parent: 'frontend', child: 'payment', callCount: 2, errorCount: 1 },
+        { parent: 'payment', child: 'fraud', callCount: 1 },
+      ]);
+      // The calls were a minute ago: a window that ends before them has none.
+      assert.deepEqual(await get(`/api/v2/dependencies?endTs=${NOW_MS - 120_000}&lookback=3600000`, 200, app), []);
     });
   });
 }

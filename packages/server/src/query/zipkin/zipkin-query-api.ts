@@ -40,7 +40,7 @@ export interface ZipkinQueryApiOptions {
  * - `GET /api/v2/traces?...`: `[[span, ...], ...]`, most recent first (see `parseZipkinTraceQuery`).
  * - `GET /api/v2/trace/:traceId`: `[span, ...]`; 404 when not stored.
  * - `GET /api/v2/traceMany?traceIds=a,b`: the traces found, in the order asked.
- * - `GET /api/v2/dependencies?endTs=&lookback=`: `[{parent, child, callCount, errorCount}]`.
+ * - `GET /api/v2/dependencies?endTs=&lookback=`: `[{parent, child, callCount, errorCount?}]`.
  * - `GET /api/v2/autocompleteKeys`, `/api/v2/autocompleteValues?key=`.
  *
  * Errors are plain text with the status (400 for a bad parameter, 404, 500),
@@ -128,8 +128,14 @@ export function createZipkinQueryApi(reader: SpanReader, options: ZipkinQueryApi
       if ((params.get('endTs') ?? '') === '') throw new AriadneError('InvalidQuery', 'endTs parameter is required');
       if (!hasDependencies(reader)) return text(501, 'the store does not compute dependencies');
       const links = await reader.getDependencies(parseZipkinTimeRange(params, now()));
+      // Zipkin's DependencyLink JSON writes errorCount only when it is not zero.
       return json(
-        links.map((l) => ({ parent: l.parent, child: l.child, callCount: l.callCount, errorCount: l.errorCount })),
+        links.map((l) => ({
+          parent: l.parent,
+          child: l.child,
+          callCount: l.callCount,
+          ...(l.errorCount > 0 ? { errorCount: l.errorCount } : {}),
+        })),
       );
     }),
   );

@@ -98,6 +98,9 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
 
 const TRACE_CHECKOUT = '5b8efff798038103d269b633813fc60c';
 const TRACE_BIG = 'b16b16b16b16b16b16b16b16b16b16b1';
+/** Written in five batches over ten minutes, across an hour boundary (structure.json). */
+const TRACE_IN_PIECES = 'b17eb17eb17eb17eb17eb17eb17eb17e';
+const HOUR = 3_600_000_000_000n;
 const ONE_MEGABYTE = 1024 * 1024;
 
 function registerReads(getStore: () => SpanStore, fixtures: Fixtures): void {
@@ -123,6 +126,33 @@ function registerReads(getStore: () => SpanStore, fixtures: Fixtures): void {
     const value = span?.attributes.find((attribute) => attribute.key === 'payload')?.value;
     assert.equal(value?.type, 'string');
     assert.equal(value.type === 'string' && value.value.length, ONE_MEGABYTE);
+  });
+
+  test('getTrace with a time range covering every span start returns the whole trace', async () => {
+    for (const traceId of [TRACE_CHECKOUT, TRACE_IN_PIECES]) {
+      const spans = fixtures.expected.get(traceId)!;
+      // Bounds are inclusive: the earliest and the latest start exactly.
+      const stored = await getStore().getTrace(traceId, startRange(spans));
+      assert.deepStrictEqual(canonicalTrace(stored), canonicalTrace(spans), `trace ${traceId}`);
+    }
+  });
+
+  test('getTrace with a time range excluding the trace: a hint, so TraceNotFound or its spans, never []', async () => {
+    const spans = fixtures.expected.get(TRACE_CHECKOUT)!;
+    const { endNanos } = startRange(spans);
+    const later: TimeRange = { startNanos: endNanos + HOUR, endNanos: endNanos + 2n * HOUR };
+    let stored: Span[];
+    try {
+      stored = await getStore().getTrace(TRACE_CHECKOUT, later);
+    } catch (error) {
+      // The store skipped everything outside the range and so found no span of the trace.
+      assert.ok(isAriadneError(error, 'TraceNotFound'), `unexpected rejection: ${error}`);
+      return;
+    }
+    // The store ignored the hint, wholly or in part: only spans of the trace, as written.
+    assert.notEqual(stored.length, 0, 'an empty array is never an answer');
+    const written = new Set((canonicalTrace(spans) as unknown[]).map((span) => JSON.stringify(span)));
+    for (const span of canonicalTrace(stored) as unknown[]) assert.ok(written.has(JSON.stringify(span)));
   });
 
   test('getTrace of an unknown trace rejects with TraceNotFound', async () => {
@@ -248,6 +278,14 @@ function assertRedSeries(actual: RedMetricsSeries[], expected: JsonRedSeries[]):
   }
 }
 
+/** From the earliest to the latest span start of a trace. */
+function startRange(spans: readonly Span[]): TimeRange {
+  const starts = spans.map((span) => span.startTimeUnixNano);
+  const min = starts.reduce((a, b) => (b < a ? b : a));
+  const max = starts.reduce((a, b) => (b > a ? b : a));
+  return { startNanos: min, endNanos: max };
+}
+
 function timeRange(json: { startNanos: string; endNanos: string }): TimeRange {
   return { startNanos: BigInt(json.startNanos), endNanos: BigInt(json.endNanos) };
 }
@@ -318,7 +356,9 @@ function loadOtlpJsonBatches(text: string): Span[][] {
 function loadFixtures(): Fixtures {
   const read = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
   cases = JSON.parse(read('cases.json')) as Cases;
-  const batches = ['shop.json', 'edge-cases.json', 'structure.json'].flatMap((name) => loadOtlpJsonBatches(read(name)));
+  const batches = ['shop.json', 'edge-cases.json', 'structure.json', 'latency.json'].flatMap((name) =>
+    loadOtlpJsonBatches(read(name)),
+  );
   const extraBatches = [[bigAttributeSpan()]];
   const expected = new Map<string, Span[]>();
   for (const span of [...batches, ...extraBatches].flat()) {
