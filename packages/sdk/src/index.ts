@@ -4,6 +4,7 @@ export * from './export/exporters-from-env.js';
 export * from './export/in-memory-span-exporter.js';
 export * from './export/jaeger-agent-exporter.js';
 export * from './export/jaeger-http-exporter.js';
+export type { OtlpTls } from './export/otlp-env.js';
 export * from './export/otlp-grpc-exporter.js';
 export * from './export/otlp-http-exporter.js';
 export * from './export/retry.js';

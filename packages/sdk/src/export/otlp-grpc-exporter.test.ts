@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { createServer as createHttp2Server } from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { decodeOtlpTraceRequestProto, ProtoWriter } from '@ariadne/protocol';
 import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
+import { BatchSpanProcessor } from '../processing/batch-span-processor.js';
+import { resourceFromAttributes } from '../resource/detect-resource.js';
+import { AriadneTracerProvider } from '../trace/tracer-provider.js';
 import { grpcRetryDelayMillis } from './grpc-retry-info.js';
 import { OtlpGrpcExporter } from './otlp-grpc-exporter.js';
+import { mutualTlsEnvs, testCertificates } from './test-certificates.js';
+import { type ReceivedGrpcCall, testGrpcEndpoint } from './test-grpc-endpoint.js';
 import { someSpans } from './test-spans.js';
 
 const EXPORT = {
@@ -42,30 +45,42 @@ function statusWithRetryInfo(millis: number): Buffer {
   return Buffer.from(s.finish());
 }
 
-/** Each call answers with the next failure, or success; `hang` never answers. */
-async function grpcServer(failures: ({ code: number; details?: Buffer } | 'hang')[]) {
+/**
+ * A grpc-js TraceService: each call answers with the next failure, or
+ * success; `hang` never answers. With `tls` it serves TLS (`https://` URL)
+ * and requires a client certificate signed by `tls.ca`.
+ */
+async function grpcServer(
+  failures: ({ code: number; details?: Buffer } | 'hang')[],
+  tls?: { key: Buffer; cert: Buffer; ca: Buffer },
+) {
   const received: Buffer[] = [];
+  const metadata: Metadata[] = [];
   const server = new Server();
   server.addService(
     { Export: EXPORT },
     {
       Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
         received.push(call.request);
+        metadata.push(call.metadata);
         const failure = failures[received.length - 1];
         if (failure === 'hang') return;
         if (failure === undefined) return callback(null, Buffer.alloc(0));
-        const metadata = new Metadata();
-        if (failure.details) metadata.set('grpc-status-details-bin', failure.details);
-        callback({ code: failure.code, details: 'try later', metadata });
+        const trailers = new Metadata();
+        if (failure.details) trailers.set('grpc-status-details-bin', failure.details);
+        callback({ code: failure.code, details: 'try later', metadata: trailers });
       },
     },
   );
+  const credentials =
+    tls === undefined
+      ? ServerCredentials.createInsecure()
+      : ServerCredentials.createSsl(tls.ca, [{ private_key: tls.key, cert_chain: tls.cert }], true);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
-      error ? reject(error) : resolve(p),
-    ),
+    server.bindAsync('127.0.0.1:0', credentials, (error, p) => (error ? reject(error) : resolve(p))),
   );
-  return { url: `http://127.0.0.1:${port}`, received, close: () => server.forceShutdown() };
+  const url = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
+  return { url, received, metadata, close: () => server.forceShutdown() };
 }
 
 test('exports over gRPC; retries UNAVAILABLE honouring RetryInfo; gives up on INVALID_ARGUMENT', async () => {
@@ -126,36 +141,125 @@ test('a server that never answers fails the export at the timeout', async () => 
   }
 });
 
+/** A call whose message is compressed with gzip, says so, and holds the two spans of `someSpans()`. */
+function assertGzipped(call: ReceivedGrpcCall | undefined): void {
+  assert.equal(call?.headers['grpc-encoding'], 'gzip');
+  assert.equal(call?.compressed, 1);
+  assert.equal(decodeOtlpTraceRequestProto(gunzipSync(call?.message as Buffer)).spans.length, 2);
+}
+
 test('gzip: the message is compressed and says so (raw HTTP/2 gRPC endpoint)', async () => {
-  const seen: { encoding: unknown; compressed: number; message: Buffer }[] = [];
-  const server = createHttp2Server();
-  server.on('stream', (stream, headers) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      const frame = Buffer.concat(chunks);
-      const length = frame.readUInt32BE(1);
-      seen.push({
-        encoding: headers['grpc-encoding'],
-        compressed: frame[0] as number,
-        message: frame.subarray(5, 5 + length),
-      });
-      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
-      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
-      stream.end(Buffer.from([0, 0, 0, 0, 0]));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const exporter = new OtlpGrpcExporter({ url, compression: 'gzip', env: {} });
+  const endpoint = await testGrpcEndpoint();
+  const exporter = new OtlpGrpcExporter({ url: endpoint.url, compression: 'gzip', env: {} });
   try {
     assert.deepEqual(await exporter.export(await someSpans()), { code: 'success' });
-    const [request] = seen;
-    assert.equal(request?.encoding, 'gzip');
-    assert.equal(request?.compressed, 1);
-    assert.equal(decodeOtlpTraceRequestProto(gunzipSync(request?.message as Buffer)).spans.length, 2);
+    const [request] = endpoint.received;
+    assertGzipped(request);
   } finally {
     await exporter.shutdown();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await endpoint.close();
+  }
+});
+
+test('endpoint and headers from OTEL_EXPORTER_OTLP_* variables; the headers arrive as gRPC metadata', async () => {
+  const server = await grpcServer([]);
+  const exporter = new OtlpGrpcExporter({
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: server.url,
+      OTEL_EXPORTER_OTLP_HEADERS: 'api-key=general%20key,team=a',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'team=b',
+    },
+  });
+  try {
+    assert.equal(exporter.url, server.url);
+    assert.deepEqual(await exporter.export(await someSpans()), { code: 'success' });
+    const [metadata] = server.metadata;
+    assert.deepEqual(metadata?.get('api-key'), ['general key']);
+    assert.deepEqual(metadata?.get('team'), ['b']);
+  } finally {
+    await exporter.shutdown();
+    server.close();
+  }
+});
+
+test('the TRACES_ endpoint, compression and timeout variables win over the general ones', async () => {
+  const endpoint = await testGrpcEndpoint();
+  const exporter = new OtlpGrpcExporter({
+    env: {
+      // Nothing listens there: an export sent to it would fail.
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint.url,
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'none',
+      OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '60000',
+      OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '200',
+    },
+  });
+  try {
+    assert.deepEqual(await exporter.export(await someSpans()), { code: 'success' });
+    const [request] = endpoint.received;
+    assertGzipped(request);
+    // The call's deadline travels as grpc-timeout: what was left of the 200 ms, not of the general 60 s.
+    const timeout = /^(\d+)m$/.exec(String(request?.headers['grpc-timeout']));
+    assert.ok(timeout, `grpc-timeout in milliseconds: ${request?.headers['grpc-timeout']}`);
+    assert.ok(Number(timeout[1]) <= 200, `grpc-timeout ${timeout[1]} ms`);
+  } finally {
+    await exporter.shutdown();
+    await endpoint.close();
+  }
+});
+
+test('TLS: the CA, client key and certificate from OTEL_EXPORTER_OTLP_* files, for a server that requires mutual TLS', async (t) => {
+  const certs = testCertificates();
+  if (certs === undefined) {
+    t.skip('the openssl CLI is not installed');
+    return;
+  }
+  const server = await grpcServer([], certs.server);
+  const envs = mutualTlsEnvs(certs);
+  const trusted = new OtlpGrpcExporter({ env: { ...envs.trusted, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: server.url } });
+  const anonymous = new OtlpGrpcExporter({ url: server.url, maxAttempts: 1, env: envs.anonymous });
+  const untrusting = new OtlpGrpcExporter({ url: server.url, maxAttempts: 1, env: envs.untrusting });
+  try {
+    const spans = await someSpans();
+    assert.deepEqual(await trusted.export(spans), { code: 'success' });
+    assert.equal(decodeOtlpTraceRequestProto(server.received[0] as Buffer).spans.length, 2);
+    assert.equal((await anonymous.export(spans)).code, 'failed');
+    assert.equal((await untrusting.export(spans)).code, 'failed');
+    assert.equal(server.received.length, 1);
+  } finally {
+    await Promise.all([trusted.shutdown(), anonymous.shutdown(), untrusting.shutdown()]);
+    server.close();
+    certs.remove();
+  }
+});
+
+test('provider.shutdown() sends every queued span through a batch processor to a gRPC TraceService', async () => {
+  const server = await grpcServer([]);
+  const processor = new BatchSpanProcessor(new OtlpGrpcExporter({ url: server.url, env: {} }), {
+    scheduleDelayMillis: 3_600_000,
+    maxExportBatchSize: 20,
+    env: {},
+  });
+  const provider = new AriadneTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'flush-test' }),
+    spanProcessors: [processor],
+  });
+  const tracer = provider.getTracer('t');
+  const ended: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const span = tracer.startSpan(`s${i}`);
+    span.end();
+    ended.push(span.spanContext().spanId);
+  }
+  try {
+    // Two full batches are on their way, the rest waits for the hour-long schedule.
+    assert.ok(processor.stats.queuedSpans > 0);
+    await provider.shutdown();
+    const arrived = server.received.flatMap((body) => decodeOtlpTraceRequestProto(body).spans.map((s) => s.spanId));
+    assert.deepEqual(arrived.sort(), ended.sort());
+    assert.equal(processor.stats.exportedSpans, 50);
+  } finally {
+    server.close();
   }
 });

@@ -5,7 +5,13 @@ import { type Env, stringFromEnv } from '../trace/env.js';
 import { grpcRetryDelayMillis } from './grpc-retry-info.js';
 import { SUPPRESS_TRACING_KEY } from './http-post.js';
 import { NetworkSpanExporter } from './network-span-exporter.js';
-import { otlpCompressionFromEnv, otlpHeadersFromEnv, otlpTimeoutFromEnv } from './otlp-env.js';
+import {
+  type OtlpTls,
+  otlpCompressionFromEnv,
+  otlpHeadersFromEnv,
+  otlpTimeoutFromEnv,
+  otlpTlsFromEnv,
+} from './otlp-env.js';
 import { type AttemptOutcome, type RetryOptions, type RetryPolicy, retryPolicyOf, runWithRetries } from './retry.js';
 import type { ExportResult } from './span-exporter.js';
 
@@ -35,6 +41,8 @@ export interface OtlpGrpcExporterOptions extends RetryOptions {
   readonly compression?: 'gzip' | 'none';
   /** Sent as gRPC metadata. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** For an `https` URL. Default OTEL_EXPORTER_OTLP_(TRACES_)CERTIFICATE, _CLIENT_KEY and _CLIENT_CERTIFICATE. */
+  readonly tls?: OtlpTls;
   readonly env?: Env;
 }
 
@@ -60,7 +68,9 @@ export class OtlpGrpcExporter extends NetworkSpanExporter {
       'http://localhost:4317';
     const compression = options.compression ?? otlpCompressionFromEnv(env);
     const { address, secure } = grpcAddress(this.url);
-    this.client = new Client(address, secure ? credentials.createSsl() : credentials.createInsecure(), {
+    const tls = options.tls ?? otlpTlsFromEnv(env);
+    const channel = secure ? credentials.createSsl(tls.ca, tls.key, tls.cert) : credentials.createInsecure();
+    this.client = new Client(address, channel, {
       ...(compression === 'gzip' ? { 'grpc.default_compression_algorithm': GZIP } : {}),
     });
     this.metadata = new Metadata();

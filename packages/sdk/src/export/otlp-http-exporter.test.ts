@@ -10,6 +10,7 @@ import { AriadneTracerProvider } from '../trace/tracer-provider.js';
 import { InMemorySpanExporter } from './in-memory-span-exporter.js';
 import { OtlpHttpExporter } from './otlp-http-exporter.js';
 import { DEFAULT_RETRY_POLICY, retryAfterMillis, retryWaitMillis } from './retry.js';
+import { mutualTlsEnvs, testCertificates } from './test-certificates.js';
 import { testHttpEndpoint } from './test-http-endpoint.js';
 
 interface Received {
@@ -127,6 +128,25 @@ test('a Retry-After beyond the deadline fails without waiting; attempts are boun
   }
 });
 
+test('a 429 with Retry-After: 1 is retried no sooner than a second later', async () => {
+  const endpoint = await testHttpEndpoint([{ status: 429, headers: { 'retry-after': '1' } }, { status: 200 }]);
+  // Backoff alone would wait a millisecond or two: only the Retry-After explains a second.
+  const url = `${endpoint.base}/v1/traces`;
+  const exporter = new OtlpHttpExporter({ url, initialBackoffMillis: 1, maxBackoffMillis: 2, env: {} });
+  try {
+    assert.deepEqual(await exporter.export(await someSpans()), { code: 'success' });
+    const [first, second] = endpoint.received;
+    assert.ok(first && second);
+    assert.equal(endpoint.received.length, 2);
+    // A lower bound on a wait the server imposed (less a little for timer rounding), not a speed.
+    const gap = second.receivedAt - first.receivedAt;
+    assert.ok(gap >= 950, `retried ${gap} ms after the 429`);
+  } finally {
+    await exporter.shutdown();
+    await endpoint.close();
+  }
+});
+
 test('a server that never answers fails the export at the timeout', async () => {
   const endpoint = await testHttpEndpoint(['hang']);
   const exporter = new OtlpHttpExporter({ url: `${endpoint.base}/v1/traces`, timeoutMillis: 200, env: {} });
@@ -168,6 +188,60 @@ test('headers, compression and timeout from OTEL_EXPORTER_OTLP_* variables, the 
     await stuck.shutdown();
     await endpoint.close();
     await hanging.close();
+  }
+});
+
+test('OTEL_EXPORTER_OTLP_TRACES_COMPRESSION wins over OTEL_EXPORTER_OTLP_COMPRESSION, both ways', async () => {
+  const endpoint = await testHttpEndpoint([{ status: 200 }]);
+  const url = `${endpoint.base}/v1/traces`;
+  const gzipped = new OtlpHttpExporter({
+    url,
+    env: { OTEL_EXPORTER_OTLP_COMPRESSION: 'none', OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip' },
+  });
+  const plain = new OtlpHttpExporter({
+    url,
+    env: { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'none' },
+  });
+  try {
+    assert.deepEqual(await gzipped.export(await someSpans()), { code: 'success' });
+    assert.deepEqual(await plain.export(await someSpans()), { code: 'success' });
+    const [first, second] = endpoint.received;
+    assert.equal(first?.headers['content-encoding'], 'gzip');
+    assert.equal(decodeOtlpTraceRequestProto(gunzipSync(first?.body as Buffer)).spans.length, 2);
+    assert.equal(second?.headers['content-encoding'], undefined);
+    assert.equal(decodeOtlpTraceRequestProto(second?.body as Buffer).spans.length, 2);
+  } finally {
+    await gzipped.shutdown();
+    await plain.shutdown();
+    await endpoint.close();
+  }
+});
+
+test('https: the CA, client key and certificate from OTEL_EXPORTER_OTLP_* files, for a server that requires mutual TLS', async (t) => {
+  const certs = testCertificates();
+  if (certs === undefined) {
+    t.skip('the openssl CLI is not installed');
+    return;
+  }
+  const endpoint = await testHttpEndpoint([{ status: 200 }], { ...certs.server, requestCert: true });
+  const url = `${endpoint.base}/v1/traces`;
+  const envs = mutualTlsEnvs(certs);
+  const trusted = new OtlpHttpExporter({ env: { ...envs.trusted, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url } });
+  const anonymous = new OtlpHttpExporter({ url, maxAttempts: 1, env: envs.anonymous });
+  const untrusting = new OtlpHttpExporter({ url, maxAttempts: 1, env: envs.untrusting });
+  try {
+    const spans = await someSpans();
+    assert.deepEqual(await trusted.export(spans), { code: 'success' });
+    const [request] = endpoint.received;
+    assert.equal(request?.headers['content-type'], 'application/x-protobuf');
+    assert.equal(decodeOtlpTraceRequestProto(request?.body as Buffer).spans.length, 2);
+    assert.equal((await anonymous.export(spans)).code, 'failed');
+    assert.equal((await untrusting.export(spans)).code, 'failed');
+    assert.equal(endpoint.received.length, 1);
+  } finally {
+    await Promise.all([trusted.shutdown(), anonymous.shutdown(), untrusting.shutdown()]);
+    await endpoint.close();
+    certs.remove();
   }
 });
 

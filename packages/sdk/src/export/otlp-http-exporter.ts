@@ -1,8 +1,15 @@
+import { Agent } from 'node:https';
 import { encodeOtlpTraceRequestJson, encodeOtlpTraceRequestProto, type Span } from '@ariadne/protocol';
 import { type Env, stringFromEnv } from '../trace/env.js';
 import { gzip, postWithRetries } from './http-post.js';
 import { NetworkSpanExporter } from './network-span-exporter.js';
-import { otlpCompressionFromEnv, otlpHeadersFromEnv, otlpTimeoutFromEnv } from './otlp-env.js';
+import {
+  type OtlpTls,
+  otlpCompressionFromEnv,
+  otlpHeadersFromEnv,
+  otlpTimeoutFromEnv,
+  otlpTlsFromEnv,
+} from './otlp-env.js';
 import { type RetryOptions, type RetryPolicy, retryPolicyOf } from './retry.js';
 import type { ExportResult } from './span-exporter.js';
 
@@ -15,6 +22,8 @@ export interface OtlpHttpExporterOptions extends RetryOptions {
   /** Default OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION, else none. */
   readonly compression?: 'gzip' | 'none';
   readonly headers?: Readonly<Record<string, string>>;
+  /** For an `https` URL. Default OTEL_EXPORTER_OTLP_(TRACES_)CERTIFICATE, _CLIENT_KEY and _CLIENT_CERTIFICATE. */
+  readonly tls?: OtlpTls;
   readonly env?: Env;
 }
 
@@ -31,6 +40,8 @@ export class OtlpHttpExporter extends NetworkSpanExporter {
   private readonly compression: 'gzip' | 'none';
   private readonly headers: Record<string, string>;
   private readonly policy: RetryPolicy;
+  /** Only with TLS material of its own: otherwise fetch, with the system's CAs. */
+  private readonly agent: Agent | undefined;
 
   constructor(options: OtlpHttpExporterOptions = {}) {
     super();
@@ -47,6 +58,9 @@ export class OtlpHttpExporter extends NetworkSpanExporter {
     this.compression = options.compression ?? (compression === 'gzip' ? 'gzip' : 'none');
     this.headers = otlpHeadersFromEnv(env, options.headers);
     this.policy = retryPolicyOf(options, otlpTimeoutFromEnv(env));
+    const tls = options.tls ?? otlpTlsFromEnv(env);
+    const hasTls = tls.ca !== undefined || tls.key !== undefined || tls.cert !== undefined;
+    this.agent = hasTls && /^https:/i.test(this.url) ? new Agent({ ...tls, keepAlive: true }) : undefined;
   }
 
   protected async send(spans: readonly Span[]): Promise<ExportResult> {
@@ -58,6 +72,10 @@ export class OtlpHttpExporter extends NetworkSpanExporter {
       'content-type': this.encoding === 'json' ? 'application/json' : 'application/x-protobuf',
     };
     if (this.compression === 'gzip') headers['content-encoding'] = 'gzip';
-    return postWithRetries({ url: this.url, body, headers, policy: this.policy, what: 'OTLP' });
+    return postWithRetries({ url: this.url, body, headers, policy: this.policy, what: 'OTLP', agent: this.agent });
+  }
+
+  protected override release(): void {
+    this.agent?.destroy();
   }
 }

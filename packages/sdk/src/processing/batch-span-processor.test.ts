@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EMPTY_RESOURCE, EMPTY_SCOPE, type Span, SpanKind, StatusCode } from '@ariadne/protocol';
 import { InMemorySpanExporter } from '../export/in-memory-span-exporter.js';
+import { OtlpHttpExporter } from '../export/otlp-http-exporter.js';
 import { EXPORT_SUCCESS, type ExportResult, type SpanExporter } from '../export/span-exporter.js';
+import { testHttpEndpoint } from '../export/test-http-endpoint.js';
 import { BatchSpanProcessor } from './batch-span-processor.js';
 
 function span(i: number, flags = 0x101): Span {
@@ -174,4 +176,29 @@ test('OTEL_BSP_* variables configure the processor', async () => {
   assert.equal(exporter.batches[0]?.length, 3);
   exporter.openGate();
   await processor.shutdown();
+});
+
+test('OTEL_BSP_EXPORT_TIMEOUT gives up on an export to an endpoint that never answers', {
+  timeout: 20_000,
+}, async () => {
+  const endpoint = await testHttpEndpoint(['hang']);
+  const url = `${endpoint.base}/v1/traces`;
+  // The exporter itself would wait a minute, and the processor's default is 30 s: only the variable's 200 ms
+  // counts the batch as failed within the test's timeout.
+  const exporter = new OtlpHttpExporter({ url, timeoutMillis: 60_000, maxAttempts: 1, env: {} });
+  const processor = new BatchSpanProcessor(exporter, {
+    env: { OTEL_BSP_EXPORT_TIMEOUT: '200', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '3', OTEL_BSP_SCHEDULE_DELAY: '3600000' },
+  });
+  try {
+    // A full batch goes out at once. forceFlush would also wait for the exporter's own send, so the stats are watched.
+    for (let i = 0; i < 3; i++) processor.onEnd(span(i));
+    while (processor.stats.failedSpans < 3 || endpoint.received.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(processor.stats.exportedSpans, 0);
+  } finally {
+    // Closing the endpoint ends the request still waiting, so the exporter can shut down.
+    await endpoint.close();
+    await processor.shutdown();
+  }
 });
