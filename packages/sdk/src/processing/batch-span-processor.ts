@@ -33,7 +33,8 @@ function positive(value: number | undefined): number | undefined {
  * when a full batch is waiting (at once), else `scheduleDelayMillis` after
  * the first span of a partial batch arrived. The queue is bounded; what does
  * not fit is dropped and counted, never blocking the application.
- * `forceFlush` and `shutdown` export everything queued before they resolve.
+ * `forceFlush` and `shutdown` export everything queued before they resolve,
+ * each send given up after the export timeout (`OTEL_BSP_EXPORT_TIMEOUT`).
  */
 export class BatchSpanProcessor {
   private readonly scheduleDelay: number;
@@ -101,7 +102,9 @@ export class BatchSpanProcessor {
     } finally {
       this.flushers--;
     }
-    await this.exporter.forceFlush?.();
+    // Each batch above gave up after the export timeout, but the exporter may still hold
+    // the send it was making: a flush waits for it no longer than one export may take.
+    await this.bounded(this.exporter.forceFlush?.());
   }
 
   async shutdown(): Promise<void> {
@@ -109,7 +112,20 @@ export class BatchSpanProcessor {
     this.stopped = true;
     await this.forceFlush();
     this.clearTimer();
-    await this.exporter.shutdown();
+    await this.bounded(this.exporter.shutdown());
+  }
+
+  private async bounded(work: Promise<void> | undefined): Promise<void> {
+    if (work === undefined) return;
+    let timeout: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timeout = setTimeout(resolve, this.exportTimeout);
+    });
+    try {
+      await Promise.race([work, timedOut]);
+    } finally {
+      clearTimeout(timeout);
+    }
   }
 
   private armTimer(): void {
