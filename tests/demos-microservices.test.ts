@@ -1,8 +1,11 @@
 // Acceptance (issue 6, demo 3): a reverse proxy in front of uservice1 → uservice2
 // (uninstrumented hop) and uservice3 → uservice4 (instrumented, uber-trace-id).
 // The proxy reports over Jaeger Thrift HTTP, the services over OTLP/gRPC; the
-// traces are read back through the Jaeger query API.
+// traces are read back through the Jaeger query API. The services' command line
+// (main.ts) runs too, to show what DEMO_SPAN_PROCESSOR and DEMO_EXPORTER change.
 import assert from 'node:assert/strict';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { ConsoleSpanExporter, JaegerHttpExporter, OtlpGrpcExporter } from '@ariadne/sdk';
 import { startProxy } from '../examples/microservices/proxy.js';
@@ -14,8 +17,11 @@ import type { RunningService } from '../examples/shared/running-service.js';
 import { durationMillis, logFields, tag, waitForTrace } from '../examples/testing/jaeger-query.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
+const ROOT = new URL('..', import.meta.url).pathname;
+
 let ariadne: TestServer;
 const services: RunningService[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
 let proxy: RunningService;
 // Log lines are tested in the bands demo; here they would only clutter the test output.
 const quiet = { write: () => true };
@@ -44,6 +50,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const service of services) await service.close();
   await ariadne?.dispose();
 });
@@ -147,18 +154,103 @@ test('the console-exporter variant prints each span as a JSON line (simple proce
     logStream: quiet,
   });
   try {
-    const traceId = 'a'.repeat(32);
-    const response = await fetch(`${uservice4.url}/process`, {
-      method: 'POST',
-      headers: { 'uber-trace-id': `${traceId}:${'b'.repeat(16)}:0:1` },
-      body: '{"item":"sku-1"}',
-    });
-    assert.equal(response.status, 200);
-    const spans = lines.map((l) => JSON.parse(l) as { traceId: string; name: string; parentSpanId?: string });
-    assert.deepEqual(spans.map((s) => s.name).sort(), ['POST /process', 'compose response', 'db query', 'redis GET']);
-    assert.ok(spans.every((s) => s.traceId === traceId));
-    assert.equal(spans.find((s) => s.name === 'POST /process')?.parentSpanId, 'b'.repeat(16));
+    await processForCaller(uservice4.url, 'a'.repeat(32));
+    assertPrintedSpans(lines, 'a'.repeat(32));
   } finally {
     await uservice4.close();
   }
+});
+
+const CALLER_SPAN_ID = 'b'.repeat(16);
+
+/** POST /process on uservice4 as a call from span CALLER_SPAN_ID of `traceId` (Jaeger's header). */
+async function processForCaller(uservice4Url: string, traceId: string): Promise<void> {
+  const response = await fetch(`${uservice4Url}/process`, {
+    method: 'POST',
+    headers: { 'uber-trace-id': `${traceId}:${CALLER_SPAN_ID}:0:1` },
+    body: '{"item":"sku-1"}',
+  });
+  assert.equal(response.status, 200);
+}
+
+/** uservice4's four spans of that call, as the console exporter's JSON lines. */
+function assertPrintedSpans(lines: readonly string[], traceId: string): void {
+  const spans = lines.map((l) => JSON.parse(l) as { traceId: string; name: string; parentSpanId?: string });
+  assert.deepEqual(spans.map((s) => s.name).sort(), ['POST /process', 'compose response', 'db query', 'redis GET']);
+  assert.ok(spans.every((s) => s.traceId === traceId));
+  assert.equal(spans.find((s) => s.name === 'POST /process')?.parentSpanId, CALLER_SPAN_ID);
+}
+
+/** One service of the demo as its command line runs it (`main.ts <name>`), on a free port, with `env` added. */
+async function spawnMain(name: string, env: Record<string, string>) {
+  const variable = `${name.toUpperCase()}_PORT`;
+  const child = spawn(
+    process.execPath,
+    ['--conditions=ariadne-source', '--import', 'tsx', 'examples/microservices/main.ts', name],
+    { cwd: ROOT, env: { ...process.env, [variable]: '0', ...env } },
+  );
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = once(child, 'close');
+  const listening = new Promise<string>((resolve, reject) => {
+    const look = () => {
+      const match = new RegExp(`LISTENING ${name} (\\S+)`).exec(stdout);
+      if (match) resolve(match[1] as string);
+    };
+    child.stdout.on('data', look);
+    void exited.then(() => reject(new Error(`${name} exited before listening:\n${stdout}${stderr}`)));
+  });
+  return {
+    url: await listening,
+    /** The console exporter's lines (the log lines on stdout are JSON too, but start with their level). */
+    printedSpans: () => stdout.split('\n').filter((line) => line.startsWith('{"traceId"')),
+    /** SIGTERM, as Ctrl-C in `npm run demo`: the service flushes its spans and exits 0. */
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      assert.equal(child.exitCode, 0, `${name} stopped cleanly:\n${stderr}`);
+    },
+  };
+}
+
+test('main.ts: DEMO_SPAN_PROCESSOR=simple exports each span as it ends, batch holds them until the service stops', async () => {
+  // A batch would wait an hour: only spans exported one by one reach the server while the services run.
+  const env = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: ariadne.urlOf('otlpGrpc').replace(/^grpc:/, 'http:'),
+    OTEL_BSP_SCHEDULE_DELAY: '3600000',
+  };
+  const uservice4 = await spawnMain('uservice4', { ...env, DEMO_SPAN_PROCESSOR: 'batch' });
+  const uservice3 = await spawnMain('uservice3', {
+    ...env,
+    DEMO_SPAN_PROCESSOR: 'simple',
+    USERVICE4_URL: uservice4.url,
+  });
+  const response = await fetch(`${uservice3.url}/work`);
+  assert.equal(response.status, 200);
+  const traceId = response.headers.get('x-trace-id') ?? '';
+
+  const running = await waitForTrace(ariadne.queryUrl, traceId, 2);
+  assert.deepEqual(running.trace.spans.map((s) => `${running.serviceOf(s)}:${s.operationName}`).sort(), [
+    'uservice3:GET /work',
+    'uservice3:call uservice4',
+  ]);
+  // uservice4 has answered, yet none of its spans is there: its batch holds them until it stops.
+  await uservice4.stop();
+  const stopped = await waitForTrace(ariadne.queryUrl, traceId, 6);
+  assert.equal(stopped.trace.spans.filter((s) => stopped.serviceOf(s) === 'uservice4').length, 4);
+  assert.equal(
+    stopped.parentOf(stopped.span('POST /process', 'uservice4'))?.spanID,
+    stopped.span('call uservice4').spanID,
+  );
+  await uservice3.stop();
+});
+
+test('main.ts: DEMO_EXPORTER=console prints each span as a JSON line on stdout, flushed when the service stops', async () => {
+  const uservice4 = await spawnMain('uservice4', { DEMO_EXPORTER: 'console' });
+  await processForCaller(uservice4.url, 'c'.repeat(32));
+  await uservice4.stop();
+  assertPrintedSpans(uservice4.printedSpans(), 'c'.repeat(32));
 });

@@ -3,14 +3,15 @@
 // order, compare, time range, TraceQL box), the trace page (header facts,
 // minimap, find, critical path, views, events, clock skew, span details and
 // links, downloads, keyboard), opening files, service map, monitor, theme,
-// live tail with its filter, and hostile attribute values.
+// live tail with its service and TraceQL filters, and hostile attribute values.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { type FixtureSpan, fixtureTrace, sendSpans, spanIdOf } from '../bench/ui/ui-fixtures.js';
+import { DURATION_QUANTILE_RELATIVE_ERROR } from '../packages/server/src/storage/query/duration-histogram.js';
 import { artifactPath, launchChromium } from './support/browser.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { getJson, startTestServer, type TestServer } from './support/test-server.js';
 
 const TRACE_A = '1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a';
 const TRACE_B = '2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b';
@@ -46,16 +47,18 @@ const checkoutB: FixtureSpan[] = [
 let server: TestServer;
 let browser: Browser;
 const pageErrors: string[] = [];
+/** When the fixture traces were sent: trace A starts a minute before, B half a minute before. */
+let sentAt = 0;
 
 before(async () => {
   server = await startTestServer({
     limits: { maxSpansPerRequest: 100_000, maxAttributesPerSpan: 1024, maxAttributeValueLength: 2 * 1024 * 1024 },
   });
-  const now = Date.now();
+  sentAt = Date.now();
   await sendSpans(server.otlpHttpUrl, [
-    ...fixtureTrace(TRACE_A, now - 60_000, checkoutA),
-    ...fixtureTrace(TRACE_B, now - 30_000, checkoutB),
-    ...fixtureTrace(TRACE_HOSTILE, now - 20_000, [
+    ...fixtureTrace(TRACE_A, sentAt - 60_000, checkoutA),
+    ...fixtureTrace(TRACE_B, sentAt - 30_000, checkoutB),
+    ...fixtureTrace(TRACE_HOSTILE, sentAt - 20_000, [
       {
         id: 'evil',
         service: 'web',
@@ -78,13 +81,20 @@ after(async () => {
   await server?.dispose();
 });
 
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true, ...options });
   page.on('pageerror', (error) => pageErrors.push(error.message));
   return page;
 }
 
 const row = (page: Page, id: string) => page.locator(`[data-testid="timeline-row"][data-span-id="${spanIdOf(id)}"]`);
+
+/** A table row's cells by their column headings. */
+const cellsOf = (tableRow: Locator) =>
+  tableRow.evaluate((tr) => {
+    const headings = [...(tr.closest('table')?.querySelectorAll('thead th') ?? [])].map((th) => th.textContent ?? '');
+    return Object.fromEntries([...tr.children].map((td, i) => [headings[i] ?? '', td.textContent ?? '']));
+  });
 
 test('search: scatter plot opens a trace, sort by errors, compare two results, absolute UTC range', async () => {
   const page = await newPage();
@@ -130,6 +140,42 @@ test('search: scatter plot opens a trace, sort by errors, compare two results, a
   await page.getByTestId('search-to').fill(iso(Date.now() - 2 * 3600_000));
   await page.getByTestId('search-submit').click();
   await page.getByText('No traces match').waitFor();
+  await page.close();
+});
+
+test('search time zone: results show times in the chosen zone, and a typed range means that zone', async () => {
+  // Kolkata is UTC+5:30 all year: the two zones never show the same clock.
+  const page = await newPage({ timezoneId: 'Asia/Kolkata' });
+  const inKolkata = (ms: number) => new Date(ms + 5.5 * 3600_000).toISOString().slice(0, 23).replace('T', ' ');
+  const startA = sentAt - 60_000;
+  const timeOfA = page.locator(`[data-testid="trace-result"][data-trace-id="${TRACE_A}"] .trace-result-time .faint`);
+  await page.goto(`${server.queryUrl}/search`);
+  await timeOfA.waitFor();
+  assert.equal(await timeOfA.textContent(), inKolkata(startA));
+  await page.getByTestId('search-tz').selectOption('utc');
+  await page.getByTestId('search-submit').click();
+  await page.waitForURL(/tz=utc/);
+  await timeOfA.filter({ hasText: 'UTC' }).waitFor();
+  assert.equal(await timeOfA.textContent(), `${new Date(startA).toISOString().slice(0, 19).replace('T', ' ')} UTC`);
+
+  // The clock of a window that holds the traces in UTC, typed as Kolkata time, is 5½ hours earlier: nothing there.
+  const from = new Date(Date.now() - 10 * 60_000).toISOString().slice(0, 16);
+  const to = new Date(Date.now() + 2 * 60_000).toISOString().slice(0, 16);
+  await page.getByTestId('search-lookback').selectOption('custom');
+  await page.getByTestId('search-tz').selectOption('local');
+  await page.getByTestId('search-from').fill(from);
+  await page.getByTestId('search-to').fill(to);
+  await page.getByTestId('search-submit').click();
+  await page.getByText('No traces match').waitFor();
+  const fromInstant = new Date(`${from}+05:30`).toISOString();
+  assert.equal(new URL(page.url()).searchParams.get('from'), fromInstant);
+  // Switching the zone keeps the instant and shows its UTC clock; typed as UTC, the window holds the traces.
+  await page.getByTestId('search-tz').selectOption('utc');
+  assert.equal(await page.getByTestId('search-from').inputValue(), fromInstant.slice(0, 16));
+  await page.getByTestId('search-from').fill(from);
+  await page.getByTestId('search-to').fill(to);
+  await page.getByTestId('search-submit').click();
+  await page.getByTestId('trace-result').nth(2).waitFor();
   await page.close();
 });
 
@@ -235,6 +281,21 @@ test('trace page: minimap, find, critical path, events, clock skew, keyboard', a
     },
     { duration: '100ms', services: '4', depth: '3', spans: '6', errors: '1' },
   );
+  // The ruler runs from the trace's start to its duration in four equal steps.
+  assert.deepEqual(await page.locator('.timeline-ruler .timeline-tick').allTextContents(), [
+    '0µs',
+    '25ms',
+    '50ms',
+    '75ms',
+    facts.Duration,
+  ]);
+  // The failed payment, and only it, has the error marker and a red bar.
+  const marked = page.getByTestId('timeline-row').filter({ has: page.getByRole('img', { name: 'error' }) });
+  assert.deepEqual(await marked.evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.spanId)), [
+    spanIdOf('pay'),
+  ]);
+  assert.equal(await page.locator('[data-testid="timeline-row"] .timeline-bar-error').count(), 1);
+  assert.equal(await row(page, 'pay').locator('.timeline-bar-error').count(), 1);
   assert.match((await page.getByTestId('trace-warnings').textContent()) ?? '', /Clock skew: 1 span/);
   assert.equal(await row(page, 'skew').getByTestId('skew-flag').count(), 1);
   assert.equal(await row(page, 'cart').getByTestId('timeline-event').count(), 1);
@@ -299,8 +360,29 @@ test('trace page: flame graph, sortable span table, statistics, service graph', 
   assert.equal(selfFirst, spanIdOf('pay')); // 60 ms minus its 25 ms query: 35 ms, more than any other span's own time
 
   await page.getByTestId('view-stats').click();
-  await page.getByTestId('trace-statistics-row').first().waitFor();
-  assert.equal(await page.getByTestId('trace-statistics-row').count(), 6);
+  const stats = page.getByTestId('trace-statistics-row');
+  await stats.first().waitFor();
+  assert.equal(await stats.count(), 6);
+  const pick = (cells: Record<string, string>, keys: string[]) => keys.map((key) => `${key}: ${cells[key]}`);
+  const columns = ['Service', 'Spans', 'Errors', 'Total duration', 'Self time'];
+  // The failed charge: 60 ms, of which its 25 ms query is not its own.
+  assert.deepEqual(pick(await cellsOf(stats.filter({ hasText: 'charge card' })), ['Operation', ...columns]), [
+    'Operation: charge card',
+    'Service: payment',
+    'Spans: 1',
+    'Errors: 1',
+    'Total duration: 60ms',
+    'Self time: 35ms',
+  ]);
+  await page.getByLabel('Group by').selectOption('services');
+  await stats.nth(4).waitFor({ state: 'detached' }); // web, cart, payment, inventory
+  assert.deepEqual(pick(await cellsOf(stats.filter({ hasText: 'payment' })), columns), [
+    'Service: payment',
+    'Spans: 2',
+    'Errors: 1',
+    'Total duration: 85ms',
+    'Self time: 60ms',
+  ]);
 
   await page.getByTestId('view-graph').click();
   await page.getByTestId('service-graph-edge').first().waitFor();
@@ -424,6 +506,16 @@ test('downloads as Jaeger JSON and OTLP JSON open again from a file', async () =
     .getByTestId('open-file')
     .setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"nope": 1}') });
   await page.getByTestId('open-error').waitFor();
+  // A file with two traces lists them instead of opening one.
+  const [a, b] = await Promise.all(
+    [TRACE_A, TRACE_B].map((id) => getJson<{ data: unknown[] }>(`${server.queryUrl}/api/traces/${id}`)),
+  );
+  const both = JSON.stringify({ data: [...(a?.data ?? []), ...(b?.data ?? [])] });
+  await page
+    .getByTestId('open-file')
+    .setInputFiles({ name: 'two.json', mimeType: 'application/json', buffer: Buffer.from(both) });
+  await page.getByTestId('open-list').locator('li').nth(1).waitFor();
+  await page.screenshot({ path: artifactPath('ui-open-file.png'), fullPage: true });
   await page.close();
 });
 
@@ -496,6 +588,58 @@ test('service map, monitor, theme', async () => {
   await dark.close();
 });
 
+test('monitor: per-operation numbers match the fixture spans, the window refetches, an operation gets its own charts', async () => {
+  const page = await newPage();
+  // The payment service's internal spans: "charge card" in both checkouts (one failed), "SELECT card" once, 25 ms.
+  await page.goto(`${server.queryUrl}/monitor?service=payment&kind=internal`);
+  const rows = page.getByTestId('monitor-operation-row');
+  await rows.nth(1).waitFor();
+  const table = async () => {
+    const cells = await Promise.all((await rows.all()).map(cellsOf));
+    return Object.fromEntries(cells.map((c) => [c.Operation, c]));
+  };
+  // The rate shown is the mean over one-minute buckets (61 in an hour, 16 in 15 minutes), empty ones included.
+  const rate = (calls: number, buckets: number) => (calls / 60 / buckets).toFixed(3);
+  let ops = await table();
+  assert.deepEqual(Object.keys(ops).sort(), ['SELECT card', 'charge card']);
+  for (const quantile of ['p50 ms', 'p95 ms', 'p99 ms']) {
+    const ms = Number(ops['SELECT card']?.[quantile]);
+    assert.ok(Math.abs(ms - 25) <= 25 * DURATION_QUANTILE_RELATIVE_ERROR, `SELECT card ${quantile} ${ms}`);
+  }
+  assert.equal(ops['SELECT card']?.['Errors %'], '0.0');
+  assert.equal(ops['charge card']?.['Errors %'], '50.0');
+  assert.equal(ops['charge card']?.['Rate /s'], rate(2, 61));
+
+  const refetched = page.waitForRequest((r) => /\/api\/metrics\/calls\?.*lookback=900000/.test(r.url()));
+  await page.getByLabel('Window').selectOption('15m');
+  await refetched;
+  await rows
+    .filter({ hasText: 'charge card' })
+    .filter({ hasText: rate(2, 16) })
+    .waitFor();
+  ops = await table();
+  assert.equal(ops['charge card']?.['Rate /s'], rate(2, 16));
+  assert.equal(ops['SELECT card']?.['Rate /s'], rate(1, 16));
+  assert.match(page.url(), /window=15m/);
+
+  // One operation: its charts hold only its bucket, and a click there searches its traces.
+  await rows.getByRole('button', { name: 'SELECT card' }).click();
+  await page.waitForURL(/operation=SELECT/);
+  assert.equal(await page.getByTestId('monitor-operation').inputValue(), 'SELECT card');
+  await page.screenshot({ path: artifactPath('ui-monitor-operation.png') });
+  const box = await page.locator('[data-testid="chart-latency"] .u-over').boundingBox();
+  assert.ok(box);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForURL(/\/search\?.*operation=SELECT/);
+  await page.getByTestId('trace-result').first().waitFor();
+  assert.deepEqual(
+    await page.getByTestId('trace-result').evaluateAll((list) => list.map((r) => (r as HTMLElement).dataset.traceId)),
+    [TRACE_A],
+  );
+  await page.close();
+});
+
 test('live tail: new spans stream in; pause holds them back until resumed', async () => {
   const page = await newPage();
   await page.goto(`${server.queryUrl}/live`);
@@ -544,6 +688,30 @@ test('live tail: new spans stream in; pause holds them back until resumed', asyn
     await page.getByTestId('live-entry').evaluateAll((list) => list.map((e) => (e as HTMLElement).dataset.traceId)),
     [wanted],
   );
+
+  // Filtered with TraceQL instead: failed spans of the live service. Only the last of three traces passes.
+  await page.getByTestId('live-service').fill('');
+  await page.getByTestId('live-q').fill('{ resource.service.name = "live" && status = error }');
+  await page.getByTestId('live-q').press('Enter');
+  await page.locator('[data-testid="live-page"][data-status="open"]').waitFor();
+  await page.getByTestId('live-empty').waitFor();
+  const failed = 'adadadadadadadadadadadadadadadad';
+  for (const [traceId, service, error] of [
+    ['aeaeaeaeaeaeaeaeaeaeaeaeaeaeaeae', 'live', false],
+    ['afafafafafafafafafafafafafafafaf', 'filtered', true],
+    [failed, 'live', true],
+  ] as const) {
+    await sendSpans(
+      server.otlpHttpUrl,
+      fixtureTrace(traceId, Date.now(), [{ id: 'l5', service, name: 'tick', startMs: 0, durationMs: 1, error }]),
+    );
+  }
+  await page.locator(`[data-testid="live-entry"][data-trace-id="${failed}"]`).waitFor();
+  assert.deepEqual(
+    await page.getByTestId('live-entry').evaluateAll((list) => list.map((e) => (e as HTMLElement).dataset.traceId)),
+    [failed],
+  );
+  await page.screenshot({ path: artifactPath('ui-live-tail.png'), fullPage: true });
   await page.close();
   assert.deepEqual(pageErrors, []);
 });

@@ -118,6 +118,7 @@ export function MonitorPage() {
     const p99 = pick(metrics.data.p99, 'max');
     const calls = pick(metrics.data.calls, 'sum');
     const errors = pick(metrics.data.errors, 'max');
+    const range: [number, number] = [now - window_.millis, now];
     content =
       calls.times.length === 0 ? (
         <PageMessage title="No spans of this kind in this window" testId="monitor-empty">
@@ -129,18 +130,21 @@ export function MonitorPage() {
             <RedChart
               title="Request rate (per second)"
               testId="chart-rate"
+              range={range}
               series={[['calls/s', calls]]}
               onPick={openBucket}
             />
             <RedChart
               title="Error rate (%)"
               testId="chart-errors"
+              range={range}
               series={[['errors %', { times: errors.times, values: errors.values.map((v) => v * 100) }]]}
               onPick={openBucket}
             />
             <RedChart
               title="Duration (ms)"
               testId="chart-latency"
+              range={range}
               series={[
                 ['p50', p50],
                 ['p95', p95],
@@ -239,11 +243,14 @@ function combine(
 function RedChart({
   title,
   series,
+  range: [from, to],
   testId,
   onPick,
 }: {
   title: string;
   series: [string, { times: number[]; values: number[] }][];
+  /** The chosen window, ms: every chart spans all of it, however few points a series has. */
+  range: [number, number];
   testId: string;
   onPick: (timeMillis: number | undefined) => void;
 }) {
@@ -260,9 +267,10 @@ function RedChart({
   );
   const colors = ['#3d5afe', '#f28e2b', '#d6336c'];
   const labels = series.map(([label]) => label).join(',');
-  // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt only when the series names change.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt only when the series names or the window change.
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
+      scales: { x: { time: true, range: [from / 1000, to / 1000] } },
       series: [
         {},
         ...series.map(([label], i) => ({
@@ -277,7 +285,7 @@ function RedChart({
       legend: { show: true },
       cursor: { points: { show: true } },
     }),
-    [labels],
+    [labels, from, to],
   );
   return (
     <div className="panel monitor-chart">
