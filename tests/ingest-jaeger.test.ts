@@ -2,12 +2,14 @@
 // on 6832 as the Node client speaks it, and its HTTP sender, binary Thrift on
 // 14268), an agent datagram in compact Thrift (6831, what the Go and Java
 // clients send) written by our encoder, and a gRPC PostSpans call (14250) encoded by protobufjs
-// from jaeger-idl's model.proto, each read back through the Jaeger API.
+// from jaeger-idl's model.proto, each read back through the Jaeger API (times
+// to the microsecond). And Thrift over HTTP on a full pipeline: 503 with Retry-After.
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import {
   encodeJaegerAgentMessage,
+  encodeJaegerThriftBatch,
   type JaegerEnvelope,
   type JaegerKeyValue,
   type JaegerSpan,
@@ -40,28 +42,46 @@ async function readTrace(queryUrl: string, traceId: string, spans: number): Prom
 
 const silent = { info() {}, error() {} };
 
-/** One known trace through jaeger-client: a server root with typed tags and a log, and an erroring client child. */
+/**
+ * One known trace through jaeger-client: a server root with typed tags and a log, and an erroring client child.
+ * Times are set explicitly, in the client's milliseconds with fractions that binary floating point keeps
+ * exactly, so that the microseconds it sends are known.
+ */
 async function sendWithJaegerClient(reporter: Record<string, unknown>, serviceName: string) {
   const tracer = jaegerClient.initTracer(
     { serviceName, sampler: { type: 'const', param: 1 }, reporter: { flushIntervalMs: 10, ...reporter } },
     { tags: { 'deployment.environment': 'test' }, traceId128bit: true, logger: silent },
   );
+  const base = Date.now() - 2000;
+  const ms = {
+    rootStart: base + 0.125,
+    rootEnd: base + 1000.625,
+    log: base + 400.375,
+    childStart: base + 250.5,
+    childEnd: base + 750.25,
+  };
   const root = tracer.startSpan('GET /orders', {
     tags: { 'span.kind': 'server', 'app.ratio': 0.25, 'app.cached': true, 'app.note': 'Ariadne · ✓' },
+    startTime: ms.rootStart,
   });
-  root.log({ event: 'cache miss', 'cache.key': 'orders:1' });
+  root.log({ event: 'cache miss', 'cache.key': 'orders:1' }, ms.log);
   const child = tracer.startSpan('SELECT orders', {
     childOf: root.context(),
     tags: { 'span.kind': 'client', error: true },
+    startTime: ms.childStart,
   });
-  child.finish();
-  root.finish();
+  child.finish(ms.childEnd);
+  root.finish(ms.rootEnd);
   await new Promise<void>((resolve) => tracer.close(() => resolve()));
   const context = root.context();
   return {
     traceId: context.toTraceId().padStart(32, '0'),
     rootSpanId: context.toSpanId().padStart(16, '0'),
     childSpanId: child.context().toSpanId().padStart(16, '0'),
+    /** In microseconds, as Jaeger carries them. */
+    root: { startTime: base * 1000 + 125, duration: 1_000_500 },
+    child: { startTime: base * 1000 + 250_500, duration: 499_750 },
+    logTimestamp: base * 1000 + 400_375,
   };
 }
 
@@ -77,8 +97,8 @@ function checkJaegerClientTrace(
   assert.equal(root.operationName, 'GET /orders');
   assert.deepEqual(root.references, []);
   assert.deepEqual(child.references, [{ refType: 'CHILD_OF', traceID: sent.traceId, spanID: sent.rootSpanId }]);
-  assert.ok(root.startTime > 1_600_000_000_000_000, 'start time in microseconds');
-  assert.ok(root.startTime <= child.startTime && root.duration >= child.duration);
+  assert.deepEqual({ startTime: root.startTime, duration: root.duration }, sent.root);
+  assert.deepEqual({ startTime: child.startTime, duration: child.duration }, sent.child);
   assert.equal(root.flags, 1, 'sampled');
   assertTag(root.tags, 'span.kind', 'string', 'server');
   assertTag(root.tags, 'app.ratio', 'float64', 0.25);
@@ -87,7 +107,7 @@ function checkJaegerClientTrace(
   assertTag(child.tags, 'span.kind', 'string', 'client');
   assertTag(child.tags, 'error', 'bool', true);
   assert.equal(root.logs.length, 1);
-  assert.ok(root.logs[0]!.timestamp >= root.startTime);
+  assert.equal(root.logs[0]!.timestamp, sent.logTimestamp);
   assertTag(root.logs[0]!.fields, 'event', 'string', 'cache miss');
   assertTag(root.logs[0]!.fields, 'cache.key', 'string', 'orders:1');
   const process = trace.processes[root.processID]!;
@@ -281,5 +301,76 @@ describe('Jaeger receivers', () => {
       );
     }
     assert.match(metrics, /ariadne_receiver_requests_rejected_total\{reason="invalid",receiver="jaeger-grpc"\} 1\n/);
+  });
+});
+
+describe('Jaeger Thrift over HTTP on a full pipeline', () => {
+  const traceId = '00000000000000040000000000000005';
+  const batch = (spanId: bigint) =>
+    encodeJaegerThriftBatch(
+      {
+        process: { serviceName: 'orders-full' },
+        spans: [
+          {
+            traceIdHigh: 0x4n,
+            traceIdLow: 0x5n,
+            spanId,
+            parentSpanId: 0n,
+            operationName: 'held',
+            flags: 1,
+            startTime: 1_700_000_000_000_001n,
+            duration: 7n,
+          },
+        ],
+      },
+      'binary',
+    );
+
+  test('503 with Retry-After; the retried batch is taken once the store catches up', async () => {
+    const server = await startTestServer({ storage: 'memory', maxInFlightSpans: 1 });
+    // The store's slowness, on demand: its writes wait until released, so the first span stays in flight.
+    const store = server.server.store;
+    const write = store.writeSpans.bind(store);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let writing!: () => void;
+    const firstWrite = new Promise<void>((resolve) => {
+      writing = resolve;
+    });
+    store.writeSpans = async (spans) => {
+      writing();
+      await released;
+      await write(spans);
+    };
+    const post = (spanId: bigint) =>
+      fetch(`${server.urlOf('jaegerHttp')}/api/traces`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-thrift' },
+        body: batch(spanId),
+      });
+    try {
+      const held = post(1n);
+      await firstWrite;
+      const refused = await post(2n);
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('retry-after'), '1');
+      assert.match(await refused.text(), /queue is full; retry later/);
+      release();
+      assert.equal((await held).status, 202);
+      assert.equal((await post(2n)).status, 202, 'the retry is taken');
+      const trace = await readTrace(server.queryUrl, traceId, 2);
+      assert.deepEqual(trace.spans.map((span) => span.spanID).sort(), ['0000000000000001', '0000000000000002']);
+      const metrics = await (await fetch(`${server.queryUrl}/metrics`)).text();
+      assert.match(
+        metrics,
+        /ariadne_receiver_requests_rejected_total\{reason="overloaded",receiver="jaeger-http"\} 1\n/,
+      );
+      assert.match(metrics, /ariadne_receiver_spans_accepted_total\{receiver="jaeger-http"\} 2\n/);
+    } finally {
+      release();
+      await server.dispose();
+    }
   });
 });

@@ -1,13 +1,14 @@
 // OTLP/gRPC (4317): a trace sent by the real OpenTelemetry JS SDK through its
 // gRPC exporter (gzip) reads back through the Jaeger API with every field
-// intact, and /metrics counts it under the otlp-grpc receiver.
+// intact (its times to the nanosecond through API v3), and /metrics counts it
+// under the otlp-grpc receiver.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JaegerEnvelope, JaegerKeyValue, JaegerSpan, JaegerTrace } from '@ariadne/protocol';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 // The exporter's own dependency, for its compression setting.
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
-import { SERVICE_NAME, sendKnownTrace } from './support/otel-sdk-trace.js';
+import { microTimes, readSpanTimes, SERVICE_NAME, sendKnownTrace } from './support/otel-sdk-trace.js';
 import { getJson, startTestServer, type TestServer } from './support/test-server.js';
 
 function assertTag(tags: readonly JaegerKeyValue[], key: string, type: string, value: unknown) {
@@ -37,6 +38,11 @@ describe('OTLP/gRPC receiver with the OpenTelemetry gRPC exporter', () => {
       { refType: 'CHILD_OF', traceID: sent.traceId, spanID: sent.rootSpanId },
       { refType: 'FOLLOWS_FROM', traceID: sent.linkedTraceId, spanID: sent.linkedSpanId },
     ]);
+    // OTLP carries nanoseconds, and they come back exact (API v3); Jaeger's API shows microseconds.
+    assert.deepEqual(await readSpanTimes(server.queryUrl, sent.traceId), sent.times);
+    for (const span of [root, child]) {
+      assert.deepEqual({ startTime: span.startTime, duration: span.duration }, microTimes(sent.times[span.spanID]));
+    }
     assertTag(root.tags, 'http.request.method', 'string', 'POST');
     assertTag(root.tags, 'http.response.status_code', 'int64', 200);
     assertTag(root.tags, 'app.big_count', 'int64', 9_007_199_254_740_991);

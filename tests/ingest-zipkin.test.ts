@@ -9,7 +9,7 @@ import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import protobuf from 'protobufjs';
 import zipkin from 'zipkin';
 import { HttpLogger } from 'zipkin-transport-http';
-import { SERVICE_NAME, sendKnownTrace } from './support/otel-sdk-trace.js';
+import { microTimes, SERVICE_NAME, sendKnownTrace } from './support/otel-sdk-trace.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 function tagOf(tags: readonly JaegerKeyValue[], key: string) {
@@ -75,7 +75,10 @@ describe('Zipkin receiver', () => {
     assertTag(child.tags, 'otel.status_description', 'string', 'card declined');
     assert.equal(root.logs.length, 1);
     assert.ok(JSON.stringify(root.logs[0]!.fields).includes('cart loaded'));
-    assert.ok(root.duration >= child.duration && root.startTime > 1_600_000_000_000_000);
+    // Zipkin carries microseconds: the client's times to the microsecond.
+    for (const span of [root, child]) {
+      assert.deepEqual({ startTime: span.startTime, duration: span.duration }, microTimes(sent.times[span.spanID]));
+    }
     assert.equal(trace.processes[root.processID]!.serviceName, SERVICE_NAME);
   });
 
@@ -88,12 +91,15 @@ describe('Zipkin receiver', () => {
       localServiceName: 'zipkin-js',
       traceId128Bit: true,
     });
+    // Explicit annotation times (microseconds), a second or two ago.
+    const start = (Date.now() - 2000) * 1000 + 123;
+    const at = { sr: start, cs: start + 250_017, cr: start + 750_400, ss: start + 1_005_321 };
     const rootId = tracer.createRootId();
     let childId = rootId;
     tracer.letId(rootId, () => {
       tracer.recordServiceName('zipkin-js');
       tracer.recordRpc('get /basket');
-      tracer.recordAnnotation(new Annotation.ServerRecv());
+      tracer.recordAnnotation(new Annotation.ServerRecv(), at.sr);
       tracer.recordAnnotation(new Annotation.LocalAddr({ host: new InetAddress('10.1.2.3'), port: 8080 }));
       tracer.recordBinary('http.path', '/basket');
       tracer.recordMessage('basket loaded');
@@ -101,11 +107,11 @@ describe('Zipkin receiver', () => {
       tracer.letId(childId, () => {
         tracer.recordServiceName('zipkin-js');
         tracer.recordRpc('select basket');
-        tracer.recordAnnotation(new Annotation.ClientSend());
+        tracer.recordAnnotation(new Annotation.ClientSend(), at.cs);
         tracer.recordAnnotation(new Annotation.ServerAddr({ serviceName: 'postgres', port: 5432 }));
-        tracer.recordAnnotation(new Annotation.ClientRecv());
+        tracer.recordAnnotation(new Annotation.ClientRecv(), at.cr);
       });
-      tracer.recordAnnotation(new Annotation.ServerSend());
+      tracer.recordAnnotation(new Annotation.ServerSend(), at.ss);
     });
     const traceId = rootId.traceId.padStart(32, '0');
     const trace = await readTrace(server.queryUrl, traceId, 2);
@@ -113,6 +119,14 @@ describe('Zipkin receiver', () => {
     const child = trace.spans.find((s) => s.spanID === childId.spanId) as JaegerSpan;
     assert.ok(root && child);
     assert.equal(root.operationName, 'get /basket');
+    assert.deepEqual(
+      { startTime: root.startTime, duration: root.duration },
+      { startTime: at.sr, duration: at.ss - at.sr },
+    );
+    assert.deepEqual(
+      { startTime: child.startTime, duration: child.duration },
+      { startTime: at.cs, duration: at.cr - at.cs },
+    );
     assert.deepEqual(child.references, [{ refType: 'CHILD_OF', traceID: traceId, spanID: rootId.spanId }]);
     assertTag(root.tags, 'span.kind', 'string', 'server');
     assertTag(root.tags, 'http.path', 'string', '/basket');
@@ -132,11 +146,11 @@ describe('Zipkin receiver', () => {
           traceId: 'a1b2c3d4e5f60718',
           id: '1122334455667788',
           name: 'v1 op',
-          timestamp: 1_700_000_000_000_000,
+          timestamp: 1_700_000_000_000_007,
           duration: 300,
           annotations: [
-            { timestamp: 1_700_000_000_000_000, value: 'sr', endpoint: { serviceName: 'legacy', ipv4: '10.0.0.9' } },
-            { timestamp: 1_700_000_000_000_300, value: 'ss', endpoint: { serviceName: 'legacy', ipv4: '10.0.0.9' } },
+            { timestamp: 1_700_000_000_000_007, value: 'sr', endpoint: { serviceName: 'legacy', ipv4: '10.0.0.9' } },
+            { timestamp: 1_700_000_000_000_307, value: 'ss', endpoint: { serviceName: 'legacy', ipv4: '10.0.0.9' } },
           ],
           binaryAnnotations: [{ key: 'lc', value: 'worker', endpoint: { serviceName: 'legacy' } }],
         },
@@ -145,6 +159,7 @@ describe('Zipkin receiver', () => {
     assert.equal(v1.status, 202);
     const v1Trace = await readTrace(server.queryUrl, '0000000000000000a1b2c3d4e5f60718', 1);
     assert.equal(v1Trace.spans[0]!.operationName, 'v1 op');
+    assert.equal(v1Trace.spans[0]!.startTime, 1_700_000_000_000_007);
     assert.equal(v1Trace.spans[0]!.duration, 300);
     assertTag(v1Trace.spans[0]!.tags, 'span.kind', 'string', 'server');
     assert.equal(v1Trace.processes[v1Trace.spans[0]!.processID]!.serviceName, 'legacy');

@@ -95,7 +95,7 @@ test('storage flags reach the store config', () => {
   assert.throws(() => parseServeArgs(['--clickhouse-url', 'http://ch:8123']), /needs --storage clickhouse/);
 });
 
-test('pipeline limits', () => {
+test('ingest limits', () => {
   const config = parse(
     '--max-spans-per-request',
     '10',
@@ -105,9 +105,14 @@ test('pipeline limits', () => {
     '30',
     '--max-in-flight-spans',
     '40',
+    '--max-body-bytes',
+    '1048576',
   );
   assert.deepEqual(config.limits, { maxSpansPerRequest: 10, maxAttributesPerSpan: 20, maxAttributeValueLength: 30 });
   assert.equal(config.maxInFlightSpans, 40);
+  assert.equal(config.maxBodyBytes, 1_048_576);
   assert.deepEqual(parse().limits, DEFAULT_SERVE_CONFIG.limits);
+  assert.equal(parse().maxBodyBytes, 20 * 1024 * 1024);
   assert.throws(() => parseServeArgs(['--max-attributes-per-span', '0']), /positive integer/);
+  assert.throws(() => parseServeArgs(['--max-body-bytes', '20MiB']), /--max-body-bytes must be a positive integer/);
 });
