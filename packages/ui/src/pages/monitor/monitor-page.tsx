@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import type uPlot from 'uplot';
+import type { ApiClient } from '../../api/api-client.js';
 import { getRedMetric, type RedQuery, type RedSeries } from '../../api/red-metrics.js';
 import { PageMessage } from '../../components/page-message.js';
 import { UPlotChart } from '../../components/uplot-chart.js';
@@ -52,27 +53,24 @@ export function MonitorPage() {
     });
 
   const [now] = useState(() => Date.now());
+  const redBase = {
+    service,
+    spanKind: kind,
+    groupByOperation: true,
+    endMillis: now,
+    lookbackMillis: window_.millis,
+  };
   const metrics = useQuery({
     queryKey: ['red', service, kind, window_.value, now],
     enabled: service !== '',
-    queryFn: async ({ signal }): Promise<RedData> => {
-      const base: RedQuery = {
-        service,
-        spanKind: kind,
-        groupByOperation: true,
-        endMillis: now,
-        lookbackMillis: window_.millis,
-        stepMillis: window_.step,
-      };
-      const [p50, p95, p99, calls, errors] = await Promise.all([
-        getRedMetric(client, 'latencies', { ...base, quantile: 0.5 }, signal),
-        getRedMetric(client, 'latencies', { ...base, quantile: 0.95 }, signal),
-        getRedMetric(client, 'latencies', { ...base, quantile: 0.99 }, signal),
-        getRedMetric(client, 'calls', base, signal),
-        getRedMetric(client, 'errors', base, signal),
-      ]);
-      return { p50, p95, p99, calls, errors };
-    },
+    queryFn: ({ signal }) => fetchRed(client, { ...redBase, stepMillis: window_.step }, signal),
+  });
+  // The table's figures are over the whole window (one bucket), not means of the charts' buckets:
+  // a quantile or an error ratio does not average.
+  const summary = useQuery({
+    queryKey: ['red-summary', service, kind, window_.value, now],
+    enabled: service !== '',
+    queryFn: ({ signal }) => fetchRed(client, { ...redBase, stepMillis: window_.millis }, signal),
   });
 
   const operations = useMemo(() => {
@@ -155,7 +153,7 @@ export function MonitorPage() {
           </div>
           <p className="muted">Click a point on a chart to see example traces from that minute.</p>
           <OperationsTable
-            data={metrics.data}
+            data={summary.data}
             operations={operations}
             service={service}
             onPick={(op) => set('operation', op)}
@@ -211,6 +209,16 @@ export function MonitorPage() {
       {content}
     </div>
   );
+}
+
+function fetchRed(client: ApiClient, base: RedQuery, signal: AbortSignal): Promise<RedData> {
+  return Promise.all([
+    getRedMetric(client, 'latencies', { ...base, quantile: 0.5 }, signal),
+    getRedMetric(client, 'latencies', { ...base, quantile: 0.95 }, signal),
+    getRedMetric(client, 'latencies', { ...base, quantile: 0.99 }, signal),
+    getRedMetric(client, 'calls', base, signal),
+    getRedMetric(client, 'errors', base, signal),
+  ]).then(([p50, p95, p99, calls, errors]) => ({ p50, p95, p99, calls, errors }));
 }
 
 /** One operation's series, or the sum over operations (rates add; for quantiles and ratios the max is a safe upper bound). */
@@ -308,16 +316,14 @@ function OperationsTable({
   service,
   onPick,
 }: {
-  data: RedData;
+  /** Over the whole window; undefined while it loads. */
+  data: RedData | undefined;
   operations: string[];
   service: string;
   onPick: (operation: string) => void;
 }) {
-  const mean = (list: RedSeries[], op: string) => {
-    const s = list.find((x) => x.operation === op);
-    if (s === undefined || s.values.length === 0) return undefined;
-    return s.values.reduce((a, b) => a + b, 0) / s.values.length;
-  };
+  // The window is the first bucket; a second one, at the window's very end instant, is left out.
+  const mean = (list: RedSeries[] | undefined, op: string) => list?.find((x) => x.operation === op)?.values[0];
   const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '–' : v.toFixed(digits));
   return (
     <table className="data-table" data-testid="monitor-operations">
@@ -334,7 +340,7 @@ function OperationsTable({
       </thead>
       <tbody>
         {operations.map((op) => {
-          const errors = mean(data.errors, op);
+          const errors = mean(data?.errors, op);
           return (
             <tr key={op} data-testid="monitor-operation-row">
               <td>
@@ -342,11 +348,11 @@ function OperationsTable({
                   {op}
                 </button>
               </td>
-              <td className="numeric">{fmt(mean(data.calls, op), 3)}</td>
+              <td className="numeric">{fmt(mean(data?.calls, op), 3)}</td>
               <td className="numeric">{errors === undefined ? '–' : (errors * 100).toFixed(1)}</td>
-              <td className="numeric">{fmt(mean(data.p50, op))}</td>
-              <td className="numeric">{fmt(mean(data.p95, op))}</td>
-              <td className="numeric">{fmt(mean(data.p99, op))}</td>
+              <td className="numeric">{fmt(mean(data?.p50, op))}</td>
+              <td className="numeric">{fmt(mean(data?.p95, op))}</td>
+              <td className="numeric">{fmt(mean(data?.p99, op))}</td>
               <td>
                 <Link to={`/search?service=${encodeURIComponent(service)}&operation=${encodeURIComponent(op)}`}>
                   Traces
