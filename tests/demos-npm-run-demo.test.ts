@@ -72,6 +72,7 @@ test('npm run demo: every service traced, Ctrl-C stops every process it started'
   };
   for (const variable of PORT_VARIABLES) env[variable] = '0';
   // Its own process group, so the test can signal the group the way a terminal's Ctrl-C does.
+  const started = Date.now();
   const demo = spawn('npm', ['run', '--silent', 'demo'], {
     cwd: ROOT,
     env,
@@ -115,6 +116,8 @@ test('npm run demo: every service traced, Ctrl-C stops every process it started'
       },
       () => output,
     );
+    // The issue asks for traces within 30 s of the command; reported, not asserted (no timing in tests).
+    console.log(`npm run demo: traces from every demo service after ${Date.now() - started} ms`);
     assert.ok(!services.includes('uservice2'), 'uservice2 is not instrumented');
     const traces = (await (await fetch(`${queryUrl}/api/traces?service=TracingExample&limit=5`)).json()) as {
       data: { spans: unknown[] }[];
