@@ -44,6 +44,12 @@ export interface AttributePredicate {
    * ordering operators (non-numeric attributes never match). Ignored by `exists`.
    */
   readonly value?: string;
+  /**
+   * With `=` only: array attributes under the key match too, whatever they
+   * hold. TraceQL's `=` matches an array per element; stores keep arrays whole,
+   * so they let every array through and the caller checks its elements.
+   */
+  readonly orArray?: boolean;
 }
 
 /**

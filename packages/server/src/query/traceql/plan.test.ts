@@ -27,7 +27,7 @@ test('attribute comparisons become store predicates; equality lets arrays throug
     '{ span.http.method = "GET" && .code >= 500 && resource.k8s.ns =~ "prod-.*" && span.x != nil && span.y != "a" && span.flag }',
   );
   assert.deepEqual(prefilter.attributes, [
-    { key: 'http.method', scope: 'span', operator: '=~', value: 'GET|\\[.*"GET".*\\]' },
+    { key: 'http.method', scope: 'span', operator: '=', value: 'GET', orArray: true },
     { key: 'code', scope: 'any', operator: '>=', value: '500' },
     { key: 'k8s.ns', scope: 'resource', operator: '=~', value: '(?:prod-.*)|\\[.*\\]' },
     { key: 'x', scope: 'span', operator: 'exists' },

@@ -49,9 +49,10 @@ const FLIPPED: Record<string, ComparisonOperator> = {
  * pushes both, `{a} && {b}` and `{a} > {b}` push the side with more pushable
  * conditions (each side is met by a different span), `{a} !> {b}` pushes `b`,
  * `||` pushes nothing. Conditions the store cannot express are left to the
- * engine. Array attributes match per element in the engine but as JSON text in
- * the stores, so `=` and `=~` are pushed down as regular expressions that also
- * let arrays through; ordering (`>` …) on arrays of numbers is a known gap.
+ * engine. Array attributes match per element in the engine but are kept whole
+ * by the stores, so `=` is pushed down letting every array through (`orArray`)
+ * and `=~` as a regular expression that also lets arrays through; ordering
+ * (`>` …) on arrays of numbers is a known gap.
  */
 export function planTraceQL(query: Query): TraceQLPlan {
   const conditions = pipelineConditions(query.pipeline);
@@ -177,11 +178,10 @@ function attributePredicate(
           ? String(value.value)
           : undefined;
   if (text === undefined) return undefined;
-  const json = value.type === 'string' ? JSON.stringify(value.value) : text;
   switch (op) {
     case '=':
-      // The engine matches array attributes per element, the stores on their JSON text: let arrays holding the value through.
-      return { key, scope, operator: '=~', value: `${escapeRegex(text)}|\\[.*${escapeRegex(json)}.*\\]` };
+      // The engine matches array attributes per element; the stores keep arrays whole and let them through.
+      return { key, scope, operator: '=', value: text, orArray: true };
     case '!=':
       return { key, scope, operator: op, value: text };
     case '=~':
@@ -195,11 +195,6 @@ function attributePredicate(
       // The stores order numbers only; strings order lexically in TraceQL, so they stay in the engine.
       return value.type === 'int' || value.type === 'float' ? { key, scope, operator: op, value: text } : undefined;
   }
-}
-
-// Only the syntax characters: escaping anything else is an error under the `u` flag the stores use.
-function escapeRegex(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
 
 function pipelineConditions(pipeline: Pipeline): Condition[] {

@@ -33,7 +33,8 @@ export function spanConditionsSql(query: TraceQuery): { prewhere: string; where:
   for (const predicate of query.attributes ?? []) {
     if (predicate.operator === '=') {
       const value = sqlString(predicate.value ?? '');
-      prewhere.push(`(${SCOPES[predicate.scope].map((p) => `has(${p}.value, ${value})`).join(' OR ')})`);
+      const arrays = (p: string) => (predicate.orArray === true ? ` OR has(${p}.type, ${ValueType.array})` : '');
+      prewhere.push(`(${SCOPES[predicate.scope].map((p) => `has(${p}.value, ${value})${arrays(p)}`).join(' OR ')})`);
     }
     where.push(`(${attributePredicateSql(predicate)})`);
   }
@@ -57,7 +58,7 @@ export function attributePredicateSql(predicate: AttributePredicate): string {
     case 'exists':
       return present;
     case '=':
-      return some(`v = ${sqlString(value)}`);
+      return some(`v = ${sqlString(value)}${predicate.orArray === true ? ` OR t = ${ValueType.array}` : ''}`);
     case '!=':
       return `(${present}) AND NOT (${some(`v = ${sqlString(value)}`)})`;
     case '=~':

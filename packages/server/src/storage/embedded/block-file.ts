@@ -2,7 +2,7 @@ import { type FileHandle, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompress, constants, crc32, deflateRaw, inflateRaw } from 'node:zlib';
-import { type Resource, type Span, type SpanKind, serviceNameOf } from '@ariadne/protocol';
+import { anyValueToString, type Resource, type Span, type SpanKind, serviceNameOf } from '@ariadne/protocol';
 import {
   ERROR_KEYS,
   EVENT_KEY,
@@ -486,13 +486,11 @@ export class BlockReader {
     return this.#aggregates;
   }
 
-  /** Whether a resource of the block has this text value under this key. */
+  /** Whether a resource of the block has an attribute under this key whose text form is this value (as `=` compares). */
   async hasResourceAttribute(key: string, value: string): Promise<boolean> {
     const { resources } = await this.#loadTables();
     return resources.some((resource) =>
-      resource.attributes.some(
-        (attribute) => attribute.key === key && attribute.value.type === 'string' && attribute.value.value === value,
-      ),
+      resource.attributes.some((attribute) => attribute.key === key && anyValueToString(attribute.value) === value),
     );
   }
 

@@ -40,9 +40,9 @@ export async function searchBlock(
   const minDuration = query.minDurationNanos === undefined ? -1 : Number(query.minDurationNanos);
   const maxDuration = query.maxDurationNanos === undefined ? Number.POSITIVE_INFINITY : Number(query.maxDurationNanos);
   const needsRows = (query.attributes?.length ?? 0) > 0;
-  const needles: Buffer[] = [];
+  const needles: Buffer[][] = [];
   for (const predicate of query.attributes ?? []) {
-    const needle = await rowNeedle(block, predicate);
+    const needle = await rowNeedles(block, predicate);
     if (needle === null) return; // the block cannot hold a match
     if (needle !== undefined) needles.push(needle);
   }
@@ -74,7 +74,7 @@ export async function searchBlock(
       continue;
     }
     const rows = await block.pageRows(page);
-    const hits = needles.map((needle) => occurrences(rows, needle));
+    const hits = needles.map((alternatives) => occurrences(rows, alternatives));
     for (const ordinal of candidates) {
       const offset = block.traceOffset(ordinal);
       const reader = new ByteReader(rows);
@@ -88,41 +88,75 @@ export async function searchBlock(
 }
 
 const NOT_DICTIONARY_TEXT = new Set(['', 'true', 'false', 'NaN', 'Infinity', '-Infinity']);
-/** Tag.String in span-codec.ts: how a string value is marked in encoded rows. */
+/** Tag.String, Tag.Int and Tag.Double in span-codec.ts: how values are marked in encoded rows. */
 const STRING_TAG = 1;
+const INT_TAG = 3;
+const DOUBLE_TAG = 4;
+const INT64_TEXT = /^-?(0|[1-9][0-9]*)$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 
 /**
- * The bytes every encoded chunk holding a span that satisfies an `=` predicate
- * must contain (key index, string tag, value index); `null` when the block
- * cannot hold one; undefined when no such byte pattern exists (other
- * operators, values that may be numbers, booleans, bytes or lists).
+ * For an `=` predicate, the byte patterns (key index, value tag, value) one of
+ * which every encoded chunk holding a span that satisfies it must contain: `=`
+ * compares text, so "418" is the string "418", the int 418 or the double 418.
+ * `null` when the block cannot hold a match; undefined when no such pattern
+ * exists (other operators, booleans, values in bytes or lists).
  */
-async function rowNeedle(block: BlockReader, predicate: AttributePredicate): Promise<Buffer | null | undefined> {
+async function rowNeedles(block: BlockReader, predicate: AttributePredicate): Promise<Buffer[] | null | undefined> {
   if (predicate.operator !== '=' || predicate.value === undefined || !block.meta.textValuesOnly) return undefined;
   const value = predicate.value;
-  if (NOT_DICTIONARY_TEXT.has(value) || (value.trim() !== '' && !Number.isNaN(Number(value)))) return undefined;
+  if (NOT_DICTIONARY_TEXT.has(value)) return undefined;
   const key = await block.stringIndex(predicate.key);
+  if (key === -1) return null;
+  const needles: Buffer[] = [];
+  const needle = (write: (writer: ByteWriter) => void) => {
+    const writer = new ByteWriter(24);
+    writer.varUint(key);
+    write(writer);
+    needles.push(Buffer.from(writer.bytes()));
+  };
   const text = await block.stringIndex(value);
-  if (key === -1 || text === -1) return null;
+  if (text !== -1) {
+    needle((w) => {
+      w.u8(STRING_TAG);
+      w.varUint(text);
+    });
+  }
+  if (INT64_TEXT.test(value) && BigInt(value) >= INT64_MIN && BigInt(value) <= INT64_MAX) {
+    needle((w) => {
+      w.u8(INT_TAG);
+      w.varInt64(BigInt(value));
+    });
+  }
+  // A double's text is String(number): only the number that reads back as this very text has it (and -0 reads "0").
+  const number = Number(value);
+  if (String(number) === value) {
+    for (const double of number === 0 ? [0, -0] : [number]) {
+      needle((w) => {
+        w.u8(DOUBLE_TAG);
+        w.f64(double);
+      });
+    }
+  }
   // Resource attributes live in the block's tables, not in the rows: rows can only rule out span and event attributes.
   if (predicate.scope !== 'span') {
     const inResources = await block.hasResourceAttribute(predicate.key, value);
     if (inResources) return undefined;
     if (predicate.scope === 'resource') return null;
   }
-  const needle = new ByteWriter(16);
-  needle.varUint(key);
-  needle.u8(STRING_TAG);
-  needle.varUint(text);
-  return Buffer.from(needle.bytes());
+  return needles.length === 0 ? null : needles;
 }
 
-function occurrences(rows: Buffer, needle: Buffer): number[] {
+/** Where any of the needles occurs in the rows, ascending. */
+function occurrences(rows: Buffer, needles: readonly Buffer[]): number[] {
   const positions: number[] = [];
-  for (let at = rows.indexOf(needle); at !== -1; at = rows.indexOf(needle, at + 1)) positions.push(at);
+  for (const needle of needles) {
+    for (let at = rows.indexOf(needle); at !== -1; at = rows.indexOf(needle, at + 1)) positions.push(at);
+  }
+  if (needles.length > 1) positions.sort((a, b) => a - b);
   return positions;
 }
-
 /** Is some position in [start, end)? `positions` ascending. */
 function anyWithin(positions: readonly number[], start: number, end: number): boolean {
   let low = 0;

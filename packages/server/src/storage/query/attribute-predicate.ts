@@ -27,6 +27,9 @@ export function compileAttributePredicate(predicate: AttributePredicate): SpanAt
       return (span) => lookup(span, () => true);
     case '=': {
       const expected = requireValue(predicate);
+      if (predicate.orArray === true) {
+        return (span) => lookup(span, (value) => value.type === 'array' || anyValueToString(value) === expected);
+      }
       return (span) => lookup(span, (value) => anyValueToString(value) === expected);
     }
     case '!=': {
