@@ -88,6 +88,12 @@ export interface BlockMeta {
    * string: an `=` search for a text missing from the dictionary finds nothing.
    */
   readonly textValuesOnly: boolean;
+  /**
+   * By key dictionary index, the numbers (int and double values) under that
+   * key, or null when there were too many to list; a key not listed has none.
+   * Absent from blocks written before it was kept. (`numeric-values.ts`)
+   */
+  readonly numericValues?: Record<string, number[] | null>;
   /** Compressed RED and dependency pre-aggregates (`block-aggregates.ts`). */
   readonly aggregatesOffset: number;
   readonly aggregatesLength: number;
@@ -322,6 +328,7 @@ export async function writeBlock(
       aggregatesOffset,
       aggregatesLength: aggregatesBytes.length,
       textValuesOnly: !dictionary.sawNonTextValue,
+      numericValues: encoder.numericValues.toMeta(),
     };
     const metaBytes = await deflate(Buffer.from(JSON.stringify(meta)));
     const index = await deflate(Buffer.concat([...Object.values(columns), serviceLists.bytes()]));

@@ -3,6 +3,7 @@ import type { SpanMatcher } from '../query/span-matches-query.js';
 import type { AttributePredicate, TraceQuery } from '../span-store.js';
 import type { BlockReader } from './block-file.js';
 import { ByteReader, ByteWriter } from './byte-writer.js';
+import { mayHoldNumber } from './numeric-values.js';
 
 export interface BlockSearch {
   /** Called with each trace of the block that has a matching span, newest pages first. */
@@ -123,7 +124,13 @@ async function rowNeedles(block: BlockReader, predicate: AttributePredicate): Pr
       w.varUint(text);
     });
   }
-  if (INT64_TEXT.test(value) && BigInt(value) >= INT64_MIN && BigInt(value) <= INT64_MAX) {
+  const { numericValues } = block.meta;
+  if (
+    INT64_TEXT.test(value) &&
+    BigInt(value) >= INT64_MIN &&
+    BigInt(value) <= INT64_MAX &&
+    mayHoldNumber(numericValues, key, Number(value))
+  ) {
     needle((w) => {
       w.u8(INT_TAG);
       w.varInt64(BigInt(value));
@@ -131,7 +138,7 @@ async function rowNeedles(block: BlockReader, predicate: AttributePredicate): Pr
   }
   // A double's text is String(number): only the number that reads back as this very text has it (and -0 reads "0").
   const number = Number(value);
-  if (String(number) === value) {
+  if (String(number) === value && mayHoldNumber(numericValues, key, number)) {
     for (const double of number === 0 ? [0, -0] : [number]) {
       needle((w) => {
         w.u8(DOUBLE_TAG);

@@ -11,6 +11,7 @@ import {
   type StatusCode,
 } from '@ariadne/protocol';
 import { ByteReader, ByteWriter } from './byte-writer.js';
+import { NumericValues } from './numeric-values.js';
 
 /**
  * The embedded store's span rows: a compact binary form of the domain spans.
@@ -77,6 +78,8 @@ const enum Tag {
  */
 export class SpanEncoder {
   readonly dictionary = new StringDictionary();
+  /** The numbers seen under each key, for the block's meta. */
+  readonly numericValues = new NumericValues();
   /** Encoded resources and scopes (attributes as dictionary indexes), in table order. */
   readonly #resources: Buffer[] = [];
   readonly #scopes: Buffer[] = [];
@@ -277,13 +280,15 @@ export class SpanEncoder {
       const { key, value } = attributes[position]!;
       // Spans list the same keys in the same order, usually as the same string
       // objects: an identity check at the same position saves a dictionary lookup.
-      if (keys[position] === key) out.varUint(indexes[position]!);
+      let index: number;
+      if (keys[position] === key) index = indexes[position]!;
       else {
-        const index = this.dictionary.indexOf(key);
+        index = this.dictionary.indexOf(key);
         keys[position] = key;
         indexes[position] = index;
-        out.varUint(index);
       }
+      out.varUint(index);
+      if (value.type === 'int' || value.type === 'double') this.numericValues.add(index, value.value);
       this.#value(out, value);
     }
   }
