@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { type KeyboardEvent, useRef, useState } from 'react';
+import { type KeyboardEvent, useLayoutEffect, useRef, useState } from 'react';
 import { getTraceQlTags, getTraceQlTagValues } from '../../api/traceql-search.js';
 import { useApiClient } from '../../hooks/api-client-context.js';
 import {
@@ -35,6 +35,15 @@ export function TraceQlBox({ initial, onRun, onClear }: TraceQlBoxProps) {
     { attribute: 'resource.service.name', operator: '=', value: '' },
   ]);
   const inputRef = useRef<HTMLInputElement>(null);
+  // Where the caret goes once the accepted suggestion is in the input: set in the same task as the
+  // render, before the next key is handled (a later frame put it back behind keys typed meanwhile).
+  const caretAfterRender = useRef<number | undefined>(undefined);
+  useLayoutEffect(() => {
+    const position = caretAfterRender.current;
+    if (position === undefined) return;
+    caretAfterRender.current = undefined;
+    inputRef.current?.setSelectionRange(position, position);
+  });
 
   const tags = useQuery({
     queryKey: ['traceql-tags'],
@@ -75,7 +84,7 @@ export function TraceQlBox({ initial, onRun, onClear }: TraceQlBoxProps) {
     setText(next);
     setCursor(position);
     setActive(0);
-    requestAnimationFrame(() => inputRef.current?.setSelectionRange(position, position));
+    caretAfterRender.current = position;
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
