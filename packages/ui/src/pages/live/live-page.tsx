@@ -110,6 +110,8 @@ export function LivePage() {
     event.preventDefault();
     setEntries([]);
     pending.current = [];
+    // In the same render as the new filter: "open" must never describe the stream being replaced.
+    setStatus('connecting');
     setFilter({ service: service.trim(), q: q.trim() });
   };
 
