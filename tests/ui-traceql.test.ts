@@ -1,17 +1,10 @@
-// The search page's TraceQL box against Ariadne's real Tempo API. The Tempo
-// API listens on its own port (3200), another origin than the UI's; here a
-// small front door puts its search and tag routes beside the query port, as a
-// reverse proxy in front of both would, so the box is tested end to end:
+// The search page's TraceQL box against the real server: the query port serves
+// Tempo's search and tag routes beside the UI, so the box is tested end to end:
 // completion of attribute names and values, the builder, and the results.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { getRequestListener } from '@hono/node-server';
-import { Hono } from 'hono';
 import type { Browser } from 'playwright-core';
 import { fixtureTrace, sendSpans } from '../bench/ui/ui-fixtures.js';
-import { createTempoApi } from '../packages/server/src/query/tempo/tempo-api.js';
 import { artifactPath, launchChromium } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
@@ -19,8 +12,6 @@ const SLOW = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1';
 const FAST = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa2';
 
 let server: TestServer;
-let front: Server;
-let frontUrl: string;
 let browser: Browser;
 
 before(async () => {
@@ -49,23 +40,11 @@ before(async () => {
       },
     ]),
   ]);
-  const tempo = createTempoApi(server.server.store);
-  const app = new Hono();
-  app.all('/api/search', (c) => tempo.fetch(c.req.raw));
-  app.all('/api/v2/search/*', (c) => tempo.fetch(c.req.raw));
-  app.all('*', (c) => {
-    const url = new URL(c.req.url);
-    return fetch(`${server.queryUrl}${url.pathname}${url.search}`, { headers: c.req.raw.headers });
-  });
-  front = createServer(getRequestListener(app.fetch));
-  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-  frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await new Promise((resolve) => front?.close(resolve));
   await server?.dispose();
 });
 
@@ -73,7 +52,7 @@ test('TraceQL: attribute and value completion from the Tempo tag API, builder, r
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${frontUrl}/search`);
+  await page.goto(`${server.queryUrl}/search`);
   const input = page.getByTestId('traceql-input');
   await input.click();
   await input.pressSequentially('{ resource.serv');
