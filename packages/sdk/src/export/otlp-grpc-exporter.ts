@@ -68,8 +68,9 @@ export class OtlpGrpcExporter extends NetworkSpanExporter {
       'http://localhost:4317';
     const compression = options.compression ?? otlpCompressionFromEnv(env);
     const { address, secure } = grpcAddress(this.url);
-    const tls = options.tls ?? otlpTlsFromEnv(env);
-    const channel = secure ? credentials.createSsl(tls.ca, tls.key, tls.cert) : credentials.createInsecure();
+    // The PEM files are read only for an endpoint that uses them.
+    const tls = secure ? (options.tls ?? otlpTlsFromEnv(env)) : undefined;
+    const channel = tls ? credentials.createSsl(tls.ca, tls.key, tls.cert) : credentials.createInsecure();
     this.client = new Client(address, channel, {
       ...(compression === 'gzip' ? { 'grpc.default_compression_algorithm': GZIP } : {}),
     });

@@ -58,9 +58,10 @@ export class OtlpHttpExporter extends NetworkSpanExporter {
     this.compression = options.compression ?? (compression === 'gzip' ? 'gzip' : 'none');
     this.headers = otlpHeadersFromEnv(env, options.headers);
     this.policy = retryPolicyOf(options, otlpTimeoutFromEnv(env));
-    const tls = options.tls ?? otlpTlsFromEnv(env);
+    // The PEM files are read only for an endpoint that uses them.
+    const tls = /^https:/i.test(this.url) ? (options.tls ?? otlpTlsFromEnv(env)) : {};
     const hasTls = tls.ca !== undefined || tls.key !== undefined || tls.cert !== undefined;
-    this.agent = hasTls && /^https:/i.test(this.url) ? new Agent({ ...tls, keepAlive: true }) : undefined;
+    this.agent = hasTls ? new Agent({ ...tls, keepAlive: true }) : undefined;
   }
 
   protected async send(spans: readonly Span[]): Promise<ExportResult> {

@@ -104,7 +104,8 @@ export class BatchSpanProcessor {
     }
     // Each batch above gave up after the export timeout, but the exporter may still hold
     // the send it was making: a flush waits for it no longer than one export may take.
-    await this.bounded(this.exporter.forceFlush?.());
+    const flushing = this.exporter.forceFlush?.();
+    if (flushing !== undefined) await this.withinExportTimeout(flushing, () => undefined);
   }
 
   async shutdown(): Promise<void> {
@@ -112,17 +113,17 @@ export class BatchSpanProcessor {
     this.stopped = true;
     await this.forceFlush();
     this.clearTimer();
-    await this.bounded(this.exporter.shutdown());
+    await this.withinExportTimeout(this.exporter.shutdown(), () => undefined);
   }
 
-  private async bounded(work: Promise<void> | undefined): Promise<void> {
-    if (work === undefined) return;
+  /** What `work` resolves to, or `onTimeout()` once the export timeout passed first. */
+  private async withinExportTimeout<T>(work: Promise<T>, onTimeout: () => T): Promise<T> {
     let timeout: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => {
-      timeout = setTimeout(resolve, this.exportTimeout);
+    const timedOut = new Promise<T>((resolve) => {
+      timeout = setTimeout(() => resolve(onTimeout()), this.exportTimeout);
     });
     try {
-      await Promise.race([work, timedOut]);
+      return await Promise.race([work, timedOut]);
     } finally {
       clearTimeout(timeout);
     }
@@ -165,20 +166,13 @@ export class BatchSpanProcessor {
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
     if (batch.length === 0) return;
-    let timeout: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<ExportResult>((resolve) => {
-      timeout = setTimeout(
-        () => resolve(exportFailure(new Error(`export timed out after ${this.exportTimeout} ms`))),
-        this.exportTimeout,
-      );
-    });
     let result: ExportResult;
     try {
-      result = await Promise.race([this.exporter.export(batch), timedOut]);
+      result = await this.withinExportTimeout(this.exporter.export(batch), () =>
+        exportFailure(new Error(`export timed out after ${this.exportTimeout} ms`)),
+      );
     } catch (error) {
       result = exportFailure(error);
-    } finally {
-      clearTimeout(timeout);
     }
     if (result.code === 'success') this.exported += batch.length;
     else {

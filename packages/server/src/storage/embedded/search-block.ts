@@ -2,8 +2,9 @@ import { StatusCode } from '@ariadne/protocol';
 import type { SpanMatcher } from '../query/span-matches-query.js';
 import type { AttributePredicate, TraceQuery } from '../span-store.js';
 import type { BlockReader } from './block-file.js';
-import { ByteReader, ByteWriter } from './byte-writer.js';
+import { ByteReader } from './byte-writer.js';
 import { mayHoldNumber } from './numeric-values.js';
+import { encodedAttribute } from './span-codec.js';
 
 export interface BlockSearch {
   /** Called with each trace of the block that has a matching span, newest pages first. */
@@ -89,10 +90,6 @@ export async function searchBlock(
 }
 
 const NOT_DICTIONARY_TEXT = new Set(['', 'true', 'false', 'NaN', 'Infinity', '-Infinity']);
-/** Tag.String, Tag.Int and Tag.Double in span-codec.ts: how values are marked in encoded rows. */
-const STRING_TAG = 1;
-const INT_TAG = 3;
-const DOUBLE_TAG = 4;
 const INT64_TEXT = /^-?(0|[1-9][0-9]*)$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -111,19 +108,8 @@ async function rowNeedles(block: BlockReader, predicate: AttributePredicate): Pr
   const key = await block.stringIndex(predicate.key);
   if (key === -1) return null;
   const needles: Buffer[] = [];
-  const needle = (write: (writer: ByteWriter) => void) => {
-    const writer = new ByteWriter(24);
-    writer.varUint(key);
-    write(writer);
-    needles.push(Buffer.from(writer.bytes()));
-  };
   const text = await block.stringIndex(value);
-  if (text !== -1) {
-    needle((w) => {
-      w.u8(STRING_TAG);
-      w.varUint(text);
-    });
-  }
+  if (text !== -1) needles.push(encodedAttribute(key, { type: 'string', index: text }));
   const { numericValues } = block.meta;
   if (
     INT64_TEXT.test(value) &&
@@ -131,19 +117,13 @@ async function rowNeedles(block: BlockReader, predicate: AttributePredicate): Pr
     BigInt(value) <= INT64_MAX &&
     mayHoldNumber(numericValues, key, Number(value))
   ) {
-    needle((w) => {
-      w.u8(INT_TAG);
-      w.varInt64(BigInt(value));
-    });
+    needles.push(encodedAttribute(key, { type: 'int', value: BigInt(value) }));
   }
   // A double's text is String(number): only the number that reads back as this very text has it (and -0 reads "0").
   const number = Number(value);
   if (String(number) === value && mayHoldNumber(numericValues, key, number)) {
     for (const double of number === 0 ? [0, -0] : [number]) {
-      needle((w) => {
-        w.u8(DOUBLE_TAG);
-        w.f64(double);
-      });
+      needles.push(encodedAttribute(key, { type: 'double', value: double }));
     }
   }
   // Resource attributes live in the block's tables, not in the rows: rows can only rule out span and event attributes.
@@ -164,6 +144,7 @@ function occurrences(rows: Buffer, needles: readonly Buffer[]): number[] {
   if (needles.length > 1) positions.sort((a, b) => a - b);
   return positions;
 }
+
 /** Is some position in [start, end)? `positions` ascending. */
 function anyWithin(positions: readonly number[], start: number, end: number): boolean {
   let low = 0;

@@ -72,6 +72,36 @@ const enum Tag {
   KvList = 7,
 }
 
+/** A scalar attribute value as span bodies hold it: strings by dictionary index. */
+export type EncodedScalar =
+  | { readonly type: 'string'; readonly index: number }
+  | { readonly type: 'int'; readonly value: bigint }
+  | { readonly type: 'double'; readonly value: number };
+
+/**
+ * The bytes an attribute with this key (a dictionary index) and value is
+ * encoded as in span bodies, for searching encoded rows without decoding them.
+ */
+export function encodedAttribute(key: number, value: EncodedScalar): Buffer {
+  const out = new ByteWriter(24);
+  out.varUint(key);
+  switch (value.type) {
+    case 'string':
+      out.u8(Tag.String);
+      out.varUint(value.index);
+      break;
+    case 'int':
+      out.u8(Tag.Int);
+      out.varInt64(value.value);
+      break;
+    case 'double':
+      out.u8(Tag.Double);
+      out.f64(value.value);
+      break;
+  }
+  return Buffer.from(out.bytes());
+}
+
 /**
  * A head's encoder: its string dictionary, resource and scope tables, and
  * how much of them its WAL segment already holds.

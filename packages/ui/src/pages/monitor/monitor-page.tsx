@@ -323,7 +323,7 @@ function OperationsTable({
   onPick: (operation: string) => void;
 }) {
   // The window is the first bucket; a second one, at the window's very end instant, is left out.
-  const mean = (list: RedSeries[] | undefined, op: string) => list?.find((x) => x.operation === op)?.values[0];
+  const overWindow = (list: RedSeries[] | undefined, op: string) => list?.find((x) => x.operation === op)?.values[0];
   const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '–' : v.toFixed(digits));
   return (
     <table className="data-table" data-testid="monitor-operations">
@@ -340,7 +340,7 @@ function OperationsTable({
       </thead>
       <tbody>
         {operations.map((op) => {
-          const errors = mean(data?.errors, op);
+          const errors = overWindow(data?.errors, op);
           return (
             <tr key={op} data-testid="monitor-operation-row">
               <td>
@@ -348,11 +348,11 @@ function OperationsTable({
                   {op}
                 </button>
               </td>
-              <td className="numeric">{fmt(mean(data?.calls, op), 3)}</td>
+              <td className="numeric">{fmt(overWindow(data?.calls, op), 3)}</td>
               <td className="numeric">{errors === undefined ? '–' : (errors * 100).toFixed(1)}</td>
-              <td className="numeric">{fmt(mean(data?.p50, op))}</td>
-              <td className="numeric">{fmt(mean(data?.p95, op))}</td>
-              <td className="numeric">{fmt(mean(data?.p99, op))}</td>
+              <td className="numeric">{fmt(overWindow(data?.p50, op))}</td>
+              <td className="numeric">{fmt(overWindow(data?.p95, op))}</td>
+              <td className="numeric">{fmt(overWindow(data?.p99, op))}</td>
               <td>
                 <Link to={`/search?service=${encodeURIComponent(service)}&operation=${encodeURIComponent(op)}`}>
                   Traces
