@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { runResentSpansSuite } from '../conformance/resent-spans-suite.js';
 import { runStoreSuite } from '../conformance/store-suite.js';
 import { testSpan } from '../query/test-spans.js';
 import { openMemoryStore } from './memory-store.js';
 
 runStoreSuite({ name: 'memory', open: async () => openMemoryStore() });
+runResentSpansSuite({ name: 'memory', open: async () => openMemoryStore() });
 
 test('the memory store evicts the traces written least recently', async () => {
   const store = openMemoryStore({ maxTraces: 2 });

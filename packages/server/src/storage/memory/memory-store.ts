@@ -19,6 +19,7 @@ import type {
   TraceQuery,
   TraceSummary,
 } from '../span-store.js';
+import { TraceSpans } from './trace-spans.js';
 
 function earliestStart(trace: readonly Span[]): bigint {
   let start = trace[0]!.startTimeUnixNano;
@@ -35,7 +36,9 @@ export interface MemoryStoreOptions {
  * A store that keeps everything in this process's memory, for tests, demos and
  * `--storage memory`. Searches and aggregates scan every trace: fine at its
  * bounded size. RED duration quantiles come from log-scale bins (within 2.2%,
- * see `duration-histogram.ts`), like the embedded store's.
+ * see `duration-histogram.ts`), like the embedded store's. A span written
+ * again with the same ids and content is kept once (`trace-spans.ts`), so a
+ * retried batch changes no count.
  */
 export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & DependencyReader & RedMetricsReader {
   const maxTraces = options.maxTraces ?? 100_000;
@@ -44,7 +47,7 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & D
   }
   // Map iteration order is insertion order: re-inserting a trace on every write
   // keeps the least recently written trace first, which makes eviction O(1).
-  const traces = new Map<string, Span[]>();
+  const traces = new Map<string, TraceSpans>();
   const catalog = new ServiceCatalog();
   let closed = false;
 
@@ -57,16 +60,16 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & D
       ensureOpen();
       for (const span of spans) {
         let trace = traces.get(span.traceId);
-        if (trace === undefined) trace = [];
+        if (trace === undefined) trace = new TraceSpans();
         else traces.delete(span.traceId);
+        // A re-sent trace is written again: it counts as recent, as a write of new spans would.
         traces.set(span.traceId, trace);
-        trace.push(span);
-        catalog.add(span);
+        if (trace.add(span)) catalog.add(span);
       }
       while (traces.size > maxTraces) {
-        const [oldestId, oldest] = traces.entries().next().value as [string, Span[]];
+        const [oldestId, oldest] = traces.entries().next().value as [string, TraceSpans];
         traces.delete(oldestId);
-        for (const span of oldest) catalog.remove(span);
+        for (const span of oldest.spans) catalog.remove(span);
       }
     },
 
@@ -74,7 +77,7 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & D
       ensureOpen();
       const trace = traces.get(normalizeTraceId(traceId) ?? traceId);
       if (trace === undefined) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
-      return [...trace];
+      return [...trace.spans];
     },
 
     async findTraces(query: TraceQuery): Promise<TraceSummary[]> {
@@ -82,8 +85,8 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & D
       const matches = compileSpanMatcher(query);
       // Rank by start first and summarize only the winners: most matches are cut by the limit.
       const candidates: { traceId: string; startTimeUnixNano: bigint; trace: Span[] }[] = [];
-      for (const [traceId, trace] of traces) {
-        if (trace.some(matches)) candidates.push({ traceId, startTimeUnixNano: earliestStart(trace), trace });
+      for (const [traceId, { spans }] of traces) {
+        if (spans.some(matches)) candidates.push({ traceId, startTimeUnixNano: earliestStart(spans), trace: spans });
       }
       return mostRecentTraces(candidates, query.limit).map((candidate) => summarizeTrace(candidate.trace));
     },
@@ -103,7 +106,7 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & D
       validateTimeRange(timeRange);
       const counter = new DependencyCounter();
       for (const trace of traces.values()) {
-        for (const call of crossServiceCalls(trace)) {
+        for (const call of crossServiceCalls(trace.spans)) {
           const start = call.child.startTimeUnixNano;
           if (start < timeRange.startNanos || start > timeRange.endNanos) continue;
           counter.add(call.parentService, call.childService, 1, isErrorSpan(call.child) ? 1 : 0);
@@ -115,7 +118,7 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & D
     async getRedMetrics(query: RedMetricsQuery): Promise<RedMetricsSeries[]> {
       ensureOpen();
       const red = new RedAccumulator(query);
-      for (const trace of traces.values()) for (const span of trace) red.addSpan(span);
+      for (const trace of traces.values()) for (const span of trace.spans) red.addSpan(span);
       return red.series();
     },
 
