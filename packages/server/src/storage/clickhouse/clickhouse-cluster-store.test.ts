@@ -1,4 +1,5 @@
 import { after, before } from 'node:test';
+import { runResentSpansSuite } from '../conformance/resent-spans-suite.js';
 import { runStoreSuite } from '../conformance/store-suite.js';
 import type { SpanStore } from '../span-store.js';
 import { openClickHouseStore } from './clickhouse-store.js';
@@ -19,8 +20,8 @@ after(async () => {
   await cluster?.stop();
 });
 
-const openOn = (shard: number) =>
-  openClickHouseStore({ url: cluster.shards[shard]!.url, database: DATABASE, cluster: CLUSTER });
+const openOn = (shard: number, database = DATABASE) =>
+  openClickHouseStore({ url: cluster.shards[shard]!.url, database, cluster: CLUSTER });
 
 runStoreSuite({
   name: 'clickhouse (two shards)',
@@ -34,4 +35,20 @@ runStoreSuite({
     await store.close();
     return openOn(1);
   },
+});
+
+// The same on the cluster: copies of a span are read once through the Distributed table (content_hash is an
+// ALIAS there, the shards' stored column underneath).
+const RESENT_DATABASE = 'ariadne_cluster_resent';
+runResentSpansSuite({
+  name: 'clickhouse (two shards)',
+  open: async () => {
+    await (await openOn(1, RESENT_DATABASE)).close();
+    return openOn(0, RESENT_DATABASE);
+  },
+  reopen: async (store: SpanStore) => {
+    await store.close();
+    return openOn(1, RESENT_DATABASE);
+  },
+  aggregatesCountCopies: 'ClickHouse counts every stored copy in RED and dependencies (see clickhouse-store.test.ts)',
 });

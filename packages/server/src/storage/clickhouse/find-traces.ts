@@ -2,6 +2,7 @@ import { AriadneError, type Resource, type Span, type StatusCode } from '@ariadn
 import { summarizeTrace } from '../query/summarize-trace.js';
 import type { TraceQuery, TraceSummary } from '../span-store.js';
 import { CANNOT_COMPILE_REGEXP, ClickHouseError, type ClickHouseHttp } from './clickhouse-http.js';
+import { CONTENT_HASH } from './clickhouse-schema.js';
 import { spanConditionsSql } from './search-sql.js';
 import { sqlInteger, sqlString, traceIdFromHalves } from './sql-literal.js';
 
@@ -145,10 +146,12 @@ async function summaries(
   resourceOf: (service: string) => Resource,
 ): Promise<TraceSummary[]> {
   // Each trace's own bounds: far apart traces do not make the whole range between them read.
+  // A span's copies (a client's retries) are one row, as getTrace returns them.
   const where = top.map((trace) => `(${whereSpansOf(trace)})`).join(' OR ');
   const rows = await http.query<SummaryRow>(
     `SELECT trace_hi, trace_lo, span_id, parent_span_id, service, name, start_ns, duration_ns, status_code FROM ${spans}
-     PREWHERE (trace_hi, trace_lo) IN ${traceIdSet(top)} WHERE ${where}`,
+     PREWHERE (trace_hi, trace_lo) IN ${traceIdSet(top)} WHERE ${where}
+     LIMIT 1 BY trace_hi, trace_lo, span_id, ${CONTENT_HASH}`,
   );
   const byTrace = new Map<string, Span[]>();
   for (const row of rows) {

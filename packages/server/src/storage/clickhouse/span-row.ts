@@ -74,6 +74,14 @@ export const SPAN_ROW_COLUMNS = [
   'extra',
 ] as const;
 
+/**
+ * The columns a decoded span is made of: every column but `parent_service`,
+ * which says what else came in the same write. Rows equal in these are
+ * copies of one span (the encoding round-trips every field exactly), which
+ * is what `content_hash` hashes (clickhouse-schema.ts).
+ */
+export const SPAN_CONTENT_COLUMNS: readonly string[] = SPAN_ROW_COLUMNS.filter((column) => column !== 'parent_service');
+
 /** What `extra` may hold; every field is absent in the usual case. */
 interface Extra {
   /** End time when it is before the start (duration_ns is then 0). */
