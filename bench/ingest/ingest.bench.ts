@@ -3,6 +3,8 @@
 // real server in its own process on loopback, several concurrent clients,
 // counting only acknowledged spans), on the standard workload in batches of 512.
 //   npm run bench ingest            (INGEST_SECONDS=4 INGEST_CLIENTS=4 by default)
+// Sustained load (a minute, second by second, latency, RSS, re-sends, search under
+// load) is sustained.bench.ts beside this one, which the same command also runs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
