@@ -13,6 +13,7 @@ import { httpStatusOfError } from '../http-error-status.js';
 import { fetchTraces } from '../jaeger/fetch-traces.js';
 import { parseGoDuration } from '../jaeger/go-duration.js';
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT } from '../jaeger/jaeger-trace-query.js';
+import { readSpansOnce } from '../read-spans-once.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -32,7 +33,9 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
  * is 404. Empty lists are written (`{"services": []}`) where Go's jsonpb would
  * drop the field: clients read both.
  */
-export function createJaegerV3Api(reader: SpanReader): Hono {
+export function createJaegerV3Api(store: SpanReader): Hono {
+  // Every span read here comes out once however often it was sent.
+  const reader = readSpansOnce(store);
   const app = new Hono();
 
   app.get(

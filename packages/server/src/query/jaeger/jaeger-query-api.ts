@@ -19,6 +19,7 @@ import {
   type SpanStore,
   type TimeRange,
 } from '../../storage/span-store.js';
+import { readSpansOnce } from '../read-spans-once.js';
 import { fetchTraces } from './fetch-traces.js';
 import { jaegerDataResponse, jaegerErrorResponse, jaegerStatusResponse } from './jaeger-envelope.js';
 import {
@@ -78,7 +79,13 @@ const DEFAULT_DEPENDENCY_LOOKBACK_NANOS = 86_400_000_000_000n;
  * Jaeger's trace adjusters (clock skew and the like) are not applied: traces
  * are shown as stored.
  */
-export function createJaegerQueryApi(reader: SpanReader, options: JaegerQueryApiOptions = {}): Hono {
+export function createJaegerQueryApi(store: SpanReader, storeOptions: JaegerQueryApiOptions = {}): Hono {
+  // Every span read here, from the store and the archive, comes out once however often it was sent.
+  const reader = readSpansOnce(store);
+  const options: JaegerQueryApiOptions =
+    storeOptions.archive === undefined
+      ? storeOptions
+      : { ...storeOptions, archive: readSpansOnce(storeOptions.archive) };
   const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
   const app = new Hono();
 

@@ -2,6 +2,7 @@ import { AriadneError, isAriadneError, normalizeTraceId, type Span, toJaegerTrac
 import { type Context, Hono } from 'hono';
 import type { SpanReader, SpanStore } from '../../storage/span-store.js';
 import { jaegerDataResponse, jaegerErrorResponse } from '../jaeger/jaeger-envelope.js';
+import { readSpansOnce } from '../read-spans-once.js';
 import { searchTraceSpans } from './search-trace-spans.js';
 import { hasSpanLookup } from './span-lookup.js';
 import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-outline.js';
@@ -26,7 +27,10 @@ import { toTraceSkeleton } from './trace-skeleton.js';
  * says where the time went, and `cached` when a kept outline (and its JSON)
  * served it.
  */
-export function createTraceViewApi(reader: SpanReader, archive?: SpanStore): Hono {
+export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore): Hono {
+  // Every span, outline and span lookup read here comes out once however often it was sent.
+  const reader = readSpansOnce(store);
+  const archive = archiveStore === undefined ? undefined : readSpansOnce(archiveStore);
   const app = new Hono();
 
   /** Reads the trace from the store, else (not found) from the archive. */

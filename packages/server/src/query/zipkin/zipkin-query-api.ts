@@ -12,6 +12,7 @@ import { type Context, Hono } from 'hono';
 import { hasDependencies, type SpanReader, type TimeRange } from '../../storage/span-store.js';
 import { httpStatusOfError } from '../http-error-status.js';
 import { fetchTraces } from '../jaeger/fetch-traces.js';
+import { readSpansOnce } from '../read-spans-once.js';
 import { parseZipkinTimeRange, parseZipkinTraceQuery, ZIPKIN_DEFAULT_LOOKBACK_MS } from './zipkin-query-request.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -46,7 +47,9 @@ export interface ZipkinQueryApiOptions {
  * Errors are plain text with the status (400 for a bad parameter, 404, 500),
  * as the Zipkin server answers them.
  */
-export function createZipkinQueryApi(reader: SpanReader, options: ZipkinQueryApiOptions = {}): Hono {
+export function createZipkinQueryApi(store: SpanReader, options: ZipkinQueryApiOptions = {}): Hono {
+  // Every span read here comes out once however often it was sent.
+  const reader = readSpansOnce(store);
   const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
   const scanLimit = options.scanTraces ?? 500;
   const app = new Hono();

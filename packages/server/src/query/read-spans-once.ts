@@ -1,0 +1,81 @@
+import type { Span } from '@ariadne/protocol';
+import { dedupeSpans } from '../storage/query/dedupe-spans.js';
+import type { SpanReader, TimeRange } from '../storage/span-store.js';
+import { SpanIds } from './trace-view/span-ids.js';
+import { hasSpanLookup } from './trace-view/span-lookup.js';
+import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-view/trace-outline.js';
+
+/** Readers already wrapped: wrapping twice would check every span twice. */
+const wrapped = new WeakSet<object>();
+
+/**
+ * The reader every query API reads spans through: the same reader, except
+ * that spans equal in ids and content (a client retried a batch, a store
+ * kept the copies) come out once (`dedupeSpans`, Jaeger's span-hash dedupe),
+ * from `getTrace`, `getSpansById` (`SpanLookup`) and `getTraceOutline`
+ * (`TraceOutlineReader`). Everything else, optional capabilities included,
+ * is the reader's own.
+ *
+ * A store that already drops copies pays one Set lookup per span. An
+ * outline carries no content to compare, so one whose span ids repeat is
+ * checked against the whole trace once, and the answer kept for as long as
+ * the store hands out that outline object (`OutlineCache`).
+ */
+export function readSpansOnce<R extends SpanReader>(reader: R): R {
+  if (wrapped.has(reader)) return reader;
+  const overrides = new Map<PropertyKey, unknown>();
+  overrides.set(
+    'getTrace',
+    async (traceId: string, timeRange?: TimeRange): Promise<Span[]> =>
+      dedupeSpans(await reader.getTrace(traceId, timeRange)),
+  );
+  if (hasSpanLookup(reader)) {
+    overrides.set(
+      'getSpansById',
+      async (traceId: string, spanId: string): Promise<Span[]> =>
+        dedupeSpans(await reader.getSpansById(traceId, spanId)),
+    );
+  }
+  if (hasTraceOutline(reader)) {
+    const checked = new WeakMap<TraceOutline, TraceOutline>();
+    overrides.set('getTraceOutline', async (traceId: string): Promise<TraceOutline> => {
+      const outline = await reader.getTraceOutline(traceId);
+      let once = checked.get(outline);
+      if (once === undefined) {
+        once = repeatsAnId(outline.spanIds) ? await outlineOnce(reader, traceId, outline) : outline;
+        checked.set(outline, once);
+      }
+      return once;
+    });
+  }
+  const bound = new Map<PropertyKey, unknown>();
+  const proxy = new Proxy(reader, {
+    get(target, key) {
+      if (overrides.has(key)) return overrides.get(key);
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      // The store's own methods, called on the store (a class with private fields would refuse the proxy).
+      let method = bound.get(key);
+      if (method === undefined) {
+        method = value.bind(target);
+        bound.set(key, method);
+      }
+      return method;
+    },
+  });
+  wrapped.add(proxy);
+  return proxy;
+}
+
+function repeatsAnId(spanIds: readonly string[]): boolean {
+  const ids = new SpanIds(spanIds);
+  for (let i = 0; i < spanIds.length; i++) if (ids.keep(i) !== i) return true;
+  return false;
+}
+
+/** The outline of the trace's spans kept once; the store's own when no two were copies. */
+async function outlineOnce(reader: SpanReader, traceId: string, outline: TraceOutline): Promise<TraceOutline> {
+  const spans = await reader.getTrace(traceId);
+  const kept = dedupeSpans(spans);
+  return kept.length === spans.length ? outline : traceOutlineOf(kept);
+}
