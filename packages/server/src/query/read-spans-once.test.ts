@@ -95,7 +95,7 @@ describe('readSpansOnce', () => {
         traceReads++;
         return store.getTrace(traceId);
       },
-      getTraceOutline: async () => outline,
+      getTraceOutline: async (_traceId: string) => outline,
     });
     assert.equal(await reader.getTraceOutline(TRACE), outline);
     assert.equal(traceReads, 0);
