@@ -16,7 +16,9 @@ const wrapped = new WeakSet<object>();
  * (`TraceOutlineReader`). Everything else, optional capabilities included,
  * is the reader's own.
  *
- * A store that already drops copies pays one Set lookup per span. An
+ * A store that already drops copies pays one look at the span ids
+ * (`SpanIds`: ids as numbers in a flat table, cheaper than `dedupeSpans`'s
+ * Set of id strings); only traces whose ids repeat go through `dedupeSpans`. An
  * outline carries no content to compare, so one whose span ids repeat is
  * checked against the whole trace once, and the answer kept for as long as
  * the store hands out that outline object (`OutlineCache`).
@@ -27,13 +29,12 @@ export function readSpansOnce<R extends SpanReader>(reader: R): R {
   overrides.set(
     'getTrace',
     async (traceId: string, timeRange?: TimeRange): Promise<Span[]> =>
-      dedupeSpans(await reader.getTrace(traceId, timeRange)),
+      keptOnce(await reader.getTrace(traceId, timeRange)),
   );
   if (hasSpanLookup(reader)) {
     overrides.set(
       'getSpansById',
-      async (traceId: string, spanId: string): Promise<Span[]> =>
-        dedupeSpans(await reader.getSpansById(traceId, spanId)),
+      async (traceId: string, spanId: string): Promise<Span[]> => keptOnce(await reader.getSpansById(traceId, spanId)),
     );
   }
   if (hasTraceOutline(reader)) {
@@ -67,6 +68,12 @@ export function readSpansOnce<R extends SpanReader>(reader: R): R {
   return proxy;
 }
 
+/** The spans of one trace, copies dropped; the array itself when no span id repeats (nothing to compare). */
+function keptOnce(spans: Span[]): Span[] {
+  return repeatsAnId(spans.map((span) => span.spanId)) ? dedupeSpans(spans) : spans;
+}
+
+/** Whether two of the ids are equal (of one trace: ids of different traces may be equal without harm). */
 function repeatsAnId(spanIds: readonly string[]): boolean {
   const ids = new SpanIds(spanIds);
   for (let i = 0; i < spanIds.length; i++) if (ids.keep(i) !== i) return true;
