@@ -10,10 +10,12 @@ import {
   jaegerEventName,
   type TraceOutlineBuilder,
 } from '../../query/trace-view/trace-outline.js';
+import { dedupeSpans } from '../query/dedupe-spans.js';
 import { summarizeTrace } from '../query/summarize-trace.js';
 import type { Operation, TraceSummary } from '../span-store.js';
 import { type BlockAggregates, decodeAggregates } from './block-aggregates.js';
 import { ByteReader, ByteWriter } from './byte-writer.js';
+import type { IndexedSpan } from './dependency-index.js';
 import { fsyncDirectory } from './fsync-directory.js';
 import {
   decodeChunk,
@@ -239,7 +241,8 @@ export async function writeBlock(
     let maxStart: bigint | undefined;
     // Pages hold traces in start order (the id index points into them), so a
     // search for the most recent traces reads the newest pages and stops.
-    const summaries = traceIds.map((traceId) => summarizeTrace(traces.get(traceId)!.spans));
+    // Copies of a span (stored before the write-time dedupe could see them) count once, as reads show them.
+    const summaries = traceIds.map((traceId) => summarizeTrace(dedupeSpans(traces.get(traceId)!.spans)));
     const layout = traceIds.map((_, ordinal) => ordinal);
     layout.sort((a, b) => {
       const x = summaries[a]!.startTimeUnixNano;
@@ -772,6 +775,41 @@ export class BlockReader {
   }
 
   /**
+   * Every span of the block, trace by trace, as the dependency index reads
+   * them: ids, resource, status and start, skimmed (`skimChunk`) rather than
+   * decoded. For rebuilding that index at open.
+   */
+  async forEachTrace(visit: (traceId: string, spans: IndexedSpan[]) => void): Promise<void> {
+    for (let page = 0; page < this.meta.pages.length; page++) {
+      const [rows, tables, times] = await Promise.all([
+        this.#pageRows(page),
+        this.#loadTables(),
+        this.#readPageTimes(page),
+      ]);
+      const reader = new ByteReader(rows);
+      // Chunks and the page's columns list the spans in the same order.
+      let first = 0;
+      while (reader.offset < rows.length) {
+        const chunk = reader.raw(reader.varUint());
+        const ordinal = times.trace[first];
+        if (ordinal === undefined) throw new RangeError('span times out of range');
+        const spans: IndexedSpan[] = [];
+        const at = first;
+        skimChunk(chunk, tables, NO_SKIM_KEYS, {
+          span(position, spanId, parentSpanId, _parentPosition, _name, resource, status) {
+            const startTimeUnixNano = times.start[at + position];
+            if (startTimeUnixNano === undefined) throw new RangeError('span times out of range');
+            spans.push({ spanId, parentSpanId, resource, startTimeUnixNano, status: { code: status } });
+          },
+          event: () => false,
+        });
+        first += spans.length;
+        visit(this.traceId(ordinal), spans);
+      }
+    }
+  }
+
+  /**
    * The page's span times in whole microseconds (floored: the Jaeger API's
    * truncation for times after 1970) and the trace ordinal of each span,
    * computed on numbers: exact, without a BigInt per span.
@@ -818,6 +856,8 @@ export class BlockReader {
 }
 
 const OUTLINE_KEYS: SkimKeys = { span: ERROR_KEYS, event: EVENT_KEY };
+/** No attribute values: no key is the empty string's index (-1 for an event key that no dictionary has). */
+const NO_SKIM_KEYS: SkimKeys = { span: [], event: '\u0000no key' };
 
 interface PageMicros {
   readonly count: number;

@@ -1,13 +1,15 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { AriadneError, isValidTraceId, normalizeTraceId, type Span } from '@ariadne/protocol';
 import type { SpanLookup } from '../../query/trace-view/span-lookup.js';
 import {
   type TraceOutline,
   TraceOutlineBuilder,
   type TraceOutlineReader,
+  traceOutlineOf,
 } from '../../query/trace-view/trace-outline.js';
-import { crossServiceCalls, DependencyCounter, isErrorSpan } from '../query/dependency-links.js';
+import { dedupeSpans } from '../query/dedupe-spans.js';
+import { DependencyCounter } from '../query/dependency-links.js';
 import { compareMostRecentFirst, type RankedTrace } from '../query/most-recent-traces.js';
 import { RedAccumulator } from '../query/red-metrics.js';
 import { compareText, sortOperations } from '../query/service-catalog.js';
@@ -31,9 +33,11 @@ import { AggregatesBuilder, addDependencyCells, addRedCells } from './block-aggr
 import { BlockReader, bloomKey, type CutTrace, writeBlock } from './block-file.js';
 import { blockFileName, parseBlockName } from './block-names.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { type CutPlan, DependencyIndex, type IndexedSpan } from './dependency-index.js';
 import { fsyncDirectory } from './fsync-directory.js';
 import { Head } from './head.js';
 import { OutlineCache } from './outline-cache.js';
+import { RecentSpans } from './recent-spans.js';
 import { searchBlock } from './search-block.js';
 import { WalRecordDecoder } from './span-codec.js';
 import { deleteSegmentsUpTo, listSegments, readSegment, segmentFileName, WalWriter } from './write-ahead-log.js';
@@ -61,6 +65,13 @@ export interface EmbeddedStoreOptions {
    * for the trace view's JSON of it), so 80 MB by default (500,000); 0 keeps none.
    */
   readonly outlineCacheSpans?: number;
+  /**
+   * How many of the latest spans the store remembers, at least, for the
+   * write-time dedupe (`RecentSpans`) and for counting calls between
+   * services without reading older blocks (`DependencyIndex`). Default
+   * 500,000; memory in README.md.
+   */
+  readonly recentSpans?: number;
 }
 
 /** Traces smaller than this are read again on each open: a few milliseconds. */
@@ -87,6 +98,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   await mkdir(walDir, { recursive: true });
   await mkdir(blockDir, { recursive: true });
   const lock = await lockDataDir(options.dataDir);
+  const recentSpans = options.recentSpans ?? 500_000;
+  /** Spans taken recently: a retry's copies are not stored again. */
+  const recent = new RecentSpans(recentSpans);
+  /** Services of spans cut recently, and children waiting for their parent: calls are counted from these. */
+  const dependencyIndex = new DependencyIndex(recentSpans);
 
   let blocks: BlockReader[] = [];
   let head = new Head();
@@ -129,7 +145,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       const { payloads } = await readSegment(join(walDir, segmentFileName(segment)), true);
       // A segment's records add to tables the later records of that segment refer to.
       const decoder = new WalRecordDecoder();
-      for (const payload of payloads) head.add(decoder.decode(payload));
+      for (const payload of payloads) {
+        // The dedupe window starts again with the spans the WAL still holds.
+        const spans = recent.admit(decoder.decode(payload));
+        if (spans.length > 0) head.add(spans);
+      }
     }
     // The replayed spans' records stay in the old segments: the new segment's first record carries every table entry.
     head.encoder.restartLog();
@@ -143,6 +163,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
 
   /** Heads being written into blocks: still read from until the blocks are open. */
   const frozen: Head[] = [];
+  /** The latest WAL append: resolved once every span taken so far is durable. */
+  let lastAppend: Promise<void> = Promise.resolve();
   /** Cuts and retention run one at a time, in this chain. */
   let background: Promise<void> = Promise.resolve();
   let closed = false;
@@ -179,7 +201,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
           else traces.set(traceId, { spans: [...trace.spans, ...spans], bodies: [...trace.bodies, ...bodies] });
         }
       }
-      const parts = await partitionCut(traces, blocks, partitionNanos);
+      const { parts, plan } = partitionCut(traces, dependencyIndex, partitionNanos);
       const written: string[] = [];
       try {
         const opened: BlockReader[] = [];
@@ -190,6 +212,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
           opened.push(await BlockReader.open(path));
         }
         blocks = [...blocks, ...opened];
+        // In the same tick as the blocks become readable and the frozen heads stop being read.
+        plan.commit();
         prefetch(opened);
       } catch (error) {
         // A partial cut must not survive: the next cut writes these spans again.
@@ -221,6 +245,39 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   };
 
   await applyRetention();
+  /**
+   * The dependency index lives in memory: at open it is rebuilt from the
+   * newest blocks (as many spans as it keeps), cut by cut, before any new
+   * cut. Calls those blocks counted are not counted again: the rebuild only
+   * remembers. (A child of the oldest cut read whose parent was in an older
+   * one waits for a parent that already came; it is forgotten in time.)
+   */
+  const rebuildIndex = async () => {
+    const cuts = new Map<number, BlockReader[]>();
+    for (const block of blocks) {
+      const segment = parseBlockName(basename(block.path))?.segment ?? 0;
+      cuts.set(segment, [...(cuts.get(segment) ?? []), block]);
+    }
+    const newestFirst = [...cuts].sort(([a], [b]) => b - a);
+    let kept = 0;
+    let from = 0;
+    while (from < newestFirst.length && kept < recentSpans) {
+      for (const block of newestFirst[from]![1]) kept += block.meta.spanCount;
+      from++;
+    }
+    for (const [, parts] of newestFirst.slice(0, from).reverse()) {
+      const traces = new Map<string, IndexedSpan[]>();
+      for (const block of parts) {
+        await block.forEachTrace((traceId, spans) => {
+          const known = traces.get(traceId);
+          if (known === undefined) traces.set(traceId, spans);
+          else known.push(...spans);
+        });
+      }
+      dependencyIndex.planCut(traces, () => {}).commit();
+    }
+  };
+  const indexReady = serialize(rebuildIndex).catch(() => {});
   // RED and dependency queries read every block's aggregates: load them now, not on the first query.
   const prefetch = (opened: readonly BlockReader[]) => {
     for (const block of opened) void block.aggregates().catch((error) => options.onError?.(error));
@@ -306,7 +363,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     const inHead = current.heads.some((part) => part.traces.has(traceId));
     const [only] = holders;
     if (only !== undefined && holders.length === 1 && !inHead) return only.summary(only.find(traceId));
-    return summarizeTrace(await readTrace(current, traceId));
+    return summarizeTrace(dedupeSpans(await readTrace(current, traceId)));
   };
 
   return {
@@ -327,9 +384,15 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
           throw new AriadneError('StorageFailure', `cannot store a span with trace id "${span.traceId}"`);
         }
       }
+      // Spans equal to ones taken recently (a client's retry, a copy in the batch) are
+      // not stored again; the write still resolves only once those are durable: they
+      // were acknowledged, or they are in a WAL append queued before, which resolves first.
+      const fresh = recent.admit(spans);
+      if (fresh.length === 0) return lastAppend;
       // Into the head in the same tick as into the WAL queue: a cut then puts the
       // batch into the block exactly when its record lands in the segment the cut retires.
-      const written = wal.append(head.add(spans));
+      const written = wal.append(head.add(fresh));
+      lastAppend = written;
       if (head.spanCount >= maxHeadSpans) void cut().catch(() => {});
       await written;
     },
@@ -339,7 +402,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         const id = normalizeTraceId(traceId);
         const spans = id === undefined ? [] : await readTrace(current, id);
         if (spans.length === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
-        return spans;
+        // Copies stored before the write-time dedupe could see them (outside its window) show once.
+        return dedupeSpans(spans);
       }),
 
     // Blocks are skimmed rather than decoded: a large trace's outline costs a fraction of its spans.
@@ -352,7 +416,10 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         const outline = new TraceOutlineBuilder();
         for (const block of holders) await block.outlineTrace(id, outline);
         for (const part of current.heads) outline.addSpans(part.traces.get(id) ?? []);
-        const built = outline.build();
+        let built = outline.build();
+        // Exact copies (outside the write-time dedupe's window) show once: only a trace
+        // where two spans share an id and every outlined field is read whole to tell.
+        if (mayRepeat(built)) built = traceOutlineOf(dedupeSpans(await readTrace(current, id)));
         outlines.set(id, version, built);
         return built;
       }),
@@ -366,7 +433,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         for (const part of current.heads) {
           for (const span of part.traces.get(id) ?? []) if (span.spanId === spanId) found.push(span);
         }
-        return found;
+        return dedupeSpans(found);
       }),
 
     findTraces: (query: TraceQuery): Promise<TraceSummary[]> =>
@@ -415,35 +482,22 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         return sortOperations([...operations.values()]);
       }),
 
-    getDependencies: (timeRange: TimeRange): Promise<DependencyLink[]> =>
-      read(async (current) => {
-        validateTimeRange(timeRange);
+    async getDependencies(timeRange: TimeRange): Promise<DependencyLink[]> {
+      validateTimeRange(timeRange);
+      await indexReady;
+      return read(async (current) => {
         const counter = new DependencyCounter();
-        // Calls between two spans already in blocks were counted when the later of them was cut.
+        // The heads' part first, before any await: the index must be the one of this
+        // snapshot's blocks (a cut changes both in one tick).
+        dependencyIndex.callsOf(headTraces(current.heads), (parent, child, start, isError) => {
+          if (start < timeRange.startNanos || start > timeRange.endNanos) return;
+          counter.add(parent, child, 1, isError ? 1 : 0);
+        });
+        // Calls with a span in a block were counted when the later of their two spans was cut.
         for (const block of current.blocks) addDependencyCells(await block.aggregates(), timeRange, counter);
-        const inHeads = new Map<string, Span[]>();
-        for (const part of current.heads) {
-          for (const [traceId, spans] of part.traces) inHeads.set(traceId, [...(inHeads.get(traceId) ?? []), ...spans]);
-        }
-        for (const [traceId, spans] of inHeads) {
-          const older: Span[] = [];
-          const key = bloomKey(traceId);
-          for (const block of current.blocks) {
-            if (block.mayContainKey(key)) older.push(...(await block.getTrace(traceId)));
-          }
-          const fresh = new Set(spans);
-          const calls =
-            older.length === 0
-              ? crossServiceCalls(spans)
-              : crossServiceCalls([...spans, ...older], (s) => fresh.has(s));
-          for (const call of calls) {
-            const start = call.child.startTimeUnixNano;
-            if (start < timeRange.startNanos || start > timeRange.endNanos) continue;
-            counter.add(call.parentService, call.childService, 1, isErrorSpan(call.child) ? 1 : 0);
-          }
-        }
         return counter.links();
-      }),
+      });
+    },
 
     getRedMetrics: (query: RedMetricsQuery): Promise<RedMetricsSeries[]> =>
       read(async (current) => {
@@ -492,15 +546,15 @@ interface CutPart {
 
 /**
  * Splits a cut's spans by time partition (one block each) and builds their
- * aggregates. Calls whose parent and child are both in this cut, or one here
- * and the other in an older block, are counted here, once: calls between two
- * older spans were counted by an older cut.
+ * aggregates. The calls between services it counts (`DependencyIndex`): both
+ * spans in this cut, or one here and the other cut earlier; its plan is
+ * committed once the blocks are written.
  */
-async function partitionCut(
+function partitionCut(
   traces: ReadonlyMap<string, CutTrace>,
-  olderBlocks: readonly BlockReader[],
+  index: DependencyIndex,
   partitionNanos: bigint,
-): Promise<CutPart[]> {
+): { parts: CutPart[]; plan: CutPlan } {
   const parts = new Map<bigint, CutPart>();
   // Consecutive spans are nearly always in the same partition: test the last one's bounds before dividing.
   let last: CutPart | undefined;
@@ -545,20 +599,62 @@ async function partitionCut(
         trace.bodies.push(bodies[i * 3]!, bodies[i * 3 + 1]!, bodies[i * 3 + 2]!);
       }
     }
-    const older: Span[] = [];
-    const key = bloomKey(traceId);
-    for (const block of olderBlocks) if (block.mayContainKey(key)) older.push(...(await block.getTrace(traceId)));
-    const fresh = new Set(spans);
-    const calls =
-      older.length === 0 ? crossServiceCalls(spans) : crossServiceCalls([...spans, ...older], (s) => fresh.has(s));
-    for (const call of calls) {
-      // An older child's partition may have no block in this cut: any block of the cut will do.
-      const start = call.child.startTimeUnixNano;
-      const part = fresh.has(call.child) ? partOf(start) : (parts.values().next().value ?? partOf(start));
-      part.aggregates.addEdge(call.parentService, call.childService, start, isErrorSpan(call.child));
+  }
+  const plan = index.planCut(spansOf(traces), (parent, child, start, isError, childHere) => {
+    // A child cut earlier may have its partition in no block of this cut: any block of the cut will do.
+    const part = childHere !== undefined ? partOf(start) : (parts.values().next().value ?? partOf(start));
+    part.aggregates.addEdge(parent, child, start, isError);
+  });
+  const sorted = [...parts.values()].sort((a, b) =>
+    a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0,
+  );
+  return { parts: sorted, plan };
+}
+
+function* spansOf(traces: ReadonlyMap<string, CutTrace>): Iterable<readonly [string, readonly Span[]]> {
+  for (const [traceId, trace] of traces) yield [traceId, trace.spans];
+}
+
+/** Every trace of the heads with all its head spans (a trace in two heads: both parts). */
+function headTraces(heads: readonly Head[]): Iterable<readonly [string, readonly Span[]]> {
+  const [only] = heads;
+  if (heads.length === 1 && only !== undefined) return only.traces;
+  const merged = new Map<string, Span[]>();
+  for (const part of heads) {
+    for (const [traceId, spans] of part.traces) {
+      const known = merged.get(traceId);
+      merged.set(traceId, known === undefined ? spans : [...known, ...spans]);
     }
   }
-  return [...parts.values()].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
+  return merged;
+}
+
+/**
+ * Whether two spans of the outline share an id and every outlined field:
+ * then they may be copies of one span, which only their whole content tells.
+ */
+function mayRepeat(outline: TraceOutline): boolean {
+  const { spanIds, parentIds, startMicros, durationMicros, services, names } = outline;
+  const same = (i: number, j: number) =>
+    parentIds[i] === parentIds[j] &&
+    startMicros[i] === startMicros[j] &&
+    durationMicros[i] === durationMicros[j] &&
+    services[i] === services[j] &&
+    names[i] === names[j];
+  const seen = new Map<string, number | number[]>();
+  for (let i = 0; i < spanIds.length; i++) {
+    const id = spanIds[i]!;
+    const earlier = seen.get(id);
+    if (earlier === undefined) seen.set(id, i);
+    else if (typeof earlier === 'number') {
+      if (same(earlier, i)) return true;
+      seen.set(id, [earlier, i]);
+    } else {
+      if (earlier.some((j) => same(j, i))) return true;
+      earlier.push(i);
+    }
+  }
+  return false;
 }
 
 /** The `limit` most recent traces offered so far, kept sorted. */
