@@ -37,8 +37,7 @@ runStoreSuite({
   },
 });
 
-// The same on the cluster: copies of a span are read once through the Distributed table (content_hash is an
-// ALIAS there, the shards' stored column underneath).
+// The same on the cluster: copies of a span are read once through the Distributed table.
 const RESENT_DATABASE = 'ariadne_cluster_resent';
 runResentSpansSuite({
   name: 'clickhouse (two shards)',

@@ -1,6 +1,5 @@
 import { ClickHouseError, type ClickHouseHttp } from './clickhouse-http.js';
-import { SPAN_CONTENT_COLUMNS } from './span-row.js';
-import { sqlIdentifier, sqlInteger, sqlString } from './sql-literal.js';
+import { sqlIdentifier, sqlInteger } from './sql-literal.js';
 
 /**
  * The ClickHouse schema, created and migrated by the server at open (a
@@ -10,11 +9,7 @@ import { sqlIdentifier, sqlInteger, sqlString } from './sql-literal.js';
  *   nanosecond times, the trace id as two UInt64 halves, span ids as UInt64,
  *   attributes of the span, its resource and its events as Nested (key, text
  *   value, type, number), what has no column in `extra`; `parent_service` when
- *   the parent came in the same write (else empty); `content_hash`, a hash of
- *   every other column that ClickHouse computes as rows go in (MATERIALIZED),
- *   so that reads keep one row of a span a client sent several times
- *   (`LIMIT 1 BY span_id, content_hash`) without reading its attributes.
- *   Partitioned by UTC day
+ *   the parent came in the same write (else empty). Partitioned by UTC day
  *   of the start time (so retention drops whole days), ordered by (service,
  *   start), with small granules (1,024 rows) so that a trace's few rows per
  *   service cost few rows read.
@@ -31,10 +26,8 @@ import { sqlIdentifier, sqlInteger, sqlString } from './sql-literal.js';
  *
  * Version 1 kept every span a second time, as base64 OTLP protobuf (`otlp`);
  * migrate-spans-v1.ts copies such a database into version 2 at open.
- * Version 3 adds `content_hash`: a metadata-only ALTER, whose value parts
- * written before it compute when read (and store when merged).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 2;
 
 export const SPANS = 'spans';
 export const TRACE_INDEX = 'trace_index';
@@ -111,36 +104,6 @@ export function schemaV2(target: SchemaTarget): string[] {
   return statements;
 }
 
-export const CONTENT_HASH = 'content_hash';
-
-/** Of every column but `parent_service` (`SPAN_CONTENT_COLUMNS`): equal for the copies of a span. */
-const CONTENT_HASH_SQL = `cityHash64(${SPAN_CONTENT_COLUMNS.join(', ')})`;
-
-/**
- * Version 2 -> 3: `content_hash` on the spans table. Its own ALTER because
- * 18.16 cannot name a Nested column's parts in a CREATE TABLE's expressions,
- * and 18.16's ALTER has no IF NOT EXISTS (hence the look at system.columns:
- * an interrupted migration runs again). In cluster mode the Distributed table
- * has it as an ALIAS: a MATERIALIZED column there would be computed and sent
- * with every insert, which the shards refuse; selected through the
- * Distributed table, the shards read their stored column.
- */
-async function addContentHash(http: ClickHouseHttp, target: SchemaTarget, ddl: DdlRunner): Promise<void> {
-  const tables: [name: string, kind: 'MATERIALIZED' | 'ALIAS'][] = [[localName(target, SPANS), 'MATERIALIZED']];
-  if (target.cluster !== undefined) tables.push([SPANS, 'ALIAS']);
-  for (const [name, kind] of tables) {
-    const [row] = await http.query<{ found: string }>(
-      `SELECT count() AS found FROM system.columns WHERE database = ${sqlString(target.database)}
-       AND table = ${sqlString(name)} AND name = ${sqlString(CONTENT_HASH)}`,
-    );
-    if (row?.found !== '0') continue;
-    await ddl.run(
-      `ALTER TABLE ${sqlIdentifier(target.database)}.${sqlIdentifier(name)} ON_CLUSTER
-       ADD COLUMN ${CONTENT_HASH} UInt64 ${kind} ${CONTENT_HASH_SQL}`,
-    );
-  }
-}
-
 /**
  * Runs DDL on every shard: `ON CLUSTER` when the cluster has distributed DDL
  * (ZooKeeper), else on the connected node only, in which case every shard is
@@ -182,9 +145,8 @@ function isNoDistributedDdl(error: unknown): boolean {
 
 /**
  * Creates the database and brings the schema up to `SCHEMA_VERSION`: a new
- * database gets the version 2 tables at once; a version 1 database is copied
- * into version 2 by `migrateV1` (given by the store, which knows how to write
- * rows); then version 3's column is added.
+ * database gets version 2 at once; a version 1 database is copied into
+ * version 2 by `migrateV1` (given by the store, which knows how to write rows).
  */
 export async function migrateSchema(
   http: ClickHouseHttp,
@@ -204,8 +166,7 @@ export async function migrateSchema(
   const version = Number(row?.version ?? 0);
   if (version >= SCHEMA_VERSION) return version;
   if (version === 1) await migrateV1();
-  else if (version === 0) for (const statement of schemaV2(target)) await ddl.run(statement);
-  await addContentHash(http, target, ddl);
+  else for (const statement of schemaV2(target)) await ddl.run(statement);
   await http.command(
     `INSERT INTO ${db}.schema_migrations VALUES (${SCHEMA_VERSION}, ${sqlInteger(BigInt(Date.now()) * 1_000_000n)})`,
   );

@@ -13,10 +13,7 @@ import { runResentSpansSuite } from '../conformance/resent-spans-suite.js';
 import { runStoreSuite } from '../conformance/store-suite.js';
 import { testSpan } from '../query/test-spans.js';
 import type { SpanStore, TraceQuery } from '../span-store.js';
-import { ClickHouseHttp } from './clickhouse-http.js';
-import { schemaV2 } from './clickhouse-schema.js';
 import { openClickHouseStore } from './clickhouse-store.js';
-import { SPAN_ROW_COLUMNS, SpanRowEncoder } from './span-row.js';
 import { type ClickHouseTestServer, startClickHouseServer } from './testing/clickhouse-test-server.js';
 
 // One server for the whole file; every store gets its own database.
@@ -46,7 +43,7 @@ runStoreSuite({
 
 /** What the shared re-sent spans suite expects to fail on ClickHouse, and why. */
 const CLICKHOUSE_COUNTS_COPIES =
-  'ClickHouse keeps every copy a client sent; reads keep one (content_hash), but RED and dependencies count rows ' +
+  'ClickHouse keeps every copy a client sent; reads keep one (SPAN_CONTENT_HASH), but RED and dependencies count rows ' +
   '(counting distinct spans there would hold every span of the range in memory)';
 
 let resentDatabase = '';
@@ -78,7 +75,7 @@ describe('clickhouse store specifics', () => {
     const database = freshDatabase();
     await (await openClickHouseStore({ url: server.url, database })).close();
     await (await openClickHouseStore({ url: server.url, database })).close();
-    assert.equal(await sql(`SELECT groupArray(version) FROM ${database}.schema_migrations`), '[3]');
+    assert.equal(await sql(`SELECT groupArray(version) FROM ${database}.schema_migrations`), '[2]');
     assert.equal(
       await sql(
         `SELECT count() FROM system.tables WHERE database = '${database}' AND name IN ('spans', 'trace_index', 'operations')`,
@@ -108,7 +105,7 @@ describe('clickhouse store specifics', () => {
         await sql(
           `SELECT groupArray(version) FROM (SELECT version FROM ${database}.schema_migrations ORDER BY version)`,
         ),
-        '[1,3]',
+        '[1,2]',
       );
       assert.equal(
         await sql(`SELECT count() FROM system.tables WHERE database = '${database}' AND name = 'spans_v1'`),
@@ -138,50 +135,6 @@ describe('clickhouse store specifics', () => {
       assert.equal((await reopened.getTrace('a'.repeat(32))).length, 2);
     } finally {
       await reopened.close();
-    }
-  });
-
-  test('a version 2 database gains content_hash, and its rows written twice are read once', async () => {
-    const database = freshDatabase();
-    const http = new ClickHouseHttp({ url: server.url });
-    await http.command(`CREATE DATABASE ${database}`);
-    for (const statement of schemaV2({ database })) await http.command(statement.replace('ON_CLUSTER', ''));
-    await http.command(
-      `CREATE TABLE ${database}.schema_migrations (version UInt32, applied_ns UInt64) ENGINE = MergeTree ORDER BY version`,
-    );
-    await http.command(`INSERT INTO ${database}.schema_migrations VALUES (2, 0)`);
-    const root = testSpan({ traceId: 'c'.repeat(32), spanId: '1'.repeat(16), service: 'web', startTimeUnixNano: NOW });
-    const child = testSpan({
-      traceId: root.traceId,
-      spanId: '2'.repeat(16),
-      parentSpanId: root.spanId,
-      service: 'db',
-      startTimeUnixNano: NOW + 5n,
-      attributes: [{ key: 'rows', value: intValue(3) }],
-    });
-    const encoder = new SpanRowEncoder();
-    // Twice, the second time without the parent: parent_service differs between the copies.
-    await http.insert(`${database}.spans`, SPAN_ROW_COLUMNS, encoder.encode([root, child]));
-    await http.insert(`${database}.spans`, SPAN_ROW_COLUMNS, encoder.encode([child]));
-    await http.insert(`${database}.spans`, SPAN_ROW_COLUMNS, encoder.encode([root]));
-
-    const store = await openClickHouseStore({ url: server.url, database });
-    try {
-      assert.equal(
-        await sql(
-          `SELECT groupArray(version) FROM (SELECT version FROM ${database}.schema_migrations ORDER BY version)`,
-        ),
-        '[2,3]',
-      );
-      assert.deepStrictEqual(canonical(await store.getTrace(root.traceId)), canonical([root, child]));
-      const [summary] = await store.findTraces(everything());
-      assert.equal(summary?.spanCount, 2);
-      // Rows written after the migration hash the same as those before it.
-      await store.writeSpans([child, { ...child, attributes: [{ key: 'rows', value: intValue(4) }] }]);
-      assert.equal((await store.getTrace(root.traceId)).length, 3);
-      assert.equal((await store.findTraces(everything()))[0]?.spanCount, 3);
-    } finally {
-      await store.close();
     }
   });
 

@@ -22,7 +22,6 @@ import type {
 } from '../span-store.js';
 import { ClickHouseHttp, type Settings } from './clickhouse-http.js';
 import {
-  CONTENT_HASH,
   DdlRunner,
   localTable,
   migrateSchema,
@@ -38,7 +37,7 @@ import { GroupInsert } from './group-insert.js';
 import { migrateSpansV1 } from './migrate-spans-v1.js';
 import { type RedMetricsRow, redMetricsSql, redMetricsToSeries, validateRedMetricsQuery } from './red-metrics-sql.js';
 import { RowBinaryReader } from './row-binary.js';
-import { SPAN_ROW_COLUMNS, SpanRowDecoder, SpanRowEncoder } from './span-row.js';
+import { SPAN_CONTENT_HASH, SPAN_ROW_COLUMNS, SpanRowDecoder, SpanRowEncoder } from './span-row.js';
 import { sqlInteger, sqlString, traceIdHalves } from './sql-literal.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseConfig {
@@ -145,13 +144,13 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
         const match = `trace_hi = ${sqlInteger(hi)} AND trace_lo = ${sqlInteger(lo)}`;
         // One round trip: the trace index gives the services and start times, which ClickHouse
         // evaluates first and then uses on the spans table's primary key (service, start_ns).
-        // Copies of a span (a client's retries) leave ClickHouse once.
+        // Copies of a span (a client's retries) leave ClickHouse once: the hash of rows read anyway.
         const index = `FROM ${traceIndex} WHERE ${match}`;
         const rows = await http.queryBinary(
           `SELECT ${SPAN_ROW_COLUMNS.join(', ')} FROM ${spans} PREWHERE ${match}
            WHERE service IN (SELECT arrayJoin(services) ${index})
              AND start_ns >= (SELECT min(min_start_ns) ${index}) AND start_ns <= (SELECT max(max_start_ns) ${index})
-           LIMIT 1 BY span_id, ${CONTENT_HASH}`,
+           LIMIT 1 BY span_id, ${SPAN_CONTENT_HASH}`,
         );
         const found = new SpanRowDecoder().decodeAll(new RowBinaryReader(rows));
         if (found.length === 0) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);

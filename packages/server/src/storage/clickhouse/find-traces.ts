@@ -2,8 +2,8 @@ import { AriadneError, type Resource, type Span, type StatusCode } from '@ariadn
 import { summarizeTrace } from '../query/summarize-trace.js';
 import type { TraceQuery, TraceSummary } from '../span-store.js';
 import { CANNOT_COMPILE_REGEXP, ClickHouseError, type ClickHouseHttp } from './clickhouse-http.js';
-import { CONTENT_HASH } from './clickhouse-schema.js';
 import { spanConditionsSql } from './search-sql.js';
+import { SPAN_CONTENT_HASH } from './span-row.js';
 import { sqlInteger, sqlString, traceIdFromHalves } from './sql-literal.js';
 
 /** Where a trace's spans are, from the trace index: its services and the range of its span starts. */
@@ -145,23 +145,29 @@ async function summaries(
   top: readonly IndexedTrace[],
   resourceOf: (service: string) => Resource,
 ): Promise<TraceSummary[]> {
-  // Each trace's own bounds: far apart traces do not make the whole range between them read.
-  // A span's copies (a client's retries) are one row, as getTrace returns them.
-  const where = top.map((trace) => `(${whereSpansOf(trace)})`).join(' OR ');
-  const rows = await http.query<SummaryRow>(
-    `SELECT trace_hi, trace_lo, span_id, parent_span_id, service, name, start_ns, duration_ns, status_code FROM ${spans}
-     PREWHERE (trace_hi, trace_lo) IN ${traceIdSet(top)} WHERE ${where}
-     LIMIT 1 BY trace_hi, trace_lo, span_id, ${CONTENT_HASH}`,
-  );
   const byTrace = new Map<string, Span[]>();
-  for (const row of rows) {
-    const key = `${row.trace_hi}:${row.trace_lo}`;
-    let trace = byTrace.get(key);
-    if (trace === undefined) {
-      trace = [];
-      byTrace.set(key, trace);
+  const add = (rows: readonly SummaryRow[]) => {
+    for (const row of rows) {
+      const key = `${row.trace_hi}:${row.trace_lo}`;
+      let trace = byTrace.get(key);
+      if (trace === undefined) {
+        trace = [];
+        byTrace.set(key, trace);
+      }
+      trace.push(summarySpan(row, resourceOf));
     }
-    trace.push(summarySpan(row, resourceOf));
+  };
+  add(await http.query<SummaryRow>(summarySql(spans, top)));
+  // A span id that repeats is a span sent more than once (or Zipkin's two halves of an RPC): those
+  // traces are read again, each span once (`SPAN_CONTENT_HASH`, which needs every column).
+  const repeating = top.filter((row) => repeatsAnId(byTrace.get(`${row.trace_hi}:${row.trace_lo}`) ?? []));
+  if (repeating.length > 0) {
+    for (const row of repeating) byTrace.delete(`${row.trace_hi}:${row.trace_lo}`);
+    add(
+      await http.query<SummaryRow>(
+        `${summarySql(spans, repeating)} LIMIT 1 BY trace_hi, trace_lo, span_id, ${SPAN_CONTENT_HASH}`,
+      ),
+    );
   }
   const found: TraceSummary[] = [];
   for (const row of top) {
@@ -170,6 +176,22 @@ async function summaries(
     if (trace !== undefined) found.push(summarizeTrace(trace));
   }
   return found;
+}
+
+/** Each trace's own bounds: far apart traces do not make the whole range between them read. */
+function summarySql(spans: string, traces: readonly IndexedTrace[]): string {
+  const where = traces.map((trace) => `(${whereSpansOf(trace)})`).join(' OR ');
+  return `SELECT trace_hi, trace_lo, span_id, parent_span_id, service, name, start_ns, duration_ns, status_code FROM ${spans}
+     PREWHERE (trace_hi, trace_lo) IN ${traceIdSet(traces)} WHERE ${where}`;
+}
+
+function repeatsAnId(trace: readonly Span[]): boolean {
+  const ids = new Set<string>();
+  for (const span of trace) {
+    if (ids.has(span.spanId)) return true;
+    ids.add(span.spanId);
+  }
+  return false;
 }
 
 /** Just the fields `summarizeTrace` reads: the summary logic stays the one all stores share. */

@@ -77,10 +77,18 @@ export const SPAN_ROW_COLUMNS = [
 /**
  * The columns a decoded span is made of: every column but `parent_service`,
  * which says what else came in the same write. Rows equal in these are
- * copies of one span (the encoding round-trips every field exactly), which
- * is what `content_hash` hashes (clickhouse-schema.ts).
+ * copies of one span (the encoding round-trips every field exactly).
  */
 export const SPAN_CONTENT_COLUMNS: readonly string[] = SPAN_ROW_COLUMNS.filter((column) => column !== 'parent_service');
+
+/**
+ * A 64-bit hash of a row's span (`SPAN_CONTENT_COLUMNS`), computed as rows are
+ * read: with the span id, equal for the copies of a span a client sent more
+ * than once (`LIMIT 1 BY span_id, …` keeps one). Computed when read, not
+ * stored: a MATERIALIZED column would cost every insert a hash of every
+ * column, where reads need it only for traces in which a span id repeats.
+ */
+export const SPAN_CONTENT_HASH = `cityHash64(${SPAN_CONTENT_COLUMNS.join(', ')})`;
 
 /** What `extra` may hold; every field is absent in the usual case. */
 interface Extra {
