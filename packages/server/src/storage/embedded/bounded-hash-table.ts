@@ -45,6 +45,25 @@ class Generation {
     return slot;
   }
 
+  /** `add` when no slot holds the key; true when it added. */
+  addIfAbsent(a: number, b: number): boolean {
+    if ((this.size + 1) * 2 > this.mask + 1) this.#grow();
+    const keys = this.keys;
+    const mask = this.mask;
+    let slot = home(a, mask);
+    for (;;) {
+      const x = keys[slot * 2]!;
+      const y = keys[slot * 2 + 1]!;
+      if (x === a && y === b) return false;
+      if (x === 0 && y === 0) break;
+      slot = (slot + 1) & mask;
+    }
+    keys[slot * 2] = a;
+    keys[slot * 2 + 1] = b;
+    this.size++;
+    return true;
+  }
+
   #grow(): void {
     const { keys, columns } = this;
     const slots = (this.mask + 1) * 2;
@@ -110,6 +129,17 @@ export class BoundedHashTable {
     return slot === -1 ? -1 : slot * 2 + 1;
   }
 
+  /** Adds the key unless either generation holds it; true when it was added (a set's one probe). */
+  addIfAbsent(a: number, b: number): boolean {
+    if (this.#older !== undefined && this.#older.find(a, b, -1) !== -1) return false;
+    if (this.#newer.size >= this.limit) {
+      if (this.#newer.find(a, b, -1) !== -1) return false;
+      this.add(a, b);
+      return true;
+    }
+    return this.#newer.addIfAbsent(a, b);
+  }
+
   /** Adds an entry (its columns 0); returns its handle. */
   add(a: number, b: number): number {
     if (this.#newer.size >= this.limit) {
@@ -125,6 +155,21 @@ export class BoundedHashTable {
 
   set(handle: number, column: number, value: number): void {
     this.#generation(handle).columns[column]![handle >>> 1] = value;
+  }
+
+  /** Every key, two words each, the older generation's first. */
+  keys(): Uint32Array {
+    const out = new Uint32Array(this.size * 2);
+    let at = 0;
+    for (const generation of [this.#older, this.#newer]) {
+      const keys = generation?.keys ?? new Uint32Array(0);
+      for (let slot = 0; slot < keys.length; slot += 2) {
+        if (keys[slot] === 0 && keys[slot + 1] === 0) continue;
+        out[at++] = keys[slot]!;
+        out[at++] = keys[slot + 1]!;
+      }
+    }
+    return out;
   }
 
   /** Forgets everything. */

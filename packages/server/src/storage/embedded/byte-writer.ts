@@ -16,6 +16,17 @@ export class ByteWriter {
     this.#length = 0;
   }
 
+  /** The byte at `offset` of those written. */
+  byteAt(offset: number): number {
+    return this.#buffer[offset]!;
+  }
+
+  /** Drops what was written after the first `length` bytes. */
+  truncate(length: number): void {
+    if (length < 0 || length > this.#length) throw new RangeError(`cannot truncate ${this.#length} bytes to ${length}`);
+    this.#length = length;
+  }
+
   /** The bytes written so far (a view, valid until the next write). */
   bytes(): Buffer {
     return this.#buffer.subarray(0, this.#length);

@@ -2,7 +2,7 @@
 // from every API. Within the store's window of recent spans a copy is not
 // written at all; a copy from further back is stored, and reads skip it.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -103,11 +103,29 @@ test('a batch posted ten times reads back once from every API, and its copies ad
   // A copy within one batch is kept once too.
   await store.writeSpans([...again(batch()), ...again(batch())]);
   await assertOnce(store, 'a batch holding itself twice');
-  // After a cut the blocks hold the spans; copies are still caught.
+  // After a clean close the blocks hold the spans, and the window survives: copies are still caught.
   await store.close();
   store = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
-  await assertOnce(store, 'in a block');
+  const reopened = await walBytes(dataDir);
+  await store.writeSpans(again(batch()));
+  assert.equal(await walBytes(dataDir), reopened, 'a copy after a clean restart is not written');
+  await assertOnce(store, 'in a block, sent again after a restart');
   await store.close();
+});
+
+test('after a crash, copies of the spans the WAL brings back are caught', async () => {
+  const dataDir = await freshDir();
+  const first = await openEmbeddedStore({ dataDir, maxHeadAgeMs: 3_600_000 });
+  await first.writeSpans(batch());
+  // What the disk holds if the process died now: a copy of the folder, opened while the first still runs.
+  const image = await freshDir();
+  await cp(dataDir, image, { recursive: true });
+  const second = await openEmbeddedStore({ dataDir: image, maxHeadAgeMs: 3_600_000 });
+  const replayed = await walBytes(image);
+  await second.writeSpans(again(batch()));
+  assert.equal(await walBytes(image), replayed, 'a copy of a replayed span is not written');
+  await assertOnce(second, 'after a crash');
+  await Promise.all([first.close(), second.close()]);
 });
 
 test('a copy resolves only after the write of the first copy did', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isAriadneError } from '@ariadne/protocol';
+import { runResentSpansSuite } from '../conformance/resent-spans-suite.js';
 import { runStoreSuite } from '../conformance/store-suite.js';
 import { testSpan } from '../query/test-spans.js';
 import type { SpanStore } from '../span-store.js';
@@ -46,6 +47,35 @@ suiteOn('embedded (head and WAL, crash restarts)', {}, true);
 // the real crash test below kills a child process instead.)
 // Three spans per head: the fixtures end up in many blocks, traces split across blocks and the head.
 suiteOn('embedded (tiny blocks)', { maxHeadSpans: 3 }, false);
+
+/** The re-sent spans suite (issue 13) on a fresh folder, reopened cleanly. */
+function resentOn(name: string, settings: Omit<EmbeddedStoreOptions, 'dataDir'>, aggregatesCountCopies?: string): void {
+  let dir = '';
+  const open = () => openEmbeddedStore({ dataDir: dir, maxHeadAgeMs: 3_600_000, ...settings });
+  runResentSpansSuite({
+    name,
+    open: async () => {
+      dir = await mkdtemp(join(tmpdir(), 'ariadne-embedded-'));
+      return open();
+    },
+    reopen: async (store) => {
+      await store.close();
+      return open();
+    },
+    cleanUp: () => rm(dir, { recursive: true, force: true }),
+    ...(aggregatesCountCopies === undefined ? {} : { aggregatesCountCopies }),
+  });
+}
+
+resentOn('embedded', {});
+// Copies caught in many blocks and the head.
+resentOn('embedded (tiny blocks)', { maxHeadSpans: 3 });
+// A window of 5 spans lets most copies be stored, in many blocks and the head: reads must skip them.
+resentOn(
+  'embedded (a window of 5 recent spans)',
+  { maxHeadSpans: 3, recentSpans: 5 },
+  'copies from outside the window of recent spans are stored; reads show them once, RED and dependencies count them',
+);
 
 const span = (trace: number, n: number) =>
   testSpan({

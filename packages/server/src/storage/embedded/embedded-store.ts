@@ -80,6 +80,8 @@ const OUTLINE_CACHE_MIN_SPANS = 10_000;
 export type EmbeddedStore = SpanStore & DependencyReader & RedMetricsReader & TraceOutlineReader & SpanLookup;
 
 const HOUR_NANOS = 3_600_000_000_000n;
+/** The write-time dedupe's window, saved by a clean close for the next open (`RecentSpans.save`). */
+const RECENT_SPANS_FILE = 'recent-spans';
 
 /**
  * The default store: a write-ahead log for durability, an in-memory head for
@@ -147,10 +149,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       const decoder = new WalRecordDecoder();
       for (const payload of payloads) {
         // The dedupe window starts again with the spans the WAL still holds.
-        const spans = recent.admit(decoder.decode(payload));
-        if (spans.length > 0) head.add(spans);
+        head.add(decoder.decode(payload), recent.admit);
       }
     }
+    // After the replay (which would take the WAL's own spans for copies): the window as a clean close left it.
+    await recent.load(join(options.dataDir, RECENT_SPANS_FILE));
     // The replayed spans' records stay in the old segments: the new segment's first record carries every table entry.
     head.encoder.restartLog();
     await deleteSegmentsUpTo(walDir, coveredSegment);
@@ -387,11 +390,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       // Spans equal to ones taken recently (a client's retry, a copy in the batch) are
       // not stored again; the write still resolves only once those are durable: they
       // were acknowledged, or they are in a WAL append queued before, which resolves first.
-      const fresh = recent.admit(spans);
-      if (fresh.length === 0) return lastAppend;
       // Into the head in the same tick as into the WAL queue: a cut then puts the
       // batch into the block exactly when its record lands in the segment the cut retires.
-      const written = wal.append(head.add(fresh));
+      const record = head.add(spans, recent.admit);
+      if (record === undefined) return lastAppend;
+      const written = wal.append(record);
       lastAppend = written;
       if (head.spanCount >= maxHeadSpans) void cut().catch(() => {});
       await written;
@@ -526,6 +529,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         await background;
         await wal.close();
         await Promise.all([...blocks, ...retired].map((block) => block.close()));
+        await recent.save(join(options.dataDir, RECENT_SPANS_FILE)).catch((error) => options.onError?.(error));
         await lock.release();
       }
     },

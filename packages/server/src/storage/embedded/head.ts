@@ -24,11 +24,21 @@ export class Head {
    */
   readonly #cataloged = new Map<Resource, Map<string, number>>();
 
-  /** Adds the spans; returns their WAL record (the head's records must reach its segment in this order). */
-  add(spans: readonly Span[]): Buffer {
+  /**
+   * Adds the spans; returns their WAL record (the head's records must reach
+   * its segment in this order). With `admit`, only the spans it takes given
+   * their content hash (`SpanEncoder.recordAdmitted`); undefined when it
+   * takes none.
+   */
+  add(spans: readonly Span[], admit?: (hash0: number, hash1: number) => boolean): Buffer | undefined {
     const positions = this.#positions;
     positions.length = 0;
-    const record = this.encoder.record(spans, positions);
+    let record: Buffer | undefined;
+    if (admit === undefined) record = this.encoder.record(spans, positions);
+    else {
+      ({ record, kept: spans } = this.encoder.recordAdmitted(spans, positions, admit));
+      if (record === undefined) return undefined;
+    }
     const recordIndex = this.records.length;
     this.records.push(record);
     let traceId = '';

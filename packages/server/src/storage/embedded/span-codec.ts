@@ -12,6 +12,7 @@ import {
 } from '@ariadne/protocol';
 import { ByteReader, ByteWriter } from './byte-writer.js';
 import { NumericValues } from './numeric-values.js';
+import { ContentHash, SPAN_HASH } from './span-hash.js';
 
 /**
  * The embedded store's span rows: a compact binary form of the domain spans.
@@ -126,32 +127,92 @@ export class SpanEncoder {
   readonly #keys: string[] = [];
   readonly #keyIndexes: number[] = [];
   #empty = -1;
+  /**
+   * Every span is hashed as it is encoded (`recordAdmitted`): each value the
+   * body writes is mixed in as it is written, but strings, resources and
+   * scopes by the content hash of what their index names, never by the index
+   * (the dictionary and tables are this head's only). So a copy of a span
+   * has the hash of the first, whichever heads encoded them.
+   */
+  readonly #spanHash = new ContentHash();
+  /** Where the encoding's values are mixed: the span's hash, or a table entry's while one is encoded. */
+  #hash = this.#spanHash;
+  readonly #entryHash = new ContentHash();
+  readonly #stringHash = new ContentHash();
+  /** Per dictionary index, its string's content hash (two words), filled up to the highest index used. */
+  readonly #textHashes: number[] = [];
+  /** Per resource and scope table index, the entry's content hash (two words). */
+  readonly #resourceHashes: number[] = [];
+  readonly #scopeHashes: number[] = [];
+  #hashedTrace = '';
+  #traceWord0 = 0;
+  #traceWord1 = 0;
 
   /**
    * A WAL record of the batch. `bodies` receives, per span, where its body
    * starts and ends in the record (two numbers per span).
    */
   record(spans: readonly Span[], bodies: number[]): Buffer {
+    return this.#record(spans, bodies, undefined).record!;
+  }
+
+  /**
+   * A WAL record of the spans of the batch that `admit` takes, given each
+   * span's content hash (ids, times and every field; `span-hash.ts`): the
+   * others are left out as if never encoded. `record` is undefined when it
+   * takes none (the tables then go into the next record).
+   */
+  recordAdmitted(
+    spans: readonly Span[],
+    bodies: number[],
+    admit: (hash0: number, hash1: number) => boolean,
+  ): { readonly record: Buffer | undefined; readonly kept: readonly Span[] } {
+    return this.#record(spans, bodies, admit);
+  }
+
+  #record(
+    spans: readonly Span[],
+    bodies: number[],
+    admit: ((hash0: number, hash1: number) => boolean) | undefined,
+  ): { readonly record: Buffer | undefined; readonly kept: readonly Span[] } {
     const out = this.#spans;
     out.reset();
-    out.varUint(spans.length);
     let previousTrace = '';
     let previousStart = 0n;
+    let count = 0;
+    let kept: Span[] | undefined;
     const firstBody = bodies.length;
+    const hash = this.#spanHash;
     for (let position = 0; position < spans.length; position++) {
       const span = spans[position]!;
-      if (span.traceId === previousTrace && position > 0) out.u8(SAME_TRACE);
-      else this.#id(out, span.traceId);
-      previousTrace = span.traceId;
+      const spanAt = out.length;
+      hash.reset();
+      if (span.traceId === previousTrace && count > 0) out.u8(SAME_TRACE);
+      else this.#writeId(out, span.traceId);
+      this.#mixTraceId(span.traceId);
       this.#id(out, span.spanId);
       this.#id(out, span.parentSpanId);
       out.varInt64(span.startTimeUnixNano - previousStart);
-      previousStart = span.startTimeUnixNano;
       out.varInt64(span.endTimeUnixNano - span.startTimeUnixNano);
+      hash.int64(span.startTimeUnixNano);
+      hash.int64(span.endTimeUnixNano);
       const start = out.length;
       this.body(span, out);
+      if (admit !== undefined) {
+        hash.finish();
+        if (!admit(SPAN_HASH[0]!, SPAN_HASH[1]!)) {
+          out.truncate(spanAt);
+          kept ??= spans.slice(0, position);
+          continue;
+        }
+      }
+      previousTrace = span.traceId;
+      previousStart = span.startTimeUnixNano;
+      kept?.push(span);
+      count++;
       bodies.push(start, out.length);
     }
+    if (count === 0 && admit !== undefined) return { record: undefined, kept: [] };
     const header = this.#header;
     header.reset();
     header.u8(WAL_RECORD_VERSION);
@@ -165,11 +226,54 @@ export class SpanEncoder {
     header.varUint(this.#scopes.length - this.#loggedScopes);
     for (let i = this.#loggedScopes; i < this.#scopes.length; i++) header.raw(this.#scopes[i]!);
     this.#loggedScopes = this.#scopes.length;
+    header.varUint(count);
     const record = Buffer.allocUnsafe(header.length + out.length);
     record.set(header.bytes(), 0);
     record.set(out.bytes(), header.length);
     for (let i = firstBody; i < bodies.length; i++) bodies[i]! += header.length;
-    return record;
+    return { record, kept: kept ?? spans };
+  }
+
+  /** Mixes in the trace id's content hash, kept for the run of spans of one trace. */
+  #mixTraceId(traceId: string): void {
+    if (traceId !== this.#hashedTrace) {
+      const hash = this.#stringHash;
+      hash.reset();
+      hash.text(traceId);
+      hash.finish();
+      this.#hashedTrace = traceId;
+      this.#traceWord0 = SPAN_HASH[0]!;
+      this.#traceWord1 = SPAN_HASH[1]!;
+    }
+    this.#spanHash.word(this.#traceWord0);
+    this.#spanHash.word(this.#traceWord1);
+  }
+
+  /** Mixes in the content hash of the string at this dictionary index. */
+  #mixText(index: number): void {
+    const hashes = this.#textHashes;
+    if (index * 2 >= hashes.length) {
+      const strings = this.dictionary.strings;
+      const hash = this.#stringHash;
+      for (let i = hashes.length / 2; i <= index; i++) {
+        hash.reset();
+        hash.text(strings[i]!);
+        hash.finish();
+        hashes.push(SPAN_HASH[0]!, SPAN_HASH[1]!);
+      }
+    }
+    this.#hash.word(hashes[index * 2]!);
+    this.#hash.word(hashes[index * 2 + 1]!);
+  }
+
+  #n(out: ByteWriter, value: number): void {
+    out.varUint(value);
+    this.#hash.word(value);
+  }
+
+  #u8(out: ByteWriter, value: number): void {
+    out.u8(value);
+    this.#hash.word(value);
   }
 
   /** The next record carries the whole tables again (its segment starts here). */
@@ -191,33 +295,41 @@ export class SpanEncoder {
   /** A span without its ids and times: what a WAL record and a block page share. */
   body(span: Span, out: ByteWriter): void {
     this.#text(out, span.traceState);
-    out.varUint(span.flags >>> 0);
+    this.#n(out, span.flags >>> 0);
     this.#text(out, span.name);
-    out.u8(span.kind);
+    this.#u8(out, span.kind);
     this.#attributes(out, span.attributes);
-    out.varUint(span.droppedAttributesCount);
-    out.varUint(span.events.length);
+    this.#n(out, span.droppedAttributesCount);
+    this.#n(out, span.events.length);
     for (const event of span.events) {
-      out.varInt64(event.timeUnixNano - span.startTimeUnixNano);
+      const offset = event.timeUnixNano - span.startTimeUnixNano;
+      out.varInt64(offset);
+      this.#hash.int64(offset);
       this.#text(out, event.name);
       this.#attributes(out, event.attributes);
-      out.varUint(event.droppedAttributesCount);
+      this.#n(out, event.droppedAttributesCount);
     }
-    out.varUint(span.droppedEventsCount);
-    out.varUint(span.links.length);
+    this.#n(out, span.droppedEventsCount);
+    this.#n(out, span.links.length);
     for (const link of span.links) {
       this.#id(out, link.traceId);
       this.#id(out, link.spanId);
       this.#text(out, link.traceState);
       this.#attributes(out, link.attributes);
-      out.varUint(link.droppedAttributesCount);
-      out.varUint(link.flags >>> 0);
+      this.#n(out, link.droppedAttributesCount);
+      this.#n(out, link.flags >>> 0);
     }
-    out.varUint(span.droppedLinksCount);
-    out.u8(span.status.code);
+    this.#n(out, span.droppedLinksCount);
+    this.#u8(out, span.status.code);
     this.#text(out, span.status.message);
-    out.varUint(this.#resourceOf(span.resource));
-    out.varUint(this.#scopeOf(span.scope));
+    const resource = this.#resourceOf(span.resource);
+    out.varUint(resource);
+    this.#hash.word(this.#resourceHashes[resource * 2]!);
+    this.#hash.word(this.#resourceHashes[resource * 2 + 1]!);
+    const scope = this.#scopeOf(span.scope);
+    out.varUint(scope);
+    this.#hash.word(this.#scopeHashes[scope * 2]!);
+    this.#hash.word(this.#scopeHashes[scope * 2 + 1]!);
   }
 
   /**
@@ -256,9 +368,11 @@ export class SpanEncoder {
     if (known !== undefined) return known;
     const scratch = this.#scratch;
     scratch.reset();
+    const outer = this.#startEntryHash();
     this.#attributes(scratch, resource.attributes);
-    scratch.varUint(resource.droppedAttributesCount);
+    this.#n(scratch, resource.droppedAttributesCount);
     const index = this.#intern(this.#resources, 'r', scratch);
+    this.#endEntryHash(outer, this.#resourceHashes, index);
     this.#resourceIndex.set(resource, index);
     return index;
   }
@@ -268,13 +382,31 @@ export class SpanEncoder {
     if (known !== undefined) return known;
     const scratch = this.#scratch;
     scratch.reset();
+    const outer = this.#startEntryHash();
     this.#text(scratch, scope.name);
     this.#text(scratch, scope.version);
     this.#attributes(scratch, scope.attributes);
-    scratch.varUint(scope.droppedAttributesCount);
+    this.#n(scratch, scope.droppedAttributesCount);
     const index = this.#intern(this.#scopes, 's', scratch);
+    this.#endEntryHash(outer, this.#scopeHashes, index);
     this.#scopeIndex.set(scope, index);
     return index;
+  }
+
+  /** A table entry is hashed on its own, then mixed into a span's hash as two words. */
+  #startEntryHash(): ContentHash {
+    const outer = this.#hash;
+    this.#entryHash.reset();
+    this.#hash = this.#entryHash;
+    return outer;
+  }
+
+  #endEntryHash(outer: ContentHash, hashes: number[], index: number): void {
+    this.#hash = outer;
+    // Equal contents share an entry (and so its hash): only a new entry adds one.
+    if (index * 2 < hashes.length) return;
+    this.#entryHash.finish();
+    hashes.push(SPAN_HASH[0]!, SPAN_HASH[1]!);
   }
 
   #intern(table: Buffer[], kind: string, encoded: ByteWriter): number {
@@ -290,20 +422,44 @@ export class SpanEncoder {
 
   #text(out: ByteWriter, value: string): void {
     // Empty trace states and status messages are most of the short texts: skip the lookup.
+    let index: number;
     if (value === '') {
       if (this.#empty === -1) this.#empty = this.dictionary.indexOf('');
-      out.varUint(this.#empty);
-    } else out.varUint(this.dictionary.indexOf(value));
+      index = this.#empty;
+    } else index = this.dictionary.indexOf(value);
+    out.varUint(index);
+    this.#mixText(index);
   }
 
   #id(out: ByteWriter, id: string): void {
+    const at = out.length;
+    if (out.hexId(id)) {
+      // The bytes just parsed (length, then the id), four to a word: fewer steps than its characters.
+      const hash = this.#hash;
+      const end = out.length;
+      for (let i = at; i < end; i += 4) {
+        hash.word(
+          out.byteAt(i) |
+            ((i + 1 < end ? out.byteAt(i + 1) : 0) << 8) |
+            ((i + 2 < end ? out.byteAt(i + 2) : 0) << 16) |
+            ((i + 3 < end ? out.byteAt(i + 3) : 0) << 24),
+        );
+      }
+    } else {
+      out.u8(TEXT_ID);
+      this.#text(out, id);
+    }
+  }
+
+  /** An id, not mixed into the hash (the caller mixes it). */
+  #writeId(out: ByteWriter, id: string): void {
     if (out.hexId(id)) return;
     out.u8(TEXT_ID);
-    this.#text(out, id);
+    out.varUint(this.dictionary.indexOf(id));
   }
 
   #attributes(out: ByteWriter, attributes: Attributes): void {
-    out.varUint(attributes.length);
+    this.#n(out, attributes.length);
     const keys = this.#keys;
     const indexes = this.#keyIndexes;
     for (let position = 0; position < attributes.length; position++) {
@@ -318,48 +474,53 @@ export class SpanEncoder {
         indexes[position] = index;
       }
       out.varUint(index);
+      this.#mixText(index);
       if (value.type === 'int' || value.type === 'double') this.numericValues.add(index, value.value);
       this.#value(out, value);
     }
   }
 
   #value(out: ByteWriter, value: AnyValue): void {
+    const hash = this.#hash;
     switch (value.type) {
       case 'string':
-        out.u8(Tag.String);
+        this.#u8(out, Tag.String);
         this.#text(out, value.value);
         return;
       case 'bool':
-        out.u8(Tag.Bool);
-        out.u8(value.value ? 1 : 0);
+        this.#u8(out, Tag.Bool);
+        this.#u8(out, value.value ? 1 : 0);
         return;
       case 'int':
-        out.u8(Tag.Int);
+        this.#u8(out, Tag.Int);
         out.varInt64(value.value);
+        hash.int64(value.value);
         return;
       case 'double':
-        out.u8(Tag.Double);
+        this.#u8(out, Tag.Double);
         out.f64(value.value);
+        hash.f64(value.value);
         return;
       case 'bytes':
         this.dictionary.sawNonTextValue = true;
-        out.u8(Tag.Bytes);
-        out.varUint(value.value.length);
+        this.#u8(out, Tag.Bytes);
+        this.#n(out, value.value.length);
         out.raw(value.value);
+        for (const byte of value.value) hash.word(byte);
         return;
       case 'array':
         this.dictionary.sawNonTextValue = true;
-        out.u8(Tag.Array);
-        out.varUint(value.value.length);
+        this.#u8(out, Tag.Array);
+        this.#n(out, value.value.length);
         for (const item of value.value) this.#value(out, item);
         return;
       case 'kvlist':
         this.dictionary.sawNonTextValue = true;
-        out.u8(Tag.KvList);
+        this.#u8(out, Tag.KvList);
         this.#attributes(out, value.value);
         return;
       case 'empty':
-        out.u8(Tag.Empty);
+        this.#u8(out, Tag.Empty);
         return;
     }
   }
