@@ -89,3 +89,87 @@ test('a WAL record of another format version is refused by name', () => {
   record[0] = WAL_RECORD_VERSION - 1;
   assert.throws(() => new WalRecordDecoder().decode(record), /WAL record version 2 is not readable/);
 });
+
+/** The content hash `recordAdmitted` gives each span, as a text, by encoding it with this encoder. */
+function hashesOf(encoder: SpanEncoder, batch: readonly Span[]): string[] {
+  const hashes: string[] = [];
+  encoder.recordAdmitted(batch, [], (hash0, hash1) => {
+    hashes.push(`${hash0}:${hash1}`);
+    return true;
+  });
+  return hashes;
+}
+
+test('content hashes name contents, not the head: equal spans hash alike in encoders whose dictionaries differ', () => {
+  const fresh = new SpanEncoder();
+  const busy = new SpanEncoder();
+  // Other strings, resources and scopes first: every index the spans use differs from the fresh encoder's.
+  busy.record([{ ...later, name: 'x', resource: testSpan({ service: 'other' }).resource }], []);
+  const copies = structuredClone([...spans, later]);
+  assert.deepStrictEqual(hashesOf(busy, copies), hashesOf(fresh, [...spans, later]));
+  assert.equal(new Set(hashesOf(new SpanEncoder(), [...spans, later])).size, 3, 'different spans, different hashes');
+});
+
+test('a change in any field changes the content hash', () => {
+  const base = spans[1]!;
+  const changes: Partial<Span>[] = [
+    { traceId: 'NOT-HEX-EITHER' },
+    { spanId: 'fffffffffffffffe' },
+    { parentSpanId: '' },
+    { traceState: 'a=1' },
+    { flags: 0x300 },
+    { name: 'other' },
+    { kind: SpanKind.Producer },
+    { startTimeUnixNano: base.startTimeUnixNano + 1n },
+    { endTimeUnixNano: base.endTimeUnixNano + 1n },
+    { attributes: base.attributes.slice(1) },
+    { attributes: [{ key: 'i', value: { type: 'int', value: 1n } }] },
+    { attributes: [{ key: 'i', value: { type: 'string', value: '1' } }] },
+    { attributes: [{ key: 'd', value: { type: 'double', value: 0 } }] },
+    { attributes: [{ key: 'b', value: { type: 'bytes', value: new Uint8Array([0, 254]) } }] },
+    { attributes: [{ key: 'a', value: { type: 'array', value: [{ type: 'bool', value: true }] } }] },
+    { droppedAttributesCount: 0 },
+    { events: [] },
+    { events: [{ timeUnixNano: 2n, name: 'early', attributes: [], droppedAttributesCount: 2 }] },
+    { droppedEventsCount: 0 },
+    { links: [{ ...base.links[0]!, spanId: 'abd' }] },
+    { links: [{ ...base.links[0]!, flags: 0 }] },
+    { droppedLinksCount: 0 },
+    { status: { code: StatusCode.Ok, message: 'bad' } },
+    { status: { code: StatusCode.Error, message: 'worse' } },
+    { resource: testSpan({ service: 'api' }).resource },
+    { scope: { ...base.scope, version: '2' } },
+  ];
+  const variants = [base, ...changes.map((change) => ({ ...base, ...change }))];
+  const hashes = variants.map((variant) => hashesOf(new SpanEncoder(), [variant])[0]);
+  assert.equal(new Set(hashes).size, variants.length);
+});
+
+test('recordAdmitted leaves refused spans out as if never sent, and their tables go into the next record', () => {
+  const encoder = new SpanEncoder();
+  const seen = new Set<string>();
+  const admit = (hash0: number, hash1: number) => !seen.has(`${hash0}:${hash1}`) && !!seen.add(`${hash0}:${hash1}`);
+  const first = encoder.recordAdmitted(spans, [], admit);
+  assert.deepStrictEqual(first.kept, spans);
+  // A copy of the first span around a new one, and a batch of copies only.
+  const bodies: number[] = [];
+  const second = encoder.recordAdmitted([structuredClone(spans[0]!), later, spans[1]!], bodies, admit);
+  assert.deepStrictEqual(second.kept, [later]);
+  assert.equal(bodies.length, 2, 'positions of the kept span only');
+  // New strings and resources seen only in refused spans are logged by the next record that is written.
+  const copyWithNewTables = { ...later, name: 'only in a copy', resource: testSpan({ service: 'new' }).resource };
+  seen.add(hashesOf(new SpanEncoder(), [copyWithNewTables])[0]!);
+  const none = encoder.recordAdmitted([copyWithNewTables, structuredClone(later)], [], admit);
+  assert.deepStrictEqual(none, { record: undefined, kept: [] });
+  const usesThem = {
+    ...later,
+    spanId: '0000000000000004',
+    name: 'only in a copy',
+    resource: copyWithNewTables.resource,
+  };
+  const third = encoder.recordAdmitted([usesThem], [], admit);
+  const decoder = new WalRecordDecoder();
+  assert.deepStrictEqual(decoder.decode(first.record!), spans);
+  assert.deepStrictEqual(decoder.decode(second.record!), [later]);
+  assert.deepStrictEqual(decoder.decode(third.record!), [usesThem]);
+});
