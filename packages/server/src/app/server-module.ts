@@ -13,8 +13,13 @@ export interface ModuleContext {
   readonly metrics: IngestMetrics;
   /** True once every module's listeners are up (for `/health`). */
   readonly isReady: () => boolean;
-  /** Subscribes to batches the store acknowledged (live tail); returns the unsubscribe. */
-  readonly onAccepted: (listener: (spans: readonly Span[]) => void) => () => void;
+  /**
+   * Subscribes to batches the store acknowledged (live tail); returns the
+   * unsubscribe. `wantsSpans` says whether the listener needs the spans right
+   * now (spans cross to the store's thread as bytes and are decoded again on
+   * this one only for listeners that want them); default always.
+   */
+  readonly onAccepted: (listener: (spans: readonly Span[]) => void, wantsSpans?: () => boolean) => () => void;
   readonly log: (line: string) => void;
   /**
    * Registers what to release when the server closes (stores, timers, live

@@ -35,7 +35,12 @@ export const queryModule: ServerModule = {
     const archive = await openArchiveStore(context.config);
     context.onStop(() => archive.close());
     const liveTail = createLiveTail();
-    context.onStop(context.onAccepted((spans) => liveTail.publish(spans)));
+    context.onStop(
+      context.onAccepted(
+        (spans) => liveTail.publish(spans),
+        () => liveTail.clientCount > 0,
+      ),
+    );
     context.onStop(() => liveTail.close());
     const app = createQueryHttpApp({
       reader: context.store,
@@ -201,7 +206,12 @@ export const samplingModule: ServerModule = {
       ...(config.adaptiveSamplingTarget ? { adaptive: { targetTracesPerSecond: config.adaptiveSamplingTarget } } : {}),
       onError: logErrors(context, 'sampling'),
     });
-    context.onStop(context.onAccepted((spans) => api.record(spans)));
+    context.onStop(
+      context.onAccepted(
+        (spans) => api.record(spans),
+        () => config.adaptiveSamplingTarget !== undefined,
+      ),
+    );
     context.onStop(() => api.close());
     return openListeners(context, [
       {

@@ -8,6 +8,11 @@ import type { ServeConfig, ServePorts } from './serve-config.js';
 import type { ModuleContext, ModuleListener, ServerModule } from './server-module.js';
 import { SERVER_MODULES } from './server-modules.js';
 
+interface AcceptedListener {
+  readonly listener: (spans: readonly Span[]) => void;
+  readonly wantsSpans: () => boolean;
+}
+
 export interface RunningServer {
   /** Open listeners by port name; a port that is `off` has none. */
   readonly listeners: Readonly<Partial<Record<keyof ServePorts, Listener>>> & { readonly query: Listener };
@@ -31,24 +36,30 @@ export async function startServer(
   const store = await openStore({
     storage: config.storage,
     dataDir: config.dataDir,
+    embeddedThread: 'own',
     maxTraces: config.maxTraces,
     ...(config.retentionNanos === undefined ? {} : { retentionNanos: config.retentionNanos }),
     ...(config.clickhouse === undefined ? {} : { clickhouse: config.clickhouse }),
   });
   const metrics = new IngestMetrics();
-  const acceptedListeners = new Set<(spans: readonly Span[]) => void>();
+  const acceptedListeners = new Set<AcceptedListener>();
   const pipeline = createIngestPipeline(store, {
     maxInFlightSpans: config.maxInFlightSpans,
     metrics,
     limits: config.limits,
-    onAccepted: (spans) => {
-      for (const listener of acceptedListeners) {
+    onAccepted: (batch) => {
+      for (const { listener, wantsSpans } of acceptedListeners) {
+        if (!wantsSpans()) continue;
         try {
-          listener(spans);
+          listener(batch.spans());
         } catch (error) {
           log(`live tail: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
+    },
+    wantsSpans: () => {
+      for (const { wantsSpans } of acceptedListeners) if (wantsSpans()) return true;
+      return false;
     },
   });
   let ready = false;
@@ -59,9 +70,10 @@ export async function startServer(
     pipeline,
     metrics,
     isReady: () => ready,
-    onAccepted: (listener) => {
-      acceptedListeners.add(listener);
-      return () => acceptedListeners.delete(listener);
+    onAccepted: (listener, wantsSpans = () => true) => {
+      const entry = { listener, wantsSpans };
+      acceptedListeners.add(entry);
+      return () => acceptedListeners.delete(entry);
     },
     log,
     onStop: (cleanup) => {

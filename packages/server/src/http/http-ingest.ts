@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DecodedSpans, type ErrorKind, isAriadneError } from '@ariadne/protocol';
-import type { IngestPipeline } from '../pipeline/ingest-pipeline.js';
+import { type ErrorKind, isAriadneError } from '@ariadne/protocol';
+import type { IngestOutcome, IngestPipeline } from '../pipeline/ingest-pipeline.js';
+import type { SpanDecoderName } from '../pipeline/span-decoders.js';
 import type { IngestMetrics, RejectReason } from '../telemetry/ingest-metrics.js';
 import type { RequestHandler } from './listen.js';
 import { readBody } from './read-body.js';
@@ -16,8 +17,8 @@ export interface HttpIngestEndpoint {
    * stands for a request without a Content-Type header.
    */
   readonly mediaTypes: readonly string[];
-  /** Throws `AriadneError('InvalidPayload')` for a body that does not decode. */
-  readonly decode: (body: Buffer, mediaType: string) => DecodedSpans;
+  /** The decoder for a body of this media type (one the endpoint accepts). */
+  readonly decoder: (mediaType: string) => SpanDecoderName;
 }
 
 /** How a protocol words its answers. */
@@ -26,7 +27,7 @@ export interface HttpIngestAnswers {
   statusOf(kind: ErrorKind): number;
   /** `mediaType` is the request's when it was one the endpoint accepts. */
   sendError(response: ServerResponse, status: number, message: string, mediaType: string | undefined): void;
-  sendAccepted(response: ServerResponse, decoded: DecodedSpans, mediaType: string): void;
+  sendAccepted(response: ServerResponse, outcome: IngestOutcome, mediaType: string): void;
 }
 
 export interface HttpIngestOptions {
@@ -111,23 +112,22 @@ async function handle(
     response.setHeader('Retry-After', String(INGEST_RETRY_AFTER_SECONDS));
     return answers.sendError(response, status, 'ingest queue is full; retry later', mediaType);
   }
-  let decoded: DecodedSpans | undefined;
+  let outcome: IngestOutcome;
+  let read = false;
   try {
     const body = await readBody(request, { maxBytes: options.maxBodyBytes });
-    decoded = endpoint.decode(body, mediaType);
-    metrics.spansReceived.inc({ receiver }, decoded.spans.length + decoded.rejectedSpans);
-    if (decoded.rejectedSpans > 0) metrics.spansRejected.inc({ receiver, reason: 'invalid' }, decoded.rejectedSpans);
-    await options.pipeline.submit(decoded.spans, receiver);
+    read = true;
+    outcome = await options.pipeline.ingest(body, endpoint.decoder(mediaType), receiver);
   } catch (error) {
     if (!isAriadneError(error)) throw error;
-    // The pipeline counts the spans it refuses; here only requests that never decoded.
-    if (!decoded) metrics.requestsRejected.inc({ receiver, reason: REASONS[error.kind] ?? 'invalid' });
+    // The pipeline counts what it refuses; here only requests whose body could not be read.
+    if (!read) metrics.requestsRejected.inc({ receiver, reason: REASONS[error.kind] ?? 'invalid' });
     const status = answers.statusOf(error.kind);
     if (status >= 500 && error.kind !== 'Overloaded') options.onInternalError?.(error);
     if (status === 429 || status === 503) response.setHeader('Retry-After', String(INGEST_RETRY_AFTER_SECONDS));
     return answers.sendError(response, status, error.message, mediaType);
   }
-  answers.sendAccepted(response, decoded, mediaType);
+  answers.sendAccepted(response, outcome, mediaType);
 }
 
 const REASONS: Partial<Record<ErrorKind, RejectReason>> = {
@@ -171,8 +171,3 @@ export const PLAIN_ANSWERS: HttpIngestAnswers = {
     response.writeHead(202).end();
   },
 };
-
-/** Wraps a decoder that returns spans (or throws) as one that returns `DecodedSpans`. */
-export function allOrNothing(decode: (body: Buffer) => DecodedSpans['spans']): (body: Buffer) => DecodedSpans {
-  return (body) => ({ spans: decode(body), rejectedSpans: 0, errorMessage: '' });
-}

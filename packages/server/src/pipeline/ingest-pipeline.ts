@@ -1,24 +1,39 @@
 import { AriadneError, isAriadneError, type Span } from '@ariadne/protocol';
-import type { SpanWriter } from '../storage/span-store.js';
-import { IngestMetrics } from '../telemetry/ingest-metrics.js';
+import { isSpanBatchWriter, type SpanWriter } from '../storage/span-store.js';
+import { IngestMetrics, type RejectReason } from '../telemetry/ingest-metrics.js';
 import type { Counter } from '../telemetry/metrics-registry.js';
+import type { DecodedBatch, RefusedBatch } from './decode-batch.js';
+import { type DecodePool, sharedDecodePool } from './decode-pool.js';
 import { attributesLimitedCounter } from './limit-metrics.js';
+import { decodeSpanBatch, encodeSpanBatch } from './span-batch.js';
+import type { SpanDecoderName } from './span-decoders.js';
 import { limitSpans, type SpanLimits } from './span-limits.js';
 import { validateSpanTimes } from './validate-span-times.js';
 
 /**
- * The one door between receivers and the store. It bounds how many spans are
- * in flight towards the store: past the bound, a batch is refused at once with
- * `Overloaded` (receivers answer 429/503 with Retry-After) instead of queueing
- * without limit, so memory stays bounded and clients back off.
+ * The one door between receivers and the store. Request bodies are decoded
+ * in worker threads (`DecodePool`) into span batches that reach the store as
+ * bytes, so the thread that owns the sockets never decodes. It bounds how
+ * many spans are in flight towards the store: past the bound, a batch is
+ * refused at once with `Overloaded` (receivers answer 429/503 with
+ * Retry-After) instead of queueing without limit, so memory stays bounded,
+ * no request hangs, and clients back off.
  */
 export interface IngestPipeline {
   /**
-   * Resolves once the store acknowledged the batch (durably). `receiver`
-   * labels the metrics ("otlp-http", "zipkin", ...). Rejects with
-   * `PayloadTooLarge` past `limits.maxSpansPerRequest`, `Overloaded` when full,
-   * `InvalidPayload` for a time the stores cannot keep (see `validateSpanTimes`).
-   * The span limits are applied here, so every receiver gets them.
+   * Decodes a request body with the named decoder, applies the limits and
+   * writes the spans. Resolves once the store acknowledged them (durably),
+   * with what the client is told. Rejects with `InvalidPayload` for a body
+   * that does not decode or times the stores cannot keep, `PayloadTooLarge`
+   * past `limits.maxSpansPerRequest`, `Overloaded` when full, and
+   * `StorageFailure` when the store failed. Counts everything on the metrics
+   * (`receiver` labels them), including requests that did not decode. The
+   * body's bytes are handed over: do not use them afterwards.
+   */
+  ingest(body: Uint8Array, decoder: SpanDecoderName, receiver: string, options?: SubmitOptions): Promise<IngestOutcome>;
+  /**
+   * Writes spans already decoded (in-process callers). Same checks and
+   * answers as `ingest`, except decoding.
    */
   submit(spans: readonly Span[], receiver: string, options?: SubmitOptions): Promise<void>;
   /** Spans accepted but not yet acknowledged by the store. */
@@ -33,12 +48,30 @@ export interface IngestPipeline {
   close(): Promise<void>;
 }
 
+/** What a client is told about a request whose spans were stored. */
+export interface IngestOutcome {
+  readonly spanCount: number;
+  /** Spans the decoder refused (OTLP partial success) and why. */
+  readonly rejectedSpans: number;
+  readonly errorMessage: string;
+}
+
 export interface SubmitOptions {
   /**
    * The client gets no answer (UDP): refused spans are counted as dropped
-   * rather than rejected.
+   * rather than rejected, and a body refused before its spans could be
+   * counted is not a rejected request but goes to `onRefusedUnread`.
    */
   readonly unanswered?: boolean;
+  /** With `unanswered`: told why a body was refused before its spans were counted (the receiver counts its datagram). */
+  readonly onRefusedUnread?: (reason: 'invalid' | 'overloaded') => void;
+}
+
+/** A batch the store acknowledged, for live tail and adaptive sampling. */
+export interface AcceptedBatch {
+  readonly spanCount: number;
+  /** The spans, decoded on first call (only listeners that need them pay for it). */
+  spans(): readonly Span[];
 }
 
 export interface IngestPipelineOptions {
@@ -47,46 +80,108 @@ export interface IngestPipelineOptions {
    * taken when nothing else is in flight, so no batch is refused forever.
    */
   readonly maxInFlightSpans: number;
+  /**
+   * Most request bytes being decoded at once; past it, requests are refused
+   * as `Overloaded` before decoding. Default 64 MiB.
+   */
+  readonly maxDecodingBytes?: number;
   readonly metrics?: IngestMetrics;
   readonly limits?: SpanLimits;
+  /** Where bodies are decoded; the process's shared worker pool by default. */
+  readonly decodePool?: DecodePool;
   /**
    * Called with each batch after the store acknowledged it (live tail). It
    * must not block; whatever it throws is swallowed so ingest never fails for it.
    */
-  readonly onAccepted?: (spans: readonly Span[]) => void;
+  readonly onAccepted?: (batch: AcceptedBatch) => void;
+  /**
+   * Whether `onAccepted` will ask for the spans of the batches written now
+   * (a live-tail client is connected, say). A batch the store takes as bytes
+   * leaves this thread: its spans are decoded before it goes only when this
+   * says so. Default: whenever `onAccepted` is set.
+   */
+  readonly wantsSpans?: () => boolean;
 }
+
+const DEFAULT_MAX_DECODING_BYTES = 64 * 1024 * 1024;
 
 export function createIngestPipeline(writer: SpanWriter, options: IngestPipelineOptions): IngestPipeline {
   const metrics = options.metrics ?? new IngestMetrics();
+  const decodePool = options.decodePool ?? sharedDecodePool();
+  const maxDecodingBytes = options.maxDecodingBytes ?? DEFAULT_MAX_DECODING_BYTES;
   let inFlight = 0;
+  let decodingBytes = 0;
   let closing = false;
-  const pending = new Set<Promise<void>>();
+  const pending = new Set<Promise<unknown>>();
   metrics.inFlightSpans.track(() => inFlight);
   const limits = options.limits ?? {};
   const maxSpansPerRequest = limits.maxSpansPerRequest ?? Number.POSITIVE_INFINITY;
   const limited = attributesLimitedCounter(metrics);
+  const batchWriter = isSpanBatchWriter(writer) ? writer : undefined;
 
-  const notifyAccepted = (spans: readonly Span[]) => {
+  const notifyAccepted = (batch: AcceptedBatch) => {
     if (!options.onAccepted) return;
     try {
-      options.onAccepted(spans);
+      options.onAccepted(batch);
     } catch {
       // A live-tail consumer's failure is its own; the client's batch is stored.
     }
   };
 
-  const write = async (spans: readonly Span[], receiver: string, refused: Counter) => {
+  /** Counts and throws when the store cannot take `count` more spans now. */
+  const admit = (count: number, receiver: string, refused: Counter) => {
+    if (closing || (inFlight > 0 && inFlight + count > options.maxInFlightSpans)) {
+      refused.inc({ receiver, reason: 'overloaded' }, count);
+      throw new AriadneError(
+        'Overloaded',
+        closing ? 'the server is shutting down' : `ingest queue is full (${inFlight} spans in flight); retry later`,
+      );
+    }
+  };
+
+  const write = async (
+    count: number,
+    receiver: string,
+    refused: Counter,
+    store: () => Promise<void>,
+    accepted: AcceptedBatch,
+  ) => {
+    inFlight += count;
     const started = performance.now();
+    const written = (async () => {
+      try {
+        await store();
+        metrics.spansAccepted.inc({ receiver }, count);
+        notifyAccepted(accepted);
+      } catch (error) {
+        const reason = isAriadneError(error, 'Overloaded') ? 'overloaded' : 'storage_failure';
+        refused.inc({ receiver, reason }, count);
+        throw isAriadneError(error) ? error : new AriadneError('StorageFailure', 'the store failed', { cause: error });
+      } finally {
+        inFlight -= count;
+        metrics.storeWriteSeconds.observe((performance.now() - started) / 1000);
+      }
+    })();
+    pending.add(written);
     try {
-      await writer.writeSpans(spans);
-      metrics.spansAccepted.inc({ receiver }, spans.length);
-      notifyAccepted(spans);
-    } catch (error) {
-      const reason = isAriadneError(error, 'Overloaded') ? 'overloaded' : 'storage_failure';
-      refused.inc({ receiver, reason }, spans.length);
-      throw isAriadneError(error) ? error : new AriadneError('StorageFailure', 'the store failed', { cause: error });
+      await written;
     } finally {
-      metrics.storeWriteSeconds.observe((performance.now() - started) / 1000);
+      pending.delete(written);
+    }
+  };
+
+  const countLimits = (receiver: string, droppedAttributes: number, truncatedValues: number) => {
+    if (droppedAttributes > 0) limited.inc({ receiver, reason: 'attribute_limit' }, droppedAttributes);
+    if (truncatedValues > 0) limited.inc({ receiver, reason: 'truncated' }, truncatedValues);
+  };
+
+  const decode = async (body: Uint8Array, decoder: SpanDecoderName): Promise<DecodedBatch | RefusedBatch> => {
+    const size = body.byteLength;
+    decodingBytes += size;
+    try {
+      return await decodePool.decode({ decoder, body, limits });
+    } finally {
+      decodingBytes -= size;
     }
   };
 
@@ -95,8 +190,55 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
       return inFlight;
     },
     get isFull() {
-      return closing || inFlight >= options.maxInFlightSpans;
+      return closing || inFlight >= options.maxInFlightSpans || decodingBytes >= maxDecodingBytes;
     },
+
+    async ingest(body, decoder, receiver, submitOptions) {
+      const refused = submitOptions?.unanswered ? metrics.spansDropped : metrics.spansRejected;
+      const refusedUnread = (reason: 'invalid' | 'overloaded' | 'too_large') => {
+        if (!submitOptions?.unanswered) metrics.requestsRejected.inc({ receiver, reason });
+        else submitOptions.onRefusedUnread?.(reason === 'overloaded' ? 'overloaded' : 'invalid');
+      };
+      if (closing || (decodingBytes > 0 && decodingBytes + body.byteLength > maxDecodingBytes)) {
+        refusedUnread('overloaded');
+        throw new AriadneError(
+          'Overloaded',
+          closing ? 'the server is shutting down' : 'too many requests are being decoded; retry later',
+        );
+      }
+      const result = await decode(body, decoder);
+      const received = result.spanCount + result.rejectedSpans;
+      if (received > 0) metrics.spansReceived.inc({ receiver }, received);
+      if (result.rejectedSpans > 0) metrics.spansRejected.inc({ receiver, reason: 'invalid' }, result.rejectedSpans);
+      if (!result.ok) {
+        const reason: RejectReason = result.kind === 'PayloadTooLarge' ? 'too_large' : 'invalid';
+        if (result.spanCount > 0) refused.inc({ receiver, reason }, result.spanCount);
+        else refusedUnread(reason);
+        throw new AriadneError(result.kind, result.message);
+      }
+      const outcome = {
+        spanCount: result.spanCount,
+        rejectedSpans: result.rejectedSpans,
+        errorMessage: result.errorMessage,
+      };
+      if (result.spanCount === 0) return outcome;
+      admit(result.spanCount, receiver, refused);
+      countLimits(receiver, result.droppedAttributes, result.truncatedValues);
+      const { batch, spanCount } = result;
+      let decoded: readonly Span[] | undefined;
+      const spans = () => {
+        // Once transferred to the store's thread the buffer here is empty (detached).
+        decoded ??= batch.byteLength === 0 ? [] : decodeSpanBatch(batch);
+        return decoded;
+      };
+      // A store on another thread takes the bytes; one on this thread takes the spans.
+      const store = batchWriter ? () => batchWriter.writeSpanBatch(batch, spanCount) : () => writer.writeSpans(spans());
+      // The batch's buffer goes to the store's thread: decode the spans first if listeners will want them.
+      if (batchWriter && options.onAccepted && (options.wantsSpans?.() ?? true)) spans();
+      await write(spanCount, receiver, refused, store, { spanCount, spans });
+      return outcome;
+    },
+
     async submit(submitted, receiver, submitOptions) {
       if (submitted.length === 0) return;
       const refused = submitOptions?.unanswered ? metrics.spansDropped : metrics.spansRejected;
@@ -107,13 +249,7 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
           `request carries ${submitted.length} spans; the limit is ${maxSpansPerRequest} per request`,
         );
       }
-      if (closing || (inFlight > 0 && inFlight + submitted.length > options.maxInFlightSpans)) {
-        refused.inc({ receiver, reason: 'overloaded' }, submitted.length);
-        throw new AriadneError(
-          'Overloaded',
-          closing ? 'the server is shutting down' : `ingest queue is full (${inFlight} spans in flight); retry later`,
-        );
-      }
+      admit(submitted.length, receiver, refused);
       try {
         validateSpanTimes(submitted);
       } catch (error) {
@@ -121,19 +257,14 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
         throw error;
       }
       const outcome = limitSpans(submitted, limits);
+      countLimits(receiver, outcome.droppedAttributes, outcome.truncatedValues);
       const spans = outcome.spans;
-      if (outcome.droppedAttributes > 0) {
-        limited.inc({ receiver, reason: 'attribute_limit' }, outcome.droppedAttributes);
-      }
-      if (outcome.truncatedValues > 0) limited.inc({ receiver, reason: 'truncated' }, outcome.truncatedValues);
-      inFlight += spans.length;
-      const written = write(spans, receiver, refused).finally(() => {
-        inFlight -= spans.length;
-        pending.delete(written);
-      });
-      pending.add(written);
-      return written;
+      const store = batchWriter
+        ? () => batchWriter.writeSpanBatch(encodeSpanBatch(spans), spans.length)
+        : () => writer.writeSpans(spans);
+      await write(spans.length, receiver, refused, store, { spanCount: spans.length, spans: () => spans });
     },
+
     async close() {
       closing = true;
       await Promise.allSettled([...pending]);

@@ -81,8 +81,8 @@ test('the pipeline applies the limits, counts them, and refuses requests with to
     maxInFlightSpans: 100,
     metrics,
     limits: { maxSpansPerRequest: 2, maxAttributesPerSpan: 1, maxAttributeValueLength: 2 },
-    onAccepted: (spans) => {
-      accepted.push(spans);
+    onAccepted: (batch) => {
+      accepted.push(batch.spans());
       throw new Error('a live-tail consumer failing must not fail ingest');
     },
   });

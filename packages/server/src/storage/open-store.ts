@@ -3,6 +3,7 @@ import { openClickHouseStore } from './clickhouse/clickhouse-store.js';
 import { openEmbeddedStore } from './embedded/embedded-store.js';
 import { openMemoryStore } from './memory/memory-store.js';
 import type { SpanStore } from './span-store.js';
+import { openEmbeddedStoreInWorker } from './worker/embedded-store-in-worker.js';
 
 export const STORE_KINDS = ['embedded', 'memory', 'clickhouse'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
@@ -20,6 +21,12 @@ export interface StoreConfig {
   readonly retentionNanos?: bigint;
   /** ClickHouse store: where and how. */
   readonly clickhouse?: ClickHouseConfig;
+  /**
+   * Embedded store: `own` runs it on a thread of its own (the server's way:
+   * cuts and block reads never hold up the sockets); `caller` (default) on
+   * the calling thread.
+   */
+  readonly embeddedThread?: 'own' | 'caller';
 }
 
 export interface ClickHouseConfig {
@@ -37,8 +44,13 @@ export async function openStore(config: StoreConfig): Promise<SpanStore> {
   switch (config.storage) {
     case 'memory':
       return openMemoryStore(config.maxTraces === undefined ? {} : { maxTraces: config.maxTraces });
-    case 'embedded':
-      return openEmbeddedStore({ dataDir: config.dataDir, retentionNanos: config.retentionNanos });
+    case 'embedded': {
+      const options = {
+        dataDir: config.dataDir,
+        ...(config.retentionNanos === undefined ? {} : { retentionNanos: config.retentionNanos }),
+      };
+      return config.embeddedThread === 'own' ? openEmbeddedStoreInWorker(options) : openEmbeddedStore(options);
+    }
     case 'clickhouse':
       if (config.clickhouse === undefined) {
         throw new AriadneError('InvalidQuery', 'the ClickHouse store needs a URL and a database (clickhouse config)');

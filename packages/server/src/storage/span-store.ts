@@ -20,6 +20,19 @@ export interface SpanWriter {
   writeSpans(spans: readonly Span[]): Promise<void>;
 }
 
+/**
+ * A writer that takes spans as a span batch (`pipeline/span-batch.ts`), the
+ * bytes decode workers make: a store on another thread takes them without
+ * turning them back into objects on this one. Same contract as `writeSpans`.
+ */
+export interface SpanBatchWriter {
+  writeSpanBatch(batch: Uint8Array, spanCount: number): Promise<void>;
+}
+
+export function isSpanBatchWriter(writer: object): writer is SpanBatchWriter {
+  return typeof (writer as Partial<SpanBatchWriter>).writeSpanBatch === 'function';
+}
+
 export interface TimeRange {
   /** Inclusive lower bound on span start time. */
   readonly startNanos: bigint;

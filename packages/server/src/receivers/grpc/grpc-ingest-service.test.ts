@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { encodeOtlpTraceRequestProto, makeSpan, ProtoReader, type Span } from '@ariadne/protocol';
 import { credentials, makeGenericClientConstructor, type ServiceError, status } from '@grpc/grpc-js';
 import type { Listener } from '../../http/listen.js';
-import { createIngestPipeline } from '../../pipeline/ingest-pipeline.js';
+import { createIngestPipeline, type IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import { openMemoryStore } from '../../storage/memory/memory-store.js';
 import type { SpanStore } from '../../storage/span-store.js';
 import { IngestMetrics } from '../../telemetry/ingest-metrics.js';
@@ -46,6 +46,7 @@ const RawClient = makeGenericClientConstructor(
 
 describe('gRPC ingest (OTLP and Jaeger services)', () => {
   let store: SpanStore;
+  let pipeline: IngestPipeline;
   let listener: Listener;
   let client: InstanceType<typeof RawClient>;
   const metrics = new IngestMetrics();
@@ -57,7 +58,7 @@ describe('gRPC ingest (OTLP and Jaeger services)', () => {
 
   before(async () => {
     store = openMemoryStore();
-    const pipeline = createIngestPipeline(
+    pipeline = createIngestPipeline(
       {
         async writeSpans(spans: readonly Span[]) {
           if (gated) await gate;
@@ -122,7 +123,8 @@ describe('gRPC ingest (OTLP and Jaeger services)', () => {
   test('a full pipeline is UNAVAILABLE with a RetryInfo detail', async () => {
     gated = true;
     const held = call('Export', encodeOtlpTraceRequestProto([span('6666666666666666')]));
-    while (metrics.spansReceived.get({ receiver: 'otlp-grpc' }) < 3) await new Promise((r) => setTimeout(r, 5));
+    // Decoding happens in worker threads: wait until the first batch is in flight, not merely received.
+    while (pipeline.inFlightSpans < 1) await new Promise((r) => setTimeout(r, 5));
     await assert.rejects(
       call('Export', encodeOtlpTraceRequestProto([span('7777777777777777')])),
       (error: ServiceError) => {

@@ -1,6 +1,7 @@
-import { AriadneError, type DecodedSpans, isAriadneError } from '@ariadne/protocol';
+import { AriadneError, isAriadneError } from '@ariadne/protocol';
 import type { ServerUnaryCall, ServiceDefinition, sendUnaryData } from '@grpc/grpc-js';
-import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
+import type { IngestOutcome, IngestPipeline } from '../../pipeline/ingest-pipeline.js';
+import type { SpanDecoderName } from '../../pipeline/span-decoders.js';
 import type { IngestMetrics, RejectReason } from '../../telemetry/ingest-metrics.js';
 import { grpcIngestError } from './grpc-ingest-error.js';
 import type { GrpcService } from './listen-grpc.js';
@@ -12,17 +13,17 @@ export interface GrpcIngestServiceOptions {
   readonly method: string;
   /** The `receiver` label on metrics. */
   readonly receiver: string;
-  /** Decodes the request message; throws `AriadneError('InvalidPayload')` when it cannot. */
-  readonly decode: (message: Buffer) => DecodedSpans;
+  /** The request message's decoder (it runs in the pipeline's decode workers). */
+  readonly decoder: SpanDecoderName;
   /** The response message for a request that was accepted (with partial success when spans were rejected). */
-  readonly encodeResponse: (decoded: DecodedSpans) => Uint8Array;
+  readonly encodeResponse: (outcome: IngestOutcome) => Uint8Array;
   readonly pipeline: IngestPipeline;
   readonly metrics: IngestMetrics;
   readonly onInternalError?: (error: unknown) => void;
 }
 
-/** What the request deserializer hands the handler: the decoded spans, or why they did not decode. */
-type Decoded = { readonly spans: DecodedSpans } | { readonly error: AriadneError };
+/** What the request deserializer hands the handler: the message's bytes, or why they were refused unread. */
+type Received = { readonly message: Buffer } | { readonly error: AriadneError };
 
 /**
  * A unary ingest method, with a hand-written service definition whose
@@ -40,33 +41,25 @@ export function createGrpcIngestService(options: GrpcIngestServiceOptions): Grpc
       requestSerialize: () => {
         throw new Error(`${options.path}: this server only receives`);
       },
-      requestDeserialize: (message: Buffer): Decoded => {
+      requestDeserialize: (message: Buffer): Received => {
         // Under overload, refuse before decoding spans that would be thrown away.
         if (pipeline.isFull) return { error: new AriadneError('Overloaded', 'ingest queue is full; retry later') };
-        try {
-          return { spans: options.decode(message) };
-        } catch (error) {
-          return {
-            error: isAriadneError(error) ? error : new AriadneError('InvalidPayload', String(error), { cause: error }),
-          };
-        }
+        // Decoding happens in the pipeline's workers; the message's bytes go there as they are.
+        return { message };
       },
       responseSerialize: (response: Uint8Array) => Buffer.from(response.buffer, response.byteOffset, response.length),
       responseDeserialize: (message: Buffer) => message,
     },
   };
-  const handler = (call: ServerUnaryCall<Decoded, Uint8Array>, callback: sendUnaryData<Uint8Array>) => {
+  const handler = (call: ServerUnaryCall<Received, Uint8Array>, callback: sendUnaryData<Uint8Array>) => {
     const request = call.request;
     if ('error' in request) {
       metrics.requestsRejected.inc({ receiver, reason: REASONS[request.error.kind] ?? 'invalid' });
       callback(grpcIngestError(request.error));
       return;
     }
-    const decoded = request.spans;
-    metrics.spansReceived.inc({ receiver }, decoded.spans.length + decoded.rejectedSpans);
-    if (decoded.rejectedSpans > 0) metrics.spansRejected.inc({ receiver, reason: 'invalid' }, decoded.rejectedSpans);
-    pipeline.submit(decoded.spans, receiver).then(
-      () => callback(null, options.encodeResponse(decoded)),
+    pipeline.ingest(request.message, options.decoder, receiver).then(
+      (outcome) => callback(null, options.encodeResponse(outcome)),
       (error: unknown) => {
         if (!isAriadneError(error)) {
           options.onInternalError?.(error);

@@ -1,4 +1,3 @@
-import { decodeJaegerProtoPostSpans } from '@ariadne/protocol';
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
 import { createGrpcIngestService } from '../grpc/grpc-ingest-service.js';
@@ -23,7 +22,7 @@ export function createJaegerGrpcService(options: JaegerGrpcReceiverOptions): Grp
     path: '/jaeger.api_v2.CollectorService/PostSpans',
     method: 'PostSpans',
     receiver: 'jaeger-grpc',
-    decode: (message) => ({ spans: decodeJaegerProtoPostSpans(message), rejectedSpans: 0, errorMessage: '' }),
+    decoder: 'jaeger-proto',
     encodeResponse: () => EMPTY_RESPONSE,
   });
 }

@@ -1,5 +1,4 @@
-import { decodeJaegerThriftBatch } from '@ariadne/protocol';
-import { allOrNothing, createHttpIngestHandler } from '../../http/http-ingest.js';
+import { createHttpIngestHandler } from '../../http/http-ingest.js';
 import type { RequestHandler } from '../../http/listen.js';
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
@@ -25,7 +24,7 @@ export function createJaegerHttpReceiver(options: JaegerHttpReceiverOptions): Re
       {
         path: '/api/traces',
         mediaTypes: ['application/x-thrift', 'application/vnd.apache.thrift.binary'],
-        decode: allOrNothing((body) => decodeJaegerThriftBatch(body, 'binary')),
+        decoder: () => 'jaeger-thrift-binary',
       },
     ],
   });

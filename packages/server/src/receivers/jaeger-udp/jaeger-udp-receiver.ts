@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { decodeJaegerAgentMessage, type Span, type ThriftProtocol } from '@ariadne/protocol';
+import type { ThriftProtocol } from '@ariadne/protocol';
 import type { Listener } from '../../http/listen.js';
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
@@ -33,17 +33,11 @@ export function listenJaegerUdp(
   const { metrics, pipeline } = options;
   const datagramsDropped = datagramsDroppedCounter(metrics);
   const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
+  const decoder = options.protocol === 'compact' ? 'jaeger-agent-compact' : 'jaeger-agent-binary';
+  // The pipeline counts the spans it refuses (as dropped, since no one is told); the datagrams refused unread are counted here.
+  const onRefusedUnread = (reason: 'invalid' | 'overloaded') => datagramsDropped.inc({ receiver, reason });
   socket.on('message', (message) => {
-    let spans: Span[];
-    try {
-      spans = decodeJaegerAgentMessage(message, options.protocol);
-    } catch {
-      datagramsDropped.inc({ receiver, reason: 'invalid' });
-      return;
-    }
-    metrics.spansReceived.inc({ receiver }, spans.length);
-    // The pipeline counts what it refuses (as dropped, since no one is told).
-    pipeline.submit(spans, receiver, { unanswered: true }).catch(() => {});
+    pipeline.ingest(message, decoder, receiver, { unanswered: true, onRefusedUnread }).catch(() => {});
   });
   return new Promise((resolve, reject) => {
     const failed = (error: Error) =>

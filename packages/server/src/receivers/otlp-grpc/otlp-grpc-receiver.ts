@@ -1,4 +1,4 @@
-import { decodeOtlpTraceRequestProto, encodeOtlpTraceResponseProto } from '@ariadne/protocol';
+import { encodeOtlpTraceResponseProto } from '@ariadne/protocol';
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
 import { createGrpcIngestService } from '../grpc/grpc-ingest-service.js';
@@ -22,11 +22,11 @@ export function createOtlpGrpcService(options: OtlpGrpcReceiverOptions): GrpcSer
     path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
     method: 'Export',
     receiver: 'otlp-grpc',
-    decode: decodeOtlpTraceRequestProto,
-    encodeResponse: (decoded) =>
+    decoder: 'otlp-proto',
+    encodeResponse: (outcome) =>
       encodeOtlpTraceResponseProto(
-        decoded.rejectedSpans > 0
-          ? { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.errorMessage }
+        outcome.rejectedSpans > 0
+          ? { rejectedSpans: outcome.rejectedSpans, errorMessage: outcome.errorMessage }
           : undefined,
       ),
   });

@@ -1,7 +1,5 @@
 import type { ServerResponse } from 'node:http';
 import {
-  decodeOtlpTraceRequestJson,
-  decodeOtlpTraceRequestProto,
   encodeOtlpTraceResponseJson,
   encodeOtlpTraceResponseProto,
   encodeRpcStatusJson,
@@ -40,8 +38,7 @@ export function createOtlpHttpReceiver(options: OtlpHttpReceiverOptions): Reques
       {
         path: '/v1/traces',
         mediaTypes: [...PROTO_TYPES, JSON_TYPE],
-        decode: (body, mediaType) =>
-          mediaType === JSON_TYPE ? decodeOtlpTraceRequestJson(body) : decodeOtlpTraceRequestProto(body),
+        decoder: (mediaType) => (mediaType === JSON_TYPE ? 'otlp-json' : 'otlp-proto'),
       },
     ],
     answers: OTLP_ANSWERS,
@@ -59,10 +56,10 @@ const OTLP_ANSWERS: HttpIngestAnswers = {
       response.writeHead(status, { 'Content-Type': PROTO }).end(encodeRpcStatusProto(rpcCode, message));
     } else response.writeHead(status, { 'Content-Type': JSON_TYPE }).end(encodeRpcStatusJson(rpcCode, message));
   },
-  sendAccepted(response, decoded, mediaType) {
+  sendAccepted(response, outcome, mediaType) {
     const partial =
-      decoded.rejectedSpans > 0
-        ? { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.errorMessage }
+      outcome.rejectedSpans > 0
+        ? { rejectedSpans: outcome.rejectedSpans, errorMessage: outcome.errorMessage }
         : undefined;
     if (isProto(mediaType)) {
       response.writeHead(200, { 'Content-Type': PROTO }).end(encodeOtlpTraceResponseProto(partial));

@@ -1,5 +1,4 @@
-import { decodeZipkinProto, decodeZipkinV1Json, decodeZipkinV2Json } from '@ariadne/protocol';
-import { allOrNothing, createHttpIngestHandler } from '../../http/http-ingest.js';
+import { createHttpIngestHandler } from '../../http/http-ingest.js';
 import type { RequestHandler } from '../../http/listen.js';
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
@@ -26,8 +25,6 @@ const PROTO_TYPES = ['application/x-protobuf', 'application/protobuf'];
  * Content-Type is read as JSON, as Zipkin's server reads it. 202 Accepted.
  */
 export function createZipkinHttpReceiver(options: ZipkinHttpReceiverOptions): RequestHandler {
-  const v2Json = allOrNothing((body) => decodeZipkinV2Json(body));
-  const v2Proto = allOrNothing((body) => decodeZipkinProto(body));
   return createHttpIngestHandler({
     ...options,
     receiver: 'zipkin',
@@ -35,9 +32,9 @@ export function createZipkinHttpReceiver(options: ZipkinHttpReceiverOptions): Re
       {
         path: '/api/v2/spans',
         mediaTypes: [...JSON_TYPES, ...PROTO_TYPES],
-        decode: (body, mediaType) => (PROTO_TYPES.includes(mediaType) ? v2Proto(body) : v2Json(body)),
+        decoder: (mediaType) => (PROTO_TYPES.includes(mediaType) ? 'zipkin-proto' : 'zipkin-v2-json'),
       },
-      { path: '/api/v1/spans', mediaTypes: JSON_TYPES, decode: allOrNothing((body) => decodeZipkinV1Json(body)) },
+      { path: '/api/v1/spans', mediaTypes: JSON_TYPES, decoder: () => 'zipkin-v1-json' },
     ],
     ...(options.queryHandler ? { fallback: options.queryHandler } : {}),
   });

@@ -1,0 +1,41 @@
+// The embedded store's own thread: it owns the store's files (WAL, head,
+// blocks, cuts, retention) and answers the calls `openEmbeddedStoreInWorker`
+// sends it, so no cut or block read ever holds up the thread that owns the
+// sockets.
+import { parentPort, workerData } from 'node:worker_threads';
+import { decodeSpanBatch } from '../../pipeline/span-batch.js';
+import { type EmbeddedStore, type EmbeddedStoreOptions, openEmbeddedStore } from '../embedded/embedded-store.js';
+import { type StoreAnswer, type StoreCall, type StoreNotice, sendError } from './store-messages.js';
+
+const port = parentPort;
+if (port === null) throw new Error('store-worker.ts runs as a worker thread');
+const notify = (notice: StoreNotice) => port.postMessage(notice);
+
+const options = (workerData as { options: EmbeddedStoreOptions }).options;
+let store: EmbeddedStore;
+try {
+  store = await openEmbeddedStore({
+    ...options,
+    onError: (error) => notify({ type: 'background-error', error: sendError(error) }),
+  });
+} catch (error) {
+  notify({ type: 'open-failed', error: sendError(error) });
+  port.close();
+  throw error;
+}
+
+const call = (method: string, args: readonly unknown[]): Promise<unknown> => {
+  if (method === 'writeSpanBatch') return store.writeSpans(decodeSpanBatch(args[0] as Uint8Array));
+  const fn = (store as unknown as Record<string, unknown>)[method];
+  if (typeof fn !== 'function') return Promise.reject(new Error(`the embedded store has no method ${method}`));
+  return (fn as (...a: readonly unknown[]) => Promise<unknown>).apply(store, [...args]);
+};
+
+port.on('message', (message: StoreCall) => {
+  call(message.method, message.args).then(
+    (value) => port.postMessage({ type: 'answer', id: message.id, ok: true, value } satisfies StoreAnswer),
+    (error: unknown) =>
+      port.postMessage({ type: 'answer', id: message.id, ok: false, error: sendError(error) } satisfies StoreAnswer),
+  );
+});
+notify({ type: 'opened' });
