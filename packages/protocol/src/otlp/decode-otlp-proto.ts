@@ -11,6 +11,7 @@ import {
 } from '../model/span.js';
 import { ProtoReader } from '../protobuf/proto-reader.js';
 import type { DecodedSpans } from './decoded-spans.js';
+import { spanIdHex, traceIdHex } from './id-strings.js';
 import { MAX_ANY_VALUE_DEPTH } from './otlp-limits.js';
 
 // Tags are `fieldNumber << 3 | wireType`; wire types: 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32.
@@ -238,10 +239,10 @@ function readSpan(
     if (out.rejectedSpans++ === 0) out.errorMessage = `span rejected: ${problem}`;
     return;
   }
-  const parentSpanId = parentEnd === parentStart || problem !== '' ? '' : reader.hexOf(parentStart, parentEnd);
+  const parentSpanId = parentEnd === parentStart || problem !== '' ? '' : spanIdHex(bytes, parentStart);
   out.spans.push({
-    traceId: reader.hexOf(traceIdStart, traceIdStart + 16),
-    spanId: reader.hexOf(spanIdStart, spanIdStart + 8),
+    traceId: traceIdHex(bytes, traceIdStart),
+    spanId: spanIdHex(bytes, spanIdStart),
     parentSpanId,
     traceState,
     flags,
@@ -344,8 +345,8 @@ function readLink(reader: ProtoReader): SpanLink | undefined {
     return undefined;
   }
   return {
-    traceId: reader.hexOf(traceIdStart, traceIdStart + 16),
-    spanId: reader.hexOf(spanIdStart, spanIdStart + 8),
+    traceId: traceIdHex(bytes, traceIdStart),
+    spanId: spanIdHex(bytes, spanIdStart),
     traceState,
     attributes,
     droppedAttributesCount,

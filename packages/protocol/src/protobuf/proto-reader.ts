@@ -1,5 +1,6 @@
 import { AriadneError } from '../errors.js';
 import { bytesToHex } from '../model/ids.js';
+import { shortAscii } from './short-ascii.js';
 import { decodeUtf8, decodeUtf8Interned, INTERN_MAX_BYTES, nativeUtf8View } from './utf8.js';
 
 /** Groups inside groups deeper than this are treated as hostile rather than recursed into. */
@@ -8,6 +9,10 @@ const MAX_GROUP_DEPTH = 64;
 // Protobuf doubles are little-endian, as is every platform Node runs on in practice.
 const scratchFloat = new Float64Array(1);
 const scratchBytes = new Uint8Array(scratchFloat.buffer);
+
+/** The high half of the last large fixed64 read, and its value as a BigInt shifted into place. */
+let lastHigh = -1;
+let lastHighBig = 0n;
 
 /**
  * A protobuf wire-format reader over one buffer. Decoders drive it field by
@@ -146,7 +151,13 @@ export class ProtoReader {
     const low = this.readFixed32();
     const high = this.readFixed32();
     if (high < 0x200000) return BigInt(high * 0x100000000 + low);
-    return (BigInt(high) << 32n) | BigInt(low);
+    // Timestamps are past 2^53, so the high half needs a BigInt of its own; it changes
+    // once every 4.3 seconds, so it is kept from the last call rather than made again.
+    if (high !== lastHigh) {
+      lastHigh = high;
+      lastHighBig = BigInt(high) << 32n;
+    }
+    return lastHighBig + BigInt(low);
   }
 
   readSfixed64(): bigint {
@@ -202,9 +213,7 @@ export class ProtoReader {
     const end = this.readLength();
     const start = this.pos;
     this.pos = end;
-    if (start === end) return '';
-    const native = this.native;
-    return native !== undefined ? native.utf8Slice(start, end) : decodeUtf8(this.bytes, start, end);
+    return this.uncommonStringAt(start, end);
   }
 
   /**
@@ -220,7 +229,8 @@ export class ProtoReader {
 
   /** As `stringAt`, without the intern table (see `readUncommonString`). */
   uncommonStringAt(start: number, end: number): string {
-    if (start === end) return '';
+    const ascii = shortAscii(this.bytes, start, end - start);
+    if (ascii !== undefined) return ascii;
     const native = this.native;
     return native !== undefined ? native.utf8Slice(start, end) : decodeUtf8(this.bytes, start, end);
   }
@@ -286,10 +296,11 @@ export class ProtoReader {
     const bytes = this.bytes;
     let pos = start;
     let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
+    // A running factor rather than `2 ** shift`, which V8 computes with a call to pow.
+    for (let shift = 0, factor = 1; shift < 35; shift += 7, factor *= 128) {
       if (pos >= this.end) this.fail('truncated length', start);
       const byte = bytes[pos++] as number;
-      result += (byte & 0x7f) * 2 ** shift;
+      result += (byte & 0x7f) * factor;
       if (byte < 0x80) {
         this.pos = pos;
         return result;

@@ -1,12 +1,15 @@
 /**
  * UTF-8 helpers shared by the protobuf reader and writer. Short ASCII strings
- * (most keys and values in tracing data) are copied char by char, which is
- * cheaper than a call into TextDecoder/TextEncoder; everything else goes
- * through them. Invalid UTF-8 decodes to U+FFFD (never a throw).
+ * (most keys and values in tracing data) are built in JavaScript
+ * (`shortAscii`, and a char loop when encoding), which is cheaper than a call
+ * into native code; everything else goes through Node's native decoder or
+ * TextDecoder/TextEncoder. Invalid UTF-8 decodes to U+FFFD (never a throw).
  */
+import { shortAscii } from './short-ascii.js';
+
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
-/** Node's native slice decoder: about twice as fast as either JavaScript or TextDecoder for short strings. */
+/** Node's native slice decoder: faster than TextDecoder for short strings, slower than `shortAscii` for ASCII ones. */
 export interface NativeUtf8 extends Uint8Array {
   utf8Slice(start: number, end: number): string;
   /** Lowercase hex of the bytes, as one flat string (ids). */
@@ -24,20 +27,8 @@ export function nativeUtf8View(bytes: Uint8Array): NativeUtf8 | undefined {
 }
 const encoder = new TextEncoder();
 
-/** Below this many bytes the JavaScript loop beats the native decoder's call overhead. */
-const SHORT_STRING = 32;
-
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start <= SHORT_STRING) {
-    let out = '';
-    for (let i = start; i < end; i++) {
-      const byte = bytes[i] as number;
-      if (byte >= 0x80) return decoder.decode(bytes.subarray(start, end));
-      out += String.fromCharCode(byte);
-    }
-    return out;
-  }
-  return decoder.decode(bytes.subarray(start, end));
+  return shortAscii(bytes, start, end - start) ?? decoder.decode(bytes.subarray(start, end));
 }
 
 /** Exact number of UTF-8 bytes `text` encodes to (lone surrogates count as U+FFFD, 3 bytes, as TextEncoder writes them). */
@@ -114,7 +105,9 @@ export function decodeUtf8Interned(
     while (i < length && internBytes[base + i] === bytes[start + i]) i++;
     if (i === length) return internStrings[slot] as string;
   }
-  const text = native !== undefined ? native.utf8Slice(start, end) : decodeUtf8(bytes, start, end);
+  const text =
+    shortAscii(bytes, start, length) ??
+    (native !== undefined ? native.utf8Slice(start, end) : decodeUtf8(bytes, start, end));
   internStrings[slot] = text;
   internLengths[slot] = length;
   for (let i = 0; i < length; i++) internBytes[base + i] = bytes[start + i] as number;
