@@ -29,10 +29,13 @@ export class ProtoReader {
   pos: number;
   readonly bytes: Uint8Array;
   readonly end: number;
+  /** The same bytes, for reading four at a time. */
+  readonly view: DataView;
   private readonly native: ReturnType<typeof nativeUtf8View>;
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
     this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.native = nativeUtf8View(bytes);
     this.pos = start;
     this.end = end;
@@ -198,10 +201,7 @@ export class ProtoReader {
     const end = this.readLength();
     const start = this.pos;
     this.pos = end;
-    if (start === end) return '';
-    if (end - start <= INTERN_MAX_BYTES) return decodeUtf8Interned(this.bytes, start, end, this.native);
-    const native = this.native;
-    return native !== undefined ? native.utf8Slice(start, end) : decodeUtf8(this.bytes, start, end);
+    return this.stringAt(start, end);
   }
 
   /**
@@ -222,14 +222,14 @@ export class ProtoReader {
    */
   stringAt(start: number, end: number): string {
     if (start === end) return '';
-    if (end - start <= INTERN_MAX_BYTES) return decodeUtf8Interned(this.bytes, start, end, this.native);
+    if (end - start <= INTERN_MAX_BYTES) return decodeUtf8Interned(this.bytes, this.view, start, end, this.native);
     const native = this.native;
     return native !== undefined ? native.utf8Slice(start, end) : decodeUtf8(this.bytes, start, end);
   }
 
   /** As `stringAt`, without the intern table (see `readUncommonString`). */
   uncommonStringAt(start: number, end: number): string {
-    const ascii = shortAscii(this.bytes, start, end - start);
+    const ascii = shortAscii(this.view, start, end - start);
     if (ascii !== undefined) return ascii;
     const native = this.native;
     return native !== undefined ? native.utf8Slice(start, end) : decodeUtf8(this.bytes, start, end);

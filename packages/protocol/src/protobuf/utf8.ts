@@ -27,8 +27,9 @@ export function nativeUtf8View(bytes: Uint8Array): NativeUtf8 | undefined {
 }
 const encoder = new TextEncoder();
 
+/** Decodes with TextDecoder, where Node's native decoder is missing (browsers). */
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
-  return shortAscii(bytes, start, end - start) ?? decoder.decode(bytes.subarray(start, end));
+  return decoder.decode(bytes.subarray(start, end));
 }
 
 /** Exact number of UTF-8 bytes `text` encodes to (lone surrogates count as U+FFFD, 3 bytes, as TextEncoder writes them). */
@@ -66,50 +67,69 @@ export function writeUtf8(text: string, bytes: Uint8Array, offset: number): numb
   return i + encoder.encodeInto(text.slice(i), bytes.subarray(offset + i)).written;
 }
 
-/** Strings up to this many bytes go through the intern table. */
+/** Strings up to this many bytes go through the intern table (a multiple of 4). */
 export const INTERN_MAX_BYTES = 40;
-const INTERN_SLOTS = 4096;
+const INTERN_WORDS = INTERN_MAX_BYTES / 4;
+const INTERN_SLOT_BITS = 12;
+const INTERN_SLOTS = 1 << INTERN_SLOT_BITS;
 const internStrings: string[] = new Array<string>(INTERN_SLOTS).fill('');
-/** The UTF-8 bytes of each slot's string, so that a lookup compares bytes with bytes. */
-const internBytes = new Uint8Array(INTERN_SLOTS * INTERN_MAX_BYTES);
+/**
+ * The UTF-8 bytes of each slot's string as little-endian words, so that a lookup
+ * compares four bytes at a time: the words at 0, 4, 8... and, as the last one, the
+ * word that ends at the string's end (overlapping its neighbour when the length is
+ * not a multiple of four). Strings under 4 bytes are packed into one word.
+ */
+const internWords = new Int32Array(INTERN_SLOTS * INTERN_WORDS);
 const internLengths = new Int32Array(INTERN_SLOTS).fill(-1);
 
 /**
  * Decodes a short UTF-8 string through a direct-mapped table of recent
  * strings. Tracing data repeats short strings a lot (attribute keys, methods,
  * hosts, scope names), and returning the string made last time for the same
- * bytes saves both the decode and the allocation. `end - start` must be at
- * most `INTERN_MAX_BYTES`.
+ * bytes saves both the decode and the allocation. `view` covers the same bytes
+ * as `bytes`; `end - start` must be between 1 and `INTERN_MAX_BYTES`.
  */
 export function decodeUtf8Interned(
   bytes: Uint8Array,
+  view: DataView,
   start: number,
   end: number,
   native: NativeUtf8 | undefined,
 ): string {
   const length = end - start;
-  // The hash samples a few bytes only (the comparison below checks them all): the length, the
-  // first and middle bytes, and the last four, where counters and ids in values tend to differ.
-  let hash = length;
-  if (length > 0) {
-    hash = Math.imul(hash ^ (bytes[start] as number), 0x01000193);
-    hash = Math.imul(hash ^ (bytes[start + (length >>> 1)] as number), 0x01000193);
-    for (let i = end - 1, stop = Math.max(start, end - 4); i >= stop; i--) {
-      hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
-    }
+  let first: number;
+  let last: number;
+  let middle: number;
+  if (length >= 4) {
+    first = view.getInt32(start, true);
+    last = view.getInt32(end - 4, true);
+    middle = view.getInt32(start + ((length - 4) >>> 1), true);
+  } else {
+    first = bytes[start] as number;
+    if (length > 1) first |= (bytes[start + 1] as number) << 8;
+    if (length > 2) first |= (bytes[start + 2] as number) << 16;
+    last = first;
+    middle = first;
   }
-  const slot = (hash ^ (hash >>> 13)) & (INTERN_SLOTS - 1);
-  const base = slot * INTERN_MAX_BYTES;
-  if (internLengths[slot] === length) {
-    let i = 0;
-    while (i < length && internBytes[base + i] === bytes[start + i]) i++;
-    if (i === length) return internStrings[slot] as string;
+  // The hash samples three words only (the comparison below checks them all): the first, the
+  // middle and the last, where counters and ids in values tend to differ.
+  let hash = Math.imul(first ^ length, 0x9e3779b1) ^ Math.imul(middle, 0x85ebca77) ^ last;
+  // A product's low bits depend only on its inputs' low bits: mix, and take the slot from the top.
+  hash = Math.imul(hash ^ (hash >>> 16), 0xc2b2ae35);
+  const slot = (hash ^ (hash >>> 13)) >>> (32 - INTERN_SLOT_BITS);
+  const base = slot * INTERN_WORDS;
+  const lastWord = (length - 1) >>> 2;
+  if (internLengths[slot] === length && internWords[base + lastWord] === last) {
+    let k = 0;
+    while (k < lastWord && internWords[base + k] === view.getInt32(start + 4 * k, true)) k++;
+    if (k === lastWord) return internStrings[slot] as string;
   }
   const text =
-    shortAscii(bytes, start, length) ??
+    shortAscii(view, start, length) ??
     (native !== undefined ? native.utf8Slice(start, end) : decodeUtf8(bytes, start, end));
   internStrings[slot] = text;
   internLengths[slot] = length;
-  for (let i = 0; i < length; i++) internBytes[base + i] = bytes[start + i] as number;
+  for (let k = 0; k < lastWord; k++) internWords[base + k] = view.getInt32(start + 4 * k, true);
+  internWords[base + lastWord] = last;
   return text;
 }
