@@ -84,3 +84,18 @@ test('metrics count accepted and refused spans per receiver, and the queue depth
   assert.equal(metrics.spansRejected.get({ receiver: 'otlp-http', reason: 'overloaded' }), 5);
   assert.match(metrics.registry.render(), /ariadne_store_write_duration_seconds_count 1\n/);
 });
+
+test('a store that does not answer in time: the client hears "retry later" within the bound, the write goes on and still counts as in flight', async () => {
+  const store = gatedWriter();
+  const metrics = new IngestMetrics();
+  const pipeline = createIngestPipeline(store.writer, { maxInFlightSpans: 10, answerWithinMs: 20, metrics });
+  await assert.rejects(pipeline.submit(batch(8), 'test'), (error) => isAriadneError(error, 'Overloaded'));
+  assert.equal(pipeline.inFlightSpans, 8, 'the write goes on');
+  assert.equal(pipeline.isFull, false);
+  await assert.rejects(pipeline.submit(batch(3), 'test'), (error) => isAriadneError(error, 'Overloaded'));
+  assert.match(metrics.registry.render(), /ariadne_pipeline_late_answers_total\{receiver="test"\} 1\n/);
+  store.open();
+  await pipeline.close();
+  assert.equal(store.written.length, 1, 'the late batch was stored');
+  assert.equal(pipeline.inFlightSpans, 0);
+});

@@ -4,6 +4,7 @@ import { IngestMetrics, type RejectReason } from '../telemetry/ingest-metrics.js
 import type { Counter } from '../telemetry/metrics-registry.js';
 import type { DecodedBatch, RefusedBatch } from './decode-batch.js';
 import { type DecodePool, sharedDecodePool } from './decode-pool.js';
+import { lateAnswersCounter } from './late-answer-metrics.js';
 import { attributesLimitedCounter } from './limit-metrics.js';
 import { decodeSpanBatch, encodeSpanBatch } from './span-batch.js';
 import type { SpanDecoderName } from './span-decoders.js';
@@ -85,6 +86,15 @@ export interface IngestPipelineOptions {
    * as `Overloaded` before decoding. Default 64 MiB.
    */
   readonly maxDecodingBytes?: number;
+  /**
+   * Longest a client waits for the store's acknowledgment. Past it the
+   * request is answered `Overloaded` (503/429 with Retry-After, gRPC
+   * UNAVAILABLE) while the write goes on: its spans still count as in
+   * flight, so new requests are refused at once until the store catches up.
+   * A client that retries may send spans the store did keep; the store
+   * keeps such copies once. Default 1 s; 0 waits as long as the store takes.
+   */
+  readonly answerWithinMs?: number;
   readonly metrics?: IngestMetrics;
   readonly limits?: SpanLimits;
   /** Where bodies are decoded; the process's shared worker pool by default. */
@@ -104,11 +114,13 @@ export interface IngestPipelineOptions {
 }
 
 const DEFAULT_MAX_DECODING_BYTES = 64 * 1024 * 1024;
+const DEFAULT_ANSWER_WITHIN_MS = 1_000;
 
 export function createIngestPipeline(writer: SpanWriter, options: IngestPipelineOptions): IngestPipeline {
   const metrics = options.metrics ?? new IngestMetrics();
   const decodePool = options.decodePool ?? sharedDecodePool();
   const maxDecodingBytes = options.maxDecodingBytes ?? DEFAULT_MAX_DECODING_BYTES;
+  const answerWithinMs = options.answerWithinMs ?? DEFAULT_ANSWER_WITHIN_MS;
   let inFlight = 0;
   let decodingBytes = 0;
   let closing = false;
@@ -117,6 +129,7 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
   const limits = options.limits ?? {};
   const maxSpansPerRequest = limits.maxSpansPerRequest ?? Number.POSITIVE_INFINITY;
   const limited = attributesLimitedCounter(metrics);
+  const lateAnswers = lateAnswersCounter(metrics);
   const batchWriter = isSpanBatchWriter(writer) ? writer : undefined;
 
   const notifyAccepted = (batch: AcceptedBatch) => {
@@ -163,10 +176,28 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
       }
     })();
     pending.add(written);
+    written.then(
+      () => pending.delete(written),
+      () => pending.delete(written),
+    );
+    if (answerWithinMs <= 0) return written;
+    // The client hears within the bound whatever the store does; the write itself goes on.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        lateAnswers.inc({ receiver });
+        reject(
+          new AriadneError(
+            'Overloaded',
+            `the store did not acknowledge the batch within ${answerWithinMs} ms; retry later (the spans may be stored: a retry's copies are kept once)`,
+          ),
+        );
+      }, answerWithinMs);
+    });
     try {
-      await written;
+      await Promise.race([written, late]);
     } finally {
-      pending.delete(written);
+      clearTimeout(timer);
     }
   };
 
