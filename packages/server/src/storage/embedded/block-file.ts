@@ -138,6 +138,8 @@ export async function writeBlock(
   traces: ReadonlyMap<string, CutTrace>,
   source: BlockSource,
   aggregates: Uint8Array,
+  /** Whether a trace may hold a span twice (absent: any may); the others' summaries skip the dedupe. */
+  mayRepeat?: (traceId: string) => boolean,
 ): Promise<void> {
   const traceIds = [...traces.keys()].sort();
   const { encoder, records } = source;
@@ -242,7 +244,10 @@ export async function writeBlock(
     // Pages hold traces in start order (the id index points into them), so a
     // search for the most recent traces reads the newest pages and stops.
     // Copies of a span (stored before the write-time dedupe could see them) count once, as reads show them.
-    const summaries = traceIds.map((traceId) => summarizeTrace(dedupeSpans(traces.get(traceId)!.spans)));
+    const summaries = traceIds.map((traceId) => {
+      const { spans } = traces.get(traceId)!;
+      return summarizeTrace(mayRepeat === undefined || mayRepeat(traceId) ? dedupeSpans(spans) : spans);
+    });
     const layout = traceIds.map((_, ordinal) => ordinal);
     layout.sort((a, b) => {
       const x = summaries[a]!.startTimeUnixNano;

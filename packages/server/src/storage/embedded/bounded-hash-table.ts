@@ -2,7 +2,7 @@
 export type Column = Uint8Array | Uint16Array | Uint32Array;
 export type ColumnType = Uint8ArrayConstructor | Uint16ArrayConstructor | Uint32ArrayConstructor;
 
-const FIRST_SLOTS = 1024;
+const FIRST_SLOTS = 4096;
 
 /** One generation: open addressing with linear probing, keys as two u32 per slot (0, 0: empty), never deleting. */
 class Generation {
@@ -14,6 +14,7 @@ class Generation {
   constructor(
     readonly types: readonly ColumnType[],
     slots: number,
+    readonly maxSlots: number,
   ) {
     this.keys = new Uint32Array(slots * 2);
     this.columns = types.map((Type) => new Type(slots));
@@ -64,20 +65,35 @@ class Generation {
     return true;
   }
 
+  /** Empties the generation, keeping its arrays. */
+  clear(): void {
+    this.keys.fill(0);
+    for (const column of this.columns) column.fill(0);
+    this.size = 0;
+  }
+
   #grow(): void {
-    const { keys, columns } = this;
-    const slots = (this.mask + 1) * 2;
+    const { keys, columns, size } = this;
+    // By four: a growing table moves each entry a third of a time on average, not once.
+    const slots = Math.min((this.mask + 1) * 4, this.maxSlots);
     this.keys = new Uint32Array(slots * 2);
     this.columns = this.types.map((Type) => new Type(slots));
     this.mask = slots - 1;
-    this.size = 0;
+    const newKeys = this.keys;
+    const newColumns = this.columns;
+    const mask = this.mask;
+    // Old slot i moves to about slot i or i + old size: the writes run along the new table.
     for (let old = 0; old < keys.length / 2; old++) {
       const a = keys[old * 2]!;
       const b = keys[old * 2 + 1]!;
       if (a === 0 && b === 0) continue;
-      const slot = this.add(a, b);
-      for (let c = 0; c < columns.length; c++) this.columns[c]![slot] = columns[c]![old]!;
+      let slot = home(a, mask);
+      while (newKeys[slot * 2] !== 0 || newKeys[slot * 2 + 1] !== 0) slot = (slot + 1) & mask;
+      newKeys[slot * 2] = a;
+      newKeys[slot * 2 + 1] = b;
+      for (let c = 0; c < columns.length; c++) newColumns[c]![slot] = columns[c]![old]!;
     }
+    this.size = size;
   }
 }
 
@@ -90,8 +106,10 @@ function home(a: number, mask: number): number {
  * two generations, the newer taking additions; once it holds `limit`
  * entries it becomes the older and the older is dropped. So the table
  * always knows the last `limit` entries added (and at most twice as many),
- * in at most 2 × 2 × the next power of two above `limit` slots (a load of
- * at most one half), each of 8 bytes of key plus the columns' bytes.
+ * in two generations of at most the power of two at or above 2 × `limit`
+ * slots each (a load of at most one half), a slot being 8 bytes of key plus
+ * the columns' bytes. The first generation grows from 4,096 slots; once
+ * one has filled, the next is allocated whole (in the dropped one's arrays).
  *
  * Entries are named by handles (slot · 2 + generation) that stay valid
  * until the next `add`.
@@ -99,13 +117,16 @@ function home(a: number, mask: number): number {
 export class BoundedHashTable {
   #newer: Generation;
   #older: Generation | undefined;
+  /** Slots of a full generation: the power of two at or above 2 × limit (a load of at most one half). */
+  readonly #full: number;
 
   constructor(
     readonly limit: number,
     readonly types: readonly ColumnType[],
   ) {
     if (!(limit >= 1)) throw new RangeError('a bounded hash table needs a limit of at least 1');
-    this.#newer = new Generation(types, FIRST_SLOTS);
+    this.#full = 2 ** Math.ceil(Math.log2(limit * 2));
+    this.#newer = new Generation(types, Math.min(FIRST_SLOTS, this.#full), this.#full);
   }
 
   /** Entries held (both generations). */
@@ -134,19 +155,30 @@ export class BoundedHashTable {
     if (this.#older !== undefined && this.#older.find(a, b, -1) !== -1) return false;
     if (this.#newer.size >= this.limit) {
       if (this.#newer.find(a, b, -1) !== -1) return false;
-      this.add(a, b);
-      return true;
+      this.#rotate();
     }
     return this.#newer.addIfAbsent(a, b);
   }
 
   /** Adds an entry (its columns 0); returns its handle. */
   add(a: number, b: number): number {
-    if (this.#newer.size >= this.limit) {
-      this.#older = this.#newer;
-      this.#newer = new Generation(this.types, FIRST_SLOTS);
-    }
+    if (this.#newer.size >= this.limit) this.#rotate();
     return this.#newer.add(a, b) * 2;
+  }
+
+  /**
+   * The newer generation becomes the older; the new one is as large as a full
+   * generation needs at once (a store that filled one fills the next), in the
+   * arrays of the one dropped when they are that large: no growing, no garbage.
+   */
+  #rotate(): void {
+    const dropped = this.#older;
+    this.#older = this.#newer;
+    const full = this.#full;
+    if (dropped !== undefined && dropped.mask + 1 === full) {
+      dropped.clear();
+      this.#newer = dropped;
+    } else this.#newer = new Generation(this.types, full, full);
   }
 
   get(handle: number, column: number): number {
@@ -175,7 +207,7 @@ export class BoundedHashTable {
   /** Forgets everything. */
   clear(): void {
     this.#older = undefined;
-    this.#newer = new Generation(this.types, FIRST_SLOTS);
+    this.#newer = new Generation(this.types, Math.min(FIRST_SLOTS, this.#full), this.#full);
   }
 
   #generation(handle: number): Generation {

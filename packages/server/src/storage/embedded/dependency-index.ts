@@ -74,6 +74,8 @@ export class DependencyIndex {
   readonly #ids = new Map<string, number>();
   readonly #serviceOf = new WeakMap<Resource, string>();
   readonly #byId = new Map<string, string>();
+  #lastResource: Resource | undefined;
+  #lastService = '';
 
   constructor(window: number) {
     this.#spans = new BoundedHashTable(window, [Uint32Array]);
@@ -95,19 +97,28 @@ export class DependencyIndex {
    * counts a call twice or misses one). A plan not committed (a failed cut)
    * changes nothing: the next cut plans those spans again.
    */
-  planCut(traces: Iterable<readonly [string, readonly IndexedSpan[]]>, visit: CallVisitor): CutPlan {
+  planCut(
+    traces: Iterable<readonly [string, readonly IndexedSpan[]]>,
+    visit: CallVisitor,
+    onRepeatedId?: (traceId: string) => void,
+  ): CutPlan {
     const plan = new Plan(this.#spans, this.#waiting);
-    for (const [traceId, spans] of traces) this.#trace(traceId, spans, visit, plan);
+    for (const [traceId, spans] of traces) {
+      if (this.#trace(traceId, spans, visit, plan)) onRepeatedId?.(traceId);
+    }
     return plan;
   }
 
-  #trace(traceId: string, spans: readonly IndexedSpan[], visit: CallVisitor, plan: Plan | undefined): void {
+  /** Visits the trace's calls; true when two of its spans share an id (a by-product the cut uses). */
+  #trace(traceId: string, spans: readonly IndexedSpan[], visit: CallVisitor, plan: Plan | undefined): boolean {
     const byId = this.#byId;
     byId.clear();
+    let repeated = false;
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
       // A span id twice (Zipkin's client and server halves): the first names the service, as `crossServiceCalls` does.
       if (!byId.has(span.spanId)) byId.set(span.spanId, this.#service(span.resource));
+      else repeated = true;
     }
     for (let i = 0; i < spans.length; i++) {
       const child = spans[i]!;
@@ -145,14 +156,19 @@ export class DependencyIndex {
       }
       plan?.remember(a, b, this.#id(service));
     }
+    return repeated;
   }
 
   #service(resource: Resource): string {
+    // Spans of a batch share resource objects, and a trace's spans come in runs of batches.
+    if (resource === this.#lastResource) return this.#lastService;
     let name = this.#serviceOf.get(resource);
     if (name === undefined) {
       name = serviceNameOf(resource);
       this.#serviceOf.set(resource, name);
     }
+    this.#lastResource = resource;
+    this.#lastService = name;
     return name;
   }
 

@@ -204,13 +204,14 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
           else traces.set(traceId, { spans: [...trace.spans, ...spans], bodies: [...trace.bodies, ...bodies] });
         }
       }
-      const { parts, plan } = partitionCut(traces, dependencyIndex, partitionNanos);
+      const { parts, plan, repeated } = partitionCut(traces, dependencyIndex, partitionNanos);
       const written: string[] = [];
       try {
         const opened: BlockReader[] = [];
         for (const [index, part] of parts.entries()) {
           const path = join(blockDir, blockFileName(closedSegment, index, parts.length));
-          await writeBlock(path, part.traces, source, part.aggregates.encode());
+          // Only traces with a span id twice (copies, or Zipkin's shared spans) need their summary deduplicated.
+          await writeBlock(path, part.traces, source, part.aggregates.encode(), (id) => repeated.has(id));
           written.push(path);
           opened.push(await BlockReader.open(path));
         }
@@ -558,7 +559,7 @@ function partitionCut(
   traces: ReadonlyMap<string, CutTrace>,
   index: DependencyIndex,
   partitionNanos: bigint,
-): { parts: CutPart[]; plan: CutPlan } {
+): { parts: CutPart[]; plan: CutPlan; repeated: ReadonlySet<string> } {
   const parts = new Map<bigint, CutPart>();
   // Consecutive spans are nearly always in the same partition: test the last one's bounds before dividing.
   let last: CutPart | undefined;
@@ -604,15 +605,20 @@ function partitionCut(
       }
     }
   }
-  const plan = index.planCut(spansOf(traces), (parent, child, start, isError, childHere) => {
-    // A child cut earlier may have its partition in no block of this cut: any block of the cut will do.
-    const part = childHere !== undefined ? partOf(start) : (parts.values().next().value ?? partOf(start));
-    part.aggregates.addEdge(parent, child, start, isError);
-  });
+  const repeated = new Set<string>();
+  const plan = index.planCut(
+    spansOf(traces),
+    (parent, child, start, isError, childHere) => {
+      // A child cut earlier may have its partition in no block of this cut: any block of the cut will do.
+      const part = childHere !== undefined ? partOf(start) : (parts.values().next().value ?? partOf(start));
+      part.aggregates.addEdge(parent, child, start, isError);
+    },
+    (traceId) => repeated.add(traceId),
+  );
   const sorted = [...parts.values()].sort((a, b) =>
     a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0,
   );
-  return { parts: sorted, plan };
+  return { parts: sorted, plan, repeated };
 }
 
 function* spansOf(traces: ReadonlyMap<string, CutTrace>): Iterable<readonly [string, readonly Span[]]> {

@@ -23,6 +23,12 @@ export class ContentHash {
   #a = 0x811c9dc5;
   #b = 0x9747b28c;
 
+  /** Continues from where another hash is (a common prefix hashed once). */
+  copyFrom(other: ContentHash): void {
+    this.#a = other.#a;
+    this.#b = other.#b;
+  }
+
   reset(): void {
     this.#a = 0x811c9dc5;
     this.#b = 0x9747b28c;
@@ -82,11 +88,20 @@ export class ContentHash {
 }
 
 const keyHash = new ContentHash();
+const tracePrefix = new ContentHash();
+let prefixOf = '';
 
-/** The hash of a (trace id, span id) pair: the key a span, or a child waiting for it, is found by. */
+/**
+ * The hash of a (trace id, span id) pair: the key a span, or a child waiting
+ * for it, is found by. Calls for one trace in a row hash its id once.
+ */
 export function hashSpanKey(traceId: string, spanId: string): void {
-  keyHash.reset();
-  keyHash.text(traceId);
+  if (traceId !== prefixOf) {
+    tracePrefix.reset();
+    tracePrefix.text(traceId);
+    prefixOf = traceId;
+  }
+  keyHash.copyFrom(tracePrefix);
   keyHash.text(spanId);
   keyHash.finish();
 }
