@@ -861,7 +861,10 @@ export class BlockReader {
 }
 
 const OUTLINE_KEYS: SkimKeys = { span: ERROR_KEYS, event: EVENT_KEY };
-/** No attribute values: no key is the empty string's index (-1 for an event key that no dictionary has). */
+/**
+ * No attribute value wanted: no span keys, and an event key no span sends
+ * (not '', which a dictionary may hold), so events' values are stepped over.
+ */
 const NO_SKIM_KEYS: SkimKeys = { span: [], event: '\u0000no key' };
 
 interface PageMicros {

@@ -62,9 +62,10 @@ const I64_WORDS = new Uint32Array(I64.buffer);
  * of 500,000 spans that takes a parent exported 25 s after its children at
  * 20,000 spans/s, far longer at ordinary rates.
  *
- * Memory: 12 bytes a slot for `#spans`, 21 for `#waiting`, at most 2 × the
- * next power of two above 2 × window slots each (74 MB for the default
- * window, reached only once that many spans went through).
+ * Memory: 12 bytes a slot for `#spans`, 21 for `#waiting`, in two
+ * generations of at most the power of two at or above 2 × window slots each
+ * (2^20 for the default window: about 69 MB in all, reached only once that
+ * many spans went through).
  */
 export class DependencyIndex {
   readonly #spans: BoundedHashTable;

@@ -9,9 +9,10 @@ const MAGIC = Buffer.from('ARDNRCT1');
  * computed as the span is encoded: `SpanEncoder.recordAdmitted`) of the last
  * `window` spans the store took, at least, and at most twice as many. A span
  * whose hash is there is a client's retry, or a copy earlier in its batch,
- * and is not stored again. Memory: 8 bytes a slot, at most 2 × the next
- * power of two above 2 × window slots (16 MB for the default window of
- * 500,000 spans), reached only once that many spans went through.
+ * and is not stored again. Memory: 8 bytes a slot, in two generations of at
+ * most the power of two at or above 2 × window slots each (16 MB for the
+ * default window of 500,000 spans), reached only once that many spans went
+ * through.
  */
 export class RecentSpans {
   readonly #hashes: BoundedHashTable;
