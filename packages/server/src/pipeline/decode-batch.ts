@@ -1,5 +1,5 @@
 import { AriadneError, type ErrorKind, isAriadneError } from '@ariadne/protocol';
-import { transferable } from '../threads/transferable.js';
+import type { SpanBatch } from '../storage/span-store.js';
 import { encodeSpanBatch } from './span-batch.js';
 import { SPAN_DECODERS, type SpanDecoderName } from './span-decoders.js';
 import { limitSpans, type SpanLimits } from './span-limits.js';
@@ -15,8 +15,8 @@ export interface DecodeRequest {
 /** A request's spans, decoded, checked, limited and encoded as a span batch. */
 export interface DecodedBatch {
   readonly ok: true;
-  /** `encodeSpanBatch` bytes; empty when no span was taken. */
-  readonly batch: Uint8Array;
+  /** `encodeSpanBatch` of the spans taken (none: no bytes). */
+  readonly batch: SpanBatch;
   readonly spanCount: number;
   /** Spans the decoder refused (OTLP partial success), with its message. */
   readonly rejectedSpans: number;
@@ -71,7 +71,7 @@ export function decodeBatch(request: DecodeRequest): DecodedBatch | RefusedBatch
     const limited = limitSpans(spans, request.limits);
     return {
       ok: true,
-      batch: limited.spans.length === 0 ? new Uint8Array(0) : transferable(encodeSpanBatch(limited.spans)),
+      batch: encodeSpanBatch(limited.spans),
       spanCount: limited.spans.length,
       rejectedSpans,
       errorMessage,

@@ -9,6 +9,10 @@ interface Job extends DecodeRequest {
 
 parentPort?.on('message', (job: Job) => {
   const result = decodeBatch(job);
-  const transfer = result.ok && result.batch.byteLength > 0 ? [result.batch.buffer as ArrayBuffer] : [];
+  const transfer = result.ok
+    ? [result.batch.bytes.buffer as ArrayBuffer, result.batch.hashes.buffer as ArrayBuffer].filter(
+        (b) => b.byteLength > 0,
+      )
+    : [];
   parentPort?.postMessage({ id: job.id, result }, transfer);
 });

@@ -259,11 +259,11 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
       let decoded: readonly Span[] | undefined;
       const spans = () => {
         // Once transferred to the store's thread the buffer here is empty (detached).
-        decoded ??= batch.byteLength === 0 ? [] : decodeSpanBatch(batch);
+        decoded ??= decodeSpanBatch(batch.bytes);
         return decoded;
       };
       // A store on another thread takes the bytes; one on this thread takes the spans.
-      const store = batchWriter ? () => batchWriter.writeSpanBatch(batch, spanCount) : () => writer.writeSpans(spans());
+      const store = batchWriter ? () => batchWriter.writeSpanBatch(batch) : () => writer.writeSpans(spans());
       // The batch's buffer goes to the store's thread: decode the spans first if listeners will want them.
       if (batchWriter && options.onAccepted && (options.wantsSpans?.() ?? true)) spans();
       await write(spanCount, receiver, refused, store, { spanCount, spans });
@@ -291,7 +291,7 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
       countLimits(receiver, outcome.droppedAttributes, outcome.truncatedValues);
       const spans = outcome.spans;
       const store = batchWriter
-        ? () => batchWriter.writeSpanBatch(encodeSpanBatch(spans), spans.length)
+        ? () => batchWriter.writeSpanBatch(encodeSpanBatch(spans))
         : () => writer.writeSpans(spans);
       await write(spans.length, receiver, refused, store, { spanCount: spans.length, spans: () => spans });
     },

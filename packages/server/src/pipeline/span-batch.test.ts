@@ -27,7 +27,11 @@ describe('span batches', () => {
     ];
     const first = encodeSpanBatch(spans);
     const second = encodeSpanBatch(spans.slice(1));
-    assert.deepEqual(decodeSpanBatch(second), spans.slice(1));
-    assert.deepEqual(decodeSpanBatch(first), spans);
+    assert.deepEqual(decodeSpanBatch(second.bytes), spans.slice(1));
+    assert.deepEqual(decodeSpanBatch(first.bytes), spans);
+    assert.equal(first.spanCount, 2);
+    // A span's content hash does not depend on the batch it came in.
+    assert.deepEqual(first.hashes.subarray(2), second.hashes);
+    assert.notDeepEqual(first.hashes.subarray(0, 2), first.hashes.subarray(2));
   });
 });

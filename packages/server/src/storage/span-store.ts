@@ -21,12 +21,21 @@ export interface SpanWriter {
 }
 
 /**
- * A writer that takes spans as a span batch (`pipeline/span-batch.ts`), the
- * bytes decode workers make: a store on another thread takes them without
- * turning them back into objects on this one. Same contract as `writeSpans`.
+ * Spans as bytes, the form in which they cross threads (`pipeline/span-batch.ts`
+ * makes and reads it): decode workers make it, and a store on another thread
+ * takes it without turning it back into objects on the way.
  */
+export interface SpanBatch {
+  /** A self-contained record of the embedded store's WAL format (its own string, resource and scope tables). */
+  readonly bytes: Uint8Array;
+  /** Per span, its content hash (two words: `storage/embedded/span-hash.ts`), for the write-time dedupe. */
+  readonly hashes: Uint32Array;
+  readonly spanCount: number;
+}
+
+/** A writer that takes span batches. Same contract as `writeSpans`. */
 export interface SpanBatchWriter {
-  writeSpanBatch(batch: Uint8Array, spanCount: number): Promise<void>;
+  writeSpanBatch(batch: SpanBatch): Promise<void>;
 }
 
 export function isSpanBatchWriter(writer: object): writer is SpanBatchWriter {

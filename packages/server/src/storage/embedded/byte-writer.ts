@@ -103,9 +103,15 @@ export class ByteWriter {
 
   /** Bytes `start` to `end` of `source`, without a view object per call. */
   copyFrom(source: Buffer, start: number, end: number): void {
-    this.#ensure(end - start);
-    source.copy(this.#buffer, this.#length, start, end);
-    this.#length += end - start;
+    const count = end - start;
+    this.#ensure(count);
+    // A native copy costs more than a short loop: span bodies copy many runs of a few bytes.
+    if (count <= 32) {
+      const buffer = this.#buffer;
+      let at = this.#length;
+      for (let i = start; i < end; i++) buffer[at++] = source[i]!;
+    } else source.copy(this.#buffer, this.#length, start, end);
+    this.#length += count;
   }
 
   /**

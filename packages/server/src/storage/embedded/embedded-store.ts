@@ -24,6 +24,8 @@ import type {
   RedMetricsQuery,
   RedMetricsReader,
   RedMetricsSeries,
+  SpanBatch,
+  SpanBatchWriter,
   SpanStore,
   TimeRange,
   TraceQuery,
@@ -39,7 +41,7 @@ import { Head } from './head.js';
 import { OutlineCache } from './outline-cache.js';
 import { RecentSpans } from './recent-spans.js';
 import { searchBlock } from './search-block.js';
-import { WalRecordDecoder } from './span-codec.js';
+import { decodeBatchRecord, WalRecordDecoder } from './span-codec.js';
 import { deleteSegmentsUpTo, listSegments, readSegment, segmentFileName, WalWriter } from './write-ahead-log.js';
 
 export interface EmbeddedStoreOptions {
@@ -77,7 +79,12 @@ export interface EmbeddedStoreOptions {
 /** Traces smaller than this are read again on each open: a few milliseconds. */
 const OUTLINE_CACHE_MIN_SPANS = 10_000;
 
-export type EmbeddedStore = SpanStore & DependencyReader & RedMetricsReader & TraceOutlineReader & SpanLookup;
+export type EmbeddedStore = SpanStore &
+  SpanBatchWriter &
+  DependencyReader &
+  RedMetricsReader &
+  TraceOutlineReader &
+  SpanLookup;
 
 const HOUR_NANOS = 3_600_000_000_000n;
 /** The write-time dedupe's window, saved by a clean close for the next open (`RecentSpans.save`). */
@@ -370,35 +377,52 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     return summarizeTrace(dedupeSpans(await readTrace(current, traceId)));
   };
 
-  return {
-    async writeSpans(spans: readonly Span[]): Promise<void> {
+  /**
+   * The write path of `writeSpans` and `writeSpanBatch`: `add` puts the spans
+   * into the head (those `admit` takes) and returns their WAL record.
+   */
+  const write = async (
+    spans: readonly Span[],
+    add: (admit: (hash0: number, hash1: number) => boolean) => Buffer | undefined,
+  ): Promise<void> => {
+    if (closed) throw new AriadneError('StorageFailure', 'the embedded store is closed');
+    if (spans.length === 0) return;
+    // Cuts that fall behind hold writes back instead of letting the head grow without bound.
+    while (head.spanCount >= 2 * maxHeadSpans) {
+      await cut().catch(() => {});
       if (closed) throw new AriadneError('StorageFailure', 'the embedded store is closed');
-      if (spans.length === 0) return;
-      // Cuts that fall behind hold writes back instead of letting the head grow without bound.
-      while (head.spanCount >= 2 * maxHeadSpans) {
-        await cut().catch(() => {});
-        if (closed) throw new AriadneError('StorageFailure', 'the embedded store is closed');
+    }
+    let checked: string | undefined;
+    for (const span of spans) {
+      // Batches hold traces in runs: check each run's id once.
+      if (span.traceId === checked) continue;
+      checked = span.traceId;
+      if (!isValidTraceId(span.traceId)) {
+        throw new AriadneError('StorageFailure', `cannot store a span with trace id "${span.traceId}"`);
       }
-      let checked: string | undefined;
-      for (const span of spans) {
-        // Batches hold traces in runs: check each run's id once.
-        if (span.traceId === checked) continue;
-        checked = span.traceId;
-        if (!isValidTraceId(span.traceId)) {
-          throw new AriadneError('StorageFailure', `cannot store a span with trace id "${span.traceId}"`);
-        }
-      }
-      // Spans equal to ones taken recently (a client's retry, a copy in the batch) are
-      // not stored again; the write still resolves only once those are durable: they
-      // were acknowledged, or they are in a WAL append queued before, which resolves first.
-      // Into the head in the same tick as into the WAL queue: a cut then puts the
-      // batch into the block exactly when its record lands in the segment the cut retires.
-      const record = head.add(spans, recent.admit);
-      if (record === undefined) return lastAppend;
-      const written = wal.append(record);
-      lastAppend = written;
-      if (head.spanCount >= maxHeadSpans) void cut().catch(() => {});
-      await written;
+    }
+    // Spans equal to ones taken recently (a client's retry, a copy in the batch) are
+    // not stored again; the write still resolves only once those are durable: they
+    // were acknowledged, or they are in a WAL append queued before, which resolves first.
+    // Into the head in the same tick as into the WAL queue: a cut then puts the
+    // batch into the block exactly when its record lands in the segment the cut retires.
+    const record = add(recent.admit);
+    if (record === undefined) return lastAppend;
+    const written = wal.append(record);
+    lastAppend = written;
+    if (head.spanCount >= maxHeadSpans) void cut().catch(() => {});
+    await written;
+  };
+
+  return {
+    writeSpans: (spans: readonly Span[]): Promise<void> => write(spans, (admit) => head.add(spans, admit)),
+
+    // A decode worker's batch: its bodies are copied into the head's record, not encoded again.
+    writeSpanBatch: (batch: SpanBatch): Promise<void> => {
+      const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
+      if (batch.spanCount === 0) return Promise.resolve();
+      const decoded = decodeBatchRecord(bytes);
+      return write(decoded.spans, (admit) => head.addBatch(decoded, bytes, batch.hashes, admit));
     },
 
     getTrace: (traceId: string, _timeRange?: TimeRange): Promise<Span[]> =>

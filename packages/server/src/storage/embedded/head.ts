@@ -1,6 +1,7 @@
 import type { Resource, Span } from '@ariadne/protocol';
 import { ServiceCatalog } from '../query/service-catalog.js';
-import { SpanEncoder } from './span-codec.js';
+import { BatchTranscoder } from './batch-transcoder.js';
+import { type DecodedBatchRecord, SpanEncoder } from './span-codec.js';
 
 /**
  * Spans written since the last cut, in memory, indexed by trace id, with the
@@ -17,6 +18,7 @@ export class Head {
   spanCount = 0;
   readonly createdAt = Date.now();
   readonly #positions: number[] = [];
+  #transcoder: BatchTranscoder | undefined;
   /**
    * The (resource, name, kind) combinations already in the catalog, kinds as
    * bits: the head only lists services and operations (it never removes), so
@@ -39,6 +41,36 @@ export class Head {
       ({ record, kept: spans } = this.encoder.recordAdmitted(spans, positions, admit));
       if (record === undefined) return undefined;
     }
+    return this.#index(spans, record);
+  }
+
+  /**
+   * Adds the spans of a span batch (`pipeline/span-batch.ts`: decode workers
+   * made it, with each span's content hash) without encoding them again: the
+   * batch's bodies are copied into the head's record, their references
+   * rewritten (`BatchTranscoder`). `decoded` is the batch, decoded (`decodeBatchRecord`).
+   * With `admit`, only the spans it takes given their content hash;
+   * undefined when it takes none.
+   */
+  addBatch(
+    decoded: DecodedBatchRecord,
+    batch: Buffer,
+    hashes: Uint32Array,
+    admit?: (hash0: number, hash1: number) => boolean,
+  ): Buffer | undefined {
+    const positions = this.#positions;
+    positions.length = 0;
+    this.#transcoder ??= new BatchTranscoder(this.encoder);
+    const taken =
+      admit === undefined ? () => true : (position: number) => admit(hashes[position * 2]!, hashes[position * 2 + 1]!);
+    const { record, kept } = this.#transcoder.transcode(batch, decoded, taken, positions);
+    if (record === undefined) return undefined;
+    return this.#index(kept, record);
+  }
+
+  /** Indexes spans just written as `record` (their body positions in `#positions`). */
+  #index(spans: readonly Span[], record: Buffer): Buffer {
+    const positions = this.#positions;
     const recordIndex = this.records.length;
     this.records.push(record);
     let traceId = '';

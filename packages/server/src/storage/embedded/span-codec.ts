@@ -13,6 +13,7 @@ import {
 import { ByteReader, ByteWriter } from './byte-writer.js';
 import { NumericValues } from './numeric-values.js';
 import { ContentHash, SPAN_HASH } from './span-hash.js';
+import { StringDictionary } from './string-dictionary.js';
 
 /**
  * The embedded store's span rows: a compact binary form of the domain spans.
@@ -26,27 +27,6 @@ import { ContentHash, SPAN_HASH } from './span-hash.js';
  * segment replays front to back. Layout in README.md.
  */
 export const WAL_RECORD_VERSION = 3;
-
-/**
- * Strings shared by many spans: a head (and the block cut from it) keeps one
- * dictionary, so a value used by many spans is stored once.
- */
-export class StringDictionary {
-  readonly strings: string[] = [];
-  /** Set once a bytes, array or key-value list value was encoded with this dictionary. */
-  sawNonTextValue = false;
-  readonly #indexes = new Map<string, number>();
-
-  indexOf(text: string): number {
-    let index = this.#indexes.get(text);
-    if (index === undefined) {
-      index = this.strings.length;
-      this.strings.push(text);
-      this.#indexes.set(text, index);
-    }
-    return index;
-  }
-}
 
 /** What span bodies refer to by index. */
 export interface SpanTables {
@@ -213,6 +193,16 @@ export class SpanEncoder {
       bodies.push(start, out.length);
     }
     if (count === 0 && admit !== undefined) return { record: undefined, kept: [] };
+    return { record: this.finishRecord(out, count, bodies, firstBody), kept: kept ?? spans };
+  }
+
+  /**
+   * The WAL record of `count` spans already written to `out` (ids, times,
+   * bodies, as `record` writes them): the tables added since the previous
+   * record go in front. Moves the body positions from `firstBody` on by the
+   * header's length.
+   */
+  finishRecord(out: ByteWriter, count: number, bodies: number[], firstBody: number): Buffer {
     const header = this.#header;
     header.reset();
     header.u8(WAL_RECORD_VERSION);
@@ -231,7 +221,29 @@ export class SpanEncoder {
     record.set(header.bytes(), 0);
     record.set(out.bytes(), header.length);
     for (let i = firstBody; i < bodies.length; i++) bodies[i]! += header.length;
-    return { record, kept: kept ?? spans };
+    return record;
+  }
+
+  /** The dictionary index of a text, as a body refers to it. */
+  textIndex(value: string): number {
+    if (value !== '') return this.dictionary.indexOf(value);
+    if (this.#empty === -1) this.#empty = this.dictionary.indexOf('');
+    return this.#empty;
+  }
+
+  /** The table index of a resource (equal contents share one), as a body refers to it. */
+  resourceIndex(resource: Resource): number {
+    return this.#resourceOf(resource);
+  }
+
+  /** The table index of a scope (equal contents share one), as a body refers to it. */
+  scopeIndex(scope: InstrumentationScope): number {
+    return this.#scopeOf(scope);
+  }
+
+  /** A span's trace, span or parent id as a record writes it. */
+  writeId(out: ByteWriter, id: string): void {
+    this.#writeId(out, id);
   }
 
   /** Mixes in the trace id's content hash, kept for the run of spans of one trace. */
@@ -546,21 +558,57 @@ export class WalRecordDecoder {
     const decoder = new Decoder(reader, tables);
     for (let i = reader.varUint(); i > 0; i--) tables.resources.push(decoder.resource());
     for (let i = reader.varUint(); i > 0; i--) tables.scopes.push(decoder.scope());
-    const spans: Span[] = [];
-    let previousTrace = '';
-    let previousStart = 0n;
-    for (let i = reader.varUint(); i > 0; i--) {
-      const traceId = decoder.id(previousTrace);
-      previousTrace = traceId;
-      const spanId = decoder.id();
-      const parentSpanId = decoder.id();
-      const start = previousStart + reader.varInt64();
-      previousStart = start;
-      const end = start + reader.varInt64();
-      spans.push(decoder.body(traceId, spanId, parentSpanId, start, end));
-    }
-    return spans;
+    return readRecordSpans(reader, decoder);
   }
+}
+
+/** The spans of a record, after its tables. */
+function readRecordSpans(reader: ByteReader, decoder: Decoder): Span[] {
+  const spans: Span[] = [];
+  let previousTrace = '';
+  let previousStart = 0n;
+  for (let i = reader.varUint(); i > 0; i--) {
+    const traceId = decoder.id(previousTrace);
+    previousTrace = traceId;
+    const spanId = decoder.id();
+    const parentSpanId = decoder.id();
+    const start = previousStart + reader.varInt64();
+    previousStart = start;
+    const end = start + reader.varInt64();
+    spans.push(decoder.body(traceId, spanId, parentSpanId, start, end));
+  }
+  return spans;
+}
+
+/** A record with tables of its own (a span batch), decoded: its spans, its tables and where its spans begin. */
+export interface DecodedBatchRecord {
+  readonly spans: Span[];
+  readonly tables: SpanTables;
+  readonly spansAt: number;
+}
+
+export function decodeBatchRecord(payload: Buffer): DecodedBatchRecord {
+  const { tables, spansAt } = readRecordTables(payload);
+  const reader = new ByteReader(payload);
+  reader.offset = spansAt;
+  return { spans: readRecordSpans(reader, new Decoder(reader, tables)), tables, spansAt };
+}
+
+/**
+ * The tables at the front of a record that starts its own tables (a span
+ * batch: `SpanEncoder.record` of a fresh encoder), and where its spans begin.
+ */
+export function readRecordTables(payload: Buffer): { readonly tables: SpanTables; readonly spansAt: number } {
+  const reader = new ByteReader(payload);
+  const version = reader.u8();
+  if (version !== WAL_RECORD_VERSION)
+    throw new RangeError(`span batch version ${version} is not ${WAL_RECORD_VERSION}`);
+  const tables = { strings: [] as string[], resources: [] as Resource[], scopes: [] as InstrumentationScope[] };
+  for (let i = reader.varUint(); i > 0; i--) tables.strings.push(reader.string());
+  const decoder = new Decoder(reader, tables);
+  for (let i = reader.varUint(); i > 0; i--) tables.resources.push(decoder.resource());
+  for (let i = reader.varUint(); i > 0; i--) tables.scopes.push(decoder.scope());
+  return { tables, spansAt: reader.offset };
 }
 
 /** Reads what `SpanEncoder.writeTables` wrote. */

@@ -5,7 +5,7 @@ import { encodeSpanBatch } from '../../pipeline/span-batch.js';
 import { startWorker } from '../../threads/start-worker.js';
 import { transferable } from '../../threads/transferable.js';
 import type { EmbeddedStore, EmbeddedStoreOptions } from '../embedded/embedded-store.js';
-import type { SpanBatchWriter } from '../span-store.js';
+import type { SpanBatch, SpanBatchWriter } from '../span-store.js';
 import { receivedError, type StoreAnswer, type StoreNotice } from './store-messages.js';
 
 /** What crosses to the store's thread: functions cannot (`now` is for tests that open the store directly). */
@@ -94,15 +94,20 @@ export async function openEmbeddedStoreInWorker(options: WorkerStoreOptions): Pr
     });
   };
 
-  const writeSpanBatch = (batch: Uint8Array, _spanCount: number): Promise<void> => {
-    const bytes = transferable(batch);
-    return call('writeSpanBatch', [bytes], [bytes.buffer as ArrayBuffer]);
+  const writeSpanBatch = (batch: SpanBatch): Promise<void> => {
+    if (batch.spanCount === 0) return Promise.resolve();
+    const bytes = transferable(batch.bytes);
+    const hashes = transferable(batch.hashes);
+    return call(
+      'writeSpanBatch',
+      [{ bytes, hashes, spanCount: batch.spanCount }],
+      [bytes.buffer as ArrayBuffer, hashes.buffer as ArrayBuffer],
+    );
   };
 
   return {
     writeSpanBatch,
-    writeSpans: (spans) =>
-      spans.length === 0 ? Promise.resolve() : writeSpanBatch(encodeSpanBatch(spans), spans.length),
+    writeSpans: (spans) => (spans.length === 0 ? Promise.resolve() : writeSpanBatch(encodeSpanBatch(spans))),
     getTrace: (traceId, timeRange) => call('getTrace', [traceId, timeRange]),
     getTraceOutline: (traceId) => call('getTraceOutline', [traceId]),
     getSpansById: (traceId, spanId) => call('getSpansById', [traceId, spanId]),

@@ -3,8 +3,8 @@
 // sends it, so no cut or block read ever holds up the thread that owns the
 // sockets.
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeSpanBatch } from '../../pipeline/span-batch.js';
 import { type EmbeddedStore, type EmbeddedStoreOptions, openEmbeddedStore } from '../embedded/embedded-store.js';
+import type { SpanBatch } from '../span-store.js';
 import { type StoreAnswer, type StoreCall, type StoreNotice, sendError } from './store-messages.js';
 
 const port = parentPort;
@@ -25,7 +25,7 @@ try {
 }
 
 const call = (method: string, args: readonly unknown[]): Promise<unknown> => {
-  if (method === 'writeSpanBatch') return store.writeSpans(decodeSpanBatch(args[0] as Uint8Array));
+  if (method === 'writeSpanBatch') return store.writeSpanBatch(args[0] as SpanBatch);
   const fn = (store as unknown as Record<string, unknown>)[method];
   if (typeof fn !== 'function') return Promise.reject(new Error(`the embedded store has no method ${method}`));
   return (fn as (...a: readonly unknown[]) => Promise<unknown>).apply(store, [...args]);
