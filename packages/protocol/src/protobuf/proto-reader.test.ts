@@ -7,7 +7,17 @@ import { ProtoWriter } from './proto-writer.js';
 test('varints, fixed-width numbers, doubles and strings round-trip through writer and reader', () => {
   const writer = new ProtoWriter(4); // tiny on purpose: the buffer must grow
   const uint64s = [0n, 1n, 127n, 128n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n + 1n, 2n ** 64n - 1n];
-  const int64s = [-1n, -(2n ** 63n), 2n ** 63n - 1n, -123456789012345n];
+  // Around 2^53 either side (where a double stops being exact) and around 2^32 (where the high half starts).
+  const int64s = [-1n, -(2n ** 63n), 2n ** 63n - 1n, -123456789012345n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n];
+  int64s.push(
+    -(2n ** 53n) + 1n,
+    -(2n ** 53n),
+    -(2n ** 53n) - 1n,
+    2n ** 32n - 1n,
+    2n ** 32n,
+    -(2n ** 32n),
+    -(2n ** 32n) - 1n,
+  );
   const fixed64s = [0n, 2n ** 53n - 1n, 2n ** 53n, 1_732_000_000_123_456_789n, 2n ** 64n - 1n];
   const strings = ['', 'ascii', 'é', '日本語', '𝄞', 'x'.repeat(42), 'é'.repeat(43), 'y'.repeat(20000), '\ud800 lone'];
   for (const v of uint64s) writer.uint64(v);

@@ -32,6 +32,9 @@ export class ProtoReader {
   /** The same bytes, for reading four at a time. */
   readonly view: DataView;
   private readonly native: ReturnType<typeof nativeUtf8View>;
+  /** The halves of the last 64-bit varint, so that its BigInt is made once, by the method that knows its sign. */
+  private low = 0;
+  private high = 0;
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
     this.bytes = bytes;
@@ -92,11 +95,26 @@ export class ProtoReader {
 
   /** A varint as a signed 64-bit integer (int64). */
   readInt64(): bigint {
-    return BigInt.asIntN(64, this.readUint64());
+    this.readVarint64();
+    const low = this.low;
+    const high = this.high;
+    // Most values fit a double exactly (|value| <= 2^53): one BigInt made from it, no 64-bit BigInt arithmetic.
+    if (high < 0x200000) return BigInt(high * 0x100000000 + low);
+    if (high >= 0xffe00000) return BigInt((high - 0x100000000) * 0x100000000 + low);
+    return BigInt.asIntN(64, (BigInt(high) << 32n) | BigInt(low));
   }
 
   /** A varint as an unsigned 64-bit integer (uint64). */
   readUint64(): bigint {
+    this.readVarint64();
+    const low = this.low;
+    const high = this.high;
+    if (high < 0x200000) return BigInt(high * 0x100000000 + low);
+    return (BigInt(high) << 32n) | BigInt(low);
+  }
+
+  /** Reads a varint into `low` and `high`, its unsigned 32-bit halves. */
+  private readVarint64(): void {
     const bytes = this.bytes;
     const start = this.pos;
     let pos = start;
@@ -122,11 +140,8 @@ export class ProtoReader {
       if (byte >= 0x80) this.fail('varint longer than 10 bytes', start);
     }
     this.pos = pos;
-    low >>>= 0;
-    high >>>= 0;
-    if (high === 0) return BigInt(low);
-    if (high < 0x200000) return BigInt(high * 0x100000000 + low);
-    return (BigInt(high) << 32n) | BigInt(low);
+    this.low = low >>> 0;
+    this.high = high >>> 0;
   }
 
   readBool(): boolean {
