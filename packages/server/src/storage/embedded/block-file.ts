@@ -10,6 +10,7 @@ import {
   jaegerEventName,
   type TraceOutlineBuilder,
 } from '../../query/trace-view/trace-outline.js';
+import type { TimeSlices } from '../../threads/time-slices.js';
 import { dedupeSpans } from '../query/dedupe-spans.js';
 import { summarizeTrace } from '../query/summarize-trace.js';
 import type { Operation, TraceSummary } from '../span-store.js';
@@ -140,6 +141,8 @@ export async function writeBlock(
   aggregates: Uint8Array,
   /** Whether a trace may hold a span twice (absent: any may); the others' summaries skip the dedupe. */
   mayRepeat?: (traceId: string) => boolean,
+  /** Gives the event loop a turn between slices of the work (absent: only between pages). */
+  slices?: TimeSlices,
 ): Promise<void> {
   const traceIds = [...traces.keys()].sort();
   const { encoder, records } = source;
@@ -244,10 +247,13 @@ export async function writeBlock(
     // Pages hold traces in start order (the id index points into them), so a
     // search for the most recent traces reads the newest pages and stops.
     // Copies of a span (stored before the write-time dedupe could see them) count once, as reads show them.
-    const summaries = traceIds.map((traceId) => {
+    const summaries: TraceSummary[] = [];
+    for (const traceId of traceIds) {
       const { spans } = traces.get(traceId)!;
-      return summarizeTrace(mayRepeat === undefined || mayRepeat(traceId) ? dedupeSpans(spans) : spans);
-    });
+      summaries.push(summarizeTrace(mayRepeat === undefined || mayRepeat(traceId) ? dedupeSpans(spans) : spans));
+      const pause = slices?.next();
+      if (pause) await pause;
+    }
     const layout = traceIds.map((_, ordinal) => ordinal);
     layout.sort((a, b) => {
       const x = summaries[a]!.startTimeUnixNano;
@@ -255,6 +261,8 @@ export async function writeBlock(
       return x < y ? -1 : x > y ? 1 : a - b;
     });
     for (const ordinal of layout) {
+      const pause = slices?.next();
+      if (pause) await pause;
       const traceId = traceIds[ordinal]!;
       const { spans, bodies } = traces.get(traceId)!;
       const summary = summaries[ordinal]!;

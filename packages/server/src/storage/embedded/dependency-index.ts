@@ -1,4 +1,5 @@
 import { type Resource, StatusCode, serviceNameOf } from '@ariadne/protocol';
+import type { TimeSlices } from '../../threads/time-slices.js';
 import { BoundedHashTable } from './bounded-hash-table.js';
 import { hashSpanKey, SPAN_HASH } from './span-hash.js';
 
@@ -106,6 +107,22 @@ export class DependencyIndex {
     const plan = new Plan(this.#spans, this.#waiting);
     for (const [traceId, spans] of traces) {
       if (this.#trace(traceId, spans, visit, plan)) onRepeatedId?.(traceId);
+    }
+    return plan;
+  }
+
+  /** `planCut`, giving the event loop a turn whenever a slice of work is used up. */
+  async planCutInSlices(
+    traces: Iterable<readonly [string, readonly IndexedSpan[]]>,
+    visit: CallVisitor,
+    onRepeatedId: ((traceId: string) => void) | undefined,
+    slices: TimeSlices,
+  ): Promise<CutPlan> {
+    const plan = new Plan(this.#spans, this.#waiting);
+    for (const [traceId, spans] of traces) {
+      if (this.#trace(traceId, spans, visit, plan)) onRepeatedId?.(traceId);
+      const pause = slices.next();
+      if (pause) await pause;
     }
     return plan;
   }

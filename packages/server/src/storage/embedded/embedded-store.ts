@@ -8,6 +8,7 @@ import {
   type TraceOutlineReader,
   traceOutlineOf,
 } from '../../query/trace-view/trace-outline.js';
+import { TimeSlices } from '../../threads/time-slices.js';
 import { dedupeSpans } from '../query/dedupe-spans.js';
 import { DependencyCounter } from '../query/dependency-links.js';
 import { compareMostRecentFirst, type RankedTrace } from '../query/most-recent-traces.js';
@@ -211,14 +212,16 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
           else traces.set(traceId, { spans: [...trace.spans, ...spans], bodies: [...trace.bodies, ...bodies] });
         }
       }
-      const { parts, plan, repeated } = partitionCut(traces, dependencyIndex, partitionNanos);
+      // In slices: writes and reads are answered between them, however large the head.
+      const slices = new TimeSlices();
+      const { parts, plan, repeated } = await partitionCut(traces, dependencyIndex, partitionNanos, slices);
       const written: string[] = [];
       try {
         const opened: BlockReader[] = [];
         for (const [index, part] of parts.entries()) {
           const path = join(blockDir, blockFileName(closedSegment, index, parts.length));
           // Only traces with a span id twice (copies, or Zipkin's shared spans) need their summary deduplicated.
-          await writeBlock(path, part.traces, source, part.aggregates.encode(), (id) => repeated.has(id));
+          await writeBlock(path, part.traces, source, part.aggregates.encode(), (id) => repeated.has(id), slices);
           written.push(path);
           opened.push(await BlockReader.open(path));
         }
@@ -579,11 +582,12 @@ interface CutPart {
  * spans in this cut, or one here and the other cut earlier; its plan is
  * committed once the blocks are written.
  */
-function partitionCut(
+async function partitionCut(
   traces: ReadonlyMap<string, CutTrace>,
   index: DependencyIndex,
   partitionNanos: bigint,
-): { parts: CutPart[]; plan: CutPlan; repeated: ReadonlySet<string> } {
+  slices: TimeSlices,
+): Promise<{ parts: CutPart[]; plan: CutPlan; repeated: ReadonlySet<string> }> {
   const parts = new Map<bigint, CutPart>();
   // Consecutive spans are nearly always in the same partition: test the last one's bounds before dividing.
   let last: CutPart | undefined;
@@ -628,9 +632,11 @@ function partitionCut(
         trace.bodies.push(bodies[i * 3]!, bodies[i * 3 + 1]!, bodies[i * 3 + 2]!);
       }
     }
+    const pause = slices.next();
+    if (pause) await pause;
   }
   const repeated = new Set<string>();
-  const plan = index.planCut(
+  const plan = await index.planCutInSlices(
     spansOf(traces),
     (parent, child, start, isError, childHere) => {
       // A child cut earlier may have its partition in no block of this cut: any block of the cut will do.
@@ -638,6 +644,7 @@ function partitionCut(
       part.aggregates.addEdge(parent, child, start, isError);
     },
     (traceId) => repeated.add(traceId),
+    slices,
   );
   const sorted = [...parts.values()].sort((a, b) =>
     a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0,
