@@ -1,6 +1,9 @@
-import type { Span } from '@ariadne/protocol';
+import { AriadneError, isValidTraceId, type SpanKind, type StatusCode } from '@ariadne/protocol';
 import { ByteWriter } from './byte-writer.js';
-import type { DecodedBatchRecord, SpanEncoder } from './span-codec.js';
+import { type HeadRecordRef, HeadSpan } from './head-span.js';
+import { readRecordTables, type SpanEncoder } from './span-codec.js';
+
+const EMPTY = Buffer.alloc(0);
 
 // As span-codec.ts writes them (its round-trip tests cover every one through this file too).
 const TAG_STRING = 1;
@@ -20,7 +23,9 @@ const SAME_TRACE = 0xfe;
  * references are rewritten (texts to the head's dictionary, resources and
  * scopes to its tables), each distinct text of the batch looked up once.
  * What the head's encoder would have written for the same spans, byte for
- * byte, but for the order of the dictionary.
+ * byte, but for the order of the dictionary. The spans come out as
+ * `HeadSpan`s, read from the batch as it is walked: no span object with its
+ * attributes is made.
  */
 export class BatchTranscoder {
   readonly #out = new ByteWriter(256 * 1024);
@@ -38,17 +43,18 @@ export class BatchTranscoder {
 
   /**
    * The head's record of the spans of `batch` that `admit` takes (by their
-   * position in the batch); `decoded` is the batch, decoded (`decodeBatchRecord`). `bodies`
-   * receives, per kept span, where its body starts and ends in the record.
-   * The record is undefined when `admit` takes none.
+   * position in the batch), and those spans as `HeadSpan`s of that record.
+   * `bodies` receives, per kept span, where its body starts and ends in the
+   * record. The record is undefined when `admit` takes none. A trace id
+   * that is not one rejects the batch with `StorageFailure` (`admit` has
+   * then seen the spans before it).
    */
   transcode(
     batch: Buffer,
-    decoded: DecodedBatchRecord,
     admit: (position: number) => boolean,
     bodies: number[],
-  ): { readonly record: Buffer | undefined; readonly kept: readonly Span[] } {
-    const { tables, spansAt, spans } = decoded;
+  ): { readonly record: Buffer | undefined; readonly kept: readonly HeadSpan[] } {
+    const { tables, spansAt } = readRecordTables(batch);
     const encoder = this.encoder;
     this.#in = batch;
     this.#at = spansAt;
@@ -57,47 +63,96 @@ export class BatchTranscoder {
     this.#textMap.fill(-1, 0, tables.strings.length);
     this.#resourceMap = tables.resources.map((resource) => encoder.resourceIndex(resource));
     this.#scopeMap = tables.scopes.map((scope) => encoder.scopeIndex(scope));
+    const headTables = encoder.tables;
+    const headStrings = headTables.strings;
+    const ref: HeadRecordRef = { record: EMPTY, offset: 0 };
 
     const out = this.#out;
     out.reset();
     const count = this.#varUint();
-    if (count !== spans.length) throw new RangeError(`span batch holds ${count} spans, ${spans.length} decoded`);
     const firstBody = bodies.length;
-    let kept: Span[] | undefined;
-    let written = 0;
+    const kept: HeadSpan[] = [];
+    let batchTrace = '';
+    let batchStart = 0n;
     let previousTrace = '';
     let previousStart = 0n;
     for (let position = 0; position < count; position++) {
-      const span = spans[position]!;
-      // The span's ids and times: read past them; a kept span's are written from the decoded span,
-      // since its neighbours in the record (same trace, start delta) may differ from the batch's.
-      this.#skipHeaderId(true);
-      this.#skipHeaderId(false);
-      this.#skipHeaderId(false);
-      this.#skipVarint();
-      this.#skipVarint();
+      const traceId = this.#headerId(batchTrace);
+      if ((position === 0 || traceId !== batchTrace) && !isValidTraceId(traceId)) {
+        throw new AriadneError('StorageFailure', `cannot store a span with trace id "${traceId}"`);
+      }
+      batchTrace = traceId;
+      const spanId = this.#headerId(undefined);
+      const parentSpanId = this.#headerId(undefined);
+      const start = batchStart + this.#varInt64();
+      batchStart = start;
+      const end = start + this.#varInt64();
       const take = admit(position);
       if (take) {
-        if (span.traceId === previousTrace && written > 0) out.u8(SAME_TRACE);
-        else encoder.writeId(out, span.traceId);
-        encoder.writeId(out, span.spanId);
-        encoder.writeId(out, span.parentSpanId);
-        out.varInt64(span.startTimeUnixNano - previousStart);
-        out.varInt64(span.endTimeUnixNano - span.startTimeUnixNano);
-        previousTrace = span.traceId;
-        previousStart = span.startTimeUnixNano;
-        written++;
-        kept?.push(span);
-      } else kept ??= spans.slice(0, position);
+        // Ids and times are written again: the record's neighbours (same trace, start delta) may differ from the batch's.
+        if (traceId === previousTrace && kept.length > 0) out.u8(SAME_TRACE);
+        else encoder.writeId(out, traceId);
+        encoder.writeId(out, spanId);
+        encoder.writeId(out, parentSpanId);
+        out.varInt64(start - previousStart);
+        out.varInt64(end - start);
+        previousTrace = traceId;
+        previousStart = start;
+      }
       const bodyStart = out.length;
       this.#run = this.#at;
       this.#body();
       this.#flush();
-      if (take) bodies.push(bodyStart, out.length);
-      else out.truncate(bodyStart);
+      if (!take) {
+        out.truncate(bodyStart);
+        continue;
+      }
+      bodies.push(bodyStart, out.length);
+      const b = this.#fields;
+      kept.push(
+        new HeadSpan(
+          traceId,
+          spanId,
+          parentSpanId,
+          start,
+          end,
+          headStrings[b.traceState]!,
+          b.flags,
+          headStrings[b.name]!,
+          b.kind as SpanKind,
+          b.droppedAttributes,
+          b.droppedEvents,
+          b.droppedLinks,
+          { code: b.statusCode as StatusCode, message: headStrings[b.statusMessage]! },
+          headTables.resources[b.resource]!,
+          headTables.scopes[b.scope]!,
+          ref,
+          bodyStart,
+          headTables,
+        ),
+      );
     }
-    if (written === 0) return { record: undefined, kept: [] };
-    return { record: encoder.finishRecord(out, written, bodies, firstBody), kept: kept ?? spans };
+    if (kept.length === 0) return { record: undefined, kept };
+    const spanBytes = out.length;
+    const record = encoder.finishRecord(out, kept.length, bodies, firstBody);
+    ref.record = record;
+    ref.offset = record.length - spanBytes;
+    return { record, kept };
+  }
+
+  /** A trace, span or parent id before a body: a length and its bytes, a text, or (a trace id) "same as the previous". */
+  #headerId(previousTrace: string | undefined): string {
+    const bytes = this.#in;
+    const first = bytes[this.#at++]!;
+    if (previousTrace !== undefined && first === SAME_TRACE) return previousTrace;
+    if (first === TEXT_ID) {
+      const text = this.#strings[this.#varUint()];
+      if (text === undefined) throw new RangeError('string reference out of range in a span batch');
+      return text;
+    }
+    const start = this.#at;
+    this.#at += first;
+    return first === 0 ? '' : bytes.toString('hex', start, this.#at);
   }
 
   /** Copies the input from the last rewrite up to here. */
@@ -106,24 +161,37 @@ export class BatchTranscoder {
     this.#run = this.#at;
   }
 
-  /**
-   * One body, copied to the output as it is read (the caller truncates the
-   * output for a span it does not keep: the walk is the same).
-   */
+  /** What `#body` read of the fields a `HeadSpan` keeps (texts as the head's dictionary indexes). */
+  readonly #fields = {
+    traceState: 0,
+    flags: 0,
+    name: 0,
+    kind: 0,
+    droppedAttributes: 0,
+    droppedEvents: 0,
+    droppedLinks: 0,
+    statusCode: 0,
+    statusMessage: 0,
+    resource: 0,
+    scope: 0,
+  };
+
+  /** One body, copied to the output as it is read, its references rewritten; its plain fields noted in `#fields`. */
   #body(): void {
-    this.#text();
-    this.#skipVarint(); // flags
-    this.#text();
-    this.#at++; // kind
+    const fields = this.#fields;
+    fields.traceState = this.#text();
+    fields.flags = this.#varUint();
+    fields.name = this.#text();
+    fields.kind = this.#in[this.#at++]!;
     this.#attributes();
-    this.#skipVarint(); // dropped attributes
+    fields.droppedAttributes = this.#varUint();
     for (let events = this.#varUint(); events > 0; events--) {
       this.#skipVarint(); // time offset
       this.#text();
       this.#attributes();
       this.#skipVarint();
     }
-    this.#skipVarint(); // dropped events
+    fields.droppedEvents = this.#varUint();
     for (let links = this.#varUint(); links > 0; links--) {
       this.#skipId();
       this.#skipId();
@@ -132,11 +200,11 @@ export class BatchTranscoder {
       this.#skipVarint(); // dropped attributes
       this.#skipVarint(); // flags
     }
-    this.#skipVarint(); // dropped links
-    this.#at++; // status code
-    this.#text();
-    this.#rewrite(this.#resourceMap);
-    this.#rewrite(this.#scopeMap);
+    fields.droppedLinks = this.#varUint();
+    fields.statusCode = this.#in[this.#at++]!;
+    fields.statusMessage = this.#text();
+    fields.resource = this.#rewrite(this.#resourceMap);
+    fields.scope = this.#rewrite(this.#scopeMap);
   }
 
   #attributes(): void {
@@ -200,13 +268,14 @@ export class BatchTranscoder {
     return index;
   }
 
-  /** A resource or scope reference, rewritten through `map`. */
-  #rewrite(map: readonly number[]): void {
+  /** A resource or scope reference, rewritten through `map`; returns the head's index. */
+  #rewrite(map: readonly number[]): number {
     this.#flush();
     const index = map[this.#varUint()];
     if (index === undefined) throw new RangeError('table reference out of range in a span batch');
     this.#out.varUint(index);
     this.#run = this.#at;
+    return index;
   }
 
   /** An id in a body: a length and its bytes, or a text reference (rewritten). */
@@ -216,14 +285,6 @@ export class BatchTranscoder {
       this.#at++;
       this.#text();
     } else this.#at += 1 + first;
-  }
-
-  /** An id before a body (written again from the decoded span): a length and its bytes, a text reference, or (a trace id) "same as the previous". */
-  #skipHeaderId(traceId: boolean): void {
-    const first = this.#in[this.#at++]!;
-    if (traceId && first === SAME_TRACE) return;
-    if (first === TEXT_ID) this.#varUint();
-    else this.#at += first;
   }
 
   #varUint(): number {
@@ -242,6 +303,27 @@ export class BatchTranscoder {
   #skipVarint(): void {
     const bytes = this.#in;
     while ((bytes[this.#at++] ?? 0) >= 0x80) {}
+  }
+
+  /** A zig-zag LEB128 64-bit integer; as a number while it fits exactly, which deltas of times nearly always do. */
+  #varInt64(): bigint {
+    const bytes = this.#in;
+    const start = this.#at;
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = bytes[this.#at++];
+      if (byte === undefined) throw new RangeError('truncated span batch');
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) break;
+      scale *= 0x80;
+      if (scale > 2 ** 49) {
+        this.#at = start;
+        return this.#readVarInt64();
+      }
+    }
+    // Zig-zag: even values are non-negative.
+    return BigInt(value % 2 === 0 ? value / 2 : -(value + 1) / 2);
   }
 
   /** A zig-zag LEB128 64-bit integer. */

@@ -39,10 +39,11 @@ import { lockDataDir } from './data-dir-lock.js';
 import { type CutPlan, DependencyIndex, type IndexedSpan } from './dependency-index.js';
 import { fsyncDirectory } from './fsync-directory.js';
 import { Head } from './head.js';
+import { HeadSpan, plainSpans } from './head-span.js';
 import { OutlineCache } from './outline-cache.js';
 import { RecentSpans } from './recent-spans.js';
 import { searchBlock } from './search-block.js';
-import { decodeBatchRecord, WalRecordDecoder } from './span-codec.js';
+import { WalRecordDecoder } from './span-codec.js';
 import { deleteSegmentsUpTo, listSegments, readSegment, segmentFileName, WalWriter } from './write-ahead-log.js';
 
 export interface EmbeddedStoreOptions {
@@ -331,7 +332,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     const spans: Span[] = [];
     const key = bloomKey(traceId);
     for (const block of current.blocks) if (block.mayContainKey(key)) spans.push(...(await block.getTrace(traceId)));
-    for (const part of current.heads) spans.push(...(part.traces.get(traceId) ?? []));
+    // A head keeps spans of batches as HeadSpans: reads hand out plain spans.
+    for (const part of current.heads) spans.push(...plainSpans(part.traces.get(traceId) ?? []));
     return spans;
   };
 
@@ -382,14 +384,16 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
 
   /**
    * The write path of `writeSpans` and `writeSpanBatch`: `add` puts the spans
-   * into the head (those `admit` takes) and returns their WAL record.
+   * into the head (those `admit` takes) and returns their WAL record. `spans`
+   * are checked for valid trace ids first (a batch's are checked as it is read).
    */
   const write = async (
     spans: readonly Span[],
     add: (admit: (hash0: number, hash1: number) => boolean) => Buffer | undefined,
+    count = spans.length,
   ): Promise<void> => {
     if (closed) throw new AriadneError('StorageFailure', 'the embedded store is closed');
-    if (spans.length === 0) return;
+    if (count === 0) return;
     // Cuts that fall behind hold writes back instead of letting the head grow without bound.
     while (head.spanCount >= 2 * maxHeadSpans) {
       await cut().catch(() => {});
@@ -424,8 +428,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     writeSpanBatch: (batch: SpanBatch): Promise<void> => {
       const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
       if (batch.spanCount === 0) return Promise.resolve();
-      const decoded = decodeBatchRecord(bytes);
-      return write(decoded.spans, (admit) => head.addBatch(decoded, bytes, batch.hashes, admit));
+      // The transcoder checks the trace ids as it reads them.
+      return write([], (admit) => head.addBatch(bytes, batch.hashes, admit), batch.spanCount);
     },
 
     getTrace: (traceId: string, _timeRange?: TimeRange): Promise<Span[]> =>
@@ -462,7 +466,9 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         const found: Span[] = [];
         for (const block of holders) found.push(...(await block.spansWithId(id, spanId)));
         for (const part of current.heads) {
-          for (const span of part.traces.get(id) ?? []) if (span.spanId === spanId) found.push(span);
+          for (const span of part.traces.get(id) ?? []) {
+            if (span.spanId === spanId) found.push(span instanceof HeadSpan ? span.toSpan() : span);
+          }
         }
         return dedupeSpans(found);
       }),

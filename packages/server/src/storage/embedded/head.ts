@@ -1,7 +1,7 @@
 import type { Resource, Span } from '@ariadne/protocol';
 import { ServiceCatalog } from '../query/service-catalog.js';
 import { BatchTranscoder } from './batch-transcoder.js';
-import { type DecodedBatchRecord, SpanEncoder } from './span-codec.js';
+import { SpanEncoder } from './span-codec.js';
 
 /**
  * Spans written since the last cut, in memory, indexed by trace id, with the
@@ -48,22 +48,18 @@ export class Head {
    * Adds the spans of a span batch (`pipeline/span-batch.ts`: decode workers
    * made it, with each span's content hash) without encoding them again: the
    * batch's bodies are copied into the head's record, their references
-   * rewritten (`BatchTranscoder`). `decoded` is the batch, decoded (`decodeBatchRecord`).
-   * With `admit`, only the spans it takes given their content hash;
-   * undefined when it takes none.
+   * rewritten (`BatchTranscoder`), and the head keeps them as `HeadSpan`s,
+   * which read their attributes from that record when asked. With `admit`,
+   * only the spans it takes given their content hash; undefined when it
+   * takes none. Rejects a batch with a trace id that is not one.
    */
-  addBatch(
-    decoded: DecodedBatchRecord,
-    batch: Buffer,
-    hashes: Uint32Array,
-    admit?: (hash0: number, hash1: number) => boolean,
-  ): Buffer | undefined {
+  addBatch(batch: Buffer, hashes: Uint32Array, admit?: (hash0: number, hash1: number) => boolean): Buffer | undefined {
     const positions = this.#positions;
     positions.length = 0;
     this.#transcoder ??= new BatchTranscoder(this.encoder);
     const taken =
       admit === undefined ? () => true : (position: number) => admit(hashes[position * 2]!, hashes[position * 2 + 1]!);
-    const { record, kept } = this.#transcoder.transcode(batch, decoded, taken, positions);
+    const { record, kept } = this.#transcoder.transcode(batch, taken, positions);
     if (record === undefined) return undefined;
     return this.#index(kept, record);
   }

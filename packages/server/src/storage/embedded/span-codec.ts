@@ -96,6 +96,15 @@ export class SpanEncoder {
   readonly #scopes: Buffer[] = [];
   readonly #resourceIndex = new Map<Resource, number>();
   readonly #scopeIndex = new Map<InstrumentationScope, number>();
+  /** The first object of each resource and scope table entry, in table order: the tables' decoded form. */
+  readonly #resourceObjects: Resource[] = [];
+  readonly #scopeObjects: InstrumentationScope[] = [];
+  /** This encoder's tables as a decoder reads them (they only grow, so records written earlier stay readable with them). */
+  readonly tables: SpanTables = {
+    strings: this.dictionary.strings,
+    resources: this.#resourceObjects,
+    scopes: this.#scopeObjects,
+  };
   /** Receivers decode a new resource object per request: equal contents share one entry. */
   readonly #byContent = new Map<string, number>();
   #loggedStrings = 0;
@@ -386,6 +395,7 @@ export class SpanEncoder {
     const index = this.#intern(this.#resources, 'r', scratch);
     this.#endEntryHash(outer, this.#resourceHashes, index);
     this.#resourceIndex.set(resource, index);
+    if (index === this.#resourceObjects.length) this.#resourceObjects.push(resource);
     return index;
   }
 
@@ -402,6 +412,7 @@ export class SpanEncoder {
     const index = this.#intern(this.#scopes, 's', scratch);
     this.#endEntryHash(outer, this.#scopeHashes, index);
     this.#scopeIndex.set(scope, index);
+    if (index === this.#scopeObjects.length) this.#scopeObjects.push(scope);
     return index;
   }
 
@@ -580,18 +591,23 @@ function readRecordSpans(reader: ByteReader, decoder: Decoder): Span[] {
   return spans;
 }
 
-/** A record with tables of its own (a span batch), decoded: its spans, its tables and where its spans begin. */
-export interface DecodedBatchRecord {
-  readonly spans: Span[];
-  readonly tables: SpanTables;
-  readonly spansAt: number;
-}
-
-export function decodeBatchRecord(payload: Buffer): DecodedBatchRecord {
-  const { tables, spansAt } = readRecordTables(payload);
-  const reader = new ByteReader(payload);
-  reader.offset = spansAt;
-  return { spans: readRecordSpans(reader, new Decoder(reader, tables)), tables, spansAt };
+/**
+ * One span whose body starts at `at` in `bytes` (a record or a chunk), with
+ * the ids and times the caller read elsewhere.
+ */
+export function decodeBodyAt(
+  bytes: Buffer,
+  at: number,
+  tables: SpanTables,
+  traceId: string,
+  spanId: string,
+  parentSpanId: string,
+  start: bigint,
+  end: bigint,
+): Span {
+  const reader = new ByteReader(bytes);
+  reader.offset = at;
+  return new Decoder(reader, tables).body(traceId, spanId, parentSpanId, start, end);
 }
 
 /**
