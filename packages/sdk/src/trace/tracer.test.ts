@@ -273,6 +273,30 @@ test('children inherit trace id, parent id and trace state; root ignores the par
   assert.equal(r.parentSpanId, '');
 });
 
+test('the W3C random-trace-id flag is kept by children in the same trace, set or unset, sampled or not', () => {
+  const RANDOM = 0x02;
+  for (const [sampler, parentFlags, expected] of [
+    [new AlwaysOnSampler(), RANDOM, TraceFlags.SAMPLED | RANDOM],
+    [new AlwaysOnSampler(), TraceFlags.SAMPLED | RANDOM, TraceFlags.SAMPLED | RANDOM],
+    [new AlwaysOffSampler(), TraceFlags.SAMPLED | RANDOM, RANDOM],
+    [new AlwaysOnSampler(), TraceFlags.SAMPLED, TraceFlags.SAMPLED],
+    // Other bits have no meaning yet: the spec asks for them as 0 on the way out.
+    [new AlwaysOnSampler(), 0xfc | TraceFlags.SAMPLED, TraceFlags.SAMPLED],
+  ] as const) {
+    const { tracer } = setup({ sampler });
+    const remote = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: parentFlags,
+      isRemote: true,
+    });
+    const child = tracer.startSpan('child', {}, remote);
+    assert.equal(child.spanContext().traceFlags, expected, `parent flags ${parentFlags.toString(16)}`);
+    const grandchild = tracer.startSpan('grandchild', {}, trace.setSpan(remote, child));
+    assert.equal(grandchild.spanContext().traceFlags, expected);
+  }
+});
+
 test('unsampled spans are non-recording but carry a valid context; suppressed tracing gives an invalid one', () => {
   const { tracer, finished } = setup({ sampler: new AlwaysOffSampler() });
   const span = tracer.startSpan('s');

@@ -32,6 +32,12 @@ const INVALID_CONTEXT: SpanContext = Object.freeze({
   spanId: '0000000000000000',
   traceFlags: TraceFlags.NONE,
 });
+/**
+ * W3C Trace Context level 2's random-trace-id flag: a child that keeps its
+ * parent's trace id MUST keep the parent's flag, set or unset, since it
+ * vouches for the trace id, which does not change.
+ */
+const TRACE_FLAG_RANDOM = 0x02;
 const FLAG_HAS_IS_REMOTE = 0x100;
 const FLAG_IS_REMOTE = 0x200;
 const TRACE_ID = /^[0-9a-f]{32}$/;
@@ -85,6 +91,7 @@ export class AriadneTracer implements Tracer {
     let traceId: string;
     let parentSpanId = '';
     let parentFlags = FLAG_HAS_IS_REMOTE;
+    let inheritedTraceFlags = 0;
     let traceState: TraceState | undefined;
     let debugId: string | undefined;
     if (parentIsValid) {
@@ -92,6 +99,7 @@ export class AriadneTracer implements Tracer {
       traceId = valid.traceId;
       parentSpanId = valid.spanId;
       traceState = valid.traceState;
+      inheritedTraceFlags = valid.traceFlags & TRACE_FLAG_RANDOM;
       if (valid.isRemote) parentFlags |= FLAG_IS_REMOTE;
     } else {
       traceId = settings.idGenerator.generateTraceId();
@@ -111,7 +119,8 @@ export class AriadneTracer implements Tracer {
     const spanContext: SpanContext = {
       traceId,
       spanId,
-      traceFlags: decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
+      traceFlags:
+        (decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE) | inheritedTraceFlags,
       traceState,
     };
     if (decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
