@@ -1,7 +1,13 @@
 import type { TraceState } from '@opentelemetry/api';
 
-/** W3C tracestate key: a simple key, or `tenant@system` (trace-context §3.3.1.3.1). */
-const KEY = /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
+/**
+ * W3C tracestate key, Trace Context level 2: a lowercase letter or digit,
+ * then up to 255 of `a-z 0-9 _ - * / @`. Level 1 split keys into `simple`
+ * and `tenant@system` with their own lengths; level 2 folded both into this
+ * one rule, so `tenant@system` is simply a key with an `@` in it
+ * (`foo@`, `foo@@bar` and a 242-character tenant are keys too, `@foo` is not).
+ */
+const KEY = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/;
 /** Up to 256 printable ASCII characters except `,` and `=`, not ending in a space. */
 const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 export const MAX_TRACE_STATE_MEMBERS = 32;
@@ -29,13 +35,16 @@ export class W3cTraceState implements TraceState {
 
   /**
    * Parses one header value (several headers already joined with `,`).
-   * Returns `undefined` when any member is invalid, a key repeats, or there
-   * are more than 32 members: the spec's "discard the whole tracestate".
-   * Empty members (`a=1,,b=2`) are allowed and skipped.
+   * Returns `undefined` when any member is invalid or there are more than
+   * 32 members: the spec's "discard the whole tracestate". Empty members
+   * (`a=1,,b=2`) are allowed and skipped. A repeated key is not an error and
+   * is kept as received: the spec lets a vendor drop duplicates it did not
+   * write but asks it not to delete others' keys, and which copy is newer
+   * depends on whether the writer moved its entry left (as it should) or
+   * appended it. `get` reads the leftmost; `set` and `unset` replace them all.
    */
   static parse(header: string): W3cTraceState | undefined {
     const members: [string, string][] = [];
-    const seen = new Set<string>();
     for (const raw of header.split(',')) {
       const member = raw.replace(/^[ \t]+|[ \t]+$/g, '');
       if (member === '') continue;
@@ -43,8 +52,7 @@ export class W3cTraceState implements TraceState {
       if (eq <= 0) return undefined;
       const key = member.slice(0, eq);
       const value = member.slice(eq + 1);
-      if (!KEY.test(key) || !VALUE.test(value) || seen.has(key)) return undefined;
-      seen.add(key);
+      if (!KEY.test(key) || !VALUE.test(value)) return undefined;
       members.push([key, value]);
       if (members.length > MAX_TRACE_STATE_MEMBERS) return undefined;
     }

@@ -66,52 +66,68 @@ test('extract: an invalid or repeated traceparent leaves the context alone', () 
   assert.equal(extract({}), undefined);
 });
 
-test('tracestate: several headers are joined; empty members are allowed', () => {
-  const ctx = extract({ traceparent: VALID, tracestate: ['a=1, ,b=2', 'c=3'] });
-  assert.equal(ctx?.traceState?.serialize(), 'a=1,b=2,c=3');
+test('tracestate: several headers are combined in order; empty members and headers are allowed', () => {
+  const ctx = extract({ traceparent: VALID, tracestate: ['a=1, ,b=2', 'c=3', '', 'rojo=00f067aa0ba902b7'] });
+  assert.equal(ctx?.traceState?.serialize(), 'a=1,b=2,c=3,rojo=00f067aa0ba902b7');
+  assert.equal(extract({ traceparent: VALID, tracestate: '' })?.traceState, undefined, 'nothing to pass on');
 });
 
-test('tracestate: any invalid member discards the whole tracestate but not the traceparent', () => {
-  const bad = [
+test('tracestate: any invalid member, or a 33rd, discards the whole tracestate but not the traceparent', () => {
+  const members = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => `k${from + i}=v`).join(',');
+  const bad: (string | string[])[] = [
     'a=1,B=2',
     'a=1,b',
     'a=1,=2',
-    'a=1,b=2,a=3',
     'a=1,b=x=y',
     'a=1,b=has\ttab',
     'a=1,b=caf\u00e9',
+    '@foo=1,bar=2',
+    'foo.bar=1',
     `${'k'.repeat(257)}=1`,
     `a=${'v'.repeat(257)}`,
-    'tenant@toolongsystemid12=1',
-    '1abc=x',
-    Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(','),
+    members(1, 33),
+    // Each header is valid alone; combined they are 33 members, or hold an invalid one.
+    [members(1, 20), members(21, 33)],
+    ['a=1', 'B=2'],
   ];
   for (const tracestate of bad) {
     const ctx = extract({ traceparent: VALID, tracestate });
-    assert.equal(ctx?.traceId, TRACE, tracestate);
-    assert.equal(ctx?.traceState, undefined, tracestate);
+    assert.equal(ctx?.traceId, TRACE, String(tracestate));
+    assert.equal(ctx?.spanId, SPAN, String(tracestate));
+    assert.equal(ctx?.traceState, undefined, String(tracestate));
   }
-  const good = [
-    Array.from({ length: 32 }, (_, i) => `k${i}=v`).join(','),
-    '1abc@sys=x',
-    'a/b*c_d-e=val with spaces',
-    `${'k'.repeat(256)}=1`,
-    `a=${'v'.repeat(256)}`,
+  const tenantKey = `${'t'.repeat(241)}@${'v'.repeat(14)}`;
+  const good: [string | string[], string][] = [
+    [members(1, 32), members(1, 32)],
+    [[members(1, 10), members(11, 20), members(21, 30), members(31, 32)], members(1, 32)],
+    ['1abc@sys=x', '1abc@sys=x'],
+    ['a/b*c_d-e=val with spaces', 'a/b*c_d-e=val with spaces'],
+    [`${'k'.repeat(256)}=1`, `${'k'.repeat(256)}=1`],
+    [['foo=1', `${tenantKey}=1`], `foo=1,${tenantKey}=1`],
+    [['foo=1', `${'t'.repeat(242)}@v=1`], `foo=1,${'t'.repeat(242)}@v=1`],
+    [`a=${'v'.repeat(256)}`, `a=${'v'.repeat(256)}`],
+    ['foo@=1,bar=2', 'foo@=1,bar=2'],
+    ['foo@@bar=1,bar=2', 'foo@@bar=1,bar=2'],
+    ['foo@bar@baz=1,bar=2', 'foo@bar@baz=1,bar=2'],
   ];
-  for (const tracestate of good) assert.ok(extract({ traceparent: VALID, tracestate })?.traceState, tracestate);
+  for (const [tracestate, expected] of good) {
+    assert.equal(extract({ traceparent: VALID, tracestate })?.traceState?.serialize(), expected, String(tracestate));
+  }
 });
 
-test('trace state updates move the key to the front and keep at most 32 members', () => {
-  let state = W3cTraceState.parse('a=1,b=2') as W3cTraceState;
-  state = state.set('b', '3');
-  assert.equal(state.serialize(), 'b=3,a=1');
-  assert.equal(state.set('Bad', 'x'), state);
-  assert.equal(state.unset('a').serialize(), 'b=3');
-  let full = W3cTraceState.empty();
-  for (let i = 0; i < 40; i++) full = full.set(`k${i}`, 'v');
-  assert.equal(full.size, 32);
-  assert.equal(full.get('k39'), 'v');
-  assert.equal(full.get('k0'), undefined);
+test('tracestate: duplicated keys, in one header or across several, are inherited as received', () => {
+  for (const tracestate of ['foo=1,foo=1', 'foo=1,foo=2', ['foo=1', 'foo=1'], ['foo=1', 'foo=2']]) {
+    const ctx = extract({ traceparent: VALID, tracestate });
+    assert.equal(ctx?.traceId, TRACE);
+    assert.equal(ctx?.traceState?.serialize(), [tracestate].flat().join(','), String(tracestate));
+    assert.equal(ctx?.traceState?.get('foo'), '1');
+  }
+});
+
+test('tracestate without a valid traceparent is not extracted', () => {
+  assert.equal(extract({ tracestate: 'foo=1' }), undefined);
+  assert.equal(extract({ traceparent: `00-${TRACE}-${SPAN}-0x`, tracestate: 'foo=1' }), undefined);
 });
 
 test('inject: traceparent and tracestate, nothing for invalid contexts or suppressed tracing', () => {

@@ -61,11 +61,12 @@ export function parseTraceParent(header: string): ParsedTraceParent | undefined 
 }
 
 /**
- * W3C Trace Context (`traceparent`, `tracestate`). Extraction follows the
- * spec's processing model: an invalid or repeated traceparent leaves the
- * context untouched (a new trace starts), and an invalid tracestate is
- * discarded whole while the traceparent is kept. Several tracestate headers
- * are joined with `,` as HTTP list headers are.
+ * W3C Trace Context level 2 (`traceparent`, `tracestate`). Extraction
+ * follows the spec's processing model: an invalid or repeated traceparent
+ * leaves the context untouched (a new trace starts), and a tracestate with
+ * any invalid member, or more than 32, is discarded whole while the
+ * traceparent is kept. Several tracestate headers are joined in order with
+ * `,`, as HTTP list headers are; a repeated key is passed on as received.
  */
 export class W3cTraceContextPropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
