@@ -20,7 +20,8 @@ test('openStore opens the embedded store in the data folder', async () => {
     const store = await openStore({ storage: 'embedded', dataDir });
     await store.writeSpans([testSpan()]);
     await store.close();
-    assert.deepEqual((await readdir(dataDir)).sort(), ['blocks', 'wal']);
+    // recent-spans: the write-time dedupe's window, saved by a clean close.
+    assert.deepEqual((await readdir(dataDir)).sort(), ['blocks', 'recent-spans', 'wal']);
     const reopened = await openStore({ storage: 'embedded', dataDir });
     assert.equal((await reopened.getTrace(testSpan().traceId)).length, 1);
     await reopened.close();
