@@ -6,6 +6,10 @@
 // OTLP_DECODE_BASELINE=<path to another checkout's decode-otlp-proto.ts> adds that decoder
 // as a second contender, measured in alternating rounds in the same process, so that a
 // before/after comparison shares the machine's mood; it must decode to the same spans.
+// The decoder imports only relative files, so its sources and the root package.json (for ESM)
+// will do: mkdir /tmp/before && git archive <commit> package.json packages/protocol/src | tar -x -C /tmp/before
+// and OTLP_DECODE_BASELINE=/tmp/before/packages/protocol/src/otlp/decode-otlp-proto.ts.
+// On a shared machine, the per-round ratio of the two is steadier than either figure.
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import {
@@ -124,6 +128,7 @@ console.log(
   `| workload | bytes per request | ${contenders.map((c) => `${c.name} (spans per CPU-second)`).join(' | ')} |`,
 );
 console.log(`|---|---:|${contenders.map(() => '---:').join('|')}|`);
+const notes: string[] = [];
 for (const workload of workloads) {
   if (contenders.length > 1) {
     for (const body of workload.bodies.slice(0, 3)) {
@@ -140,8 +145,13 @@ for (const workload of workloads) {
     }
   }
   const bytes = workload.bodies.reduce((sum, body) => sum + body.length, 0) / workload.bodies.length;
+  if (contenders.length > 1) {
+    const ratios = rates[0]!.map((rate, r) => rate / rates[1]![r]!);
+    notes.push(`${workload.name}: this checkout / baseline, per round, median ${median(ratios).toFixed(2)}`);
+  }
   console.log(
     `| ${workload.name} | ${fmt(bytes)} | ${rates.map((r) => `${fmt(median(r))} (${r.map(fmt).join(', ')})`).join(' | ')} |`,
   );
 }
+if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
 console.log('\nTarget (ingest issue): OTLP protobuf decode ≥ 500,000 spans per CPU-second.');

@@ -21,7 +21,7 @@ const HIGH_BITS = 0x80808080;
 export const SHORT_ASCII_MAX = 32;
 
 /**
- * The `length` bytes at `start` in `view` as a string when they are all ASCII
+ * The `length` bytes at offset `i` of `v` as a string when they are all ASCII
  * and `length <= SHORT_ASCII_MAX`, `undefined` otherwise. The caller has
  * checked that the range lies inside the view.
  */
