@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Attributes } from '../model/any-value.js';
 import { EMPTY_SCOPE, type Resource, type Span, SpanKind, StatusCode } from '../model/span.js';
+import { decodeZipkinV2Json } from '../zipkin/decode-zipkin-v2-json.js';
 import { spanKindFromJaeger, spanKindToJaeger } from './jaeger-span-kind.js';
 import { stringifyJaegerJson } from './stringify-jaeger-json.js';
 import { toJaegerTrace } from './to-jaeger-trace.js';
@@ -212,6 +213,51 @@ test('kind, status, scope, trace state and dropped counts become tags in the col
       ['otel.dropped_links_count', 'int64', 2n],
     ],
   );
+});
+
+test('a Zipkin error tag reads back as one error tag, with its description in error.message as Jaeger writes it', () => {
+  const tagsOf = (tags: Record<string, string>) =>
+    toJaegerTrace(
+      decodeZipkinV2Json(JSON.stringify([{ traceId: 'a', id: 'b', timestamp: 1, duration: 1, tags }])),
+    ).spans[0]?.tags.map((t) => [t.key, t.type, t.value]);
+  // Zipkin's own: the tag's place keeps a bool, Jaeger's collector's rule for a description.
+  assert.deepEqual(tagsOf({ 'http.method': 'POST', error: 'card declined', 'http.path': '/pay' }), [
+    ['http.method', 'string', 'POST'],
+    ['error', 'bool', true],
+    ['error.message', 'string', 'card declined'],
+    ['http.path', 'string', '/pay'],
+  ]);
+  assert.deepEqual(tagsOf({ error: 'true' }), [['error', 'bool', true]]);
+  assert.deepEqual(tagsOf({ error: '' }), [['error', 'bool', true]]);
+  // A span's own error.message is not written twice.
+  assert.deepEqual(tagsOf({ error: 'card declined', 'error.message': 'insufficient funds' }), [
+    ['error', 'bool', true],
+    ['error.message', 'string', 'insufficient funds'],
+  ]);
+  // Not an error: stays as it came.
+  assert.deepEqual(tagsOf({ error: 'false' }), [['error', 'string', 'false']]);
+  // OpenTelemetry's Zipkin exporter writes the status and repeats it in `error`: once, as its status.
+  assert.deepEqual(tagsOf({ 'otel.status_code': 'ERROR', error: 'card declined' }), [
+    ['otel.status_code', 'string', 'ERROR'],
+    ['error', 'bool', true],
+    ['otel.status_description', 'string', 'card declined'],
+  ]);
+});
+
+test('an error attribute that is not what failed the span leaves the status tags as they are', () => {
+  const tags = (attribute: string, message: string) =>
+    toJaegerTrace([
+      span({
+        attributes: [{ key: 'error', value: { type: 'string', value: attribute } }],
+        status: { code: StatusCode.Error, message },
+      }),
+    ]).spans[0]?.tags.map((t) => [t.key, t.type, t.value]);
+  assert.deepEqual(tags('timeout', 'connection refused'), [
+    ['error', 'string', 'timeout'],
+    ['otel.status_code', 'string', 'ERROR'],
+    ['error', 'bool', true],
+    ['otel.status_description', 'string', 'connection refused'],
+  ]);
 });
 
 test('every span kind has its Jaeger name; unspecified has no tag; OK status has no error tag', () => {

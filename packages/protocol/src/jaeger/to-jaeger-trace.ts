@@ -1,4 +1,5 @@
-import { findAttribute } from '../model/any-value.js';
+import { type Attributes, findAttribute } from '../model/any-value.js';
+import { type ErrorAttribute, errorAttributeOf } from '../model/error-attribute.js';
 import {
   type InstrumentationScope,
   type Resource,
@@ -8,7 +9,7 @@ import {
   serviceNameOf,
 } from '../model/span.js';
 import { spanKindToJaeger } from './jaeger-span-kind.js';
-import { appendJaegerTags } from './jaeger-tags.js';
+import { anyValueToJaegerTag, appendJaegerTags } from './jaeger-tags.js';
 import { toJaegerTraceId } from './jaeger-trace-id.js';
 import { stringifyJaegerJson } from './stringify-jaeger-json.js';
 import type { JaegerKeyValue, JaegerLog, JaegerProcess, JaegerReference, JaegerSpan, JaegerTrace } from './ui-model.js';
@@ -23,8 +24,11 @@ const JAEGER_SAMPLED_FLAG = 1;
  * `CHILD_OF` reference, links as `FOLLOWS_FROM` (link attributes are lost, as
  * in Jaeger), OpenTelemetry's extra fields as tags in the translator's order
  * (scope, attributes, `span.kind`, `otel.status_code`, `error`,
- * `otel.status_description`, `w3c.tracestate`, dropped counts), events as logs
- * and resources as processes `p1`, `p2`, ... numbered in order of first use.
+ * `otel.status_description`, `w3c.tracestate`, dropped counts; a failure that
+ * a Zipkin `error` attribute carries is written once, in that attribute's
+ * place, as Jaeger's own collector writes it: `error=true` and
+ * `error.message`), events as logs and resources as processes `p1`, `p2`, ...
+ * numbered in order of first use.
  *
  * Spans come out sorted by start time (then span id) so the output does not
  * depend on the store's order. An empty input gives an empty trace with an
@@ -103,22 +107,46 @@ function toReferences(span: Span, traceID: string): JaegerReference[] {
 
 function toSpanTags(span: Span): JaegerKeyValue[] {
   const tags = scopeTags(span.scope);
-  appendJaegerTags(tags, span.attributes);
+  const errorTag = errorAttributeOf(span);
+  if (errorTag === undefined) appendJaegerTags(tags, span.attributes);
+  else appendWithErrorTag(tags, span.attributes, errorTag);
   const kind = spanKindToJaeger(span.kind);
   if (kind !== '') tags.push({ key: 'span.kind', type: 'string', value: kind });
   if (span.status.code === StatusCode.Ok) tags.push({ key: 'otel.status_code', type: 'string', value: 'OK' });
-  if (span.status.code === StatusCode.Error) {
-    tags.push({ key: 'otel.status_code', type: 'string', value: 'ERROR' });
-    tags.push({ key: 'error', type: 'bool', value: true });
-  }
-  if (span.status.message !== '') {
-    tags.push({ key: 'otel.status_description', type: 'string', value: span.status.message });
+  // A failure a Zipkin `error` tag carries was written in that tag's place.
+  if (errorTag === undefined) {
+    if (span.status.code === StatusCode.Error) {
+      tags.push({ key: 'otel.status_code', type: 'string', value: 'ERROR' });
+      tags.push({ key: 'error', type: 'bool', value: true });
+    }
+    if (span.status.message !== '') {
+      tags.push({ key: 'otel.status_description', type: 'string', value: span.status.message });
+    }
   }
   if (span.traceState !== '') tags.push({ key: 'w3c.tracestate', type: 'string', value: span.traceState });
   pushCount(tags, 'otel.dropped_attributes_count', span.droppedAttributesCount);
   pushCount(tags, 'otel.dropped_events_count', span.droppedEventsCount);
   pushCount(tags, 'otel.dropped_links_count', span.droppedLinksCount);
   return tags;
+}
+
+/**
+ * The attributes as tags, with the `error` attribute that carries the span's
+ * failure written as Jaeger's collector writes a Zipkin error tag (its Zipkin
+ * span sanitizer): `error=true`, and the description in `error.message`
+ * unless the span has an attribute of that name already.
+ */
+function appendWithErrorTag(tags: JaegerKeyValue[], attributes: Attributes, errorTag: ErrorAttribute): void {
+  attributes.forEach((attribute, index) => {
+    if (index !== errorTag.index) {
+      tags.push(anyValueToJaegerTag(attribute.key, attribute.value));
+      return;
+    }
+    tags.push({ key: 'error', type: 'bool', value: true });
+    if (errorTag.description !== '' && findAttribute(attributes, 'error.message') === undefined) {
+      tags.push({ key: 'error.message', type: 'string', value: errorTag.description });
+    }
+  });
 }
 
 function scopeTags(scope: InstrumentationScope): JaegerKeyValue[] {

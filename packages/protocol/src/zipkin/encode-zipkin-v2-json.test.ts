@@ -46,7 +46,58 @@ describe('zipkin v2 json encoding', () => {
     const [span] = decodeZipkinV2Json(JSON.stringify(zipkin));
     assert.equal(span?.status.code, StatusCode.Error);
     const [back] = toZipkinV2JsonSpans([span as Span]);
-    assert.deepEqual(back, { ...zipkin[0], tags: { 'otel.status_code': 'ERROR', error: 'true' } });
+    // As it was sent: no `otel.status_code` beside Zipkin's own error tag.
+    assert.deepEqual(back, zipkin[0]);
+  });
+
+  test('error tags read back as they were sent, with no tag nobody sent', () => {
+    const sent = (tags: Record<string, string>) => [
+      {
+        traceId: '463ac35c9f6413ad48485a3953bb6124',
+        id: 'a2fb4a1d1a96d312',
+        name: 'charge',
+        timestamp: 1556604172355737,
+        duration: 1431,
+        localEndpoint: { serviceName: 'payments' },
+        tags,
+      },
+    ];
+    const cases: Record<string, string>[] = [
+      { error: 'card declined' },
+      { error: 'true' },
+      { error: 'false' },
+      { error: '' },
+      // OpenTelemetry's exporter: the status, and its description again in `error`.
+      { 'otel.status_code': 'ERROR', error: 'card declined' },
+      { 'otel.status_code': 'ERROR', error: 'true' },
+      { 'otel.status_code': 'ERROR', 'otel.status_description': 'refused', error: 'timeout' },
+      { 'otel.status_code': 'OK' },
+    ];
+    for (const tags of cases) {
+      const spans = decodeZipkinV2Json(JSON.stringify(sent(tags)));
+      assert.deepEqual(toZipkinV2JsonSpans(spans), sent(tags), JSON.stringify(tags));
+    }
+  });
+
+  test('a span that failed elsewhere gets Zipkin error tags; an error attribute of its own stays', () => {
+    const [base] = sampleSpans();
+    const failed = (attributes: Span['attributes'], message: string): Span => ({
+      ...(base as Span),
+      attributes,
+      status: { code: StatusCode.Error, message },
+    });
+    const tagsOf = (span: Span) => {
+      const tags = toZipkinV2JsonSpans([span])[0]?.tags ?? {};
+      return Object.fromEntries(Object.entries(tags).filter(([key]) => key === 'error' || key.startsWith('otel.st')));
+    };
+    assert.deepEqual(tagsOf(failed([], 'refused')), { 'otel.status_code': 'ERROR', error: 'refused' });
+    assert.deepEqual(tagsOf(failed([], '')), { 'otel.status_code': 'ERROR', error: 'true' });
+    const own = [{ key: 'error', value: { type: 'string', value: 'timeout' } }] as const;
+    assert.deepEqual(tagsOf(failed(own, 'refused')), {
+      error: 'timeout',
+      'otel.status_code': 'ERROR',
+      'otel.status_description': 'refused',
+    });
   });
 
   test('every domain field comes back from encode -> decode', () => {

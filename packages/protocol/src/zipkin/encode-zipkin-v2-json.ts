@@ -1,5 +1,6 @@
 import { anyValueJsonText } from '../jaeger/jaeger-tags.js';
 import type { AnyValue, Attributes } from '../model/any-value.js';
+import { errorAttributeOf } from '../model/error-attribute.js';
 import { type Span, SpanKind, StatusCode, serviceNameOf } from '../model/span.js';
 import { START_TIME_ABSENT_ATTRIBUTE } from './zipkin-to-spans.js';
 
@@ -114,10 +115,13 @@ export function toZipkinV2JsonSpan(span: Span): ZipkinV2JsonSpan {
     if (span.scope.version !== '') put('otel.scope.version', span.scope.version);
   }
   if (span.status.code === StatusCode.Ok) put('otel.status_code', 'OK');
-  if (span.status.code === StatusCode.Error) {
+  // A span that failed the Zipkin way (its `error` tag, written above as it came) gets no tag nobody sent.
+  if (span.status.code === StatusCode.Error && errorAttributeOf(span) === undefined) {
     put('otel.status_code', 'ERROR');
-    // Zipkin marks a failed span with an `error` tag holding the error's description.
-    put('error', span.status.message === '' ? 'true' : span.status.message);
+    // Zipkin marks a failed span with an `error` tag holding the error's description; an `error`
+    // attribute that says something else stays, and the description gets OpenTelemetry's tag.
+    if (!attributes.has('error')) put('error', span.status.message === '' ? 'true' : span.status.message);
+    else if (span.status.message !== '') put('otel.status_description', span.status.message);
   }
   if (span.traceState !== '') put('w3c.tracestate', span.traceState);
   span.links.forEach((link, i) => {

@@ -21,7 +21,8 @@ import type { ZipkinEndpoint, ZipkinSpan } from './zipkin-wire.js';
  * translator (collector-contrib pkg/translator/zipkin/zipkinv2, ToTraces).
  * Differences, each on purpose: spans keep their input order (the collector
  * sorts them by service); an `error` tag whose value is a description also
- * becomes the status message; `error=false` is not an error; `otel.status_code`
+ * becomes the status message, and a Zipkin `error` tag (one without
+ * `otel.status_code`) stays an attribute as sent; `error=false` is not an error; `otel.status_code`
  * accepts the spec's OK/ERROR as well as the STATUS_CODE_* names; malformed
  * `otlp.link.N` tags or annotation payloads stay as data instead of failing the
  * whole request; `shared` and `debug` are kept as `zipkin.shared` /
@@ -181,8 +182,12 @@ function takeStatus(tags: Map<string, string>): SpanStatus {
   if (error !== undefined && error.toLowerCase() !== 'false') {
     code = StatusCode.Error;
     // Zipkin instrumentation puts the error's description in the tag; `true` carries none.
-    if (error.toLowerCase() === 'true') tags.delete('error');
-    else if (message === '') message = error;
+    const description = error.toLowerCase() === 'true' ? '' : error;
+    if (message === '') message = description;
+    // Beside `otel.status_code` the tag is OpenTelemetry's exporter writing the status a second
+    // time, which the status now carries. Alone, it is Zipkin's own error tag: kept as sent, so
+    // that it reads back as sent (`errorAttributeOf` keeps translators from writing it twice).
+    if (statusCode !== undefined && description === message) tags.delete('error');
   }
   return code === undefined ? UNSET : { code, message };
 }
