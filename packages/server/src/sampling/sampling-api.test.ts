@@ -64,10 +64,68 @@ test('strategies from a file: service, per-operation and default strategies', as
   assert.equal((bar.operationSampling as { defaultSamplingProbability: number }).defaultSamplingProbability, 0.001);
   const other = (await get(api, '/api/sampling?service=unknown')) as Record<string, unknown>;
   assert.deepEqual(other.probabilisticSampling, { samplingRate: 0.5 });
-  // The legacy endpoint numbers the strategy type.
-  assert.equal(((await get(api, '/sampling?service=bar')) as { strategyType: number }).strategyType, 1);
-  assert.equal(((await get(api, '/sampling?service=foo')) as { strategyType: number }).strategyType, 0);
-  assert.equal(await get(api, '/sampling', 400), "'service' parameter must be provided");
+});
+
+test('routes as Jaeger: /sampling and /api/sampling name the enums, the legacy / numbers them', async () => {
+  const file = join(dir, 'routes.json');
+  writeFileSync(file, JSON.stringify(JAEGER_DOCS_EXAMPLE));
+  const api = createSamplingApi({ strategiesFile: file });
+  const perOperation = {
+    defaultSamplingProbability: 0.8,
+    defaultLowerBoundTracesPerSecond: 0,
+    perOperationStrategies: [
+      { operation: '/health', probabilisticSampling: { samplingRate: 0 } },
+      { operation: '/metrics', probabilisticSampling: { samplingRate: 0 } },
+      { operation: 'op1', probabilisticSampling: { samplingRate: 0.2 } },
+      { operation: 'op2', probabilisticSampling: { samplingRate: 0.4 } },
+    ],
+  };
+  const rateLimited = {
+    rateLimitingSampling: { maxTracesPerSecond: 5 },
+    operationSampling: {
+      defaultSamplingProbability: 0.001,
+      defaultLowerBoundTracesPerSecond: 0,
+      perOperationStrategies: [
+        { operation: '/health', probabilisticSampling: { samplingRate: 0 } },
+        { operation: '/metrics', probabilisticSampling: { samplingRate: 0 } },
+      ],
+    },
+  };
+  for (const path of ['/sampling', '/api/sampling']) {
+    assert.deepEqual(await get(api, `${path}?service=foo`), {
+      strategyType: 'PROBABILISTIC',
+      probabilisticSampling: { samplingRate: 0.8 },
+      operationSampling: perOperation,
+    });
+    assert.deepEqual(await get(api, `${path}?service=bar`), { strategyType: 'RATE_LIMITING', ...rateLimited });
+  }
+  assert.deepEqual(await get(api, '/?service=foo'), {
+    strategyType: 0,
+    probabilisticSampling: { samplingRate: 0.8 },
+    operationSampling: perOperation,
+  });
+  assert.deepEqual(await get(api, '/?service=bar'), { strategyType: 1, ...rateLimited });
+  // Without per-operation strategies there is no operationSampling, on either route.
+  const plain = createSamplingApi();
+  assert.deepEqual(await get(plain, '/sampling?service=x'), {
+    strategyType: 'PROBABILISTIC',
+    probabilisticSampling: { samplingRate: 0.001 },
+  });
+  assert.deepEqual(await get(plain, '/?service=x'), {
+    strategyType: 0,
+    probabilisticSampling: { samplingRate: 0.001 },
+  });
+  const response = await plain.request('/sampling?service=x');
+  assert.match(String(response.headers.get('content-type')), /^application\/json/);
+});
+
+test("'service' must be given exactly once, on every route", async () => {
+  const api = createSamplingApi();
+  for (const path of ['/sampling', '/api/sampling', '/']) {
+    for (const query of ['', '?service=', '?service=a&service=b', '?other=a']) {
+      assert.equal(await get(api, `${path}${query}`, 400), "'service' parameter must be provided once", path + query);
+    }
+  }
 });
 
 test('no file: Jaeger default probabilistic 0.001', async () => {
@@ -144,7 +202,12 @@ test('adaptive: busy operations go down, quiet ones up (capped), within bounds',
   api.record(batch('shop', '/busy', 1000));
   api.recompute(1);
   assert.equal((await probabilities())['/busy'], 0.001);
-  // The legacy endpoint gives the same strategies.
-  assert.equal(((await get(api, '/sampling?service=shop')) as { strategyType: number }).strategyType, 0);
+  // Every route gives the same strategies, the legacy one with the enum as a number.
+  const named = (await get(api, '/sampling?service=shop')) as Record<string, unknown>;
+  const numbered = (await get(api, '/?service=shop')) as Record<string, unknown>;
+  assert.equal(named.strategyType, 'PROBABILISTIC');
+  assert.equal(numbered.strategyType, 0);
+  assert.deepEqual({ ...numbered, strategyType: named.strategyType }, named);
+  assert.deepEqual(await get(api, '/api/sampling?service=shop'), named);
   api.close();
 });

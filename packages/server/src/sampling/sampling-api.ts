@@ -36,10 +36,15 @@ export type SamplingApi = Hono & {
 };
 
 /**
- * Jaeger's remote sampling endpoint (port 5778): `GET /sampling?service=NAME`
- * in the legacy form older Jaeger clients read (strategy type as a number),
- * `GET /api/sampling?service=NAME` in api_v2 JSON (what OpenTelemetry's
- * Jaeger remote samplers read). 400 without `service`; 500 when the
+ * Jaeger's remote sampling endpoint (port 5778), routed as Jaeger routes it:
+ * `GET /sampling?service=NAME` answers api_v2 protobuf JSON, whose enums are
+ * names (`"strategyType":"PROBABILISTIC"` or `"RATE_LIMITING"`), with
+ * `operationSampling` when there are per-operation strategies: what
+ * jaeger-client-node, the other Jaeger clients of today and OpenTelemetry's
+ * Jaeger remote samplers read. `GET /?service=NAME` is Jaeger's legacy route
+ * for clients built on Thrift 0.9.2, which read enums as numbers
+ * (`"strategyType":0`); `GET /api/sampling` is the collector's name for
+ * `/sampling`. 400 unless `service` is given exactly once; 500 when the
  * strategies file never loaded.
  */
 export function createSamplingApi(options: SamplingApiOptions = {}): SamplingApi {
@@ -78,8 +83,10 @@ export function createSamplingApi(options: SamplingApiOptions = {}): SamplingApi
   }
 
   const answer = (legacy: boolean) => (c: Context) => {
-    const service = c.req.query('service') ?? '';
-    if (service === '') return c.text("'service' parameter must be provided", 400);
+    // As Jaeger: one `service`, not none and not several (which of them would be meant?).
+    const services = c.req.queries('service') ?? [];
+    const service = services.length === 1 ? (services[0] ?? '') : '';
+    if (service === '') return c.text("'service' parameter must be provided once", 400);
     let strategy: SamplingStrategyResponse;
     try {
       strategy = adaptive?.strategyFor(service) ?? resolveStrategy(currentConfig(), service);
@@ -89,8 +96,9 @@ export function createSamplingApi(options: SamplingApiOptions = {}): SamplingApi
     }
     return c.json(legacy ? toLegacySamplingJson(strategy) : strategy);
   };
-  app.get('/sampling', answer(true));
+  app.get('/sampling', answer(false));
   app.get('/api/sampling', answer(false));
+  app.get('/', answer(true));
 
   let last = performance.now();
   const recompute = (elapsedSeconds?: number): void => {

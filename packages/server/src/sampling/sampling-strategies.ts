@@ -97,7 +97,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** api_v2 `SamplingStrategyResponse`, camelCase as Jaeger's `/api/sampling` writes it. */
+/** api_v2 `SamplingStrategyResponse`, camelCase with enum names, as Jaeger's `/sampling` writes it. */
 export interface SamplingStrategyResponse {
   strategyType: 'PROBABILISTIC' | 'RATE_LIMITING';
   probabilisticSampling?: { samplingRate: number };
@@ -141,9 +141,10 @@ export function resolveStrategy(config: StrategiesConfig, service: string): Samp
 }
 
 /**
- * The legacy form `/sampling` serves (Jaeger's Thrift JSON, which older
- * Jaeger clients parse): the strategy type as a number (0 probabilistic,
- * 1 rate limiting), field names otherwise the same.
+ * The form Jaeger's legacy route `/` serves, for clients generated with
+ * Thrift 0.9.2, whose JSON reads enums as numbers: the strategy type as
+ * `sampling.thrift` numbers it (0 probabilistic, 1 rate limiting), field
+ * names and everything else as in the api_v2 answer.
  */
 export function toLegacySamplingJson(response: SamplingStrategyResponse): Record<string, unknown> {
   return { ...response, strategyType: response.strategyType === 'PROBABILISTIC' ? 0 : 1 };
