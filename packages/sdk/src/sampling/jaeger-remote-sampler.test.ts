@@ -86,6 +86,30 @@ test('fallback until the first answer, then probabilistic, rate-limiting and per
   }
 });
 
+test('strategy parsing reads the enum as a name (api_v2 JSON) or a number (Thrift 0.9.2 JSON) alike', () => {
+  const probabilistic = { type: 'probabilistic', samplingRate: 0.25 };
+  const rateLimiting = { type: 'ratelimiting', maxTracesPerSecond: 7 };
+  for (const strategyType of ['PROBABILISTIC', 0]) {
+    assert.deepEqual(
+      parseJaegerSamplingStrategy({ strategyType, probabilisticSampling: { samplingRate: 0.25 } }),
+      probabilistic,
+    );
+  }
+  for (const strategyType of ['RATE_LIMITING', 1]) {
+    assert.deepEqual(
+      parseJaegerSamplingStrategy({ strategyType, rateLimitingSampling: { maxTracesPerSecond: 7 } }),
+      rateLimiting,
+    );
+  }
+  // protobuf JSON that leaves out enum value 0 (PROBABILISTIC) as a default.
+  assert.deepEqual(parseJaegerSamplingStrategy({ probabilisticSampling: { samplingRate: 0.25 } }), probabilistic);
+  // The type and the strategy given must agree.
+  assert.throws(() => parseJaegerSamplingStrategy({ strategyType: 1, probabilisticSampling: { samplingRate: 0.25 } }));
+  assert.throws(() =>
+    parseJaegerSamplingStrategy({ strategyType: 'PROBABILISTIC', rateLimitingSampling: { maxTracesPerSecond: 7 } }),
+  );
+});
+
 test('strategy parsing rejects answers without a usable strategy', () => {
   assert.throws(() => parseJaegerSamplingStrategy({ strategyType: 'PROBABILISTIC' }));
   assert.throws(() => parseJaegerSamplingStrategy({ probabilisticSampling: { samplingRate: -1 } }));
