@@ -31,11 +31,35 @@ const call = (method: string, args: readonly unknown[]): Promise<unknown> => {
   return (fn as (...a: readonly unknown[]) => Promise<unknown>).apply(store, [...args]);
 };
 
-port.on('message', (message: StoreCall) => {
+const answer = (message: StoreCall) => {
   call(message.method, message.args).then(
     (value) => port.postMessage({ type: 'answer', id: message.id, ok: true, value } satisfies StoreAnswer),
     (error: unknown) =>
       port.postMessage({ type: 'answer', id: message.id, ok: false, error: sendError(error) } satisfies StoreAnswer),
   );
+};
+
+// Reads go first: a search that arrives behind a queue of batches starts at
+// once, and the batches are taken one per turn of the event loop, in order,
+// so a read never waits for more than one batch's work.
+const writes: StoreCall[] = [];
+let draining = false;
+const drainOne = () => {
+  const next = writes.shift();
+  if (next !== undefined) answer(next);
+  if (writes.length > 0) setImmediate(drainOne);
+  else draining = false;
+};
+port.on('message', (message: StoreCall) => {
+  // Closing waits its turn behind the batches that came before it.
+  if (message.method !== 'writeSpanBatch' && message.method !== 'close') {
+    answer(message);
+    return;
+  }
+  writes.push(message);
+  if (!draining) {
+    draining = true;
+    setImmediate(drainOne);
+  }
 });
 notify({ type: 'opened' });
