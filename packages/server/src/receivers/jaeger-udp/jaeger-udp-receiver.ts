@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ThriftProtocol } from '@ariadne/protocol';
 import type { Listener } from '../../http/listen.js';
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
+import { counterOnce } from '../../telemetry/counter-once.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
 import type { Counter } from '../../telemetry/metrics-registry.js';
 
@@ -63,17 +64,11 @@ export function listenJaegerUdp(
   });
 }
 
-const counters = new WeakMap<IngestMetrics, Counter>();
-
 /** Datagrams are counted apart from spans: one that does not decode has no span count. */
 export function datagramsDroppedCounter(metrics: IngestMetrics): Counter {
-  let counter = counters.get(metrics);
-  if (counter === undefined) {
-    counter = metrics.registry.counter(
-      'ariadne_receiver_datagrams_dropped_total',
-      'UDP datagrams lost before their spans could be counted, by reason.',
-    );
-    counters.set(metrics, counter);
-  }
-  return counter;
+  return counterOnce(
+    metrics,
+    'ariadne_receiver_datagrams_dropped_total',
+    'UDP datagrams lost before their spans could be counted, by reason.',
+  );
 }
