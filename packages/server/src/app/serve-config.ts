@@ -44,6 +44,13 @@ export interface ServeConfig {
   readonly maxBodyBytes: number;
   /** Spans accepted but not yet stored before receivers answer "retry later". */
   readonly maxInFlightSpans: number;
+  /**
+   * Longest a client waits for the store to acknowledge its spans before it
+   * is told to retry (the write goes on). Default: 1 s for the embedded store
+   * (a local WAL append), 10 s for the others (a ClickHouse insert is a round
+   * trip its server may hold for seconds under load).
+   */
+  readonly ingestAnswerMs?: number;
   /** Applied by the pipeline to spans from every receiver. */
   readonly limits: SpanLimits;
   /** Built UI folder; defaults to @ariadne/ui's dist. */

@@ -45,6 +45,7 @@ export async function startServer(
   const acceptedListeners = new Set<AcceptedListener>();
   const pipeline = createIngestPipeline(store, {
     maxInFlightSpans: config.maxInFlightSpans,
+    answerWithinMs: config.ingestAnswerMs ?? (config.storage === 'embedded' ? 1_000 : 10_000),
     metrics,
     limits: config.limits,
     onAccepted: (batch) => {
