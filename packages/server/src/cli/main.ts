@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { isAriadneError } from '@ariadne/protocol';
 import { runServe } from './serve-command.js';
 
@@ -6,8 +7,18 @@ const HELP = `Usage: ariadne <command> [options]
 Commands:
   serve     run the all-in-one server (receivers, storage, query APIs, web UI)
 
+Options:
+  -v, --version   print the version of @ariadne/server and exit
+  -h, --help      show this help
+
 Run "ariadne <command> --help" for a command's options.
 `;
+
+/** @ariadne/server's version, from its package.json (two folders up from both src/cli and dist/cli). */
+export function serverVersion(): string {
+  const manifest = createRequire(import.meta.url)('../../package.json') as { version: string };
+  return manifest.version;
+}
 
 /** The `ariadne` command. Resolves to the process exit code. */
 export async function main(args: readonly string[]): Promise<number> {
@@ -16,6 +27,11 @@ export async function main(args: readonly string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await runServe(rest);
+      case 'version':
+      case '--version':
+      case '-v':
+        process.stdout.write(`${serverVersion()}\n`);
+        return 0;
       case undefined:
       case 'help':
       case '--help':

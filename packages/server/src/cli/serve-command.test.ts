@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
 import { isAriadneError } from '@ariadne/protocol';
 import { DEFAULT_SERVE_CONFIG, type ServeConfig } from '../app/serve-config.js';
-import { parseServeArgs } from './serve-command.js';
+import { PATH_FLAGS, parseServeArgs, SERVE_FLAGS, type ServeFlag } from './serve-command.js';
 
 const parse = (...args: string[]) => parseServeArgs(args) as ServeConfig;
 
@@ -115,4 +118,127 @@ test('ingest limits', () => {
   assert.equal(parse().maxBodyBytes, 20 * 1024 * 1024);
   assert.throws(() => parseServeArgs(['--max-attributes-per-span', '0']), /positive integer/);
   assert.throws(() => parseServeArgs(['--max-body-bytes', '20MiB']), /--max-body-bytes must be a positive integer/);
+});
+
+/** A valid value, other than the default, for every option: a new option without one fails the first test below. */
+const SAMPLE_VALUES: Record<ServeFlag, string> = {
+  storage: 'clickhouse',
+  'data-dir': 'store',
+  'max-traces': '5000',
+  retention: '72h',
+  'clickhouse-url': 'http://ch:8123',
+  'clickhouse-database': 'traces',
+  'clickhouse-user': 'ariadne',
+  'clickhouse-password': 's3cret: with a colon',
+  'clickhouse-cluster': 'main',
+  host: '0.0.0.0',
+  'max-body-bytes': '1048576',
+  'max-in-flight-spans': '40',
+  'max-spans-per-request': '10',
+  'max-attributes-per-span': '20',
+  'max-attribute-value-length': '30',
+  'sampling-strategies': 'strategies.json',
+  'sampling-adaptive-target': '2.5',
+  'query-port': '1686',
+  'otlp-grpc-port': 'off',
+  'otlp-http-port': '0',
+  'jaeger-http-port': '1268',
+  'jaeger-grpc-port': '1250',
+  'jaeger-compact-port': 'off',
+  'jaeger-binary-port': '1832',
+  'zipkin-port': '1411',
+  'sampling-port': '1778',
+  'tempo-port': '1200',
+};
+
+function configDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ariadne-serve-config-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The flags SAMPLE_VALUES stands for, with paths as a file in `dir` means them. */
+function sampleFlags(dir: string): string[] {
+  return SERVE_FLAGS.flatMap((flag) => [
+    `--${flag}`,
+    PATH_FLAGS.includes(flag) ? join(dir, SAMPLE_VALUES[flag]) : SAMPLE_VALUES[flag],
+  ]);
+}
+
+test('a YAML --config file sets every option, as the flags would', () => {
+  assert.deepEqual(Object.keys(SAMPLE_VALUES).sort(), [...SERVE_FLAGS].sort());
+  const dir = configDir();
+  const file = join(dir, 'ariadne.yaml');
+  // Plain YAML scalars: numbers stay numbers, `off` is a string in YAML 1.2.
+  writeFileSync(
+    file,
+    Object.entries(SAMPLE_VALUES)
+      .map(
+        ([flag, value]) =>
+          `${flag}: ${/^[\w./:-]+$/.test(value) && !value.includes(': ') ? value : JSON.stringify(value)}`,
+      )
+      .join('\n'),
+  );
+  const fromFile = parse('--config', file);
+  assert.deepEqual(fromFile, parse(...sampleFlags(dir)));
+  assert.equal(fromFile.dataDir, join(dir, 'store'), "relative paths are resolved from the file's folder");
+  assert.equal(fromFile.ports.otlpGrpc, 'off');
+  assert.equal(fromFile.maxTraces, 5000);
+});
+
+test('a JSON --config file sets every option; numbers may be numbers', () => {
+  const dir = configDir();
+  const file = join(dir, 'ariadne.json');
+  const json = Object.fromEntries(
+    Object.entries(SAMPLE_VALUES).map(([flag, value]) => [flag, /^\d+(\.\d+)?$/.test(value) ? Number(value) : value]),
+  );
+  writeFileSync(file, JSON.stringify(json, null, 2));
+  assert.deepEqual(parse('--config', file), parse(...sampleFlags(dir)));
+});
+
+test('flags win over the --config file', () => {
+  const dir = configDir();
+  const file = join(dir, 'ariadne.yml');
+  writeFileSync(file, 'storage: memory\nmax-traces: 10\nquery-port: 16686\nzipkin-port: off\nretention:\n');
+  const config = parse('--query-port', '0', '--config', file, '--max-traces', '20');
+  assert.equal(config.storage, 'memory');
+  assert.equal(config.maxTraces, 20);
+  assert.equal(config.ports.query, 0);
+  assert.equal(config.ports.zipkin, 'off');
+  assert.equal(config.retentionNanos, undefined, 'an empty value leaves the option unset');
+  assert.equal(parse('--config', file, '--data-dir', 'here').dataDir, 'here', "a flag's path stays as given");
+});
+
+test('the example config in packaging/ parses', () => {
+  const config = parse('--config', new URL('../../../../packaging/ariadne.yaml', import.meta.url).pathname);
+  assert.equal(config.storage, 'embedded');
+  assert.equal(config.dataDir, '/var/lib/ariadne');
+  assert.deepEqual(config.ports, DEFAULT_SERVE_CONFIG.ports);
+});
+
+test('a --config file that is wrong says where', () => {
+  const dir = configDir();
+  const write = (name: string, text: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+  const refused = (file: string, pattern: RegExp) =>
+    assert.throws(
+      () => parseServeArgs(['--config', file]),
+      (error) => isAriadneError(error, 'InvalidQuery') && pattern.test(error.message),
+      file,
+    );
+  refused(write('port.yaml', 'zipkin-port: 70000\n'), /"zipkin-port" in ".*port\.yaml" must be a port/);
+  refused(write('unknown.yaml', 'query_port: 1\n'), /"query_port" in .* is not an option of ariadne serve/);
+  refused(write('dashes.yaml', '--query-port: 1\n'), /write option names without dashes/);
+  refused(write('list.yaml', 'host: [a, b]\n'), /"host" in .* must be a string or a number/);
+  refused(write('bool.yaml', 'jaeger-binary-port: false\n'), /must be a string or a number/);
+  refused(write('top.yaml', '- storage: memory\n'), /must hold a mapping/);
+  refused(write('bad.yaml', 'storage: [memory\n'), /is not valid/);
+  refused(write('bad.json', '{"storage": "memory",}'), /is not valid/);
+  refused(write('click.yaml', 'clickhouse-url: http://ch:8123\n'), /"clickhouse-url" in .* needs --storage clickhouse/);
+  refused(join(dir, 'missing.yaml'), /cannot read --config/);
+  refused(write('config.yaml', 'config: other.yaml\n'), /"config" in .* is not an option/);
+  assert.deepEqual(parse('--config', write('empty.yaml', '# nothing set\n')), parse());
 });

@@ -1,13 +1,21 @@
 import { parseArgs } from 'node:util';
-import { AriadneError, isAriadneError } from '@ariadne/protocol';
+import { isAriadneError } from '@ariadne/protocol';
 import { DEFAULT_SERVE_CONFIG, type PortSetting, type ServeConfig, type ServePorts } from '../app/serve-config.js';
 import { startServer } from '../app/start-server.js';
 import { parseGoDuration } from '../query/jaeger/go-duration.js';
 import { STORE_KINDS, type StoreKind } from '../storage/open-store.js';
+import { readServeConfigFile } from './serve-config-file.js';
+import { serveUsageError as usageError } from './serve-usage-error.js';
 
-export const SERVE_HELP = `Usage: ariadne serve [options]
+export const SERVE_HELP = `Usage: ariadne serve [--config <file>] [options]
 
 Runs the all-in-one server: receivers, storage, query APIs and the web UI.
+
+Config file:
+  --config <file>                  a YAML or JSON file that sets any option below: the option's name without
+                                   its dashes as the key (query-port: 16686, storage: embedded). Options given
+                                   on the command line win; relative paths in the file are resolved from the
+                                   file's folder
 
 Storage:
   --storage <kind>                 embedded (default, persistent), memory or clickhouse
@@ -64,7 +72,8 @@ const PORT_FLAGS = {
   'tempo-port': 'tempo',
 } as const satisfies Record<string, keyof ServePorts>;
 
-const STRING_FLAGS = [
+/** Every option of `ariadne serve` that takes a value; each may also be a key in a --config file. */
+export const SERVE_FLAGS = [
   'storage',
   'data-dir',
   'max-traces',
@@ -82,8 +91,13 @@ const STRING_FLAGS = [
   'max-attribute-value-length',
   'sampling-strategies',
   'sampling-adaptive-target',
-  ...Object.keys(PORT_FLAGS),
+  ...(Object.keys(PORT_FLAGS) as (keyof typeof PORT_FLAGS)[]),
 ] as const;
+
+export type ServeFlag = (typeof SERVE_FLAGS)[number];
+
+/** Options whose value is a path: a config file's relative paths are resolved from the file's folder. */
+export const PATH_FLAGS: readonly ServeFlag[] = ['data-dir', 'sampling-strategies'];
 
 export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
   const { values, positionals } = parseArgs({
@@ -91,35 +105,43 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
     strict: true,
     allowPositionals: true,
     options: {
-      ...Object.fromEntries(STRING_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
+      ...Object.fromEntries(SERVE_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
+      config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const text = values as Partial<Record<(typeof STRING_FLAGS)[number], string>> & { help?: boolean };
-  if (text.help) return 'help';
+  const { help, config, ...given } = values as Partial<Record<ServeFlag | 'config', string>> & { help?: boolean };
+  if (help) return 'help';
   if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
+  // Flags win over the file; a value's name in messages says where it came from.
+  const fromFile = config === undefined ? {} : readServeConfigFile(config, SERVE_FLAGS, PATH_FLAGS);
+  const text: Partial<Record<ServeFlag, string>> = { ...fromFile, ...given };
+  const name = (flag: ServeFlag) =>
+    flag in given || config === undefined ? `--${flag}` : `"${flag}" in ${JSON.stringify(config)}`;
   const defaults = DEFAULT_SERVE_CONFIG;
   const storage = text.storage ?? defaults.storage;
   if (!STORE_KINDS.includes(storage as StoreKind)) {
-    throw usageError(`--storage must be one of ${STORE_KINDS.join(', ')}, not "${storage}"`);
+    throw usageError(`${name('storage')} must be one of ${STORE_KINDS.join(', ')}, not "${storage}"`);
   }
-  const clickhouseFlags = Object.keys(text).filter((flag) => flag.startsWith('clickhouse-'));
+  const clickhouseFlags = (Object.keys(text) as ServeFlag[]).filter((flag) => flag.startsWith('clickhouse-'));
   if (storage !== 'clickhouse' && clickhouseFlags.length > 0) {
-    throw usageError(`--${clickhouseFlags[0]} needs --storage clickhouse`);
+    throw usageError(`${name(clickhouseFlags[0]!)} needs --storage clickhouse`);
   }
   const ports = { ...defaults.ports } as Record<keyof ServePorts, PortSetting>;
-  for (const [flag, key] of Object.entries(PORT_FLAGS)) {
-    const value = text[flag as keyof typeof PORT_FLAGS];
-    if (value !== undefined) ports[key] = port(flag, value);
+  for (const [flag, key] of Object.entries(PORT_FLAGS) as [keyof typeof PORT_FLAGS, keyof ServePorts][]) {
+    const value = text[flag];
+    if (value !== undefined) ports[key] = port(name(flag), value);
   }
-  if (ports.query === 'off') throw usageError('--query-port cannot be off');
+  if (ports.query === 'off') throw usageError(`${name('query-port')} cannot be off`);
   const limits = defaults.limits;
-  const retention = text.retention === undefined ? undefined : duration('retention', text.retention);
+  const integer = <T extends number | undefined>(flag: ServeFlag, fallback: T) =>
+    positiveInteger(name(flag), text[flag], fallback);
+  const retention = text.retention === undefined ? undefined : duration(name('retention'), text.retention);
   return {
     ...defaults,
     storage: storage as StoreKind,
     dataDir: text['data-dir'] ?? defaults.dataDir,
-    maxTraces: positiveInteger('max-traces', text['max-traces'], defaults.maxTraces),
+    maxTraces: integer('max-traces', defaults.maxTraces),
     ...(retention === undefined ? {} : { retentionNanos: retention }),
     ...(storage === 'clickhouse'
       ? {
@@ -137,70 +159,56 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
     ...(text['sampling-strategies'] === undefined ? {} : { samplingStrategiesFile: text['sampling-strategies'] }),
     ...(text['sampling-adaptive-target'] === undefined
       ? {}
-      : { adaptiveSamplingTarget: positiveNumber('sampling-adaptive-target', text['sampling-adaptive-target']) }),
-    maxBodyBytes: positiveInteger('max-body-bytes', text['max-body-bytes'], defaults.maxBodyBytes),
-    maxInFlightSpans: positiveInteger('max-in-flight-spans', text['max-in-flight-spans'], defaults.maxInFlightSpans),
+      : {
+          adaptiveSamplingTarget: positiveNumber(name('sampling-adaptive-target'), text['sampling-adaptive-target']),
+        }),
+    maxBodyBytes: integer('max-body-bytes', defaults.maxBodyBytes),
+    maxInFlightSpans: integer('max-in-flight-spans', defaults.maxInFlightSpans),
     limits: {
-      maxSpansPerRequest: positiveInteger(
-        'max-spans-per-request',
-        text['max-spans-per-request'],
-        limits.maxSpansPerRequest,
-      ),
-      maxAttributesPerSpan: positiveInteger(
-        'max-attributes-per-span',
-        text['max-attributes-per-span'],
-        limits.maxAttributesPerSpan,
-      ),
-      maxAttributeValueLength: positiveInteger(
-        'max-attribute-value-length',
-        text['max-attribute-value-length'],
-        limits.maxAttributeValueLength,
-      ),
+      maxSpansPerRequest: integer('max-spans-per-request', limits.maxSpansPerRequest),
+      maxAttributesPerSpan: integer('max-attributes-per-span', limits.maxAttributesPerSpan),
+      maxAttributeValueLength: integer('max-attribute-value-length', limits.maxAttributeValueLength),
     },
   };
 }
 
-function positiveNumber(flag: string, text: string): number {
+function positiveNumber(name: string, text: string): number {
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw usageError(`--${flag} must be a positive number, not "${text}"`);
+  if (!Number.isFinite(value) || value <= 0) throw usageError(`${name} must be a positive number, not "${text}"`);
   return value;
 }
 
-function port(flag: string, text: string): PortSetting {
+function port(name: string, text: string): PortSetting {
   if (text === 'off') return 'off';
   const value = Number(text);
   if (text.trim() === '' || !Number.isInteger(value) || value < 0 || value > 65535) {
-    throw usageError(`--${flag} must be a port 0-65535 or "off", not "${text}"`);
+    throw usageError(`${name} must be a port 0-65535 or "off", not "${text}"`);
   }
   return value;
 }
 
 function positiveInteger<T extends number | undefined>(
-  flag: string,
+  name: string,
   text: string | undefined,
   fallback: T,
 ): number | T {
   if (text === undefined) return fallback;
   const value = Number(text);
   if (text.trim() === '' || !Number.isSafeInteger(value) || value < 1) {
-    throw usageError(`--${flag} must be a positive integer`);
+    throw usageError(`${name} must be a positive integer`);
   }
   return value;
 }
 
-function duration(flag: string, text: string): bigint {
+function duration(name: string, text: string): bigint {
   let nanos: bigint;
   try {
     nanos = parseGoDuration(text);
   } catch (error) {
-    throw usageError(`--${flag}: ${isAriadneError(error) ? error.message : String(error)}`);
+    throw usageError(`${name}: ${isAriadneError(error) ? error.message : String(error)}`);
   }
-  if (nanos <= 0n) throw usageError(`--${flag} must be a positive duration such as 72h`);
+  if (nanos <= 0n) throw usageError(`${name} must be a positive duration such as 72h`);
   return nanos;
-}
-
-function usageError(message: string): AriadneError {
-  return new AriadneError('InvalidQuery', `ariadne serve: ${message} (see ariadne serve --help)`);
 }
 
 /** Runs until SIGINT or SIGTERM, then closes cleanly (requests finish, the store flushes). */
