@@ -14,6 +14,7 @@ import { fetchTraces } from '../jaeger/fetch-traces.js';
 import { parseGoDuration } from '../jaeger/go-duration.js';
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT } from '../jaeger/jaeger-trace-query.js';
 import { readSpansOnce } from '../read-spans-once.js';
+import { readUniqueSpanIds } from '../read-unique-span-ids.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -34,8 +35,9 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
  * drop the field: clients read both.
  */
 export function createJaegerV3Api(store: SpanReader): Hono {
-  // Every span read here comes out once however often it was sent.
-  const reader = readSpansOnce(store);
+  // Every span read here comes out once however often it was sent, with an id of its own (Jaeger's
+  // v3 API adjusts Zipkin's shared ids too).
+  const reader = readUniqueSpanIds(readSpansOnce(store));
   const app = new Hono();
 
   app.get(

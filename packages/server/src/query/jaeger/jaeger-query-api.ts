@@ -20,6 +20,7 @@ import {
   type TimeRange,
 } from '../../storage/span-store.js';
 import { readSpansOnce } from '../read-spans-once.js';
+import { readUniqueSpanIds } from '../read-unique-span-ids.js';
 import { fetchTraces } from './fetch-traces.js';
 import { jaegerDataResponse, jaegerErrorResponse, jaegerStatusResponse } from './jaeger-envelope.js';
 import {
@@ -80,12 +81,15 @@ const DEFAULT_DEPENDENCY_LOOKBACK_NANOS = 86_400_000_000_000n;
  * are shown as stored.
  */
 export function createJaegerQueryApi(store: SpanReader, storeOptions: JaegerQueryApiOptions = {}): Hono {
-  // Every span read here, from the store and the archive, comes out once however often it was sent.
-  const reader = readSpansOnce(store);
+  // Every span read here, from the store and the archive, comes out once however often it was sent,
+  // and with an id of its own (Zipkin's shared ids, as Jaeger's query adjusts them). The archive
+  // is given the spans as stored: ids are made unique again whenever they are read.
+  const once = readSpansOnce(store);
+  const reader = readUniqueSpanIds(once);
   const options: JaegerQueryApiOptions =
     storeOptions.archive === undefined
       ? storeOptions
-      : { ...storeOptions, archive: readSpansOnce(storeOptions.archive) };
+      : { ...storeOptions, archive: readUniqueSpanIds(readSpansOnce(storeOptions.archive)) };
   const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
   const app = new Hono();
 
@@ -179,7 +183,7 @@ export function createJaegerQueryApi(store: SpanReader, storeOptions: JaegerQuer
       if (options.archive === undefined) return jaegerStatusResponse(501, 'archive span storage was not configured');
       let spans: Span[];
       try {
-        spans = await reader.getTrace(traceId, timeRangeHint(c.req.query('start'), c.req.query('end')));
+        spans = await once.getTrace(traceId, timeRangeHint(c.req.query('start'), c.req.query('end')));
       } catch (error) {
         if (isAriadneError(error, 'TraceNotFound')) return jaegerErrorResponse(error, 'trace not found');
         throw error;

@@ -8,6 +8,7 @@ import { type Context, Hono } from 'hono';
 import type { AttributePredicate, SpanReader, TimeRange, TraceQuery, TraceSummary } from '../../storage/span-store.js';
 import { httpStatusOfError } from '../http-error-status.js';
 import { readSpansOnce } from '../read-spans-once.js';
+import { readUniqueSpanIds } from '../read-unique-span-ids.js';
 import { queryRangeTraceQL, searchTraceQL } from '../traceql/search.js';
 import { collectTags, collectTagValues, parseTag, sampleSpans, TAG_SCOPES, type TagScope } from './tag-catalog.js';
 import { queryRangeResponseJson, searchResponseJson, seriesLabelsJson } from './tempo-json.js';
@@ -51,8 +52,9 @@ export const TEMPO_COMPATIBLE_VERSION = '2.7.0';
  * Errors answer with the status of their kind and the message as plain text, as Tempo does.
  */
 export function createTempoApi(store: SpanReader, options: TempoApiOptions = {}): Hono {
-  // Every span read here (traces, TraceQL, tag samples) comes out once however often it was sent.
-  const reader = readSpansOnce(store);
+  // Every span read here (traces, TraceQL, tag samples) comes out once however often it was sent,
+  // with an id of its own: Grafana's trace view nests spans by id.
+  const reader = readUniqueSpanIds(readSpansOnce(store));
   const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
   const tagSampleTraces = options.tagSampleTraces ?? 200;
   const app = new Hono();

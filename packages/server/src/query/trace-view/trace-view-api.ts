@@ -3,6 +3,7 @@ import { type Context, Hono } from 'hono';
 import type { SpanReader, SpanStore } from '../../storage/span-store.js';
 import { jaegerDataResponse, jaegerErrorResponse } from '../jaeger/jaeger-envelope.js';
 import { readSpansOnce } from '../read-spans-once.js';
+import { readUniqueSpanIds } from '../read-unique-span-ids.js';
 import { searchTraceSpans } from './search-trace-spans.js';
 import { hasSpanLookup } from './span-lookup.js';
 import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-outline.js';
@@ -28,9 +29,10 @@ import { toTraceSkeleton } from './trace-skeleton.js';
  * served it.
  */
 export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore): Hono {
-  // Every span, outline and span lookup read here comes out once however often it was sent.
-  const reader = readSpansOnce(store);
-  const archive = archiveStore === undefined ? undefined : readSpansOnce(archiveStore);
+  // Every span, outline and span lookup read here comes out once however often it was sent,
+  // with an id of its own (Zipkin's client and server halves share one as stored).
+  const reader = readUniqueSpanIds(readSpansOnce(store));
+  const archive = archiveStore === undefined ? undefined : readUniqueSpanIds(readSpansOnce(archiveStore));
   const app = new Hono();
 
   /** Reads the trace from the store, else (not found) from the archive. */
