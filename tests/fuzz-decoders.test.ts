@@ -23,6 +23,7 @@ describe('fuzzing every decoder', () => {
       'jaeger-agent-compact',
       'jaeger-agent-binary',
       'zipkin-v1-json',
+      'zipkin-v1-thrift',
       'zipkin-v2-json',
       'zipkin-proto',
     ]) {

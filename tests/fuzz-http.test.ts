@@ -14,6 +14,7 @@ import {
   toJaegerThriftBatch,
   toZipkinProto,
   toZipkinV1Json,
+  toZipkinV1Thrift,
   toZipkinV2Json,
 } from '../bench/ingest/wire-payloads.js';
 import { SeededRandom } from '../bench/workload/random.js';
@@ -109,6 +110,13 @@ function endpointsOf(server: TestServer): Endpoint[] {
         contentType: 'application/json',
         format: 'json',
         encode: (spans) => encoder.encode(toZipkinV1Json(spans)),
+      },
+      {
+        name: 'zipkin v1 thrift',
+        url: `${zipkin}/api/v1/spans`,
+        contentType: 'application/x-thrift',
+        format: 'thrift-binary',
+        encode: (spans) => toZipkinV1Thrift(spans),
       },
     );
   }

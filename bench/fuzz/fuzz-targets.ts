@@ -6,6 +6,7 @@ import {
   decodeOtlpTraceRequestProto,
   decodeZipkinProto,
   decodeZipkinV1Json,
+  decodeZipkinV1Thrift,
   decodeZipkinV2Json,
   encodeJaegerAgentMessage,
   encodeJaegerThriftBatch,
@@ -21,6 +22,7 @@ import {
   toJaegerThriftBatch,
   toZipkinProto,
   toZipkinV1Json,
+  toZipkinV1Thrift,
   toZipkinV2Json,
   wrapInPostSpans,
 } from '../ingest/wire-payloads.js';
@@ -177,6 +179,12 @@ export function fuzzTargets(): FuzzTarget[] {
       format: 'json',
       decode: (b) => decodeZipkinV1Json(b),
       seeds: batches.map((batch) => encoder.encode(toZipkinV1Json(batch))),
+    },
+    {
+      name: 'zipkin-v1-thrift',
+      format: 'thrift-binary',
+      decode: (b) => decodeZipkinV1Thrift(b),
+      seeds: batches.map((batch) => toZipkinV1Thrift(batch)),
     },
     {
       name: 'zipkin-v2-json',

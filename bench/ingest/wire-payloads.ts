@@ -1,6 +1,7 @@
 import {
   type AnyValue,
   anyValueToString,
+  encodeZipkinV1Thrift,
   type JaegerThriftBatch,
   type JaegerThriftTag,
   JaegerThriftTagType,
@@ -10,6 +11,10 @@ import {
   SpanKind,
   StatusCode,
   serviceNameOf,
+  ZipkinAnnotationType,
+  type ZipkinV1ThriftBinaryAnnotation,
+  type ZipkinV1ThriftEndpoint,
+  type ZipkinV1ThriftSpan,
 } from '@ariadne/protocol';
 
 /*
@@ -158,6 +163,87 @@ export function toZipkinV1Json(spans: readonly Span[]): string {
           { timestamp: end, value: finish, endpoint },
         ],
         binaryAnnotations: Object.entries(zipkinTags(span)).map(([key, value]) => ({ key, value, endpoint })),
+      };
+    }),
+  );
+}
+
+/** A binary annotation of the type py_zipkin and Finagle would give the value (big-endian numbers). */
+function binaryAnnotation(key: string, value: AnyValue, host: ZipkinV1ThriftEndpoint): ZipkinV1ThriftBinaryAnnotation {
+  const bytes = (length: number, write: (view: DataView) => void) => {
+    const out = new Uint8Array(length);
+    write(new DataView(out.buffer));
+    return out;
+  };
+  switch (value.type) {
+    case 'bool':
+      return { key, value: Uint8Array.of(value.value ? 1 : 0), annotationType: ZipkinAnnotationType.Bool, host };
+    case 'int':
+      return {
+        key,
+        value: bytes(8, (v) => v.setBigInt64(0, BigInt.asIntN(64, value.value))),
+        annotationType: ZipkinAnnotationType.I64,
+        host,
+      };
+    case 'double':
+      return {
+        key,
+        value: bytes(8, (v) => v.setFloat64(0, value.value)),
+        annotationType: ZipkinAnnotationType.Double,
+        host,
+      };
+    case 'bytes':
+      return { key, value: value.value, annotationType: ZipkinAnnotationType.Bytes, host };
+    default:
+      return { key, value: anyValueToString(value), annotationType: ZipkinAnnotationType.String, host };
+  }
+}
+
+/**
+ * Zipkin v1 Thrift (`POST /api/v1/spans` with `application/x-thrift`), as
+ * py_zipkin sends it: core annotations and typed binary annotations with the
+ * endpoint, 128-bit trace ids split into `trace_id_high`, client spans naming
+ * the server they called (`sa`, with an IPv6 address).
+ */
+export function toZipkinV1Thrift(spans: readonly Span[]): Uint8Array {
+  return encodeZipkinV1Thrift(
+    spans.map((span): ZipkinV1ThriftSpan => {
+      const host = { serviceName: serviceNameOf(span.resource), ipv4: '10.0.0.1', port: 8080 };
+      const start = micros(span.startTimeUnixNano);
+      const end = micros(span.endTimeUnixNano);
+      const client = span.kind === SpanKind.Client;
+      const [begin, finish] = client ? ['cs', 'cr'] : ['sr', 'ss'];
+      const binaryAnnotations = span.attributes.map((kv) => binaryAnnotation(kv.key, kv.value, host));
+      if (span.status.code === StatusCode.Error) {
+        binaryAnnotations.push(
+          binaryAnnotation('error', { type: 'string', value: span.status.message || 'true' }, host),
+        );
+      }
+      if (client) {
+        const ipv6 = Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7);
+        binaryAnnotations.push({
+          key: 'sa',
+          value: Uint8Array.of(1),
+          annotationType: ZipkinAnnotationType.Bool,
+          host: { serviceName: 'backend', ipv6, port: 9000 },
+        });
+      }
+      return {
+        traceId: signed64(span.traceId.slice(16)),
+        traceIdHigh: signed64(span.traceId.slice(0, 16)),
+        id: signed64(span.spanId),
+        ...(span.parentSpanId === '' ? {} : { parentId: signed64(span.parentSpanId) }),
+        name: span.name,
+        timestamp: start,
+        duration: end - start,
+        // A forced trace: its root asks every sampler to keep it.
+        debug: span.parentSpanId === '',
+        annotations: [
+          { timestamp: start, value: begin, host },
+          ...span.events.map((event) => ({ timestamp: micros(event.timeUnixNano), value: event.name, host })),
+          { timestamp: end, value: finish, host },
+        ],
+        binaryAnnotations,
       };
     }),
   );

@@ -7,6 +7,7 @@ import {
   decodeOtlpTraceRequestProto,
   decodeZipkinProto,
   decodeZipkinV1Json,
+  decodeZipkinV1Thrift,
   decodeZipkinV2Json,
 } from '@ariadne/protocol';
 
@@ -31,6 +32,7 @@ export const SPAN_DECODERS = {
   'zipkin-v2-json': allOrNothing((body) => decodeZipkinV2Json(body)),
   'zipkin-proto': allOrNothing((body) => decodeZipkinProto(body)),
   'zipkin-v1-json': allOrNothing((body) => decodeZipkinV1Json(body)),
+  'zipkin-v1-thrift': allOrNothing((body) => decodeZipkinV1Thrift(body)),
 } as const satisfies Record<string, (body: Buffer) => DecodedSpans>;
 
 export type SpanDecoderName = keyof typeof SPAN_DECODERS;

@@ -18,11 +18,14 @@ export interface ZipkinHttpReceiverOptions {
 
 const JSON_TYPES = ['application/json', ''];
 const PROTO_TYPES = ['application/x-protobuf', 'application/protobuf'];
+const THRIFT_TYPE = 'application/x-thrift';
 
 /**
  * Zipkin's collector (port 9411): `POST /api/v2/spans` as JSON or protobuf
- * (`zipkin.proto3` ListOfSpans) and `POST /api/v1/spans` as JSON. A missing
- * Content-Type is read as JSON, as Zipkin's server reads it. 202 Accepted.
+ * (`zipkin.proto3` ListOfSpans) and `POST /api/v1/spans` as JSON or Thrift
+ * (a binary-protocol list of zipkinCore.thrift spans: py_zipkin's default,
+ * old Finagle's and Brave's). A missing Content-Type is read as JSON, as
+ * Zipkin's server reads it. 202 Accepted.
  */
 export function createZipkinHttpReceiver(options: ZipkinHttpReceiverOptions): RequestHandler {
   return createHttpIngestHandler({
@@ -34,7 +37,11 @@ export function createZipkinHttpReceiver(options: ZipkinHttpReceiverOptions): Re
         mediaTypes: [...JSON_TYPES, ...PROTO_TYPES],
         decoder: (mediaType) => (PROTO_TYPES.includes(mediaType) ? 'zipkin-proto' : 'zipkin-v2-json'),
       },
-      { path: '/api/v1/spans', mediaTypes: JSON_TYPES, decoder: () => 'zipkin-v1-json' },
+      {
+        path: '/api/v1/spans',
+        mediaTypes: [...JSON_TYPES, THRIFT_TYPE],
+        decoder: (mediaType) => (mediaType === THRIFT_TYPE ? 'zipkin-v1-thrift' : 'zipkin-v1-json'),
+      },
     ],
     ...(options.queryHandler ? { fallback: options.queryHandler } : {}),
   });
