@@ -122,6 +122,18 @@ for (const stores of storesUnderTest({ id: 'zipkin_query_api' })) {
       await get('/api/v2/trace/xyz', 400);
     });
 
+    test('a Zipkin error tag reads back alone, with no otel.status_code nobody sent', async () => {
+      const store = await stores.open();
+      const sent = [
+        { ...BACKEND, traceId: 'e000000000000001', tags: { error: 'card declined' } },
+        { ...BACKEND, traceId: 'e000000000000002', tags: { error: 'true', 'http.method': 'POST' } },
+      ];
+      await store.writeSpans(decodeZipkinV2Json(JSON.stringify(sent)));
+      const app = createZipkinQueryApi(store, { now: () => NOW });
+      assert.deepEqual(await get('/api/v2/trace/e000000000000001', 200, app), [sent[0]]);
+      assert.deepEqual(await get('/api/v2/trace/e000000000000002', 200, app), [sent[1]]);
+    });
+
     test('traceMany returns the stored ones, in the order asked', async () => {
       assert.deepEqual(
         await traceIdsOf('/api/v2/traceMany?traceIds=463ac35c9f6413ad48485a3953bb6124,ffff,5af7183fb1d4cf5f'),
