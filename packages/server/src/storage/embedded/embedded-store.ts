@@ -49,7 +49,12 @@ import { deleteSegmentsUpTo, listSegments, readSegment, segmentFileName, WalWrit
 export interface EmbeddedStoreOptions {
   /** Folder of the store's files; created when missing. One process at a time (a lock file enforces it). */
   readonly dataDir: string;
-  /** Cut the head into a block once it holds this many spans. Default 100,000. */
+  /**
+   * Cut the head into a block once it holds this many spans. Default 50,000:
+   * with 100,000, the server's RSS peaked at 1,232 MiB in the sustained ingest
+   * benchmark (the live head grows to twice this while a cut runs), with
+   * 50,000 at 875 MiB, at the same rate (BENCHMARKS.md).
+   */
   readonly maxHeadSpans?: number;
   /** Cut the head into a block once its first span is this old. Default 30 s. */
   readonly maxHeadAgeMs?: number;
@@ -99,7 +104,7 @@ const RECENT_SPANS_FILE = 'recent-spans';
  * described in README.md.
  */
 export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
-  const maxHeadSpans = options.maxHeadSpans ?? 100_000;
+  const maxHeadSpans = options.maxHeadSpans ?? 50_000;
   const maxHeadAgeMs = options.maxHeadAgeMs ?? 30_000;
   const partitionNanos = options.partitionNanos ?? HOUR_NANOS;
   if (partitionNanos <= 0n) throw new RangeError('partitionNanos must be positive');
