@@ -4,6 +4,7 @@ import type { SpanReader, TimeRange } from '../storage/span-store.js';
 import { SpanIds } from './trace-view/span-ids.js';
 import { hasSpanLookup } from './trace-view/span-lookup.js';
 import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-view/trace-outline.js';
+import { withOverrides } from './with-overrides.js';
 
 /** Readers already wrapped: wrapping twice would check every span twice. */
 const wrapped = new WeakSet<object>();
@@ -49,21 +50,7 @@ export function readSpansOnce<R extends SpanReader>(reader: R): R {
       return once;
     });
   }
-  const bound = new Map<PropertyKey, unknown>();
-  const proxy = new Proxy(reader, {
-    get(target, key) {
-      if (overrides.has(key)) return overrides.get(key);
-      const value: unknown = Reflect.get(target, key, target);
-      if (typeof value !== 'function') return value;
-      // The store's own methods, called on the store (a class with private fields would refuse the proxy).
-      let method = bound.get(key);
-      if (method === undefined) {
-        method = value.bind(target);
-        bound.set(key, method);
-      }
-      return method;
-    },
-  });
+  const proxy = withOverrides(reader, overrides);
   wrapped.add(proxy);
   return proxy;
 }

@@ -4,6 +4,7 @@ import { SpanIds } from './trace-view/span-ids.js';
 import { hasSpanLookup } from './trace-view/span-lookup.js';
 import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-view/trace-outline.js';
 import { planUniqueSpanIds, type SpanIdPlan, uniqueSpanIds } from './unique-span-ids.js';
+import { withOverrides } from './with-overrides.js';
 
 /** Readers already wrapped. */
 const wrapped = new WeakSet<object>();
@@ -69,21 +70,7 @@ export function readUniqueSpanIds<R extends SpanReader>(reader: R): R {
     });
   }
 
-  const bound = new Map<PropertyKey, unknown>();
-  const proxy = new Proxy(reader, {
-    get(target, key) {
-      if (overrides.has(key)) return overrides.get(key);
-      const value: unknown = Reflect.get(target, key, target);
-      if (typeof value !== 'function') return value;
-      // The reader's own methods, called on the reader (a class with private fields would refuse the proxy).
-      let method = bound.get(key);
-      if (method === undefined) {
-        method = value.bind(target);
-        bound.set(key, method);
-      }
-      return method;
-    },
-  });
+  const proxy = withOverrides(reader, overrides);
   wrapped.add(proxy);
   return proxy;
 }
