@@ -134,6 +134,8 @@ test('search: scatter plot opens a trace, sort by errors, compare two results, a
   await page.getByTestId('search-from').fill(iso(Date.now() - 10 * 60_000));
   await page.getByTestId('search-to').fill(iso(Date.now() + 2 * 60_000));
   await page.getByTestId('search-submit').click();
+  // The form is rebuilt from the new URL (in the same render as this attribute): typing before that is lost.
+  await page.locator('.search-sidebar[data-search-params*="lookback=custom"]').waitFor();
   await page.getByTestId('trace-result').nth(2).waitFor();
   assert.match(page.url(), /lookback=custom/);
   await page.getByTestId('search-from').fill(iso(Date.now() - 3 * 3600_000));

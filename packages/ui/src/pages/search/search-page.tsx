@@ -91,7 +91,8 @@ export function SearchPage() {
 
   return (
     <div className="search-page">
-      <aside className="search-sidebar">
+      {/* The URL the form below was last reset to (tests wait for it before typing again). */}
+      <aside className="search-sidebar" data-search-params={params.toString()}>
         <SearchFormPanel
           // A new URL (back, forward, a link) resets what is typed to what the URL says.
           key={params.toString()}
