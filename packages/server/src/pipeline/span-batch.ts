@@ -13,7 +13,7 @@ import { transferable } from '../threads/transferable.js';
 export function encodeSpanBatch(spans: readonly Span[]): SpanBatch {
   const hashes = new Uint32Array(spans.length * 2);
   let at = 0;
-  const { record } = new SpanEncoder().recordAdmitted(spans, [], (hash0, hash1) => {
+  const { record } = new SpanEncoder({ inlineFirstTexts: true }).recordAdmitted(spans, [], (hash0, hash1) => {
     hashes[at++] = hash0;
     hashes[at++] = hash1;
     return true;

@@ -120,3 +120,58 @@ test('a batch admit refuses whole gives no record; a trace id that is not one is
     (error) => isAriadneError(error, 'StorageFailure'),
   );
 });
+
+test('texts a batch wrote in place stay in place while new to the head, and become references once the head holds or met them', () => {
+  const withValue = (spanId: string, value: string): Span => ({
+    ...shared,
+    spanId,
+    attributes: [{ key: 'url', value: { type: 'string', value } }],
+  });
+  const held = 'https://held.example/already';
+  const fresh = 'https://fresh.example/only-once';
+  const again = 'https://again.example/in-two-batches';
+  const head = usedHead();
+  head.encoder.textIndex(held);
+  const transcoder = new BatchTranscoder(head.encoder);
+  // Each batch's encoder writes its first sighting of a long text in place.
+  const batchOf = (spans: Span[]) => new SpanEncoder({ inlineFirstTexts: true }).record(spans, []);
+  const first = [
+    withValue('0000000000000011', held),
+    withValue('0000000000000012', fresh),
+    withValue('0000000000000013', again),
+  ];
+  const firstRecord = transcoder.transcode(batchOf(first), () => true, []).record!;
+  assert.deepStrictEqual(head.decoder.decode(firstRecord), first);
+  const dictionary = head.encoder.dictionary.strings;
+  assert.ok(
+    !dictionary.includes(fresh) && !dictionary.includes(again),
+    'texts new to the head are not in its dictionary',
+  );
+  assert.ok(firstRecord.includes(Buffer.from(fresh)), 'a new text is in the record in place');
+  const second = [withValue('0000000000000021', again)];
+  const secondRecord = transcoder.transcode(batchOf(second), () => true, []).record!;
+  assert.deepStrictEqual(head.decoder.decode(secondRecord), second);
+  assert.ok(dictionary.includes(again), 'a text met in place twice enters the dictionary');
+  assert.ok(!dictionary.includes(fresh));
+});
+
+test('a span hashes the same whether its texts were written in place or as references', () => {
+  const spans = [
+    {
+      ...shared,
+      attributes: [{ key: 'url', value: { type: 'string' as const, value: 'https://example/a-long-value' } }],
+    },
+  ];
+  const hashOf = (encoder: SpanEncoder) => {
+    let hash = '';
+    encoder.recordAdmitted(spans, [], (hash0, hash1) => {
+      hash = `${hash0}:${hash1}`;
+      return true;
+    });
+    return hash;
+  };
+  const inPlace = new SpanEncoder({ inlineFirstTexts: true });
+  const record = inPlace.record(spans, []);
+  assert.ok(record.includes(Buffer.from('https://example/a-long-value')));
+  assert.equal(hashOf(new SpanEncoder({ inlineFirstTexts: true })), hashOf(new SpanEncoder()));
+});

@@ -2,6 +2,8 @@ import { AriadneError, isValidTraceId, type SpanKind, type StatusCode } from '@a
 import { ByteWriter } from './byte-writer.js';
 import { type HeadRecordRef, HeadSpan } from './head-span.js';
 import { readRecordTables, type SpanEncoder } from './span-codec.js';
+import { hashUtf8 } from './string-dictionary.js';
+import { TextSightings } from './text-sightings.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -13,6 +15,7 @@ const TAG_DOUBLE = 4;
 const TAG_BYTES = 5;
 const TAG_ARRAY = 6;
 const TAG_KVLIST = 7;
+const TAG_TEXT = 8;
 const TEXT_ID = 0xff;
 const SAME_TRACE = 0xfe;
 
@@ -38,6 +41,7 @@ export class BatchTranscoder {
   #textMap = new Int32Array(0);
   #resourceMap: number[] = [];
   #scopeMap: number[] = [];
+  readonly #sightings = new TextSightings();
 
   constructor(readonly encoder: SpanEncoder) {}
 
@@ -247,9 +251,38 @@ export class BatchTranscoder {
         this.encoder.dictionary.sawNonTextValue = true;
         this.#attributes();
         return;
+      case TAG_TEXT:
+        this.#inPlaceText();
+        return;
       default: // empty
         return;
     }
+  }
+
+  /**
+   * A text the batch wrote in place (new to the batch; its tag just read).
+   * It stays in place, copied with the rest of the body, while it is new to
+   * the head too; a text the head's dictionary holds, or that the head met
+   * in place before (then it enters the dictionary), becomes a reference.
+   */
+  #inPlaceText(): void {
+    const tagAt = this.#at - 1;
+    const length = this.#varUint();
+    const start = this.#at;
+    const end = start + length;
+    const bytes = this.#in;
+    if (end > bytes.length) throw new RangeError('truncated text in a span batch');
+    this.#at = end;
+    const hash = hashUtf8(bytes, start, end);
+    let index = this.encoder.dictionary.findUtf8(hash, bytes, start, end);
+    if (index === -1) {
+      if (!this.#sightings.sight(hash)) return;
+      index = this.encoder.textIndex(bytes.toString('utf8', start, end));
+    }
+    if (tagAt > this.#run) this.#out.copyFrom(bytes, this.#run, tagAt);
+    this.#out.u8(TAG_STRING);
+    this.#out.varUint(index);
+    this.#run = end;
   }
 
   /** A text reference, rewritten to the head's dictionary; returns the head's index. */

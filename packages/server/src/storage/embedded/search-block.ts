@@ -1,10 +1,10 @@
 import { StatusCode } from '@ariadne/protocol';
 import type { SpanMatcher } from '../query/span-matches-query.js';
 import type { AttributePredicate, TraceQuery } from '../span-store.js';
-import type { BlockReader } from './block-file.js';
+import { type BlockReader, INLINE_TEXTS_VERSION } from './block-file.js';
 import { ByteReader } from './byte-writer.js';
 import { mayHoldNumber } from './numeric-values.js';
-import { encodedAttribute } from './span-codec.js';
+import { encodedAttribute, MIN_INLINE_TEXT } from './span-codec.js';
 
 export interface BlockSearch {
   /** Called with each trace of the block that has a matching span, newest pages first. */
@@ -110,6 +110,10 @@ async function rowNeedles(block: BlockReader, predicate: AttributePredicate): Pr
   const needles: Buffer[] = [];
   const text = await block.stringIndex(value);
   if (text !== -1) needles.push(encodedAttribute(key, { type: 'string', index: text }));
+  // A long value may also be written in place, where a span met it first: the dictionary cannot rule it out.
+  if (block.meta.version >= INLINE_TEXTS_VERSION && value.length >= MIN_INLINE_TEXT) {
+    needles.push(encodedAttribute(key, { type: 'text', value }));
+  }
   const { numericValues } = block.meta;
   if (
     INT64_TEXT.test(value) &&

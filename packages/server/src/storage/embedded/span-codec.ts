@@ -26,7 +26,9 @@ import { StringDictionary } from './string-dictionary.js';
  * record of its segment (a segment holds exactly one head's records), so a
  * segment replays front to back. Layout in README.md.
  */
-export const WAL_RECORD_VERSION = 3;
+export const WAL_RECORD_VERSION = 4;
+/** 3 is 4 without texts in place (`Tag.Text`): a WAL left by the version before replays as it is. */
+const READABLE_WAL_VERSIONS = [3, 4];
 
 /** What span bodies refer to by index. */
 export interface SpanTables {
@@ -51,11 +53,21 @@ const enum Tag {
   Bytes = 5,
   Array = 6,
   KvList = 7,
+  /** A string written in place (UTF-8, after its byte length) rather than as a dictionary index. */
+  Text = 8,
 }
+
+/**
+ * Text values at least this long may be written in place (`Tag.Text`) the
+ * first time an encoder meets them (`inlineFirstTexts`); shorter ones always
+ * go to the dictionary. A search for such a value must look for both forms.
+ */
+export const MIN_INLINE_TEXT = 8;
 
 /** A scalar attribute value as span bodies hold it: strings by dictionary index. */
 export type EncodedScalar =
   | { readonly type: 'string'; readonly index: number }
+  | { readonly type: 'text'; readonly value: string }
   | { readonly type: 'int'; readonly value: bigint }
   | { readonly type: 'double'; readonly value: number };
 
@@ -70,6 +82,10 @@ export function encodedAttribute(key: number, value: EncodedScalar): Buffer {
     case 'string':
       out.u8(Tag.String);
       out.varUint(value.index);
+      break;
+    case 'text':
+      out.u8(Tag.Text);
+      out.string(value.value);
       break;
     case 'int':
       out.u8(Tag.Int);
@@ -136,6 +152,23 @@ export class SpanEncoder {
   #hashedTrace = '';
   #traceWord0 = 0;
   #traceWord1 = 0;
+  /** The long text values of span bodies met once so far (with `inlineFirstTexts`). */
+  readonly #metOnce: Set<string> | undefined;
+  /** Whether text values written now may go in place: in a span's body, not in a resource or scope entry. */
+  #inlining = false;
+
+  /**
+   * `inlineFirstTexts`: a long text value of a span body is written in place
+   * the first time this encoder meets it, and goes to the dictionary only
+   * from the second time on. For an encoder of one batch (a decode worker's):
+   * values that are new in every span (ids, URLs, statements) then never
+   * enter a head's dictionary, so taking the batch copies them byte for byte
+   * instead of looking each one up in a table of millions, and the dictionary
+   * keeps only what repeats.
+   */
+  constructor(options: { readonly inlineFirstTexts?: boolean } = {}) {
+    this.#metOnce = options.inlineFirstTexts === true ? new Set() : undefined;
+  }
 
   /**
    * A WAL record of the batch. `bodies` receives, per span, where its body
@@ -287,6 +320,28 @@ export class SpanEncoder {
     this.#hash.word(hashes[index * 2 + 1]!);
   }
 
+  /**
+   * Writes a text met for the first time in place; false when it was met
+   * before (the caller writes it as a dictionary index). Hashed as the
+   * dictionary form is (the string tag, then the text's content hash), so a
+   * span's hash does not depend on which form its values took.
+   */
+  #inlineFirst(out: ByteWriter, text: string): boolean {
+    const met = this.#metOnce!;
+    if (met.has(text)) return false;
+    met.add(text);
+    out.u8(Tag.Text);
+    this.#hash.word(Tag.String);
+    out.string(text);
+    const hash = this.#stringHash;
+    hash.reset();
+    hash.text(text);
+    hash.finish();
+    this.#hash.word(SPAN_HASH[0]!);
+    this.#hash.word(SPAN_HASH[1]!);
+    return true;
+  }
+
   #n(out: ByteWriter, value: number): void {
     out.varUint(value);
     this.#hash.word(value);
@@ -315,6 +370,7 @@ export class SpanEncoder {
 
   /** A span without its ids and times: what a WAL record and a block page share. */
   body(span: Span, out: ByteWriter): void {
+    this.#inlining = this.#metOnce !== undefined;
     this.#text(out, span.traceState);
     this.#n(out, span.flags >>> 0);
     this.#text(out, span.name);
@@ -343,6 +399,7 @@ export class SpanEncoder {
     this.#n(out, span.droppedLinksCount);
     this.#u8(out, span.status.code);
     this.#text(out, span.status.message);
+    this.#inlining = false;
     const resource = this.#resourceOf(span.resource);
     out.varUint(resource);
     this.#hash.word(this.#resourceHashes[resource * 2]!);
@@ -507,6 +564,7 @@ export class SpanEncoder {
     const hash = this.#hash;
     switch (value.type) {
       case 'string':
+        if (this.#inlining && value.value.length >= MIN_INLINE_TEXT && this.#inlineFirst(out, value.value)) return;
         this.#u8(out, Tag.String);
         this.#text(out, value.value);
         return;
@@ -559,9 +617,9 @@ export class WalRecordDecoder {
   decode(payload: Buffer): Span[] {
     const reader = new ByteReader(payload);
     const version = reader.u8();
-    if (version !== WAL_RECORD_VERSION) {
+    if (!READABLE_WAL_VERSIONS.includes(version)) {
       throw new RangeError(
-        `WAL record version ${version} is not readable by this version of Ariadne (it reads version ${WAL_RECORD_VERSION})`,
+        `WAL record version ${version} is not readable by this version of Ariadne (it reads versions ${READABLE_WAL_VERSIONS.join(', ')})`,
       );
     }
     const tables = this.#tables;
@@ -779,6 +837,8 @@ class Decoder {
     switch (tag) {
       case Tag.String:
         return { type: 'string', value: this.text() };
+      case Tag.Text:
+        return { type: 'string', value: reader.string() };
       case Tag.Bool:
         return { type: 'bool', value: reader.u8() === 1 };
       case Tag.Int:
@@ -1087,6 +1147,7 @@ class ChunkSkimmer {
         this.#skip(8);
         return;
       case Tag.Bytes:
+      case Tag.Text:
         this.#skip(this.#varUint());
         return;
       case Tag.Array:

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StringDictionary } from './string-dictionary.js';
+import { hashUtf8, StringDictionary } from './string-dictionary.js';
 
 test('indexes agree with a Map: first seen first, the same text the same index, through many growths', () => {
   const dictionary = new StringDictionary();
@@ -27,4 +27,23 @@ test('texts whose hashes collide are told apart', () => {
   unique.forEach((text, index) => {
     assert.equal(dictionary.indexOf(text), index);
   });
+});
+
+test('a lookup by UTF-8 bytes finds what indexOf holds and adds nothing, beyond ASCII too', () => {
+  const dictionary = new StringDictionary();
+  const held = ['', 'plain-ascii-value', 'é', 'ü✓ text', 'Ã©'];
+  for (const text of held) dictionary.indexOf(text);
+  const find = (text: string) => {
+    const bytes = Buffer.concat([Buffer.from('xx'), Buffer.from(text, 'utf8'), Buffer.from('yy')]);
+    const end = bytes.length - 2;
+    return dictionary.findUtf8(hashUtf8(bytes, 2, end), bytes, 2, end);
+  };
+  held.forEach((text, index) => {
+    assert.equal(find(text), index, text);
+  });
+  // "é" is the bytes C3 A9, which read one byte a code unit would be "Ã©": each finds only itself.
+  assert.equal(find('é'), 2);
+  assert.equal(find('Ã©'), 4);
+  for (const missing of ['plain-ascii-valuf', 'ü✓', 'è']) assert.equal(find(missing), -1, missing);
+  assert.equal(dictionary.strings.length, held.length);
 });
