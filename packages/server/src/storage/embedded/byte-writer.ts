@@ -138,6 +138,25 @@ export class ByteWriter {
 
   /** Length-prefixed UTF-8. */
   string(value: string): void {
+    // Short ASCII (most attribute values) is copied code unit by code unit: two calls into
+    // native code per string (byte length, write) cost more than the copy.
+    const length = value.length;
+    if (length < 0x80) {
+      this.#ensure(1 + length);
+      const buffer = this.#buffer;
+      const at = this.#length + 1;
+      let i = 0;
+      for (; i < length; i++) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) break;
+        buffer[at + i] = code;
+      }
+      if (i === length) {
+        buffer[this.#length] = length;
+        this.#length = at + length;
+        return;
+      }
+    }
     const byteLength = Buffer.byteLength(value);
     this.varUint(byteLength);
     this.#ensure(byteLength);

@@ -14,6 +14,7 @@ import { ByteReader, ByteWriter } from './byte-writer.js';
 import { NumericValues } from './numeric-values.js';
 import { ContentHash, SPAN_HASH } from './span-hash.js';
 import { StringDictionary } from './string-dictionary.js';
+import { TextSightings } from './text-sightings.js';
 
 /**
  * The embedded store's span rows: a compact binary form of the domain spans.
@@ -152,8 +153,10 @@ export class SpanEncoder {
   #hashedTrace = '';
   #traceWord0 = 0;
   #traceWord1 = 0;
-  /** The long text values of span bodies met once so far (with `inlineFirstTexts`). */
-  readonly #metOnce: Set<string> | undefined;
+  /** Whether long text values of span bodies go in place the first time (`inlineFirstTexts`). */
+  readonly #inlineFirst: boolean;
+  /** The long text values met so far in the record being written (with `inlineFirstTexts`). */
+  #metTexts: TextSightings | undefined;
   /** Whether text values written now may go in place: in a span's body, not in a resource or scope entry. */
   #inlining = false;
 
@@ -167,7 +170,7 @@ export class SpanEncoder {
    * keeps only what repeats.
    */
   constructor(options: { readonly inlineFirstTexts?: boolean } = {}) {
-    this.#metOnce = options.inlineFirstTexts === true ? new Set() : undefined;
+    this.#inlineFirst = options.inlineFirstTexts === true;
   }
 
   /**
@@ -199,6 +202,8 @@ export class SpanEncoder {
   ): { readonly record: Buffer | undefined; readonly kept: readonly Span[] } {
     const out = this.#spans;
     out.reset();
+    // About 16 attributes a span at most, before a text may look met when it is not.
+    if (this.#inlineFirst) this.#metTexts = TextSightings.sizedFor(spans.length * 16);
     let previousTrace = '';
     let previousStart = 0n;
     let count = 0;
@@ -321,24 +326,27 @@ export class SpanEncoder {
   }
 
   /**
-   * Writes a text met for the first time in place; false when it was met
-   * before (the caller writes it as a dictionary index). Hashed as the
+   * Writes a text met for the first time in this record in place; false
+   * when it was (probably) met before: the caller writes it as a dictionary
+   * index. Hashed as the
    * dictionary form is (the string tag, then the text's content hash), so a
    * span's hash does not depend on which form its values took.
    */
-  #inlineFirst(out: ByteWriter, text: string): boolean {
-    const met = this.#metOnce!;
-    if (met.has(text)) return false;
-    met.add(text);
-    out.u8(Tag.Text);
-    this.#hash.word(Tag.String);
-    out.string(text);
+  #writeInPlace(out: ByteWriter, text: string): boolean {
+    // The text's content hash is needed for the span's anyway; it also keys the sightings
+    // (a false "met" only sends a text to the dictionary).
     const hash = this.#stringHash;
     hash.reset();
     hash.text(text);
     hash.finish();
-    this.#hash.word(SPAN_HASH[0]!);
-    this.#hash.word(SPAN_HASH[1]!);
+    const word0 = SPAN_HASH[0]!;
+    const word1 = SPAN_HASH[1]!;
+    if (this.#metTexts!.sight(word0)) return false;
+    out.u8(Tag.Text);
+    this.#hash.word(Tag.String);
+    out.string(text);
+    this.#hash.word(word0);
+    this.#hash.word(word1);
     return true;
   }
 
@@ -370,7 +378,7 @@ export class SpanEncoder {
 
   /** A span without its ids and times: what a WAL record and a block page share. */
   body(span: Span, out: ByteWriter): void {
-    this.#inlining = this.#metOnce !== undefined;
+    this.#inlining = this.#inlineFirst;
     this.#text(out, span.traceState);
     this.#n(out, span.flags >>> 0);
     this.#text(out, span.name);
@@ -564,7 +572,7 @@ export class SpanEncoder {
     const hash = this.#hash;
     switch (value.type) {
       case 'string':
-        if (this.#inlining && value.value.length >= MIN_INLINE_TEXT && this.#inlineFirst(out, value.value)) return;
+        if (this.#inlining && value.value.length >= MIN_INLINE_TEXT && this.#writeInPlace(out, value.value)) return;
         this.#u8(out, Tag.String);
         this.#text(out, value.value);
         return;
