@@ -71,7 +71,10 @@ describe('gRPC ingest (OTLP and Jaeger services)', () => {
       'grpc',
       '127.0.0.1',
       0,
-      [createOtlpGrpcService({ pipeline, metrics }), createJaegerGrpcService({ pipeline, metrics })],
+      [
+        createOtlpGrpcService({ pipeline, metrics, tenancy: {} }),
+        createJaegerGrpcService({ pipeline, metrics, tenancy: {} }),
+      ],
       { maxMessageBytes: 64 * 1024 },
     );
     client = new RawClient(`127.0.0.1:${listener.port}`, credentials.createInsecure());
