@@ -16,9 +16,14 @@ import {
   makeSpan,
   type Span,
 } from '@ariadne/protocol';
-import { credentials, Metadata, makeGenericClientConstructor, type ServiceError, status } from '@grpc/grpc-js';
+import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OtlpHttpExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import {
+  type IngestMethod,
+  type RawIngestClient,
+  rawIngestClient,
+} from '../packages/server/src/receivers/grpc/testing/raw-ingest-client.js';
 import { SINGLE_TENANT } from '../packages/server/src/tenancy/tenant-id.js';
 import {
   A_MARKS,
@@ -32,25 +37,6 @@ import {
 } from '../packages/server/src/tenancy/testing/tenant-traces.js';
 import { SERVICE_NAME, sendKnownTrace } from './support/otel-sdk-trace.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
-
-const identity = (buffer: Buffer) => buffer;
-const unary = (path: string) => ({
-  path,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: identity,
-  requestDeserialize: identity,
-  responseSerialize: identity,
-  responseDeserialize: identity,
-});
-/** Sends raw bytes to the ingest services, with whatever metadata a test gives. */
-const RawClient = makeGenericClientConstructor(
-  {
-    Export: unary('/opentelemetry.proto.collector.trace.v1.TraceService/Export'),
-    PostSpans: unary('/jaeger.api_v2.CollectorService/PostSpans'),
-  },
-  'Raw',
-);
 
 const now = BigInt(Date.now()) * 1_000_000n;
 const START = now - 60_000_000_000n;
@@ -73,8 +59,8 @@ const nobodysSpans: Span[] = [
 ];
 
 let server: TestServer;
-let grpc: InstanceType<typeof RawClient>;
-let jaegerGrpc: InstanceType<typeof RawClient>;
+let grpc: RawIngestClient;
+let jaegerGrpc: RawIngestClient;
 let knownA: string;
 let knownB: string;
 let zipkinA: string;
@@ -118,15 +104,9 @@ async function get(url: string, tenant?: string): Promise<{ status: number; text
   return { status: response.status, text: await response.text() };
 }
 
-function grpcCall(method: 'Export' | 'PostSpans', body: Uint8Array, tenant?: string): Promise<Buffer> {
-  const metadata = new Metadata();
-  if (tenant !== undefined) metadata.set('x-scope-orgid', tenant);
-  return new Promise((resolve, reject) => {
-    type Unary = (body: Buffer, metadata: Metadata, callback: (error: ServiceError | null, r: Buffer) => void) => void;
-    const client = method === 'Export' ? grpc : jaegerGrpc;
-    const call = (client as unknown as Record<string, Unary>)[method] as Unary;
-    call.call(client, Buffer.from(body), metadata, (error, response) => (error ? reject(error) : resolve(response)));
-  });
+function grpcCall(method: IngestMethod, body: Uint8Array, tenant?: string): Promise<Buffer> {
+  const client = method === 'Export' ? grpc : jaegerGrpc;
+  return client.call(method, body, tenant === undefined ? {} : { 'x-scope-orgid': tenant });
 }
 
 const url = (port: 'query' | 'tempo' | 'zipkin' | 'sampling' | 'otlpHttp' | 'jaegerHttp', path: string) =>
@@ -134,8 +114,7 @@ const url = (port: 'query' | 'tempo' | 'zipkin' | 'sampling' | 'otlpHttp' | 'jae
 
 before(async () => {
   server = await startTestServer({ multitenancy: true });
-  const client = (port: 'otlpGrpc' | 'jaegerGrpc') =>
-    new RawClient(server.urlOf(port).replace(/^grpc:\/\//, ''), credentials.createInsecure());
+  const client = (port: 'otlpGrpc' | 'jaegerGrpc') => rawIngestClient(server.urlOf(port).replace(/^grpc:\/\//, ''));
   grpc = client('otlpGrpc');
   jaegerGrpc = client('jaegerGrpc');
   // A over OTLP/HTTP (JSON), B over OTLP/gRPC: each request names its tenant.
