@@ -40,9 +40,9 @@ test('a store that never answers: OTLP/HTTP and gRPC clients are told to retry, 
     'otlp',
     '127.0.0.1',
     0,
-    createOtlpHttpReceiver({ pipeline, metrics, maxBodyBytes: 1 << 20 }),
+    createOtlpHttpReceiver({ pipeline, metrics, tenancy: {}, maxBodyBytes: 1 << 20 }),
   );
-  const grpc = await listenGrpc('grpc', '127.0.0.1', 0, [createOtlpGrpcService({ pipeline, metrics })], {
+  const grpc = await listenGrpc('grpc', '127.0.0.1', 0, [createOtlpGrpcService({ pipeline, metrics, tenancy: {} })], {
     maxMessageBytes: 1 << 20,
   });
   const post = (spans: Span[]) =>

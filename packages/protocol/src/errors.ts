@@ -17,6 +17,10 @@ export type ErrorKind =
   | 'TraceNotFound'
   /** The store failed; the data may or may not have been written. */
   | 'StorageFailure'
+  /** The request does not say whose it is (multitenancy without X-Scope-OrgID). */
+  | 'Unauthenticated'
+  /** The request names a tenant in a form that is not a valid tenant id. */
+  | 'InvalidTenant'
   | 'Internal';
 
 export class AriadneError extends Error {

@@ -2,36 +2,60 @@ import { Hono } from 'hono';
 import { createJaegerQueryApi } from '../query/jaeger/jaeger-query-api.js';
 import type { SpanReader, SpanStore } from '../storage/span-store.js';
 import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
+import type { RefusalBody } from '../tenancy/route-by-tenant.js';
 import { createStaticUi } from '../ui/static-ui.js';
 
 export interface QueryHttpAppOptions {
-  readonly reader: SpanReader;
   readonly uiDir: string;
   /** Served as Prometheus text on `/metrics`. */
   readonly metrics: MetricsRegistry;
   /** `/health` answers 200 only once this says every listener is up. */
   readonly isReady: () => boolean;
-  /** Where `POST /api/archive/{traceId}` keeps traces past retention. */
-  readonly archive?: SpanStore;
-  /** More APIs on this port (API v3, live tail), mounted before the `/api/*` catch-all. */
-  readonly apis?: readonly Hono[];
+  /**
+   * Answers every `/api/*` request, from the data of the caller's tenant
+   * (`routeByTenant` over `createTenantQueryApi`). Health, metrics and the
+   * UI's files are nobody's data and need no tenant.
+   */
+  readonly api: (request: Request) => Promise<Response> | Response;
 }
 
-/** Port 16686: health, metrics, the Jaeger-compatible APIs (internal and v3), live tail and the web UI. */
+/** Port 16686: health, metrics, the query APIs under `/api/` and the web UI. */
 export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   const app = new Hono();
   app.get('/health', (c) => (options.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
   app.get('/metrics', (c) =>
     c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
   );
-  app.route('/', createJaegerQueryApi(options.reader, options.archive ? { archive: options.archive } : {}));
-  for (const api of options.apis ?? []) app.route('/', api);
-  app.all('/api/*', (c) =>
-    c.json({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 404, msg: `no API at ${c.req.path}` }] }, 404),
-  );
+  app.all('/api/*', (c) => options.api(c.req.raw));
   const ui = createStaticUi(options.uiDir);
   if (ui) app.get('*', ui);
   else
     app.get('*', (c) => c.text(`The web UI is not built (no index.html in ${options.uiDir}). Run: npm run build`, 404));
   return app;
 }
+
+export interface TenantQueryApiOptions {
+  /** One tenant's store: everything this API reads. */
+  readonly reader: SpanReader;
+  /** Where `POST /api/archive/{traceId}` keeps the tenant's traces past retention. */
+  readonly archive?: SpanStore;
+  /** More APIs (API v3, live tail, Tempo, trace view), mounted before the `/api/*` catch-all. */
+  readonly apis?: readonly Hono[];
+}
+
+/** One tenant's `/api/*` on port 16686: the Jaeger-compatible APIs (internal and v3), live tail, Tempo's routes. */
+export function createTenantQueryApi(options: TenantQueryApiOptions): Hono {
+  const app = new Hono();
+  app.route('/', createJaegerQueryApi(options.reader, options.archive ? { archive: options.archive } : {}));
+  for (const api of options.apis ?? []) app.route('/', api);
+  app.all('/api/*', (c) => c.json(jaegerError(404, `no API at ${c.req.path}`), 404));
+  return app;
+}
+
+/** Jaeger's error envelope, which the UI reads. */
+function jaegerError(code: number, msg: string) {
+  return { data: null, total: 0, limit: 0, offset: 0, errors: [{ code, msg }] };
+}
+
+/** A refusal before any tenant's API is reached, in the same envelope. */
+export const jaegerRefusal: RefusalBody = (status, message) => Response.json(jaegerError(status, message), { status });

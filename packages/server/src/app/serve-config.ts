@@ -1,5 +1,7 @@
 import type { SpanLimits } from '../pipeline/span-limits.js';
 import type { ClickHouseConfig, StoreKind } from '../storage/open-store.js';
+import type { TenancyConfig } from '../tenancy/resolve-tenant.js';
+import type { TenantId } from '../tenancy/tenant-id.js';
 
 /** A listener's port: a number (0 picks a free one) or `off` (the listener does not start). */
 export type PortSetting = number | 'off';
@@ -28,7 +30,7 @@ export interface ServePorts {
 }
 
 /** Everything `ariadne serve` can be told. */
-export interface ServeConfig {
+export interface ServeConfig extends TenancyConfig {
   /** Interface every listener binds to; 127.0.0.1 keeps Ariadne private to the machine. */
   readonly host: string;
   readonly storage: StoreKind;
@@ -59,7 +61,16 @@ export interface ServeConfig {
   readonly samplingStrategiesFile?: string;
   /** Remote sampling: learn per-operation probabilities to reach this many traces per second per operation. */
   readonly adaptiveSamplingTarget?: number;
+  /**
+   * With multitenancy: the tenant the Jaeger agent UDP receivers write for (a
+   * datagram cannot name one). Absent: those receivers do not listen.
+   */
+  readonly udpTenant?: TenantId;
+  /** Most tenants one process serves (stores open at once); new ones past it are refused. Default 100. */
+  readonly maxTenants?: number;
 }
+
+export const DEFAULT_MAX_TENANTS = 100;
 
 /** The ports Jaeger, Zipkin and the OpenTelemetry Collector use. */
 export const DEFAULT_PORTS: ServePorts = {

@@ -1,25 +1,36 @@
 import type { Span } from '@ariadne/protocol';
 import type { Listener } from '../http/listen.js';
 import type { IngestPipeline } from '../pipeline/ingest-pipeline.js';
-import type { SpanStore } from '../storage/span-store.js';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
+import type { TenantId } from '../tenancy/tenant-id.js';
 import type { ServeConfig, ServePorts } from './serve-config.js';
+import type { TenantStorage } from './tenant-storage.js';
 
 /** What every module gets when it starts: the shared core of the process. */
 export interface ModuleContext {
   readonly config: ServeConfig;
-  readonly store: SpanStore;
+  /**
+   * A tenant's stores, opened on its first request (`openTenantStorage`);
+   * refused with `Overloaded` past `maxTenants`. Modules reach data only
+   * through this, with the tenant `resolveTenant` gave them.
+   */
+  readonly storageFor: (tenant: TenantId) => Promise<TenantStorage>;
   readonly pipeline: IngestPipeline;
   readonly metrics: IngestMetrics;
   /** True once every module's listeners are up (for `/health`). */
   readonly isReady: () => boolean;
   /**
-   * Subscribes to batches the store acknowledged (live tail); returns the
-   * unsubscribe. `wantsSpans` says whether the listener needs the spans right
-   * now (spans cross to the store's thread as bytes and are decoded again on
-   * this one only for listeners that want them); default always.
+   * Subscribes to batches the store acknowledged (live tail), each with its
+   * tenant (a listener hands spans on to that tenant's subscribers alone);
+   * returns the unsubscribe. `wantsSpans` says whether the listener needs a
+   * tenant's spans right now (spans cross to the store's thread as bytes and
+   * are decoded again on this one only for listeners that want them);
+   * default always.
    */
-  readonly onAccepted: (listener: (spans: readonly Span[]) => void, wantsSpans?: () => boolean) => () => void;
+  readonly onAccepted: (
+    listener: (tenant: TenantId, spans: readonly Span[]) => void,
+    wantsSpans?: (tenant: TenantId) => boolean,
+  ) => () => void;
   readonly log: (line: string) => void;
   /**
    * Registers what to release when the server closes (stores, timers, live

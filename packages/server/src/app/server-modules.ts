@@ -2,7 +2,7 @@ import { getRequestListener } from '@hono/node-server';
 import { listenHttp } from '../http/listen.js';
 import { createJaegerV3Api } from '../query/jaeger-v3/jaeger-v3-api.js';
 import { createLiveTail } from '../query/live/live-tail.js';
-import { createTempoApi } from '../query/tempo/tempo-api.js';
+import { createTempoApi, createTempoStatusApi } from '../query/tempo/tempo-api.js';
 import { createTraceViewApi } from '../query/trace-view/trace-view-api.js';
 import { createZipkinQueryApi } from '../query/zipkin/zipkin-query-api.js';
 import { listenGrpc } from '../receivers/grpc/listen-grpc.js';
@@ -13,11 +13,13 @@ import { createOtlpGrpcService } from '../receivers/otlp-grpc/otlp-grpc-receiver
 import { createOtlpHttpReceiver } from '../receivers/otlp-http/otlp-http-receiver.js';
 import { createZipkinHttpReceiver } from '../receivers/zipkin-http/zipkin-http-receiver.js';
 import { createSamplingApi } from '../sampling/sampling-api.js';
+import { routeByTenant } from '../tenancy/route-by-tenant.js';
+import { SINGLE_TENANT } from '../tenancy/tenant-id.js';
 import { defaultUiDir } from '../ui/static-ui.js';
-import { openArchiveStore } from './open-archive-store.js';
-import { openListeners } from './open-listeners.js';
-import { createQueryHttpApp } from './query-http-app.js';
+import { type ListenerStep, openListeners } from './open-listeners.js';
+import { createQueryHttpApp, createTenantQueryApi, jaegerRefusal } from './query-http-app.js';
 import type { ModuleContext, ServerModule } from './server-module.js';
+import { tenantApps } from './tenant-apps.js';
 
 /** Logs a receiver's server-side failures with its name. */
 const logErrors = (context: ModuleContext, name: string) => (error: unknown) =>
@@ -28,32 +30,42 @@ const logErrors = (context: ModuleContext, name: string) => (error: unknown) =>
  * live tail, Tempo's search and TraceQL routes (the UI's TraceQL box uses
  * them; Jaeger keeps `/api/traces/:id`), the UI's compact trace view
  * (`/api/trace-view/:id`, for traces of 100,000 spans) and the web UI.
+ * Everything under `/api/` is per tenant: each tenant's APIs read its own
+ * stores, and its live tail streams its own spans.
  */
 export const queryModule: ServerModule = {
   name: 'query',
   start: async (context) => {
-    const archive = await openArchiveStore(context.config);
-    context.onStop(() => archive.close());
-    const liveTail = createLiveTail();
+    const apis = tenantApps(
+      context,
+      async (tenant) => {
+        const { store, archive } = await context.storageFor(tenant);
+        const liveTail = createLiveTail();
+        const app = createTenantQueryApi({
+          reader: store,
+          archive,
+          apis: [
+            createJaegerV3Api(store),
+            liveTail.api,
+            createTempoApi(store, { traceByIdV1: false }),
+            createTraceViewApi(store, archive),
+          ],
+        });
+        return { app, liveTail };
+      },
+      ({ liveTail }) => liveTail.close(),
+    );
     context.onStop(
       context.onAccepted(
-        (spans) => liveTail.publish(spans),
-        () => liveTail.clientCount > 0,
+        (tenant, spans) => apis.peek(tenant)?.liveTail.publish(spans),
+        (tenant) => (apis.peek(tenant)?.liveTail.clientCount ?? 0) > 0,
       ),
     );
-    context.onStop(() => liveTail.close());
     const app = createQueryHttpApp({
-      reader: context.store,
       uiDir: context.config.uiDir ?? defaultUiDir(),
       metrics: context.metrics.registry,
       isReady: context.isReady,
-      archive,
-      apis: [
-        createJaegerV3Api(context.store),
-        liveTail.api,
-        createTempoApi(context.store, { traceByIdV1: false }),
-        createTraceViewApi(context.store, archive),
-      ],
+      api: routeByTenant(context.config, apis, jaegerRefusal),
     });
     return openListeners(context, [
       {
@@ -83,6 +95,7 @@ export const otlpModule: ServerModule = {
             createOtlpHttpReceiver({
               pipeline,
               metrics,
+              tenancy: config,
               maxBodyBytes: config.maxBodyBytes,
               onInternalError: logErrors(context, 'otlp-http'),
             }),
@@ -96,7 +109,14 @@ export const otlpModule: ServerModule = {
             'otlp-grpc',
             config.host,
             port,
-            [createOtlpGrpcService({ pipeline, metrics, onInternalError: logErrors(context, 'otlp-grpc') })],
+            [
+              createOtlpGrpcService({
+                pipeline,
+                metrics,
+                tenancy: config,
+                onInternalError: logErrors(context, 'otlp-grpc'),
+              }),
+            ],
             { maxMessageBytes: config.maxBodyBytes },
           ),
       },
@@ -104,11 +124,52 @@ export const otlpModule: ServerModule = {
   },
 };
 
-/** Jaeger's collector (Thrift/HTTP 14268, gRPC 14250) and agent (UDP 6831 compact, 6832 binary) endpoints. */
+/**
+ * Jaeger's collector (Thrift/HTTP 14268, gRPC 14250) and agent (UDP 6831
+ * compact, 6832 binary) endpoints. A datagram carries no header to name its
+ * tenant: with multitenancy the UDP ports listen only when `udpTenant` says
+ * whose their spans are.
+ */
 export const jaegerModule: ServerModule = {
   name: 'jaeger',
   start: (context) => {
     const { config, pipeline, metrics } = context;
+    const udpTenant = config.multitenancy ? config.udpTenant : SINGLE_TENANT;
+    const udpPortsOn = config.ports.jaegerCompact !== 'off' || config.ports.jaegerBinary !== 'off';
+    if (udpTenant === undefined && udpPortsOn) {
+      context.log(
+        'Jaeger agent UDP receivers are off: with --multitenancy a datagram cannot name its tenant; --udp-tenant <id> names the tenant they write for',
+      );
+    }
+    const udpSteps: ListenerStep[] =
+      udpTenant === undefined
+        ? []
+        : [
+            {
+              port: 'jaegerCompact',
+              label: 'Jaeger agent compact',
+              open: (port) =>
+                listenJaegerUdp('jaeger-compact', config.host, port, {
+                  pipeline,
+                  metrics,
+                  protocol: 'compact',
+                  tenant: udpTenant,
+                  onInternalError: logErrors(context, 'jaeger-compact'),
+                }),
+            },
+            {
+              port: 'jaegerBinary',
+              label: 'Jaeger agent binary',
+              open: (port) =>
+                listenJaegerUdp('jaeger-binary', config.host, port, {
+                  pipeline,
+                  metrics,
+                  protocol: 'binary',
+                  tenant: udpTenant,
+                  onInternalError: logErrors(context, 'jaeger-binary'),
+                }),
+            },
+          ];
     return openListeners(context, [
       {
         port: 'jaegerHttp',
@@ -122,6 +183,7 @@ export const jaegerModule: ServerModule = {
             createJaegerHttpReceiver({
               pipeline,
               metrics,
+              tenancy: config,
               maxBodyBytes: config.maxBodyBytes,
               onInternalError: logErrors(context, 'jaeger-http'),
             }),
@@ -135,32 +197,18 @@ export const jaegerModule: ServerModule = {
             'jaeger-grpc',
             config.host,
             port,
-            [createJaegerGrpcService({ pipeline, metrics, onInternalError: logErrors(context, 'jaeger-grpc') })],
+            [
+              createJaegerGrpcService({
+                pipeline,
+                metrics,
+                tenancy: config,
+                onInternalError: logErrors(context, 'jaeger-grpc'),
+              }),
+            ],
             { maxMessageBytes: config.maxBodyBytes },
           ),
       },
-      {
-        port: 'jaegerCompact',
-        label: 'Jaeger agent compact',
-        open: (port) =>
-          listenJaegerUdp('jaeger-compact', config.host, port, {
-            pipeline,
-            metrics,
-            protocol: 'compact',
-            onInternalError: logErrors(context, 'jaeger-compact'),
-          }),
-      },
-      {
-        port: 'jaegerBinary',
-        label: 'Jaeger agent binary',
-        open: (port) =>
-          listenJaegerUdp('jaeger-binary', config.host, port, {
-            pipeline,
-            metrics,
-            protocol: 'binary',
-            onInternalError: logErrors(context, 'jaeger-binary'),
-          }),
-      },
+      ...udpSteps,
     ]);
   },
 };
@@ -173,6 +221,9 @@ export const zipkinModule: ServerModule = {
   name: 'zipkin',
   start: (context) => {
     const { config, pipeline, metrics } = context;
+    const zipkinApis = tenantApps(context, async (tenant) => ({
+      app: createZipkinQueryApi((await context.storageFor(tenant)).store),
+    }));
     return openListeners(context, [
       {
         port: 'zipkin',
@@ -186,9 +237,10 @@ export const zipkinModule: ServerModule = {
             createZipkinHttpReceiver({
               pipeline,
               metrics,
+              tenancy: config,
               maxBodyBytes: config.maxBodyBytes,
               onInternalError: logErrors(context, 'zipkin'),
-              queryHandler: getRequestListener(createZipkinQueryApi(context.store).fetch),
+              queryHandler: getRequestListener(routeByTenant(config, zipkinApis)),
             }),
           ),
       },
@@ -196,29 +248,47 @@ export const zipkinModule: ServerModule = {
   },
 };
 
-/** Jaeger remote sampling (5778): strategies from a file, or adaptive from the spans received. */
+/**
+ * Jaeger remote sampling (5778): strategies from a file, or adaptive from the
+ * spans received. Per tenant: the adaptive sampler of a tenant learns from
+ * that tenant's spans alone and answers only that tenant (its answers name
+ * services and operations); the strategies file is the operator's and the
+ * same for every tenant.
+ */
 export const samplingModule: ServerModule = {
   name: 'sampling',
   start: (context) => {
     const { config } = context;
-    const api = createSamplingApi({
-      ...(config.samplingStrategiesFile ? { strategiesFile: config.samplingStrategiesFile } : {}),
-      ...(config.adaptiveSamplingTarget ? { adaptive: { targetTracesPerSecond: config.adaptiveSamplingTarget } } : {}),
-      onError: logErrors(context, 'sampling'),
-    });
+    const apis = tenantApps(
+      context,
+      () => ({
+        app: createSamplingApi({
+          ...(config.samplingStrategiesFile ? { strategiesFile: config.samplingStrategiesFile } : {}),
+          ...(config.adaptiveSamplingTarget
+            ? { adaptive: { targetTracesPerSecond: config.adaptiveSamplingTarget } }
+            : {}),
+          onError: logErrors(context, 'sampling'),
+        }),
+      }),
+      ({ app }) => app.close(),
+    );
     context.onStop(
       context.onAccepted(
-        (spans) => api.record(spans),
+        (tenant, spans) => {
+          apis.get(tenant).then(
+            ({ app }) => app.record(spans),
+            () => {}, // past --max-tenants: that tenant's spans were not stored either
+          );
+        },
         () => config.adaptiveSamplingTarget !== undefined,
       ),
     );
-    context.onStop(() => api.close());
     return openListeners(context, [
       {
         port: 'sampling',
         label: 'remote sampling',
         path: '/sampling',
-        open: (port) => listenHttp('sampling', config.host, port, getRequestListener(api.fetch)),
+        open: (port) => listenHttp('sampling', config.host, port, getRequestListener(routeByTenant(config, apis))),
       },
     ]);
   },
@@ -227,15 +297,22 @@ export const samplingModule: ServerModule = {
 /** Tempo's query API (3200), so Grafana's Tempo data source works unchanged: search, TraceQL, tags, metrics. */
 export const tempoModule: ServerModule = {
   name: 'tempo',
-  start: (context) =>
-    openListeners(context, [
+  start: (context) => {
+    const apis = tenantApps(context, async (tenant) => ({
+      app: createTempoApi((await context.storageFor(tenant)).store),
+    }));
+    // Readiness and build info are nobody's data: Grafana asks for them before it sends a tenant.
+    const app = createTempoStatusApi();
+    const route = routeByTenant(context.config, apis);
+    app.all('*', (c) => route(c.req.raw));
+    return openListeners(context, [
       {
         port: 'tempo',
         label: 'Tempo query API',
-        open: (port) =>
-          listenHttp('tempo', context.config.host, port, getRequestListener(createTempoApi(context.store).fetch)),
+        open: (port) => listenHttp('tempo', context.config.host, port, getRequestListener(app.fetch)),
       },
-    ]),
+    ]);
+  },
 };
 
 /**

@@ -1,16 +1,18 @@
 import type { Span } from '@ariadne/protocol';
 import type { Listener } from '../http/listen.js';
 import { createIngestPipeline } from '../pipeline/ingest-pipeline.js';
-import { openStore } from '../storage/open-store.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
-import type { ServeConfig, ServePorts } from './serve-config.js';
+import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
+import { TenantMap } from '../tenancy/tenant-map.js';
+import { DEFAULT_MAX_TENANTS, type ServeConfig, type ServePorts } from './serve-config.js';
 import type { ModuleContext, ModuleListener, ServerModule } from './server-module.js';
 import { SERVER_MODULES } from './server-modules.js';
+import { closeTenantStorage, openTenantStorage, type TenantStorage } from './tenant-storage.js';
 
 interface AcceptedListener {
-  readonly listener: (spans: readonly Span[]) => void;
-  readonly wantsSpans: () => boolean;
+  readonly listener: (tenant: TenantId, spans: readonly Span[]) => void;
+  readonly wantsSpans: (tenant: TenantId) => boolean;
 }
 
 export interface RunningServer {
@@ -18,7 +20,10 @@ export interface RunningServer {
   readonly listeners: Readonly<Partial<Record<keyof ServePorts, Listener>>> & { readonly query: Listener };
   /** Every open listener in start order, with its banner label and endpoint. */
   readonly endpoints: readonly ModuleListener[];
+  /** The `single-tenant` store: everything's without multitenancy. */
   readonly store: SpanStore;
+  /** Any tenant's stores (opened on first use, as a request for that tenant would). */
+  readonly storageFor: (tenant: TenantId) => Promise<TenantStorage>;
   readonly metrics: IngestMetrics;
   /** Stops listening, drains the pipeline, flushes and closes the store. */
   close(): Promise<void>;
@@ -33,33 +38,41 @@ export async function startServer(
   log: (line: string) => void = () => {},
   modules: readonly ServerModule[] = SERVER_MODULES,
 ): Promise<RunningServer> {
-  const store = await openStore({
-    storage: config.storage,
-    dataDir: config.dataDir,
-    embeddedThread: 'own',
-    maxTraces: config.maxTraces,
-    ...(config.retentionNanos === undefined ? {} : { retentionNanos: config.retentionNanos }),
-    ...(config.clickhouse === undefined ? {} : { clickhouse: config.clickhouse }),
+  const storage = new TenantMap<TenantStorage>({
+    create: (tenant) => openTenantStorage(config, tenant),
+    release: closeTenantStorage,
+    maxTenants: config.maxTenants ?? DEFAULT_MAX_TENANTS,
   });
+  // Opened at start in every mode: a store that cannot open (a locked data
+  // folder, an unreachable ClickHouse) stops the start, and the data folder
+  // stays this process's while it runs.
+  let store: SpanStore;
+  try {
+    ({ store } = await storage.get(SINGLE_TENANT));
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  const storageFor = (tenant: TenantId) => storage.get(tenant);
   const metrics = new IngestMetrics();
   const acceptedListeners = new Set<AcceptedListener>();
-  const pipeline = createIngestPipeline(store, {
+  const pipeline = createIngestPipeline(async (tenant) => (await storageFor(tenant)).store, {
     maxInFlightSpans: config.maxInFlightSpans,
     answerWithinMs: config.ingestAnswerMs ?? (config.storage === 'embedded' ? 1_000 : 10_000),
     metrics,
     limits: config.limits,
     onAccepted: (batch) => {
       for (const { listener, wantsSpans } of acceptedListeners) {
-        if (!wantsSpans()) continue;
+        if (!wantsSpans(batch.tenant)) continue;
         try {
-          listener(batch.spans());
+          listener(batch.tenant, batch.spans());
         } catch (error) {
           log(`live tail: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
     },
-    wantsSpans: () => {
-      for (const { wantsSpans } of acceptedListeners) if (wantsSpans()) return true;
+    wantsSpans: (tenant) => {
+      for (const { wantsSpans } of acceptedListeners) if (wantsSpans(tenant)) return true;
       return false;
     },
   });
@@ -67,7 +80,7 @@ export async function startServer(
   const cleanups: (() => Promise<void> | void)[] = [];
   const context: ModuleContext = {
     config,
-    store,
+    storageFor,
     pipeline,
     metrics,
     isReady: () => ready,
@@ -94,7 +107,7 @@ export async function startServer(
   } catch (error) {
     await stopModules();
     await pipeline.close();
-    await store.close();
+    await storage.close();
     throw error;
   }
   const endpoints = started.flatMap((entry) => entry.listeners);
@@ -102,7 +115,7 @@ export async function startServer(
   if (!byPort.query) {
     await stopModules();
     await pipeline.close();
-    await store.close();
+    await storage.close();
     throw new Error('no module opened the query listener');
   }
   ready = true;
@@ -111,13 +124,14 @@ export async function startServer(
     listeners: byPort as RunningServer['listeners'],
     endpoints,
     store,
+    storageFor,
     metrics,
     close: () => {
       closing ??= (async () => {
         ready = false;
         await stopModules();
         await pipeline.close();
-        await store.close();
+        await storage.close();
       })();
       return closing;
     },

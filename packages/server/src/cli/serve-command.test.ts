@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isAriadneError } from '@ariadne/protocol';
 import { DEFAULT_SERVE_CONFIG, type ServeConfig } from '../app/serve-config.js';
-import { PATH_FLAGS, parseServeArgs, SERVE_FLAGS, type ServeFlag } from './serve-command.js';
+import { PATH_FLAGS, parseServeArgs, SERVE_FLAGS, SERVE_SWITCHES, type ServeFlag } from './serve-command.js';
 
 const parse = (...args: string[]) => parseServeArgs(args) as ServeConfig;
 
@@ -139,6 +139,8 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'max-attribute-value-length': '30',
   'sampling-strategies': 'strategies.json',
   'sampling-adaptive-target': '2.5',
+  'udp-tenant': 'team-udp',
+  'max-tenants': '7',
   'query-port': '1686',
   'otlp-grpc-port': 'off',
   'otlp-http-port': '0',
@@ -157,12 +159,15 @@ function configDir(): string {
   return dir;
 }
 
-/** The flags SAMPLE_VALUES stands for, with paths as a file in `dir` means them. */
+/** The flags SAMPLE_VALUES stands for, with paths as a file in `dir` means them, and every switch on. */
 function sampleFlags(dir: string): string[] {
-  return SERVE_FLAGS.flatMap((flag) => [
-    `--${flag}`,
-    PATH_FLAGS.includes(flag) ? join(dir, SAMPLE_VALUES[flag]) : SAMPLE_VALUES[flag],
-  ]);
+  return [
+    ...SERVE_FLAGS.flatMap((flag) => [
+      `--${flag}`,
+      PATH_FLAGS.includes(flag) ? join(dir, SAMPLE_VALUES[flag]) : SAMPLE_VALUES[flag],
+    ]),
+    ...SERVE_SWITCHES.map((flag) => `--${flag}`),
+  ];
 }
 
 test('a YAML --config file sets every option, as the flags would', () => {
@@ -177,6 +182,7 @@ test('a YAML --config file sets every option, as the flags would', () => {
         ([flag, value]) =>
           `${flag}: ${/^[\w./:-]+$/.test(value) && !value.includes(': ') ? value : JSON.stringify(value)}`,
       )
+      .concat(SERVE_SWITCHES.map((flag) => `${flag}: true`))
       .join('\n'),
   );
   const fromFile = parse('--config', file);
@@ -189,9 +195,10 @@ test('a YAML --config file sets every option, as the flags would', () => {
 test('a JSON --config file sets every option; numbers may be numbers', () => {
   const dir = configDir();
   const file = join(dir, 'ariadne.json');
-  const json = Object.fromEntries(
+  const json: Record<string, string | number | boolean> = Object.fromEntries(
     Object.entries(SAMPLE_VALUES).map(([flag, value]) => [flag, /^\d+(\.\d+)?$/.test(value) ? Number(value) : value]),
   );
+  for (const flag of SERVE_SWITCHES) json[flag] = true;
   writeFileSync(file, JSON.stringify(json, null, 2));
   assert.deepEqual(parse('--config', file), parse(...sampleFlags(dir)));
 });
@@ -241,4 +248,15 @@ test('a --config file that is wrong says where', () => {
   refused(join(dir, 'missing.yaml'), /cannot read --config/);
   refused(write('config.yaml', 'config: other.yaml\n'), /"config" in .* is not an option/);
   assert.deepEqual(parse('--config', write('empty.yaml', '# nothing set\n')), parse());
+});
+
+test('tenancy: --multitenancy, --udp-tenant (a valid tenant id, with multitenancy only) and --max-tenants', () => {
+  assert.equal(parse().multitenancy, undefined, 'off by default: everything is one tenant');
+  const config = parse('--multitenancy', '--udp-tenant', 'agents', '--max-tenants', '12');
+  assert.equal(config.multitenancy, true);
+  assert.equal(config.udpTenant, 'agents');
+  assert.equal(config.maxTenants, 12);
+  assert.throws(() => parseServeArgs(['--udp-tenant', 'agents']), /--udp-tenant needs --multitenancy/);
+  assert.throws(() => parseServeArgs(['--multitenancy', '--udp-tenant', 'a/b']), /--udp-tenant: .*not allowed/);
+  assert.throws(() => parseServeArgs(['--max-tenants', '0']), /--max-tenants must be a positive integer/);
 });

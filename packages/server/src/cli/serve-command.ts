@@ -4,6 +4,7 @@ import { DEFAULT_SERVE_CONFIG, type PortSetting, type ServeConfig, type ServePor
 import { startServer } from '../app/start-server.js';
 import { parseGoDuration } from '../query/jaeger/go-duration.js';
 import { STORE_KINDS, type StoreKind } from '../storage/open-store.js';
+import { parseTenantId, type TenantId } from '../tenancy/tenant-id.js';
 import { readServeConfigFile } from './serve-config-file.js';
 import { serveUsageError as usageError } from './serve-usage-error.js';
 
@@ -40,6 +41,13 @@ Ports (a number, 0 for a free port, or "off" to not listen at all):
   --zipkin-port <port>             Zipkin receiver and Zipkin query API /api/v2/... (default 9411)
   --sampling-port <port>           Jaeger remote sampling, GET /sampling?service= (default 5778)
   --tempo-port <port>              Tempo query API with TraceQL, for Grafana (default 3200)
+
+Tenants:
+  --multitenancy                   keep tenants apart: every request names its tenant in the X-Scope-OrgID
+                                   header (gRPC metadata x-scope-orgid), as with Tempo; without it, 401
+  --udp-tenant <id>                with --multitenancy: the tenant the Jaeger agent UDP ports write for
+                                   (a datagram cannot name one; without this they do not listen)
+  --max-tenants <n>                tenants one process serves at once; new ones past it are refused (default 100)
 
 Remote sampling:
   --sampling-strategies <file>     Jaeger strategies file (JSON), re-read when it changes
@@ -91,10 +99,17 @@ export const SERVE_FLAGS = [
   'max-attribute-value-length',
   'sampling-strategies',
   'sampling-adaptive-target',
+  'udp-tenant',
+  'max-tenants',
   ...(Object.keys(PORT_FLAGS) as (keyof typeof PORT_FLAGS)[]),
 ] as const;
 
 export type ServeFlag = (typeof SERVE_FLAGS)[number];
+
+/** Options that are on or off: a bare flag on the command line, true/false in a --config file. */
+export const SERVE_SWITCHES = ['multitenancy'] as const;
+
+export type ServeSwitch = (typeof SERVE_SWITCHES)[number];
 
 /** Options whose value is a path: a config file's relative paths are resolved from the file's folder. */
 export const PATH_FLAGS: readonly ServeFlag[] = ['data-dir', 'sampling-strategies'];
@@ -106,17 +121,27 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
     allowPositionals: true,
     options: {
       ...Object.fromEntries(SERVE_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
+      ...Object.fromEntries(SERVE_SWITCHES.map((flag) => [flag, { type: 'boolean' as const }])),
       config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const { help, config, ...given } = values as Partial<Record<ServeFlag | 'config', string>> & { help?: boolean };
+  const { help, config, multitenancy, ...given } = values as Partial<Record<ServeFlag | 'config', string>> & {
+    help?: boolean;
+  } & Partial<Record<ServeSwitch, boolean>>;
   if (help) return 'help';
   if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
   // Flags win over the file; a value's name in messages says where it came from.
-  const fromFile = config === undefined ? {} : readServeConfigFile(config, SERVE_FLAGS, PATH_FLAGS);
-  const text: Partial<Record<ServeFlag, string>> = { ...fromFile, ...given };
-  const name = (flag: ServeFlag) =>
+  const fromFile =
+    config === undefined
+      ? {}
+      : readServeConfigFile(config, [...SERVE_FLAGS, ...SERVE_SWITCHES], PATH_FLAGS, SERVE_SWITCHES);
+  const text: Partial<Record<ServeFlag | ServeSwitch, string>> = {
+    ...fromFile,
+    ...given,
+    ...(multitenancy ? { multitenancy: 'true' } : {}),
+  };
+  const name = (flag: ServeFlag | ServeSwitch) =>
     flag in given || config === undefined ? `--${flag}` : `"${flag}" in ${JSON.stringify(config)}`;
   const defaults = DEFAULT_SERVE_CONFIG;
   const storage = text.storage ?? defaults.storage;
@@ -137,6 +162,7 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
   const integer = <T extends number | undefined>(flag: ServeFlag, fallback: T) =>
     positiveInteger(name(flag), text[flag], fallback);
   const retention = text.retention === undefined ? undefined : duration(name('retention'), text.retention);
+  const tenancy = tenancyOf(text, name);
   return {
     ...defaults,
     storage: storage as StoreKind,
@@ -162,6 +188,7 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
       : {
           adaptiveSamplingTarget: positiveNumber(name('sampling-adaptive-target'), text['sampling-adaptive-target']),
         }),
+    ...tenancy,
     maxBodyBytes: integer('max-body-bytes', defaults.maxBodyBytes),
     maxInFlightSpans: integer('max-in-flight-spans', defaults.maxInFlightSpans),
     limits: {
@@ -169,6 +196,34 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
       maxAttributesPerSpan: integer('max-attributes-per-span', limits.maxAttributesPerSpan),
       maxAttributeValueLength: integer('max-attribute-value-length', limits.maxAttributeValueLength),
     },
+  };
+}
+
+/** `--multitenancy`, `--udp-tenant` and `--max-tenants`, checked together. */
+function tenancyOf(
+  text: Partial<Record<ServeFlag | ServeSwitch, string>>,
+  name: (flag: ServeFlag | ServeSwitch) => string,
+): Pick<ServeConfig, 'multitenancy' | 'udpTenant' | 'maxTenants'> {
+  const switchText = text.multitenancy ?? 'false';
+  if (switchText !== 'true' && switchText !== 'false') {
+    throw usageError(`${name('multitenancy')} must be true or false, not "${switchText}"`);
+  }
+  const multitenancy = switchText === 'true';
+  const udpTenantText = text['udp-tenant'];
+  if (udpTenantText !== undefined && !multitenancy) {
+    throw usageError(`${name('udp-tenant')} needs --multitenancy (without it, everything is one tenant)`);
+  }
+  let udpTenant: TenantId | undefined;
+  try {
+    udpTenant = udpTenantText === undefined ? undefined : parseTenantId(udpTenantText);
+  } catch (error) {
+    throw usageError(`${name('udp-tenant')}: ${isAriadneError(error) ? error.message : String(error)}`);
+  }
+  const maxTenants = positiveInteger(name('max-tenants'), text['max-tenants'], undefined);
+  return {
+    ...(multitenancy ? { multitenancy } : {}),
+    ...(udpTenant === undefined ? {} : { udpTenant }),
+    ...(maxTenants === undefined ? {} : { maxTenants }),
   };
 }
 
@@ -221,9 +276,10 @@ export async function runServe(args: readonly string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const server = await startServer(config, log);
   const where = config.storage === 'embedded' ? ` in ${config.dataDir}` : '';
+  const tenants = config.multitenancy ? ', multitenancy: X-Scope-OrgID' : '';
   process.stdout.write(
     [
-      `Ariadne is ready (pid ${process.pid}, storage: ${config.storage}${where})`,
+      `Ariadne is ready (pid ${process.pid}, storage: ${config.storage}${where}${tenants})`,
       ...server.endpoints.map((entry) => `  ${entry.label.padEnd(22)} ${entry.endpoint}`),
       '',
     ].join('\n'),

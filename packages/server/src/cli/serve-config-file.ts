@@ -11,12 +11,14 @@ import { serveUsageError } from './serve-usage-error.js';
  * written out in decimal; an empty value (`retention:` in YAML, or null)
  * leaves the option unset; relative paths among `pathFlags` are resolved
  * from the file's folder, so the file means the same whatever the working
- * directory (a service manager's is often `/`).
+ * directory (a service manager's is often `/`). Options among `switchFlags`
+ * may be true or false (read as the text "true" or "false").
  */
 export function readServeConfigFile<F extends string>(
   file: string,
   flags: readonly F[],
   pathFlags: readonly F[],
+  switchFlags: readonly F[] = [],
 ): Partial<Record<F, string>> {
   let source: string;
   try {
@@ -47,6 +49,7 @@ export function readServeConfigFile<F extends string>(
     let text: string;
     if (typeof value === 'string') text = value;
     else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+    else if (typeof value === 'boolean' && switchFlags.includes(key as F)) text = String(value);
     else throw serveUsageError(`${where} must be a string or a number`);
     const flag = key as F;
     out[flag] = pathFlags.includes(flag) && text !== '' ? resolve(dirname(file), text) : text;

@@ -65,7 +65,7 @@ describe('HTTP ingest (Zipkin and Jaeger receivers)', () => {
       },
       { maxInFlightSpans: 1, metrics, limits: { maxSpansPerRequest: 3 } },
     );
-    const options = { pipeline, metrics, maxBodyBytes: MAX_BODY };
+    const options = { pipeline, metrics, tenancy: {}, maxBodyBytes: MAX_BODY };
     zipkin = await listenHttp(
       'zipkin',
       '127.0.0.1',

@@ -3,6 +3,9 @@ import { type ErrorKind, isAriadneError } from '@ariadne/protocol';
 import type { IngestOutcome, IngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanDecoderName } from '../pipeline/span-decoders.js';
 import type { IngestMetrics, RejectReason } from '../telemetry/ingest-metrics.js';
+import { headersOfIncoming } from '../tenancy/request-headers.js';
+import { resolveTenant, type TenancyConfig } from '../tenancy/resolve-tenant.js';
+import type { TenantId } from '../tenancy/tenant-id.js';
 import type { RequestHandler } from './listen.js';
 import { readBody } from './read-body.js';
 
@@ -36,6 +39,8 @@ export interface HttpIngestOptions {
   readonly endpoints: readonly HttpIngestEndpoint[];
   readonly pipeline: IngestPipeline;
   readonly metrics: IngestMetrics;
+  /** Whose spans a request carries (`resolveTenant`): asked before the body is read. */
+  readonly tenancy: TenancyConfig;
   /** Largest body accepted, after decompression. */
   readonly maxBodyBytes: number;
   /** Defaults to Jaeger's and Zipkin's way: 202, plain-text errors, 503 when full. */
@@ -93,6 +98,17 @@ async function handle(
     return answers.sendError(response, 405, `use POST for ${path}`, undefined);
   }
   const mediaType = mediaTypeOf(request.headers['content-type']);
+  let tenant: TenantId;
+  try {
+    // Before anything else is looked at: a request that is nobody's costs a header read.
+    tenant = resolveTenant(headersOfIncoming(request.headers), options.tenancy);
+  } catch (error) {
+    if (!isAriadneError(error)) throw error;
+    request.resume();
+    metrics.requestsRejected.inc({ receiver, reason: 'unauthenticated' });
+    const known = endpoint.mediaTypes.includes(mediaType) ? mediaType : undefined;
+    return answers.sendError(response, answers.statusOf(error.kind), error.message, known);
+  }
   if (!endpoint.mediaTypes.includes(mediaType)) {
     request.resume();
     metrics.requestsRejected.inc({ receiver, reason: 'unsupported_media_type' });
@@ -117,7 +133,7 @@ async function handle(
   try {
     const body = await readBody(request, { maxBytes: options.maxBodyBytes });
     read = true;
-    outcome = await options.pipeline.ingest(body, endpoint.decoder(mediaType), receiver);
+    outcome = await options.pipeline.ingest(body, endpoint.decoder(mediaType), receiver, tenant);
   } catch (error) {
     if (!isAriadneError(error)) throw error;
     // The pipeline counts what it refuses; here only requests whose body could not be read.
@@ -146,7 +162,10 @@ export function plainIngestStatusOf(kind: ErrorKind): number {
   switch (kind) {
     case 'InvalidPayload':
     case 'InvalidQuery':
+    case 'InvalidTenant':
       return 400;
+    case 'Unauthenticated':
+      return 401;
     case 'PayloadTooLarge':
       return 413;
     case 'UnsupportedMediaType':

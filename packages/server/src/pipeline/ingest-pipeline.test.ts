@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { isAriadneError, makeSpan, type Span } from '@ariadne/protocol';
 import type { SpanWriter } from '../storage/span-store.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
+import { parseTenantId, SINGLE_TENANT } from '../tenancy/tenant-id.js';
 import { createIngestPipeline } from './ingest-pipeline.js';
 
 /** A writer that holds every batch until released: the store's slowness, on demand. */
@@ -33,7 +34,7 @@ const batch = (n: number) => Array.from({ length: n }, () => makeSpan());
 test('batches pass through and resolve once the store acknowledged them', async () => {
   const store = gatedWriter();
   const pipeline = createIngestPipeline(store.writer, { maxInFlightSpans: 10 });
-  const first = pipeline.submit(batch(4), 'test');
+  const first = pipeline.submit(batch(4), 'test', SINGLE_TENANT);
   assert.equal(pipeline.inFlightSpans, 4);
   store.open();
   await first;
@@ -44,11 +45,13 @@ test('batches pass through and resolve once the store acknowledged them', async 
 test('past the bound, a batch is refused at once with Overloaded, and accepted again once the store catches up', async () => {
   const store = gatedWriter();
   const pipeline = createIngestPipeline(store.writer, { maxInFlightSpans: 10 });
-  const held = pipeline.submit(batch(8), 'test');
-  await assert.rejects(pipeline.submit(batch(3), 'test'), (error) => isAriadneError(error, 'Overloaded'));
+  const held = pipeline.submit(batch(8), 'test', SINGLE_TENANT);
+  await assert.rejects(pipeline.submit(batch(3), 'test', SINGLE_TENANT), (error) =>
+    isAriadneError(error, 'Overloaded'),
+  );
   store.open();
   await held;
-  await pipeline.submit(batch(3), 'test');
+  await pipeline.submit(batch(3), 'test', SINGLE_TENANT);
   assert.equal(store.written.length, 2);
 });
 
@@ -56,16 +59,18 @@ test('a single batch larger than the bound is taken when nothing else is in flig
   const store = gatedWriter();
   store.open();
   const pipeline = createIngestPipeline(store.writer, { maxInFlightSpans: 10 });
-  await pipeline.submit(batch(25), 'test');
+  await pipeline.submit(batch(25), 'test', SINGLE_TENANT);
   assert.equal(store.written[0]?.length, 25);
 });
 
 test('close waits for batches in flight and refuses new ones', async () => {
   const store = gatedWriter();
   const pipeline = createIngestPipeline(store.writer, { maxInFlightSpans: 10 });
-  const held = pipeline.submit(batch(2), 'test');
+  const held = pipeline.submit(batch(2), 'test', SINGLE_TENANT);
   const closed = pipeline.close();
-  await assert.rejects(pipeline.submit(batch(1), 'test'), (error) => isAriadneError(error, 'Overloaded'));
+  await assert.rejects(pipeline.submit(batch(1), 'test', SINGLE_TENANT), (error) =>
+    isAriadneError(error, 'Overloaded'),
+  );
   store.open();
   await Promise.all([held, closed]);
   assert.equal(store.written.length, 1);
@@ -75,8 +80,8 @@ test('metrics count accepted and refused spans per receiver, and the queue depth
   const store = gatedWriter();
   const metrics = new IngestMetrics();
   const pipeline = createIngestPipeline(store.writer, { maxInFlightSpans: 10, metrics });
-  const held = pipeline.submit(batch(8), 'zipkin');
-  await assert.rejects(pipeline.submit(batch(5), 'otlp-http'));
+  const held = pipeline.submit(batch(8), 'zipkin', SINGLE_TENANT);
+  await assert.rejects(pipeline.submit(batch(5), 'otlp-http', SINGLE_TENANT));
   assert.match(metrics.registry.render(), /ariadne_pipeline_in_flight_spans 8\n/);
   store.open();
   await held;
@@ -89,13 +94,49 @@ test('a store that does not answer in time: the client hears "retry later" withi
   const store = gatedWriter();
   const metrics = new IngestMetrics();
   const pipeline = createIngestPipeline(store.writer, { maxInFlightSpans: 10, answerWithinMs: 20, metrics });
-  await assert.rejects(pipeline.submit(batch(8), 'test'), (error) => isAriadneError(error, 'Overloaded'));
+  await assert.rejects(pipeline.submit(batch(8), 'test', SINGLE_TENANT), (error) =>
+    isAriadneError(error, 'Overloaded'),
+  );
   assert.equal(pipeline.inFlightSpans, 8, 'the write goes on');
   assert.equal(pipeline.isFull, false);
-  await assert.rejects(pipeline.submit(batch(3), 'test'), (error) => isAriadneError(error, 'Overloaded'));
+  await assert.rejects(pipeline.submit(batch(3), 'test', SINGLE_TENANT), (error) =>
+    isAriadneError(error, 'Overloaded'),
+  );
   assert.match(metrics.registry.render(), /ariadne_pipeline_late_answers_total\{receiver="test"\} 1\n/);
   store.open();
   await pipeline.close();
   assert.equal(store.written.length, 1, 'the late batch was stored');
   assert.equal(pipeline.inFlightSpans, 0);
+});
+
+test("each batch goes to its tenant's writer alone, and is announced with its tenant", async () => {
+  const written = new Map<string, number>();
+  const opened: string[] = [];
+  const accepted: string[] = [];
+  const pipeline = createIngestPipeline(
+    (tenant) => {
+      opened.push(tenant);
+      return {
+        async writeSpans(spans) {
+          written.set(tenant, (written.get(tenant) ?? 0) + spans.length);
+        },
+      };
+    },
+    { maxInFlightSpans: 100, onAccepted: (accepted_) => accepted.push(accepted_.tenant) },
+  );
+  await pipeline.submit(batch(2), 'test', parseTenantId('a'));
+  await pipeline.submit(batch(3), 'test', parseTenantId('b'));
+  assert.deepEqual(Object.fromEntries(written), { a: 2, b: 3 });
+  assert.deepEqual(opened, ['a', 'b']);
+  assert.deepEqual(accepted, ['a', 'b']);
+});
+
+test('a pipeline over one writer is single-tenant: another tenant is an Internal error, nothing written', async () => {
+  const store = gatedWriter();
+  store.open();
+  const pipeline = createIngestPipeline(store.writer, { maxInFlightSpans: 10 });
+  await assert.rejects(pipeline.submit(batch(1), 'test', parseTenantId('a')), (error) =>
+    isAriadneError(error, 'Internal'),
+  );
+  assert.equal(store.written.length, 0);
 });

@@ -2,6 +2,7 @@ import { AriadneError, isAriadneError, type Span } from '@ariadne/protocol';
 import { isSpanBatchWriter, type SpanWriter } from '../storage/span-store.js';
 import { IngestMetrics, type RejectReason } from '../telemetry/ingest-metrics.js';
 import type { Counter } from '../telemetry/metrics-registry.js';
+import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import type { DecodedBatch, RefusedBatch } from './decode-batch.js';
 import { type DecodePool, sharedDecodePool } from './decode-pool.js';
 import { lateAnswersCounter } from './late-answer-metrics.js';
@@ -29,14 +30,22 @@ export interface IngestPipeline {
    * past `limits.maxSpansPerRequest`, `Overloaded` when full, and
    * `StorageFailure` when the store failed. Counts everything on the metrics
    * (`receiver` labels them), including requests that did not decode. The
-   * body's bytes are handed over: do not use them afterwards.
+   * body's bytes are handed over: do not use them afterwards. The spans go
+   * to `tenant`'s store and nowhere else (the receiver got the tenant from
+   * `resolveTenant`); the bound on spans in flight is shared by all tenants.
    */
-  ingest(body: Uint8Array, decoder: SpanDecoderName, receiver: string, options?: SubmitOptions): Promise<IngestOutcome>;
+  ingest(
+    body: Uint8Array,
+    decoder: SpanDecoderName,
+    receiver: string,
+    tenant: TenantId,
+    options?: SubmitOptions,
+  ): Promise<IngestOutcome>;
   /**
    * Writes spans already decoded (in-process callers). Same checks and
    * answers as `ingest`, except decoding.
    */
-  submit(spans: readonly Span[], receiver: string, options?: SubmitOptions): Promise<void>;
+  submit(spans: readonly Span[], receiver: string, tenant: TenantId, options?: SubmitOptions): Promise<void>;
   /** Spans accepted but not yet acknowledged by the store. */
   readonly inFlightSpans: number;
   /**
@@ -70,6 +79,8 @@ export interface SubmitOptions {
 
 /** A batch the store acknowledged, for live tail and adaptive sampling. */
 export interface AcceptedBatch {
+  /** Whose spans these are: listeners hand them on to that tenant's subscribers alone. */
+  readonly tenant: TenantId;
   readonly spanCount: number;
   /** The spans, decoded on first call (only listeners that need them pay for it). */
   spans(): readonly Span[];
@@ -110,13 +121,34 @@ export interface IngestPipelineOptions {
    * leaves this thread: its spans are decoded before it goes only when this
    * says so. Default: whenever `onAccepted` is set.
    */
-  readonly wantsSpans?: () => boolean;
+  readonly wantsSpans?: (tenant: TenantId) => boolean;
+}
+
+/**
+ * Where each tenant's spans are written: its own store, opened on first
+ * use. A plain `SpanWriter` stands for a server of one tenant and refuses
+ * any other (a receiver that named another tenant is a bug, not a write).
+ */
+export type TenantWriters = (tenant: TenantId) => Promise<SpanWriter> | SpanWriter;
+
+function writersOf(writer: SpanWriter | TenantWriters): TenantWriters {
+  if (typeof writer === 'function') return writer;
+  return (tenant) => {
+    if (tenant !== SINGLE_TENANT) {
+      throw new AriadneError('Internal', `this pipeline writes for ${SINGLE_TENANT} only, not for "${tenant}"`);
+    }
+    return writer;
+  };
 }
 
 const DEFAULT_MAX_DECODING_BYTES = 64 * 1024 * 1024;
 const DEFAULT_ANSWER_WITHIN_MS = 1_000;
 
-export function createIngestPipeline(writer: SpanWriter, options: IngestPipelineOptions): IngestPipeline {
+export function createIngestPipeline(
+  writer: SpanWriter | TenantWriters,
+  options: IngestPipelineOptions,
+): IngestPipeline {
+  const writerFor = writersOf(writer);
   const metrics = options.metrics ?? new IngestMetrics();
   const decodePool = options.decodePool ?? sharedDecodePool();
   const maxDecodingBytes = options.maxDecodingBytes ?? DEFAULT_MAX_DECODING_BYTES;
@@ -130,7 +162,6 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
   const maxSpansPerRequest = limits.maxSpansPerRequest ?? Number.POSITIVE_INFINITY;
   const limited = attributesLimitedCounter(metrics);
   const lateAnswers = lateAnswersCounter(metrics);
-  const batchWriter = isSpanBatchWriter(writer) ? writer : undefined;
 
   const notifyAccepted = (batch: AcceptedBatch) => {
     if (!options.onAccepted) return;
@@ -224,7 +255,7 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
       return closing || inFlight >= options.maxInFlightSpans || decodingBytes >= maxDecodingBytes;
     },
 
-    async ingest(body, decoder, receiver, submitOptions) {
+    async ingest(body, decoder, receiver, tenant, submitOptions) {
       const refused = submitOptions?.unanswered ? metrics.spansDropped : metrics.spansRejected;
       const refusedUnread = (reason: 'invalid' | 'overloaded' | 'too_large') => {
         if (!submitOptions?.unanswered) metrics.requestsRejected.inc({ receiver, reason });
@@ -262,15 +293,19 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
         decoded ??= decodeSpanBatch(batch.bytes);
         return decoded;
       };
-      // A store on another thread takes the bytes; one on this thread takes the spans.
-      const store = batchWriter ? () => batchWriter.writeSpanBatch(batch) : () => writer.writeSpans(spans());
-      // The batch's buffer goes to the store's thread: decode the spans first if listeners will want them.
-      if (batchWriter && options.onAccepted && (options.wantsSpans?.() ?? true)) spans();
-      await write(spanCount, receiver, refused, store, { spanCount, spans });
+      const store = async () => {
+        const target = await writerFor(tenant);
+        // A store on another thread takes the bytes; one on this thread takes the spans.
+        if (!isSpanBatchWriter(target)) return target.writeSpans(spans());
+        // The batch's buffer goes to the store's thread: decode the spans first if listeners will want them.
+        if (options.onAccepted && (options.wantsSpans?.(tenant) ?? true)) spans();
+        return target.writeSpanBatch(batch);
+      };
+      await write(spanCount, receiver, refused, store, { tenant, spanCount, spans });
       return outcome;
     },
 
-    async submit(submitted, receiver, submitOptions) {
+    async submit(submitted, receiver, tenant, submitOptions) {
       if (submitted.length === 0) return;
       const refused = submitOptions?.unanswered ? metrics.spansDropped : metrics.spansRejected;
       if (submitted.length > maxSpansPerRequest) {
@@ -290,10 +325,11 @@ export function createIngestPipeline(writer: SpanWriter, options: IngestPipeline
       const outcome = limitSpans(submitted, limits);
       countLimits(receiver, outcome.droppedAttributes, outcome.truncatedValues);
       const spans = outcome.spans;
-      const store = batchWriter
-        ? () => batchWriter.writeSpanBatch(encodeSpanBatch(spans))
-        : () => writer.writeSpans(spans);
-      await write(spans.length, receiver, refused, store, { spanCount: spans.length, spans: () => spans });
+      const store = async () => {
+        const target = await writerFor(tenant);
+        return isSpanBatchWriter(target) ? target.writeSpanBatch(encodeSpanBatch(spans)) : target.writeSpans(spans);
+      };
+      await write(spans.length, receiver, refused, store, { tenant, spanCount: spans.length, spans: () => spans });
     },
 
     async close() {

@@ -4,6 +4,7 @@ import { type AnyValue, isAriadneError, type KeyValue, type Span, stringValue } 
 import { openMemoryStore } from '../storage/memory/memory-store.js';
 import { testSpan } from '../storage/query/test-spans.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
+import { SINGLE_TENANT } from '../tenancy/tenant-id.js';
 import { createIngestPipeline } from './ingest-pipeline.js';
 import { attributesLimitedCounter } from './limit-metrics.js';
 import { limitSpans } from './span-limits.js';
@@ -86,7 +87,11 @@ test('the pipeline applies the limits, counts them, and refuses requests with to
       throw new Error('a live-tail consumer failing must not fail ingest');
     },
   });
-  await pipeline.submit([testSpan({ attributes: [...attrs(1, stringValue('long')), ...attrs(2)] })], 'test');
+  await pipeline.submit(
+    [testSpan({ attributes: [...attrs(1, stringValue('long')), ...attrs(2)] })],
+    'test',
+    SINGLE_TENANT,
+  );
   const [stored] = await store.getTrace('0af7651916cd43dd8448eb211c80319c');
   assert.deepEqual(stored?.attributes, [{ key: 'k0', value: stringValue('lo') }]);
   assert.equal(stored?.droppedAttributesCount, 2);
@@ -96,11 +101,13 @@ test('the pipeline applies the limits, counts them, and refuses requests with to
   assert.equal(counter.get({ receiver: 'test', reason: 'attribute_limit' }), 2);
   assert.equal(counter.get({ receiver: 'test', reason: 'truncated' }), 1);
 
-  await assert.rejects(pipeline.submit([testSpan(), testSpan(), testSpan()], 'test'), (error) =>
+  await assert.rejects(pipeline.submit([testSpan(), testSpan(), testSpan()], 'test', SINGLE_TENANT), (error) =>
     isAriadneError(error, 'PayloadTooLarge'),
   );
   assert.equal(metrics.spansRejected.get({ receiver: 'test', reason: 'too_large' }), 3);
-  await assert.rejects(pipeline.submit([testSpan(), testSpan(), testSpan()], 'udp', { unanswered: true }));
+  await assert.rejects(
+    pipeline.submit([testSpan(), testSpan(), testSpan()], 'udp', SINGLE_TENANT, { unanswered: true }),
+  );
   assert.equal(metrics.spansDropped.get({ receiver: 'udp', reason: 'too_large' }), 3, 'UDP refusals are drops');
   assert.equal(accepted.length, 1, 'refused batches are not announced');
   await pipeline.close();

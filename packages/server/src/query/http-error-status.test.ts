@@ -7,6 +7,8 @@ test('every error kind has its HTTP status; foreign errors are 500', () => {
   const expected: Record<ErrorKind, number> = {
     InvalidQuery: 400,
     InvalidPayload: 400,
+    InvalidTenant: 400,
+    Unauthenticated: 401,
     TraceNotFound: 404,
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,

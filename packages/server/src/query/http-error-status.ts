@@ -8,6 +8,8 @@ import { type ErrorKind, isAriadneError } from '@ariadne/protocol';
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
   InvalidQuery: 400,
   InvalidPayload: 400,
+  InvalidTenant: 400,
+  Unauthenticated: 401,
   TraceNotFound: 404,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,

@@ -1,7 +1,14 @@
 import { MetricsRegistry } from './metrics-registry.js';
 
 /** Why spans or requests were turned away; a label value on the counters. */
-export type RejectReason = 'invalid' | 'too_large' | 'unsupported_media_type' | 'overloaded' | 'storage_failure';
+export type RejectReason =
+  | 'invalid'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'overloaded'
+  | 'storage_failure'
+  /** The request did not say whose it is, or named no valid tenant (multitenancy). */
+  | 'unauthenticated';
 
 /**
  * The ingest path's counters, shared by every receiver and the pipeline, and

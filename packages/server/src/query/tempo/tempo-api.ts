@@ -36,6 +36,24 @@ export interface TempoApiOptions {
  */
 export const TEMPO_COMPATIBLE_VERSION = '2.7.0';
 
+/** Tempo's status routes, which answer without a tenant: `/ready`, `/api/echo`, `/api/status/buildinfo`. */
+export function createTempoStatusApi(): Hono {
+  const app = new Hono();
+  app.get('/ready', (c) => c.text('ready'));
+  app.get('/api/echo', (c) => c.text('echo'));
+  app.get('/api/status/buildinfo', (c) =>
+    c.json({
+      version: TEMPO_COMPATIBLE_VERSION,
+      revision: 'ariadne',
+      branch: 'main',
+      buildUser: '',
+      buildDate: '',
+      goVersion: '',
+    }),
+  );
+  return app;
+}
+
 /**
  * Tempo's HTTP query API (port 3200), answered from any `SpanReader`, so that
  * Grafana's Tempo data source works unchanged:
@@ -57,20 +75,7 @@ export function createTempoApi(store: SpanReader, options: TempoApiOptions = {})
   const reader = readUniqueSpanIds(readSpansOnce(store));
   const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
   const tagSampleTraces = options.tagSampleTraces ?? 200;
-  const app = new Hono();
-
-  app.get('/ready', (c) => c.text('ready'));
-  app.get('/api/echo', (c) => c.text('echo'));
-  app.get('/api/status/buildinfo', (c) =>
-    c.json({
-      version: TEMPO_COMPATIBLE_VERSION,
-      revision: 'ariadne',
-      branch: 'main',
-      buildUser: '',
-      buildDate: '',
-      goVersion: '',
-    }),
-  );
+  const app = createTempoStatusApi();
 
   const traceById = (version: 1 | 2) =>
     handle(async (c) => {

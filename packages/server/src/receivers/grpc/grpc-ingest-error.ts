@@ -7,8 +7,11 @@ export function grpcStatusOf(kind: ErrorKind): status {
   switch (kind) {
     case 'InvalidPayload':
     case 'InvalidQuery':
+    case 'InvalidTenant':
     case 'UnsupportedMediaType':
       return status.INVALID_ARGUMENT;
+    case 'Unauthenticated':
+      return status.UNAUTHENTICATED;
     case 'PayloadTooLarge':
       return status.RESOURCE_EXHAUSTED;
     case 'TraceNotFound':

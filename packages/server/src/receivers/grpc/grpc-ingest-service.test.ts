@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { encodeOtlpTraceRequestProto, makeSpan, ProtoReader, type Span } from '@ariadne/protocol';
-import { credentials, makeGenericClientConstructor, type ServiceError, status } from '@grpc/grpc-js';
+import { type ServiceError, status } from '@grpc/grpc-js';
 import type { Listener } from '../../http/listen.js';
 import { createIngestPipeline, type IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import { openMemoryStore } from '../../storage/memory/memory-store.js';
@@ -11,6 +11,7 @@ import { createJaegerGrpcService } from '../jaeger-grpc/jaeger-grpc-receiver.js'
 import { createOtlpGrpcService } from '../otlp-grpc/otlp-grpc-receiver.js';
 import { RETRY_INFO_TYPE_URL } from './grpc-ingest-error.js';
 import { listenGrpc } from './listen-grpc.js';
+import { type IngestMethod, type RawIngestClient, rawIngestClient } from './testing/raw-ingest-client.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
@@ -18,37 +19,11 @@ function span(spanId: string, traceId = TRACE): Span {
   return makeSpan({ traceId, spanId, endTimeUnixNano: 1_700_000_000_000_100_000n });
 }
 
-const identity = (buffer: Buffer) => buffer;
-/** A client that sends raw bytes, so that tests can send what real clients would not. */
-const RawClient = makeGenericClientConstructor(
-  {
-    Export: {
-      path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-    PostSpans: {
-      path: '/jaeger.api_v2.CollectorService/PostSpans',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  },
-  'Raw',
-);
-
 describe('gRPC ingest (OTLP and Jaeger services)', () => {
   let store: SpanStore;
   let pipeline: IngestPipeline;
   let listener: Listener;
-  let client: InstanceType<typeof RawClient>;
+  let client: RawIngestClient;
   const metrics = new IngestMetrics();
   let gated = false;
   let release!: () => void;
@@ -71,10 +46,13 @@ describe('gRPC ingest (OTLP and Jaeger services)', () => {
       'grpc',
       '127.0.0.1',
       0,
-      [createOtlpGrpcService({ pipeline, metrics }), createJaegerGrpcService({ pipeline, metrics })],
+      [
+        createOtlpGrpcService({ pipeline, metrics, tenancy: {} }),
+        createJaegerGrpcService({ pipeline, metrics, tenancy: {} }),
+      ],
       { maxMessageBytes: 64 * 1024 },
     );
-    client = new RawClient(`127.0.0.1:${listener.port}`, credentials.createInsecure());
+    client = rawIngestClient(`127.0.0.1:${listener.port}`);
   });
   after(async () => {
     client.close();
@@ -82,12 +60,7 @@ describe('gRPC ingest (OTLP and Jaeger services)', () => {
     await store.close();
   });
 
-  const call = (method: 'Export' | 'PostSpans', body: Uint8Array) =>
-    new Promise<Buffer>((resolve, reject) => {
-      type Unary = (body: Buffer, callback: (error: ServiceError | null, response: Buffer) => void) => void;
-      const unary = (client as unknown as Record<string, Unary>)[method] as Unary;
-      unary.call(client, Buffer.from(body), (error, response) => (error ? reject(error) : resolve(response)));
-    });
+  const call = (method: IngestMethod, body: Uint8Array) => client.call(method, body);
 
   test('accepts spans and answers partial success for the invalid ones', async () => {
     const response = await call(

@@ -3,6 +3,9 @@ import type { ServerUnaryCall, ServiceDefinition, sendUnaryData } from '@grpc/gr
 import type { IngestOutcome, IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { SpanDecoderName } from '../../pipeline/span-decoders.js';
 import type { IngestMetrics, RejectReason } from '../../telemetry/ingest-metrics.js';
+import { headersOfGrpc } from '../../tenancy/request-headers.js';
+import { resolveTenant, type TenancyConfig } from '../../tenancy/resolve-tenant.js';
+import type { TenantId } from '../../tenancy/tenant-id.js';
 import { grpcIngestError } from './grpc-ingest-error.js';
 import type { GrpcService } from './listen-grpc.js';
 
@@ -19,6 +22,8 @@ export interface GrpcIngestServiceOptions {
   readonly encodeResponse: (outcome: IngestOutcome) => Uint8Array;
   readonly pipeline: IngestPipeline;
   readonly metrics: IngestMetrics;
+  /** Whose spans a call carries (`resolveTenant` on its metadata). */
+  readonly tenancy: TenancyConfig;
   readonly onInternalError?: (error: unknown) => void;
 }
 
@@ -53,12 +58,21 @@ export function createGrpcIngestService(options: GrpcIngestServiceOptions): Grpc
   };
   const handler = (call: ServerUnaryCall<Received, Uint8Array>, callback: sendUnaryData<Uint8Array>) => {
     const request = call.request;
+    let tenant: TenantId;
+    try {
+      tenant = resolveTenant(headersOfGrpc(call.metadata), options.tenancy);
+    } catch (error) {
+      if (!isAriadneError(error)) throw error;
+      metrics.requestsRejected.inc({ receiver, reason: 'unauthenticated' });
+      callback(grpcIngestError(error));
+      return;
+    }
     if ('error' in request) {
       metrics.requestsRejected.inc({ receiver, reason: REASONS[request.error.kind] ?? 'invalid' });
       callback(grpcIngestError(request.error));
       return;
     }
-    pipeline.ingest(request.message, options.decoder, receiver).then(
+    pipeline.ingest(request.message, options.decoder, receiver, tenant).then(
       (outcome) => callback(null, options.encodeResponse(outcome)),
       (error: unknown) => {
         if (!isAriadneError(error)) {

@@ -1,11 +1,14 @@
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
+import type { TenancyConfig } from '../../tenancy/resolve-tenant.js';
 import { createGrpcIngestService } from '../grpc/grpc-ingest-service.js';
 import type { GrpcService } from '../grpc/listen-grpc.js';
 
 export interface JaegerGrpcReceiverOptions {
   readonly pipeline: IngestPipeline;
   readonly metrics: IngestMetrics;
+  /** Whose spans a call carries: `resolveTenant`'s settings (the tenant is metadata `x-scope-orgid`). */
+  readonly tenancy: TenancyConfig;
   readonly onInternalError?: (error: unknown) => void;
 }
 

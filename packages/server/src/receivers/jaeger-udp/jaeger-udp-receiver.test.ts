@@ -5,6 +5,7 @@ import { encodeJaegerAgentMessage, type JaegerThriftBatch, type Span } from '@ar
 import { createIngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import { openMemoryStore } from '../../storage/memory/memory-store.js';
 import { IngestMetrics } from '../../telemetry/ingest-metrics.js';
+import { SINGLE_TENANT } from '../../tenancy/tenant-id.js';
 import { datagramsDroppedCounter, listenJaegerUdp } from './jaeger-udp-receiver.js';
 
 const batch = (spanId: bigint): JaegerThriftBatch => ({
@@ -44,8 +45,18 @@ test('UDP: spans are stored, bad datagrams and overload are counted as dropped, 
     },
     { maxInFlightSpans: 1, metrics },
   );
-  const compact = await listenJaegerUdp('compact', '127.0.0.1', 0, { pipeline, metrics, protocol: 'compact' });
-  const binary = await listenJaegerUdp('binary', '127.0.0.1', 0, { pipeline, metrics, protocol: 'binary' });
+  const compact = await listenJaegerUdp('compact', '127.0.0.1', 0, {
+    pipeline,
+    metrics,
+    protocol: 'compact',
+    tenant: SINGLE_TENANT,
+  });
+  const binary = await listenJaegerUdp('binary', '127.0.0.1', 0, {
+    pipeline,
+    metrics,
+    protocol: 'binary',
+    tenant: SINGLE_TENANT,
+  });
   const socket = createSocket('udp4');
   const send = (bytes: Uint8Array, port: number) =>
     new Promise<void>((resolve, reject) => socket.send(bytes, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));

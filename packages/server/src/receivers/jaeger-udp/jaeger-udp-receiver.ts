@@ -6,12 +6,19 @@ import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import { counterOnce } from '../../telemetry/counter-once.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
 import type { Counter } from '../../telemetry/metrics-registry.js';
+import type { TenantId } from '../../tenancy/tenant-id.js';
 
 export interface JaegerUdpReceiverOptions {
   readonly pipeline: IngestPipeline;
   readonly metrics: IngestMetrics;
   /** compact on 6831 (jaeger-client's default), binary on 6832. */
   readonly protocol: ThriftProtocol;
+  /**
+   * Whose spans every datagram carries: a datagram has no headers to name a
+   * tenant, so the server decides (`--udp-tenant`; `SINGLE_TENANT` without
+   * multitenancy, and no UDP listener with it unless one is named).
+   */
+  readonly tenant: TenantId;
   readonly onInternalError?: (error: unknown) => void;
 }
 
@@ -38,7 +45,7 @@ export function listenJaegerUdp(
   // The pipeline counts the spans it refuses (as dropped, since no one is told); the datagrams refused unread are counted here.
   const onRefusedUnread = (reason: 'invalid' | 'overloaded') => datagramsDropped.inc({ receiver, reason });
   socket.on('message', (message) => {
-    pipeline.ingest(message, decoder, receiver, { unanswered: true, onRefusedUnread }).catch(() => {});
+    pipeline.ingest(message, decoder, receiver, options.tenant, { unanswered: true, onRefusedUnread }).catch(() => {});
   });
   return new Promise((resolve, reject) => {
     const failed = (error: Error) =>

@@ -1,12 +1,15 @@
 import { encodeOtlpTraceResponseProto } from '@ariadne/protocol';
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
+import type { TenancyConfig } from '../../tenancy/resolve-tenant.js';
 import { createGrpcIngestService } from '../grpc/grpc-ingest-service.js';
 import type { GrpcService } from '../grpc/listen-grpc.js';
 
 export interface OtlpGrpcReceiverOptions {
   readonly pipeline: IngestPipeline;
   readonly metrics: IngestMetrics;
+  /** Whose spans a call carries: `resolveTenant`'s settings (the tenant is metadata `x-scope-orgid`). */
+  readonly tenancy: TenancyConfig;
   readonly onInternalError?: (error: unknown) => void;
 }
 

@@ -38,7 +38,7 @@ describe('OTLP/HTTP receiver', () => {
       'otlp',
       '127.0.0.1',
       0,
-      createOtlpHttpReceiver({ pipeline, metrics, maxBodyBytes: MAX_BODY }),
+      createOtlpHttpReceiver({ pipeline, metrics, tenancy: {}, maxBodyBytes: MAX_BODY }),
     );
     url = `${listener.url}/v1/traces`;
   });
@@ -137,7 +137,7 @@ describe('OTLP/HTTP receiver', () => {
       'otlp',
       '127.0.0.1',
       0,
-      createOtlpHttpReceiver({ pipeline, metrics, maxBodyBytes: MAX_BODY }),
+      createOtlpHttpReceiver({ pipeline, metrics, tenancy: {}, maxBodyBytes: MAX_BODY }),
     );
     try {
       const headers = { 'Content-Type': 'application/x-protobuf' };

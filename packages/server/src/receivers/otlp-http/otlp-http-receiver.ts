@@ -9,11 +9,14 @@ import { createHttpIngestHandler, type HttpIngestAnswers } from '../../http/http
 import type { RequestHandler } from '../../http/listen.js';
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
+import type { TenancyConfig } from '../../tenancy/resolve-tenant.js';
 import { otlpHttpStatusOf } from './otlp-http-status.js';
 
 export interface OtlpHttpReceiverOptions {
   readonly pipeline: IngestPipeline;
   readonly metrics: IngestMetrics;
+  /** Whose spans a request carries: `resolveTenant`'s settings. */
+  readonly tenancy: TenancyConfig;
   /** Largest body accepted, after decompression. */
   readonly maxBodyBytes: number;
   /** Called with errors that are the server's fault (5xx), for logging. */
@@ -67,4 +70,14 @@ const OTLP_ANSWERS: HttpIngestAnswers = {
   },
 };
 
-const RPC_CODES: Record<number, number> = { 400: 3, 404: 5, 405: 12, 413: 3, 415: 3, 429: 8, 500: 13, 503: 14 };
+const RPC_CODES: Record<number, number> = {
+  400: 3,
+  401: 16,
+  404: 5,
+  405: 12,
+  413: 3,
+  415: 3,
+  429: 8,
+  500: 13,
+  503: 14,
+};

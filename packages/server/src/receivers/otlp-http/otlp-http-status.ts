@@ -12,7 +12,10 @@ export function otlpHttpStatusOf(kind: ErrorKind): number {
   switch (kind) {
     case 'InvalidPayload':
     case 'InvalidQuery':
+    case 'InvalidTenant':
       return 400;
+    case 'Unauthenticated':
+      return 401;
     case 'PayloadTooLarge':
       return 413;
     case 'UnsupportedMediaType':

@@ -2,10 +2,13 @@ import { createHttpIngestHandler } from '../../http/http-ingest.js';
 import type { RequestHandler } from '../../http/listen.js';
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
+import type { TenancyConfig } from '../../tenancy/resolve-tenant.js';
 
 export interface ZipkinHttpReceiverOptions {
   readonly pipeline: IngestPipeline;
   readonly metrics: IngestMetrics;
+  /** Whose spans a request carries: `resolveTenant`'s settings. */
+  readonly tenancy: TenancyConfig;
   /** Largest body accepted, after decompression. */
   readonly maxBodyBytes: number;
   /**

@@ -1,0 +1,38 @@
+import { isAriadneError } from '@ariadne/protocol';
+import type { Hono } from 'hono';
+import { httpStatusOfError } from '../query/http-error-status.js';
+import { headersOfFetch } from './request-headers.js';
+import { resolveTenant, type TenancyConfig } from './resolve-tenant.js';
+import type { TenantId } from './tenant-id.js';
+
+/** How a port words a refusal (no tenant, a bad one, no room for another): its protocol's error shape. */
+export type RefusalBody = (status: number, message: string) => Response;
+
+export const plainRefusal: RefusalBody = (status, message) =>
+  new Response(`${message}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+
+/**
+ * A fetch handler that answers each request from its own tenant's app: it
+ * asks `resolveTenant` whose the request is, then hands it to that tenant's
+ * Hono app (built on first use over the tenant's store, so every read it
+ * makes, every cache it keeps and every live stream it opens is that
+ * tenant's alone). A request that is nobody's is refused here, before any
+ * store is touched.
+ */
+export function routeByTenant(
+  tenancy: TenancyConfig,
+  apps: { get(tenant: TenantId): Promise<{ readonly app: Hono }> },
+  refuse: RefusalBody = plainRefusal,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    let app: Hono;
+    try {
+      const tenant = resolveTenant(headersOfFetch(request.headers), tenancy);
+      ({ app } = await apps.get(tenant));
+    } catch (error) {
+      const message = isAriadneError(error) ? error.message : 'internal error';
+      return refuse(httpStatusOfError(error), message);
+    }
+    return app.fetch(request);
+  };
+}
