@@ -48,9 +48,11 @@ export interface ServeConfig extends TenancyConfig {
   readonly maxInFlightSpans: number;
   /**
    * Longest a client waits for the store to acknowledge its spans before it
-   * is told to retry (the write goes on). Default: 1 s for the embedded store
-   * (a local WAL append), 10 s for the others (a ClickHouse insert is a round
-   * trip its server may hold for seconds under load).
+   * is told to retry (the write goes on), counted from when the request
+   * reached the pipeline. Default: 750 ms for the embedded store (a local WAL
+   * append; the margin keeps the whole request, body read and answer
+   * included, under a second), 10 s for the others (a ClickHouse insert is a
+   * round trip its server may hold for seconds under load).
    */
   readonly ingestAnswerMs?: number;
   /** Applied by the pipeline to spans from every receiver. */

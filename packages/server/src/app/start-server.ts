@@ -58,7 +58,7 @@ export async function startServer(
   const acceptedListeners = new Set<AcceptedListener>();
   const pipeline = createIngestPipeline(async (tenant) => (await storageFor(tenant)).store, {
     maxInFlightSpans: config.maxInFlightSpans,
-    answerWithinMs: config.ingestAnswerMs ?? (config.storage === 'embedded' ? 1_000 : 10_000),
+    answerWithinMs: config.ingestAnswerMs ?? (config.storage === 'embedded' ? 750 : 10_000),
     metrics,
     limits: config.limits,
     onAccepted: (batch) => {

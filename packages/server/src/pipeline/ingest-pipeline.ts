@@ -98,7 +98,8 @@ export interface IngestPipelineOptions {
    */
   readonly maxDecodingBytes?: number;
   /**
-   * Longest a client waits for the store's acknowledgment. Past it the
+   * Longest a client waits for the store's acknowledgment, counted from
+   * when its request reached the pipeline (decoding included). Past it the
    * request is answered `Overloaded` (503/429 with Retry-After, gRPC
    * UNAVAILABLE) while the write goes on: its spans still count as in
    * flight, so new requests are refused at once until the store catches up.
@@ -189,6 +190,8 @@ export function createIngestPipeline(
     refused: Counter,
     store: () => Promise<void>,
     accepted: AcceptedBatch,
+    /** When the request reached the pipeline (`performance.now()`): the answer's bound counts from there, decoding included. */
+    arrived: number,
   ) => {
     inFlight += count;
     const started = performance.now();
@@ -223,7 +226,7 @@ export function createIngestPipeline(
             `the store did not acknowledge the batch within ${answerWithinMs} ms; retry later (the spans may be stored: a retry's copies are kept once)`,
           ),
         );
-      }, answerWithinMs);
+      }, Math.max(0, answerWithinMs - (started - arrived)));
     });
     try {
       await Promise.race([written, late]);
@@ -256,6 +259,7 @@ export function createIngestPipeline(
     },
 
     async ingest(body, decoder, receiver, tenant, submitOptions) {
+      const arrived = performance.now();
       const refused = submitOptions?.unanswered ? metrics.spansDropped : metrics.spansRejected;
       const refusedUnread = (reason: 'invalid' | 'overloaded' | 'too_large') => {
         if (!submitOptions?.unanswered) metrics.requestsRejected.inc({ receiver, reason });
@@ -301,11 +305,12 @@ export function createIngestPipeline(
         if (options.onAccepted && (options.wantsSpans?.(tenant) ?? true)) spans();
         return target.writeSpanBatch(batch);
       };
-      await write(spanCount, receiver, refused, store, { tenant, spanCount, spans });
+      await write(spanCount, receiver, refused, store, { tenant, spanCount, spans }, arrived);
       return outcome;
     },
 
     async submit(submitted, receiver, tenant, submitOptions) {
+      const arrived = performance.now();
       if (submitted.length === 0) return;
       const refused = submitOptions?.unanswered ? metrics.spansDropped : metrics.spansRejected;
       if (submitted.length > maxSpansPerRequest) {
@@ -329,7 +334,7 @@ export function createIngestPipeline(
         const target = await writerFor(tenant);
         return isSpanBatchWriter(target) ? target.writeSpanBatch(encodeSpanBatch(spans)) : target.writeSpans(spans);
       };
-      await write(spans.length, receiver, refused, store, { tenant, spanCount: spans.length, spans: () => spans });
+      await write(spans.length, receiver, refused, store, { tenant, spanCount: spans.length, spans: () => spans }, arrived);
     },
 
     async close() {
