@@ -2,6 +2,7 @@ import { getRequestListener } from '@hono/node-server';
 import { listenHttp } from '../http/listen.js';
 import { createJaegerV3Api } from '../query/jaeger-v3/jaeger-v3-api.js';
 import { createLiveTail } from '../query/live/live-tail.js';
+import { withQueryDeadlines } from '../query/query-deadline.js';
 import { createTempoApi } from '../query/tempo/tempo-api.js';
 import { createTraceViewApi } from '../query/trace-view/trace-view-api.js';
 import { createZipkinQueryApi } from '../query/zipkin/zipkin-query-api.js';
@@ -59,7 +60,13 @@ export const queryModule: ServerModule = {
       {
         port: 'query',
         label: 'web UI and query API',
-        open: (port) => listenHttp('query', context.config.host, port, getRequestListener(app.fetch)),
+        open: (port) =>
+          listenHttp(
+            'query',
+            context.config.host,
+            port,
+            getRequestListener(withQueryDeadlines(app.fetch, context.config.queryTimeoutMs)),
+          ),
       },
     ]);
   },
@@ -188,7 +195,9 @@ export const zipkinModule: ServerModule = {
               metrics,
               maxBodyBytes: config.maxBodyBytes,
               onInternalError: logErrors(context, 'zipkin'),
-              queryHandler: getRequestListener(createZipkinQueryApi(context.store).fetch),
+              queryHandler: getRequestListener(
+                withQueryDeadlines(createZipkinQueryApi(context.store).fetch, config.queryTimeoutMs),
+              ),
             }),
           ),
       },
@@ -233,7 +242,12 @@ export const tempoModule: ServerModule = {
         port: 'tempo',
         label: 'Tempo query API',
         open: (port) =>
-          listenHttp('tempo', context.config.host, port, getRequestListener(createTempoApi(context.store).fetch)),
+          listenHttp(
+            'tempo',
+            context.config.host,
+            port,
+            getRequestListener(withQueryDeadlines(createTempoApi(context.store).fetch, context.config.queryTimeoutMs)),
+          ),
       },
     ]),
 };

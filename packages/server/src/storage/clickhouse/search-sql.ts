@@ -62,7 +62,7 @@ export function attributePredicateSql(predicate: AttributePredicate): string {
     case '!=':
       return `(${present}) AND NOT (${some(`v = ${sqlString(value)}`)})`;
     case '=~':
-      return some(`match(v, ${regexSql(value)})`);
+      return some(`match(v, ${regexSql(value)})${predicate.orArray === true ? ` OR t = ${ValueType.array}` : ''}`);
     case '!~':
       return `(${present}) AND NOT (${some(`match(v, ${regexSql(value)})`)})`;
     case '<':

@@ -39,6 +39,9 @@ export function compileAttributePredicate(predicate: AttributePredicate): SpanAt
     }
     case '=~': {
       const regex = compileLinearRegex(requireValue(predicate));
+      if (predicate.orArray === true) {
+        return (span) => lookup(span, (value) => value.type === 'array' || regex.test(anyValueToString(value)));
+      }
       return (span) => lookup(span, (value) => regex.test(anyValueToString(value)));
     }
     case '!~': {
