@@ -15,6 +15,8 @@ export type ErrorKind =
   /** The pipeline or store is saturated; the client should retry later. */
   | 'Overloaded'
   | 'TraceNotFound'
+  /** A query ran past its deadline and was stopped. */
+  | 'QueryTimeout'
   /** The store failed; the data may or may not have been written. */
   | 'StorageFailure'
   /** The request does not say whose it is (multitenancy without X-Scope-OrgID). */

@@ -55,6 +55,11 @@ export interface ServeConfig extends TenancyConfig {
    * round trip its server may hold for seconds under load).
    */
   readonly ingestAnswerMs?: number;
+  /**
+   * Longest a query API request may work (`--query-timeout`): past it the
+   * query is stopped and answered 504 (`query/query-deadline.ts`).
+   */
+  readonly queryTimeoutMs: number;
   /** Applied by the pipeline to spans from every receiver. */
   readonly limits: SpanLimits;
   /** Built UI folder; defaults to @ariadne/ui's dist. */
@@ -96,6 +101,7 @@ export const DEFAULT_SERVE_CONFIG: ServeConfig = {
   ports: DEFAULT_PORTS,
   maxBodyBytes: 20 * 1024 * 1024,
   maxInFlightSpans: 200_000,
+  queryTimeoutMs: 30_000,
   limits: {
     maxSpansPerRequest: 100_000,
     // OTel SDKs keep 128 by default; the server is a backstop, not a second SDK limit.

@@ -2,6 +2,7 @@ import { getRequestListener } from '@hono/node-server';
 import { listenHttp } from '../http/listen.js';
 import { createJaegerV3Api } from '../query/jaeger-v3/jaeger-v3-api.js';
 import { createLiveTail } from '../query/live/live-tail.js';
+import { withQueryDeadlines } from '../query/query-deadline.js';
 import { createTempoApi, createTempoStatusApi } from '../query/tempo/tempo-api.js';
 import { createTraceViewApi } from '../query/trace-view/trace-view-api.js';
 import { createZipkinQueryApi } from '../query/zipkin/zipkin-query-api.js';
@@ -71,7 +72,13 @@ export const queryModule: ServerModule = {
       {
         port: 'query',
         label: 'web UI and query API',
-        open: (port) => listenHttp('query', context.config.host, port, getRequestListener(app.fetch)),
+        open: (port) =>
+          listenHttp(
+            'query',
+            context.config.host,
+            port,
+            getRequestListener(withQueryDeadlines(app.fetch, context.config.queryTimeoutMs)),
+          ),
       },
     ]);
   },
@@ -240,7 +247,9 @@ export const zipkinModule: ServerModule = {
               tenancy: config,
               maxBodyBytes: config.maxBodyBytes,
               onInternalError: logErrors(context, 'zipkin'),
-              queryHandler: getRequestListener(routeByTenant(config, zipkinApis)),
+              queryHandler: getRequestListener(
+                withQueryDeadlines(routeByTenant(config, zipkinApis), config.queryTimeoutMs),
+              ),
             }),
           ),
       },
@@ -303,7 +312,7 @@ export const tempoModule: ServerModule = {
     }));
     // Readiness and build info are nobody's data: Grafana asks for them before it sends a tenant.
     const app = createTempoStatusApi();
-    const route = routeByTenant(context.config, apis);
+    const route = withQueryDeadlines(routeByTenant(context.config, apis), context.config.queryTimeoutMs);
     app.all('*', (c) => route(c.req.raw));
     return openListeners(context, [
       {

@@ -120,6 +120,18 @@ test('ingest limits', () => {
   assert.throws(() => parseServeArgs(['--max-body-bytes', '20MiB']), /--max-body-bytes must be a positive integer/);
 });
 
+test('query timeout: a duration, 30 s by default', () => {
+  assert.equal(parse().queryTimeoutMs, 30_000);
+  assert.equal(parse('--query-timeout', '2m').queryTimeoutMs, 120_000);
+  assert.equal(parse('--query-timeout', '250ms').queryTimeoutMs, 250);
+  assert.throws(() => parseServeArgs(['--query-timeout', '30']), /--query-timeout/);
+  assert.throws(
+    () => parseServeArgs(['--query-timeout', '0s']),
+    /--query-timeout must be a positive duration such as 30s/,
+  );
+  assert.throws(() => parseServeArgs(['--query-timeout', '10us']), /--query-timeout must be at least 1ms/);
+});
+
 /** A valid value, other than the default, for every option: a new option without one fails the first test below. */
 const SAMPLE_VALUES: Record<ServeFlag, string> = {
   storage: 'clickhouse',
@@ -141,6 +153,7 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'sampling-adaptive-target': '2.5',
   'udp-tenant': 'team-udp',
   'max-tenants': '7',
+  'query-timeout': '45s',
   'query-port': '1686',
   'otlp-grpc-port': 'off',
   'otlp-http-port': '0',

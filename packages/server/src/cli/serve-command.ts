@@ -54,6 +54,10 @@ Remote sampling:
   --sampling-adaptive-target <n>   adaptive: per-operation probabilities recomputed from the spans
                                    received to keep n traces per second per operation
 
+Queries:
+  --query-timeout <duration>       longest a query may run, e.g. 30s or 2m; past it the query is stopped and
+                                   answered 504 (default 30s)
+
 Ingest limits:
   --max-body-bytes <n>             largest request body or gRPC message, after decompression (default 20971520)
   --max-in-flight-spans <n>        spans awaiting storage before receivers answer "retry later" (default 200000)
@@ -101,6 +105,7 @@ export const SERVE_FLAGS = [
   'sampling-adaptive-target',
   'udp-tenant',
   'max-tenants',
+  'query-timeout',
   ...(Object.keys(PORT_FLAGS) as (keyof typeof PORT_FLAGS)[]),
 ] as const;
 
@@ -191,6 +196,10 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
     ...tenancy,
     maxBodyBytes: integer('max-body-bytes', defaults.maxBodyBytes),
     maxInFlightSpans: integer('max-in-flight-spans', defaults.maxInFlightSpans),
+    queryTimeoutMs:
+      text['query-timeout'] === undefined
+        ? defaults.queryTimeoutMs
+        : millis(name('query-timeout'), duration(name('query-timeout'), text['query-timeout'], '30s')),
     limits: {
       maxSpansPerRequest: integer('max-spans-per-request', limits.maxSpansPerRequest),
       maxAttributesPerSpan: integer('max-attributes-per-span', limits.maxAttributesPerSpan),
@@ -255,15 +264,21 @@ function positiveInteger<T extends number | undefined>(
   return value;
 }
 
-function duration(name: string, text: string): bigint {
+function duration(name: string, text: string, example = '72h'): bigint {
   let nanos: bigint;
   try {
     nanos = parseGoDuration(text);
   } catch (error) {
     throw usageError(`${name}: ${isAriadneError(error) ? error.message : String(error)}`);
   }
-  if (nanos <= 0n) throw usageError(`${name} must be a positive duration such as 72h`);
+  if (nanos <= 0n) throw usageError(`${name} must be a positive duration such as ${example}`);
   return nanos;
+}
+
+/** Whole milliseconds, at least one: timers count in them. */
+function millis(name: string, nanos: bigint): number {
+  if (nanos < 1_000_000n) throw usageError(`${name} must be at least 1ms`);
+  return Number(nanos / 1_000_000n);
 }
 
 /** Runs until SIGINT or SIGTERM, then closes cleanly (requests finish, the store flushes). */

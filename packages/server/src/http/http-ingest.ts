@@ -175,6 +175,8 @@ export function plainIngestStatusOf(kind: ErrorKind): number {
     case 'Overloaded':
     case 'StorageFailure':
       return 503;
+    case 'QueryTimeout':
+      return 504;
     case 'Internal':
       return 500;
   }

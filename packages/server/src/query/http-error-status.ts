@@ -4,6 +4,8 @@ import { type ErrorKind, isAriadneError } from '@ariadne/protocol';
  * The one place where error kinds become HTTP status codes for the query APIs.
  * `Overloaded` is 503 here: 429 with Retry-After is OTLP's way of pushing back
  * on exporters, while a person or UI reading data sees a server that is busy.
+ * `QueryTimeout` is 504, as Tempo answers Grafana when a query outlives its
+ * timeout (Jaeger's envelope carries the same code).
  */
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
   InvalidQuery: 400,
@@ -14,6 +16,7 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   Overloaded: 503,
+  QueryTimeout: 504,
   StorageFailure: 500,
   Internal: 500,
 };

@@ -67,8 +67,8 @@ export interface AttributePredicate {
    */
   readonly value?: string;
   /**
-   * With `=` only: array attributes under the key match too, whatever they
-   * hold. TraceQL's `=` matches an array per element; stores keep arrays whole,
+   * With `=` and `=~` only: array attributes under the key match too, whatever
+   * they hold. TraceQL's `=` and `=~` match an array per element; stores keep arrays whole,
    * so they let every array through and the caller checks its elements.
    */
   readonly orArray?: boolean;

@@ -13,6 +13,7 @@ import { httpStatusOfError } from '../http-error-status.js';
 import { fetchTraces } from '../jaeger/fetch-traces.js';
 import { parseGoDuration } from '../jaeger/go-duration.js';
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT } from '../jaeger/jaeger-trace-query.js';
+import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { readUniqueSpanIds } from '../read-unique-span-ids.js';
 
@@ -210,7 +211,7 @@ export function v3ErrorResponse(error: unknown): Response {
 function handle(route: (c: Context) => Promise<Response>): (c: Context) => Promise<Response> {
   return async (c) => {
     try {
-      return await route(c);
+      return await raceQueryDeadline(route(c));
     } catch (error) {
       return v3ErrorResponse(error);
     }

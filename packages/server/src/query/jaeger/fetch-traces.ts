@@ -1,5 +1,6 @@
 import { isAriadneError, type Span } from '@ariadne/protocol';
 import type { SpanReader, TimeRange } from '../../storage/span-store.js';
+import { ScanPacer } from '../query-deadline.js';
 
 /**
  * How many `getTrace` calls run at once: enough to overlap a disk store's
@@ -21,9 +22,11 @@ export async function fetchTraces(
   timeRange?: TimeRange,
 ): Promise<FetchedTraces> {
   const results: (Span[] | undefined)[] = traceIds.map(() => undefined);
+  const pacer = new ScanPacer();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < traceIds.length) {
+      await pacer.step();
       const index = next++;
       try {
         results[index] = await reader.getTrace(traceIds[index]!, timeRange);

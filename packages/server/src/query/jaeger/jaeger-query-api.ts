@@ -19,6 +19,7 @@ import {
   type SpanStore,
   type TimeRange,
 } from '../../storage/span-store.js';
+import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { readUniqueSpanIds } from '../read-unique-span-ids.js';
 import { fetchTraces } from './fetch-traces.js';
@@ -297,7 +298,7 @@ function parseTraceIdParam(text: string): string {
 function handle(route: (c: Context) => Promise<Response>): (c: Context) => Promise<Response> {
   return async (c) => {
     try {
-      return await route(c);
+      return await raceQueryDeadline(route(c));
     } catch (error) {
       return jaegerErrorResponse(error);
     }

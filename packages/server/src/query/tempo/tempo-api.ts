@@ -7,6 +7,7 @@ import {
 import { type Context, Hono } from 'hono';
 import type { AttributePredicate, SpanReader, TimeRange, TraceQuery, TraceSummary } from '../../storage/span-store.js';
 import { httpStatusOfError } from '../http-error-status.js';
+import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { readUniqueSpanIds } from '../read-unique-span-ids.js';
 import { queryRangeTraceQL, searchTraceQL } from '../traceql/search.js';
@@ -216,7 +217,7 @@ export function createTempoApi(store: SpanReader, options: TempoApiOptions = {})
 function handle(route: (c: Context) => Promise<Response>): (c: Context) => Promise<Response> {
   return async (c) => {
     try {
-      return await route(c);
+      return await raceQueryDeadline(route(c));
     } catch (error) {
       const status = httpStatusOfError(error);
       const message = error instanceof AriadneError ? error.message : 'internal error';

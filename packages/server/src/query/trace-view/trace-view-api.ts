@@ -2,6 +2,7 @@ import { AriadneError, isAriadneError, normalizeTraceId, type Span, toJaegerTrac
 import { type Context, Hono } from 'hono';
 import type { SpanReader, SpanStore } from '../../storage/span-store.js';
 import { jaegerDataResponse, jaegerErrorResponse } from '../jaeger/jaeger-envelope.js';
+import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { readUniqueSpanIds } from '../read-unique-span-ids.js';
 import { searchTraceSpans } from './search-trace-spans.js';
@@ -67,7 +68,7 @@ export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore):
 
   const handle = (run: (c: Context) => Promise<Response>) => async (c: Context) => {
     try {
-      return await run(c);
+      return await raceQueryDeadline(run(c));
     } catch (error) {
       return jaegerErrorResponse(error);
     }

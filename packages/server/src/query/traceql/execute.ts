@@ -1,4 +1,5 @@
 import { type AnyValue, type Attributes, type Span, SpanKind, StatusCode } from '@ariadne/protocol';
+import type { LinearRegex } from '../linear-regex.js';
 import type {
   ComparisonOperator,
   FieldExpr,
@@ -44,7 +45,7 @@ const KIND_NAMES: Record<SpanKind, KindValue> = {
   [SpanKind.Consumer]: 'consumer',
 };
 
-const REGEXES = new Map<string, RegExp>();
+const REGEXES = new Map<string, LinearRegex>();
 
 /** What every span of one trace can ask about its trace: computed once per trace. */
 export class TraceContext {
@@ -70,7 +71,7 @@ export class TraceContext {
     return span.parentSpanId === '' ? undefined : this.byId.get(span.parentSpanId);
   }
 
-  regex(source: string): RegExp {
+  regex(source: string): LinearRegex {
     let regex = REGEXES.get(source);
     if (regex === undefined) {
       // Queries are few and traces many: compile once per query text, not per trace.
@@ -391,7 +392,7 @@ export function compare(
   op: ComparisonOperator,
   l: Static,
   r: Static,
-  ctx?: { regex(source: string): RegExp },
+  ctx?: { regex(source: string): LinearRegex },
 ): boolean {
   if (l.type === 'nil' || r.type === 'nil') return false;
   if (op === '=~' || op === '!~') {

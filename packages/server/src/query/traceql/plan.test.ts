@@ -22,14 +22,14 @@ test('pushes down the conditions of one spanset filter', () => {
   });
 });
 
-test('attribute comparisons become store predicates; equality lets arrays through', () => {
+test('attribute comparisons become store predicates; equality and regular expressions let arrays through', () => {
   const { prefilter } = plan(
     '{ span.http.method = "GET" && .code >= 500 && resource.k8s.ns =~ "prod-.*" && span.x != nil && span.y != "a" && span.flag }',
   );
   assert.deepEqual(prefilter.attributes, [
     { key: 'http.method', scope: 'span', operator: '=', value: 'GET', orArray: true },
     { key: 'code', scope: 'any', operator: '>=', value: '500' },
-    { key: 'k8s.ns', scope: 'resource', operator: '=~', value: '(?:prod-.*)|\\[.*\\]' },
+    { key: 'k8s.ns', scope: 'resource', operator: '=~', value: 'prod-.*', orArray: true },
     { key: 'x', scope: 'span', operator: 'exists' },
     { key: 'y', scope: 'span', operator: '!=', value: 'a' },
     { key: 'flag', scope: 'span', operator: '=', value: 'true' },
@@ -38,10 +38,11 @@ test('attribute comparisons become store predicates; equality lets arrays throug
 
 test('a literal on the left is flipped; what stores cannot do stays in the engine', () => {
   assert.deepEqual(plan('{ 100ms < duration }').prefilter, { minDurationNanos: 100_000_001n });
-  assert.deepEqual(
-    plan('{ span.a > "x" && name =~ "GET.*" && span.b = nil && link.c = 1 && span.d =~ "(?i)x" }').prefilter,
-    {},
-  );
+  assert.deepEqual(plan('{ span.a > "x" && name =~ "GET.*" && span.b = nil && link.c = 1 }').prefilter, {});
+  // Both sides run RE2 (`linear-regex.ts`): flags push down like any pattern.
+  assert.deepEqual(plan('{ span.d =~ "(?i)x" }').prefilter.attributes, [
+    { key: 'd', scope: 'span', operator: '=~', value: '(?i)x', orArray: true },
+  ]);
   assert.deepEqual(plan('{ status = error || kind = client }').prefilter, {});
   assert.deepEqual(plan('{ !(status = error) }').prefilter, {});
 });

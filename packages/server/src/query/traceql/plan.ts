@@ -50,8 +50,9 @@ const FLIPPED: Record<string, ComparisonOperator> = {
  * conditions (each side is met by a different span), `{a} !> {b}` pushes `b`,
  * `||` pushes nothing. Conditions the store cannot express are left to the
  * engine. Array attributes match per element in the engine but are kept whole
- * by the stores, so `=` is pushed down letting every array through (`orArray`)
- * and `=~` as a regular expression that also lets arrays through; ordering
+ * by the stores, so `=` and `=~` are pushed down letting every array through
+ * (`orArray`; not by widening the pattern, which would make every test of it
+ * dearer, see `linear-regex.ts`); ordering
  * (`>` …) on arrays of numbers is a known gap.
  */
 export function planTraceQL(query: Query): TraceQLPlan {
@@ -185,11 +186,9 @@ function attributePredicate(
     case '!=':
       return { key, scope, operator: op, value: text };
     case '=~':
-      // Flags such as `(?i)` are the engine's translation; the stores' regular expressions do not know them.
-      if (text.startsWith('(?')) return undefined;
-      return value.type === 'string' ? { key, scope, operator: op, value: `(?:${text})|\\[.*\\]` } : undefined;
+      // The engine and the stores share one regular expression engine (`linear-regex.ts`), flags included.
+      return value.type === 'string' ? { key, scope, operator: op, value: text, orArray: true } : undefined;
     case '!~':
-      if (text.startsWith('(?')) return undefined;
       return value.type === 'string' ? { key, scope, operator: op, value: text } : undefined;
     default:
       // The stores order numbers only; strings order lexically in TraceQL, so they stay in the engine.

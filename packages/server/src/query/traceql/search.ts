@@ -1,5 +1,6 @@
 import { type AnyValue, AriadneError, type KeyValue, type Span, serviceNameOf } from '@ariadne/protocol';
 import type { SpanReader, TimeRange, TraceSummary } from '../../storage/span-store.js';
+import { ScanPacer } from '../query-deadline.js';
 import type { FieldExpr, Pipeline, Query, SpansetExpr, Static } from './ast.js';
 import { compileTraceQL } from './compile.js';
 import { executeTraceQL, type Spanset } from './execute.js';
@@ -163,6 +164,9 @@ async function forEachCandidate(
   visit: (spans: Span[], summary: TraceSummary) => boolean,
 ): Promise<void> {
   if (plan.matchesNothing) return;
+  // Evaluation runs on the thread that answers /health and takes spans in: a turn of the
+  // event loop between slices of it, and a stop at the query's deadline.
+  const pacer = new ScanPacer();
   const seen = new Set<string>();
   let fetch = firstFetch;
   for (;;) {
@@ -176,6 +180,7 @@ async function forEachCandidate(
         seen.add(summary.traceId);
         const spans = loaded[j];
         if (spans === undefined) continue;
+        await pacer.step();
         if (visit(spans, summary)) return;
       }
     }

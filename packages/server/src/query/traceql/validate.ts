@@ -1,3 +1,4 @@
+import { invalidRegexMessage, type LinearRegex, tryCompileLinearRegex } from '../linear-regex.js';
 import type { FieldExpr, Pipeline, Query, ScalarExpr, SpansetExpr, Static } from './ast.js';
 import { TraceQLError } from './traceql-error.js';
 
@@ -240,18 +241,14 @@ export function typeOf(expr: FieldExpr): ValueType {
 }
 
 /**
- * Regular expressions are fully anchored, as in Tempo and Prometheus (and the
- * stores' predicates). Go's leading `(?i)`, `(?s)`, `(?is)` flags, common in
- * Tempo queries, become JavaScript flags; other RE2-only syntax is an error.
+ * A `=~`/`!~` pattern, compiled by the one linear-time engine every store's
+ * predicates use (`linear-regex.ts`: RE2 syntax, fully anchored, `.` matching
+ * line breaks, as in Tempo); a pattern RE2 cannot run is an error at its place.
  */
-export function compileTraceQLRegex(source: string, pos: FieldExpr['pos']): RegExp {
-  const flags = /^\(\?([is]+)\)/.exec(source);
-  const body = flags === null ? source : source.slice(flags[0].length);
-  try {
-    return new RegExp(`^(?:${body})$`, `u${flags === null ? '' : [...new Set(flags[1])].join('')}`);
-  } catch {
-    throw new TraceQLError(pos, `invalid regular expression "${source}"`);
-  }
+export function compileTraceQLRegex(source: string, pos: FieldExpr['pos']): LinearRegex {
+  const result = tryCompileLinearRegex(source);
+  if (!result.ok) throw new TraceQLError(pos, invalidRegexMessage(source, result.problem));
+  return result.regex;
 }
 
 function article(type: ValueType): string {

@@ -12,6 +12,7 @@ import { type Context, Hono } from 'hono';
 import { hasDependencies, type SpanReader, type TimeRange } from '../../storage/span-store.js';
 import { httpStatusOfError } from '../http-error-status.js';
 import { fetchTraces } from '../jaeger/fetch-traces.js';
+import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { parseZipkinTimeRange, parseZipkinTraceQuery, ZIPKIN_DEFAULT_LOOKBACK_MS } from './zipkin-query-request.js';
 
@@ -209,7 +210,7 @@ function text(status: number, message: string): Response {
 function handle(route: (c: Context) => Promise<Response>): (c: Context) => Promise<Response> {
   return async (c) => {
     try {
-      return await route(c);
+      return await raceQueryDeadline(route(c));
     } catch (error) {
       const message = isAriadneError(error) ? error.message : `internal error: ${String(error)}`;
       return text(httpStatusOfError(error), message);

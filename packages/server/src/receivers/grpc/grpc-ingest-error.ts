@@ -19,6 +19,8 @@ export function grpcStatusOf(kind: ErrorKind): status {
     case 'Overloaded':
     case 'StorageFailure':
       return status.UNAVAILABLE;
+    case 'QueryTimeout':
+      return status.DEADLINE_EXCEEDED;
     case 'Internal':
       return status.INTERNAL;
   }

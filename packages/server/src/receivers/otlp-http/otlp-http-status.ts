@@ -26,6 +26,8 @@ export function otlpHttpStatusOf(kind: ErrorKind): number {
       return 404;
     case 'StorageFailure':
       return 503;
+    case 'QueryTimeout':
+      return 504;
     case 'Internal':
       return 500;
   }

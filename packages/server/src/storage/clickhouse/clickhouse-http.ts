@@ -1,4 +1,5 @@
 import { AriadneError } from '@ariadne/protocol';
+import { currentQueryDeadline } from '../../query/query-deadline.js';
 
 /**
  * A small client for ClickHouse's HTTP interface. We speak HTTP ourselves
@@ -20,6 +21,8 @@ export type Settings = Readonly<Record<string, string | number>>;
 
 /** ClickHouse's error code 427: the regular expression does not compile in RE2. */
 export const CANNOT_COMPILE_REGEXP = 427;
+/** ClickHouse's error code 159: the query ran past `max_execution_time`. */
+export const TIMEOUT_EXCEEDED = 159;
 /** ClickHouse's error code 252: a partition has too many unmerged parts; inserts must slow down. */
 export const TOO_MANY_PARTS = 252;
 
@@ -95,13 +98,24 @@ export class ClickHouseHttp {
     // Buffer the whole answer server-side so that an error becomes a status code,
     // not a truncated 200 body.
     params.set('wait_end_of_query', '1');
-    for (const [name, value] of Object.entries({ ...this.#settings, ...settings })) params.set(name, String(value));
+    // A read made for a query stops at the query's deadline, in ClickHouse too (not an insert: its spans
+    // were acknowledged to nobody yet, and the write path has its own answer time).
+    const deadline = query === undefined ? currentQueryDeadline() : undefined;
+    deadline?.check();
+    const deadlineSettings =
+      deadline === undefined ? {} : { max_execution_time: Math.max(1, Math.ceil(deadline.remainingMs() / 1000)) };
+    for (const [name, value] of Object.entries({ ...this.#settings, ...deadlineSettings, ...settings })) {
+      params.set(name, String(value));
+    }
     const request = () =>
       fetch(`${this.#url}/?${params}`, {
         method: 'POST',
         headers: this.#headers,
         body,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal:
+          deadline === undefined
+            ? AbortSignal.timeout(this.#timeoutMs)
+            : AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), AbortSignal.timeout(deadline.remainingMs())]),
       });
     let response: Response;
     try {
@@ -115,6 +129,7 @@ export class ClickHouseHttp {
         response = await request();
       }
     } catch (error) {
+      if (deadline?.passed()) throw deadline.error();
       throw new AriadneError('StorageFailure', `ClickHouse at ${this.#url} is unreachable: ${describe(error)}`, {
         cause: error,
       });
@@ -122,6 +137,7 @@ export class ClickHouseHttp {
     if (!response.ok) {
       const text = await response.text();
       const code = Number(response.headers.get('x-clickhouse-exception-code') ?? /Code: (\d+)/.exec(text)?.[1]);
+      if (deadline !== undefined && code === TIMEOUT_EXCEEDED) throw deadline.error();
       throw new ClickHouseError(
         code,
         text.trim().slice(0, 2000),

@@ -62,7 +62,7 @@ export function attributePredicateSql(predicate: AttributePredicate): string {
     case '!=':
       return `(${present}) AND NOT (${some(`v = ${sqlString(value)}`)})`;
     case '=~':
-      return some(`match(v, ${regexSql(value)})`);
+      return some(`match(v, ${regexSql(value)})${predicate.orArray === true ? ` OR t = ${ValueType.array}` : ''}`);
     case '!~':
       return `(${present}) AND NOT (${some(`match(v, ${regexSql(value)})`)})`;
     case '<':
@@ -76,14 +76,14 @@ export function attributePredicateSql(predicate: AttributePredicate): string {
 }
 
 /**
- * Our regular expressions match whole values (anchored, as in Tempo and
- * Prometheus) and `.` does not match a line break, as in JavaScript; ClickHouse's
- * RE2 searches for a substring and lets `.` match `\n`, hence the wrapping.
- * Syntax RE2 lacks (lookaround, backreferences) fails in ClickHouse with code
- * 427, which the store reports as InvalidQuery.
+ * Our regular expressions (`query/linear-regex.ts`) are RE2's, as ClickHouse's
+ * are, and match whole values with `.` matching line breaks (Tempo's meaning);
+ * ClickHouse's `match()` searches for a substring, hence the anchors (around a
+ * group, so that `a|b` stays one alternative). The caller has compiled the
+ * pattern with re2js first, so ClickHouse never sees one we would reject.
  */
 export function regexSql(source: string): string {
-  return sqlString(`(?-s)^(?:${source})$`);
+  return sqlString(`(?s)^(?:${source})$`);
 }
 
 const INT64_MIN = -(2n ** 63n);

@@ -9,6 +9,7 @@ import {
   SpanKind,
   StatusCode,
 } from '@ariadne/protocol';
+import { QueryDeadline, withQueryDeadline } from '../../query/query-deadline.js';
 import {
   type DependencyLink,
   hasDependencies,
@@ -183,6 +184,16 @@ function registerReads(getStore: () => SpanStore, fixtures: Fixtures): void {
       );
     });
   }
+
+  test('findTraces past the query deadline rejects with QueryTimeout; within it, answers', async () => {
+    const passed = new QueryDeadline(Date.now() - 1, 30_000);
+    await assert.rejects(
+      withQueryDeadline(passed, () => getStore().findTraces(query({}))),
+      (error) => isAriadneError(error, 'QueryTimeout'),
+    );
+    const found = await withQueryDeadline(QueryDeadline.after(30_000), () => getStore().findTraces(query({})));
+    assert.ok(found.length > 0);
+  });
 
   registerCapabilityReads(getStore, fixtures);
   test('getServices lists every service, sorted', async () => {

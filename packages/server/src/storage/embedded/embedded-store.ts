@@ -1,6 +1,7 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AriadneError, isValidTraceId, normalizeTraceId, type Span } from '@ariadne/protocol';
+import { ScanPacer } from '../../query/query-deadline.js';
 import type { SpanLookup } from '../../query/trace-view/span-lookup.js';
 import {
   type TraceOutline,
@@ -488,8 +489,14 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
           seen.add(traceId);
           top.offer(traceId, traceStart(current, traceId) ?? 0n);
         };
+        // Yielding every few milliseconds lets the store's thread take batches between
+        // slices of a long scan; the query's deadline stops it.
+        const pacer = new ScanPacer();
         for (const part of current.heads) {
-          for (const [traceId, spans] of part.traces) if (!seen.has(traceId) && spans.some(matches)) consider(traceId);
+          for (const [traceId, spans] of [...part.traces]) {
+            await pacer.step();
+            if (!seen.has(traceId) && spans.some(matches)) consider(traceId);
+          }
         }
         // Newest blocks and pages first, and stop once none left can hold a trace that
         // would make the top `limit`: a trace starts no later than its spans in any block.
@@ -499,7 +506,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         );
         for (const block of newestFirst) {
           if (cannotEnter(block.maxStart)) break;
-          await searchBlock(block, query, matches, { onTrace: consider, canStop: cannotEnter });
+          await searchBlock(block, query, matches, { onTrace: consider, canStop: cannotEnter, pacer });
         }
         return Promise.all(top.traces().map(({ traceId }) => summarize(current, traceId)));
       }),
@@ -551,8 +558,13 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
           if (!block.meta.services.some((service) => red.wantsService(service))) continue;
           addRedCells(await block.aggregates(), red);
         }
-        for (const part of current.heads)
-          for (const spans of part.traces.values()) for (const span of spans) red.addSpan(span);
+        const pacer = new ScanPacer();
+        for (const part of current.heads) {
+          for (const spans of [...part.traces.values()]) {
+            await pacer.step();
+            for (const span of spans) red.addSpan(span);
+          }
+        }
         return red.series();
       }),
 

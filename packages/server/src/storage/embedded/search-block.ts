@@ -1,4 +1,5 @@
 import { StatusCode } from '@ariadne/protocol';
+import type { ScanPacer } from '../../query/query-deadline.js';
 import type { SpanMatcher } from '../query/span-matches-query.js';
 import type { AttributePredicate, TraceQuery } from '../span-store.js';
 import { type BlockReader, INLINE_TEXTS_VERSION } from './block-file.js';
@@ -14,6 +15,8 @@ export interface BlockSearch {
    * search (no trace of this page or of older ones can make the results).
    */
   readonly canStop: (pageMaxTraceStart: bigint) => boolean;
+  /** The search's pace: turns of the event loop between slices of work, and its deadline. */
+  readonly pacer: ScanPacer;
 }
 
 /**
@@ -51,6 +54,7 @@ export async function searchBlock(
 
   const pages = block.meta.pages;
   for (let page = pages.length - 1; page >= 0; page--) {
+    await search.pacer.step();
     const meta = pages[page]!;
     if (search.canStop(BigInt(meta.maxTraceStartNanos ?? block.meta.maxStartNanos))) return;
     if (BigInt(meta.maxStartNanos) < startNanos || BigInt(meta.minStartNanos) > endNanos) continue;
@@ -78,6 +82,7 @@ export async function searchBlock(
     const rows = await block.pageRows(page);
     const hits = needles.map((alternatives) => occurrences(rows, alternatives));
     for (const ordinal of candidates) {
+      await search.pacer.step();
       const offset = block.traceOffset(ordinal);
       const reader = new ByteReader(rows);
       reader.offset = offset;

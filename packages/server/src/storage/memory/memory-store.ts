@@ -1,4 +1,5 @@
 import { AriadneError, normalizeTraceId, type Span } from '@ariadne/protocol';
+import { ScanPacer } from '../../query/query-deadline.js';
 import { crossServiceCalls, DependencyCounter, isErrorSpan } from '../query/dependency-links.js';
 import { mostRecentTraces } from '../query/most-recent-traces.js';
 import { RedAccumulator } from '../query/red-metrics.js';
@@ -38,7 +39,8 @@ export interface MemoryStoreOptions {
  * bounded size. RED duration quantiles come from log-scale bins (within 2.2%,
  * see `duration-histogram.ts`), like the embedded store's. A span written
  * again with the same ids and content is kept once (`trace-spans.ts`), so a
- * retried batch changes no count.
+ * retried batch changes no count. Scans yield to the event loop every few
+ * milliseconds and stop at the query's deadline (`query/query-deadline.ts`).
  */
 export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & DependencyReader & RedMetricsReader {
   const maxTraces = options.maxTraces ?? 100_000;
@@ -85,7 +87,10 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & D
       const matches = compileSpanMatcher(query);
       // Rank by start first and summarize only the winners: most matches are cut by the limit.
       const candidates: { traceId: string; startTimeUnixNano: bigint; trace: Span[] }[] = [];
-      for (const [traceId, { spans }] of traces) {
+      // A snapshot: the scan yields, and writes meanwhile must not change what it walks.
+      const pacer = new ScanPacer();
+      for (const [traceId, { spans }] of [...traces]) {
+        await pacer.step();
         if (spans.some(matches)) candidates.push({ traceId, startTimeUnixNano: earliestStart(spans), trace: spans });
       }
       return mostRecentTraces(candidates, query.limit).map((candidate) => summarizeTrace(candidate.trace));
@@ -105,7 +110,9 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & D
       ensureOpen();
       validateTimeRange(timeRange);
       const counter = new DependencyCounter();
-      for (const trace of traces.values()) {
+      const pacer = new ScanPacer();
+      for (const trace of [...traces.values()]) {
+        await pacer.step();
         for (const call of crossServiceCalls(trace.spans)) {
           const start = call.child.startTimeUnixNano;
           if (start < timeRange.startNanos || start > timeRange.endNanos) continue;
@@ -118,7 +125,11 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & D
     async getRedMetrics(query: RedMetricsQuery): Promise<RedMetricsSeries[]> {
       ensureOpen();
       const red = new RedAccumulator(query);
-      for (const trace of traces.values()) for (const span of trace.spans) red.addSpan(span);
+      const pacer = new ScanPacer();
+      for (const trace of [...traces.values()]) {
+        await pacer.step();
+        for (const span of trace.spans) red.addSpan(span);
+      }
       return red.series();
     },
 

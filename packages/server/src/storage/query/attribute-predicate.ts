@@ -1,4 +1,5 @@
 import { type AnyValue, AriadneError, type Attributes, anyValueToString, type Span } from '@ariadne/protocol';
+import { compileLinearRegex } from '../../query/linear-regex.js';
 import type { AttributePredicate } from '../span-store.js';
 
 /** One attribute predicate, compiled once per query and then applied to many spans. */
@@ -14,8 +15,8 @@ type ValueTest = (value: AnyValue) => boolean;
  * - `=`, `=~`, ordering, `exists`: some occurrence of the key within the scope satisfies it.
  * - `!=`, `!~`: the key occurs within the scope and no occurrence equals / matches
  *   (an absent attribute does not match, as in TraceQL, so `!=` never means "missing").
- * - Regular expressions are fully anchored (as in Tempo and Prometheus): `=~ "GET"`
- *   does not match `GET /users`; write `GET.*`.
+ * - Regular expressions are RE2's, fully anchored, `.` matching line breaks, as in
+ *   Tempo (`query/linear-regex.ts`): `=~ "GET"` does not match `GET /users`; write `GET.*`.
  * - Ordering compares numbers: int and double values, and strings that read as a
  *   number (Zipkin and Jaeger clients send `http.status_code` as text).
  */
@@ -37,11 +38,14 @@ export function compileAttributePredicate(predicate: AttributePredicate): SpanAt
       return negated(lookup, (value) => anyValueToString(value) === expected);
     }
     case '=~': {
-      const regex = compileRegex(requireValue(predicate));
+      const regex = compileLinearRegex(requireValue(predicate));
+      if (predicate.orArray === true) {
+        return (span) => lookup(span, (value) => value.type === 'array' || regex.test(anyValueToString(value)));
+      }
       return (span) => lookup(span, (value) => regex.test(anyValueToString(value)));
     }
     case '!~': {
-      const regex = compileRegex(requireValue(predicate));
+      const regex = compileLinearRegex(requireValue(predicate));
       return negated(lookup, (value) => regex.test(anyValueToString(value)));
     }
     case '<':
@@ -96,14 +100,6 @@ function requireValue(predicate: AttributePredicate): string {
     throw new AriadneError('InvalidQuery', `operator ${predicate.operator} on "${predicate.key}" needs a value`);
   }
   return predicate.value;
-}
-
-function compileRegex(source: string): RegExp {
-  try {
-    return new RegExp(`^(?:${source})$`, 'u');
-  } catch (error) {
-    throw new AriadneError('InvalidQuery', `invalid regular expression "${source}"`, { cause: error });
-  }
 }
 
 const INTEGER = /^[+-]?\d+$/;

@@ -2,11 +2,12 @@ import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { AriadneError } from '@ariadne/protocol';
 import { encodeSpanBatch } from '../../pipeline/span-batch.js';
+import { currentQueryDeadline } from '../../query/query-deadline.js';
 import { startWorker } from '../../threads/start-worker.js';
 import { transferable } from '../../threads/transferable.js';
 import type { EmbeddedStore, EmbeddedStoreOptions } from '../embedded/embedded-store.js';
 import type { SpanBatch, SpanBatchWriter } from '../span-store.js';
-import { receivedError, type StoreAnswer, type StoreNotice } from './store-messages.js';
+import { receivedError, type StoreAnswer, type StoreCall, type StoreNotice } from './store-messages.js';
 
 /** What crosses to the store's thread: functions cannot (`now` is for tests that open the store directly). */
 export type WorkerStoreOptions = Omit<EmbeddedStoreOptions, 'now' | 'onError'> & {
@@ -88,9 +89,16 @@ export async function openEmbeddedStoreInWorker(options: WorkerStoreOptions): Pr
     if (closing !== undefined)
       return Promise.reject(new AriadneError('StorageFailure', 'the embedded store is closed'));
     const id = nextId++;
+    const deadline = currentQueryDeadline();
+    const message: StoreCall = {
+      id,
+      method,
+      args,
+      ...(deadline === undefined ? {} : { deadline: { atMs: deadline.atMs, timeoutMs: deadline.timeoutMs } }),
+    };
     return new Promise<T>((resolveCall, rejectCall) => {
       pending.set(id, { resolve: resolveCall as (value: unknown) => void, reject: rejectCall });
-      worker.postMessage({ id, method, args }, transfer);
+      worker.postMessage(message, transfer);
     });
   };
 

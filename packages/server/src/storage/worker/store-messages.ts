@@ -5,6 +5,12 @@ export interface StoreCall {
   readonly id: number;
   readonly method: string;
   readonly args: readonly unknown[];
+  /**
+   * The deadline of the query the call is part of (`query/query-deadline.ts`):
+   * a signal cannot cross threads, a time can, and the store's scan loops
+   * check it there.
+   */
+  readonly deadline?: { readonly atMs: number; readonly timeoutMs: number };
 }
 
 /** The answer to a call, by its id. */

@@ -3,6 +3,7 @@
 // sends it, so no cut or block read ever holds up the thread that owns the
 // sockets.
 import { parentPort, workerData } from 'node:worker_threads';
+import { QueryDeadline, withQueryDeadline } from '../../query/query-deadline.js';
 import { type EmbeddedStore, type EmbeddedStoreOptions, openEmbeddedStore } from '../embedded/embedded-store.js';
 import type { SpanBatch } from '../span-store.js';
 import { type StoreAnswer, type StoreCall, type StoreNotice, sendError } from './store-messages.js';
@@ -32,7 +33,9 @@ const call = (method: string, args: readonly unknown[]): Promise<unknown> => {
 };
 
 const answer = (message: StoreCall) => {
-  call(message.method, message.args).then(
+  const deadline =
+    message.deadline === undefined ? undefined : new QueryDeadline(message.deadline.atMs, message.deadline.timeoutMs);
+  withQueryDeadline(deadline, () => call(message.method, message.args)).then(
     (value) => port.postMessage({ type: 'answer', id: message.id, ok: true, value } satisfies StoreAnswer),
     (error: unknown) =>
       port.postMessage({ type: 'answer', id: message.id, ok: false, error: sendError(error) } satisfies StoreAnswer),
