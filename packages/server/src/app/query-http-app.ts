@@ -1,4 +1,6 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import type { AccessControl } from '../auth/access-control.js';
+import { ADMIN, honoAccess, QUERY } from '../auth/http-access.js';
 import { createJaegerQueryApi } from '../query/jaeger/jaeger-query-api.js';
 import type { SpanReader, SpanStore } from '../storage/span-store.js';
 import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
@@ -13,6 +15,8 @@ export interface QueryHttpAppOptions {
   readonly isReady: () => boolean;
   /** Where `POST /api/archive/{traceId}` keeps traces past retention. */
   readonly archive?: SpanStore;
+  /** `--auth`: `/health` stays open, `/metrics` needs admin, everything else (APIs, UI) query. */
+  readonly access?: AccessControl;
   /** More APIs on this port (API v3, live tail), mounted before the `/api/*` catch-all. */
   readonly apis?: readonly Hono[];
 }
@@ -21,9 +25,15 @@ export interface QueryHttpAppOptions {
 export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   const app = new Hono();
   app.get('/health', (c) => (options.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
-  app.get('/metrics', (c) =>
-    c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
-  );
+  const metrics = (c: Context) =>
+    c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+  const { access } = options;
+  if (access === undefined) app.get('/metrics', metrics);
+  else {
+    // Routes answer in the order they were added: /health and /metrics before the catch-all query check.
+    app.get('/metrics', honoAccess(access, 'query', ADMIN), metrics);
+    app.use('*', honoAccess(access, 'query', QUERY));
+  }
   app.route('/', createJaegerQueryApi(options.reader, options.archive ? { archive: options.archive } : {}));
   for (const api of options.apis ?? []) app.route('/', api);
   app.all('/api/*', (c) =>

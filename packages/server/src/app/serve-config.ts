@@ -59,6 +59,14 @@ export interface ServeConfig {
   readonly samplingStrategiesFile?: string;
   /** Remote sampling: learn per-operation probabilities to reach this many traces per second per operation. */
   readonly adaptiveSamplingTarget?: number;
+  /**
+   * `--auth`: the file of tokens (JSON Lines of SHA-256 digests, tenants and
+   * roles). Set, every HTTP and gRPC endpoint but `/health` needs a token,
+   * and the UDP receivers stay off unless `udpTenant` is set.
+   */
+  readonly authFile?: string;
+  /** `--udp-tenant`: with `authFile`, the tenant the Jaeger agent UDP receivers write to (UDP carries no token). */
+  readonly udpTenant?: string;
 }
 
 /** The ports Jaeger, Zipkin and the OpenTelemetry Collector use. */

@@ -1,4 +1,5 @@
 import type { Span } from '@ariadne/protocol';
+import type { AccessControl } from '../auth/access-control.js';
 import type { Listener } from '../http/listen.js';
 import type { IngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanStore } from '../storage/span-store.js';
@@ -11,6 +12,8 @@ export interface ModuleContext {
   readonly store: SpanStore;
   readonly pipeline: IngestPipeline;
   readonly metrics: IngestMetrics;
+  /** The `--auth` tokens every listener checks; undefined when auth is off. */
+  readonly access?: AccessControl;
   /** True once every module's listeners are up (for `/health`). */
   readonly isReady: () => boolean;
   /**

@@ -1,4 +1,5 @@
 import { getRequestListener } from '@hono/node-server';
+import { INGEST, QUERY } from '../auth/http-access.js';
 import { listenHttp } from '../http/listen.js';
 import { createJaegerV3Api } from '../query/jaeger-v3/jaeger-v3-api.js';
 import { createLiveTail } from '../query/live/live-tail.js';
@@ -10,12 +11,13 @@ import { createJaegerGrpcService } from '../receivers/jaeger-grpc/jaeger-grpc-re
 import { createJaegerHttpReceiver } from '../receivers/jaeger-http/jaeger-http-receiver.js';
 import { listenJaegerUdp } from '../receivers/jaeger-udp/jaeger-udp-receiver.js';
 import { createOtlpGrpcService } from '../receivers/otlp-grpc/otlp-grpc-receiver.js';
-import { createOtlpHttpReceiver } from '../receivers/otlp-http/otlp-http-receiver.js';
-import { createZipkinHttpReceiver } from '../receivers/zipkin-http/zipkin-http-receiver.js';
+import { createOtlpHttpReceiver, sendOtlpHttpRefusal } from '../receivers/otlp-http/otlp-http-receiver.js';
+import { createZipkinHttpReceiver, isZipkinSpanPost } from '../receivers/zipkin-http/zipkin-http-receiver.js';
 import { createSamplingApi } from '../sampling/sampling-api.js';
 import { defaultUiDir } from '../ui/static-ui.js';
+import { always, grpcReceiverInterceptors, guardedHttp } from './listener-access.js';
 import { openArchiveStore } from './open-archive-store.js';
-import { openListeners } from './open-listeners.js';
+import { type ListenerStep, openListeners } from './open-listeners.js';
 import { createQueryHttpApp } from './query-http-app.js';
 import type { ModuleContext, ServerModule } from './server-module.js';
 
@@ -47,6 +49,7 @@ export const queryModule: ServerModule = {
       uiDir: context.config.uiDir ?? defaultUiDir(),
       metrics: context.metrics.registry,
       isReady: context.isReady,
+      ...(context.access ? { access: context.access } : {}),
       archive,
       apis: [
         createJaegerV3Api(context.store),
@@ -80,12 +83,18 @@ export const otlpModule: ServerModule = {
             'otlp-http',
             config.host,
             port,
-            createOtlpHttpReceiver({
-              pipeline,
-              metrics,
-              maxBodyBytes: config.maxBodyBytes,
-              onInternalError: logErrors(context, 'otlp-http'),
-            }),
+            guardedHttp(
+              context,
+              'otlp-http',
+              always(INGEST),
+              createOtlpHttpReceiver({
+                pipeline,
+                metrics,
+                maxBodyBytes: config.maxBodyBytes,
+                onInternalError: logErrors(context, 'otlp-http'),
+              }),
+              sendOtlpHttpRefusal,
+            ),
           ),
       },
       {
@@ -97,7 +106,7 @@ export const otlpModule: ServerModule = {
             config.host,
             port,
             [createOtlpGrpcService({ pipeline, metrics, onInternalError: logErrors(context, 'otlp-grpc') })],
-            { maxMessageBytes: config.maxBodyBytes },
+            { maxMessageBytes: config.maxBodyBytes, interceptors: grpcReceiverInterceptors(context, 'otlp-grpc') },
           ),
       },
     ]);
@@ -109,6 +118,24 @@ export const jaegerModule: ServerModule = {
   name: 'jaeger',
   start: (context) => {
     const { config, pipeline, metrics } = context;
+    const udp = (port: 'jaegerCompact' | 'jaegerBinary', protocol: 'compact' | 'binary'): ListenerStep => {
+      const name = `jaeger-${protocol}`;
+      return {
+        port,
+        label: `Jaeger agent ${protocol}`,
+        open: (bound) =>
+          listenJaegerUdp(name, config.host, bound, {
+            pipeline,
+            metrics,
+            protocol,
+            onInternalError: logErrors(context, name),
+          }),
+      };
+    };
+    // A datagram carries no token: with --auth, UDP is off unless --udp-tenant says whose spans it brings.
+    const udpAllowed = context.access === undefined || config.udpTenant !== undefined;
+    const udpAsked = config.ports.jaegerCompact !== 'off' || config.ports.jaegerBinary !== 'off';
+    if (!udpAllowed && udpAsked) context.log('jaeger agent UDP receivers are off: with --auth they need --udp-tenant');
     return openListeners(context, [
       {
         port: 'jaegerHttp',
@@ -119,12 +146,17 @@ export const jaegerModule: ServerModule = {
             'jaeger-http',
             config.host,
             port,
-            createJaegerHttpReceiver({
-              pipeline,
-              metrics,
-              maxBodyBytes: config.maxBodyBytes,
-              onInternalError: logErrors(context, 'jaeger-http'),
-            }),
+            guardedHttp(
+              context,
+              'jaeger-http',
+              always(INGEST),
+              createJaegerHttpReceiver({
+                pipeline,
+                metrics,
+                maxBodyBytes: config.maxBodyBytes,
+                onInternalError: logErrors(context, 'jaeger-http'),
+              }),
+            ),
           ),
       },
       {
@@ -136,31 +168,10 @@ export const jaegerModule: ServerModule = {
             config.host,
             port,
             [createJaegerGrpcService({ pipeline, metrics, onInternalError: logErrors(context, 'jaeger-grpc') })],
-            { maxMessageBytes: config.maxBodyBytes },
+            { maxMessageBytes: config.maxBodyBytes, interceptors: grpcReceiverInterceptors(context, 'jaeger-grpc') },
           ),
       },
-      {
-        port: 'jaegerCompact',
-        label: 'Jaeger agent compact',
-        open: (port) =>
-          listenJaegerUdp('jaeger-compact', config.host, port, {
-            pipeline,
-            metrics,
-            protocol: 'compact',
-            onInternalError: logErrors(context, 'jaeger-compact'),
-          }),
-      },
-      {
-        port: 'jaegerBinary',
-        label: 'Jaeger agent binary',
-        open: (port) =>
-          listenJaegerUdp('jaeger-binary', config.host, port, {
-            pipeline,
-            metrics,
-            protocol: 'binary',
-            onInternalError: logErrors(context, 'jaeger-binary'),
-          }),
-      },
+      ...(udpAllowed ? [udp('jaegerCompact', 'compact'), udp('jaegerBinary', 'binary')] : []),
     ]);
   },
 };
@@ -183,13 +194,18 @@ export const zipkinModule: ServerModule = {
             'zipkin',
             config.host,
             port,
-            createZipkinHttpReceiver({
-              pipeline,
-              metrics,
-              maxBodyBytes: config.maxBodyBytes,
-              onInternalError: logErrors(context, 'zipkin'),
-              queryHandler: getRequestListener(createZipkinQueryApi(context.store).fetch),
-            }),
+            guardedHttp(
+              context,
+              'zipkin',
+              (request) => (isZipkinSpanPost(request) ? INGEST : QUERY),
+              createZipkinHttpReceiver({
+                pipeline,
+                metrics,
+                maxBodyBytes: config.maxBodyBytes,
+                onInternalError: logErrors(context, 'zipkin'),
+                queryHandler: getRequestListener(createZipkinQueryApi(context.store).fetch),
+              }),
+            ),
           ),
       },
     ]);
@@ -218,7 +234,14 @@ export const samplingModule: ServerModule = {
         port: 'sampling',
         label: 'remote sampling',
         path: '/sampling',
-        open: (port) => listenHttp('sampling', config.host, port, getRequestListener(api.fetch)),
+        // Instrumented services fetch their strategies here, with the token they send spans with.
+        open: (port) =>
+          listenHttp(
+            'sampling',
+            config.host,
+            port,
+            guardedHttp(context, 'sampling', always(INGEST), getRequestListener(api.fetch)),
+          ),
       },
     ]);
   },
@@ -233,7 +256,12 @@ export const tempoModule: ServerModule = {
         port: 'tempo',
         label: 'Tempo query API',
         open: (port) =>
-          listenHttp('tempo', context.config.host, port, getRequestListener(createTempoApi(context.store).fetch)),
+          listenHttp(
+            'tempo',
+            context.config.host,
+            port,
+            guardedHttp(context, 'tempo', always(QUERY), getRequestListener(createTempoApi(context.store).fetch)),
+          ),
       },
     ]),
 };

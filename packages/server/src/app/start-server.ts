@@ -1,4 +1,5 @@
 import type { Span } from '@ariadne/protocol';
+import { AccessControl } from '../auth/access-control.js';
 import type { Listener } from '../http/listen.js';
 import { createIngestPipeline } from '../pipeline/ingest-pipeline.js';
 import { openStore } from '../storage/open-store.js';
@@ -20,8 +21,22 @@ export interface RunningServer {
   readonly endpoints: readonly ModuleListener[];
   readonly store: SpanStore;
   readonly metrics: IngestMetrics;
+  /**
+   * Re-reads what SIGHUP re-reads (the `--auth` file), without a restart or
+   * a dropped connection. Each part that fails keeps what it had and says
+   * why; the others still reload.
+   */
+  reload(): Promise<readonly ReloadOutcome[]>;
   /** Stops listening, drains the pipeline, flushes and closes the store. */
   close(): Promise<void>;
+}
+
+/** What one part made of a reload. */
+export interface ReloadOutcome {
+  readonly part: 'auth';
+  readonly ok: boolean;
+  /** For the log: what was loaded, or why the old one stays. */
+  readonly message: string;
 }
 
 /**
@@ -33,6 +48,9 @@ export async function startServer(
   log: (line: string) => void = () => {},
   modules: readonly ServerModule[] = SERVER_MODULES,
 ): Promise<RunningServer> {
+  const metrics = new IngestMetrics();
+  // Read before anything opens: a wrong auth file stops the start, costing nothing.
+  const access = config.authFile === undefined ? undefined : new AccessControl(config.authFile, metrics.registry);
   const store = await openStore({
     storage: config.storage,
     dataDir: config.dataDir,
@@ -41,7 +59,6 @@ export async function startServer(
     ...(config.retentionNanos === undefined ? {} : { retentionNanos: config.retentionNanos }),
     ...(config.clickhouse === undefined ? {} : { clickhouse: config.clickhouse }),
   });
-  const metrics = new IngestMetrics();
   const acceptedListeners = new Set<AcceptedListener>();
   const pipeline = createIngestPipeline(store, {
     maxInFlightSpans: config.maxInFlightSpans,
@@ -70,6 +87,7 @@ export async function startServer(
     store,
     pipeline,
     metrics,
+    ...(access ? { access } : {}),
     isReady: () => ready,
     onAccepted: (listener, wantsSpans = () => true) => {
       const entry = { listener, wantsSpans };
@@ -112,6 +130,11 @@ export async function startServer(
     endpoints,
     store,
     metrics,
+    reload: async () => {
+      const outcomes: ReloadOutcome[] = [];
+      if (access) outcomes.push(reloadPart('auth', () => `${access.reload().tokens} tokens from ${access.file}`));
+      return outcomes;
+    },
     close: () => {
       closing ??= (async () => {
         ready = false;
@@ -122,4 +145,12 @@ export async function startServer(
       return closing;
     },
   };
+}
+
+function reloadPart(part: ReloadOutcome['part'], reload: () => string): ReloadOutcome {
+  try {
+    return { part, ok: true, message: `${part}: reloaded ${reload()}` };
+  } catch (error) {
+    return { part, ok: false, message: `${part}: reload failed, the previous one stays: ${(error as Error).message}` };
+  }
 }

@@ -139,6 +139,8 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'max-attribute-value-length': '30',
   'sampling-strategies': 'strategies.json',
   'sampling-adaptive-target': '2.5',
+  auth: 'auth.jsonl',
+  'udp-tenant': 'team-a',
   'query-port': '1686',
   'otlp-grpc-port': 'off',
   'otlp-http-port': '0',
@@ -241,4 +243,22 @@ test('a --config file that is wrong says where', () => {
   refused(join(dir, 'missing.yaml'), /cannot read --config/);
   refused(write('config.yaml', 'config: other.yaml\n'), /"config" in .* is not an option/);
   assert.deepEqual(parse('--config', write('empty.yaml', '# nothing set\n')), parse());
+});
+
+test('--auth and --udp-tenant: UDP ports named on the command line need a tenant', () => {
+  assert.equal(parse().authFile, undefined);
+  const config = parse('--auth', 'auth.jsonl');
+  assert.equal(config.authFile, 'auth.jsonl');
+  assert.equal(config.udpTenant, undefined);
+  assert.equal(parse('--auth', 'a.jsonl', '--udp-tenant', 'edge').udpTenant, 'edge');
+  assert.equal(parse('--auth', 'a.jsonl', '--jaeger-compact-port', 'off').ports.jaegerCompact, 'off');
+  assert.throws(() => parseServeArgs(['--udp-tenant', 'edge']), /--udp-tenant needs --auth/);
+  assert.throws(
+    () => parseServeArgs(['--auth', 'a.jsonl', '--udp-tenant', '../x']),
+    /--udp-tenant "\.\.\/x" is not a valid tenant name/,
+  );
+  assert.throws(
+    () => parseServeArgs(['--auth', 'a.jsonl', '--jaeger-binary-port', '6832']),
+    /--jaeger-binary-port: with --auth the UDP receivers need --udp-tenant/,
+  );
 });

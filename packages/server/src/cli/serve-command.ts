@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { isAriadneError } from '@ariadne/protocol';
 import { DEFAULT_SERVE_CONFIG, type PortSetting, type ServeConfig, type ServePorts } from '../app/serve-config.js';
-import { startServer } from '../app/start-server.js';
+import { type RunningServer, startServer } from '../app/start-server.js';
+import { isTenantName, TENANT_NAME_RULE } from '../auth/access-roles.js';
 import { parseGoDuration } from '../query/jaeger/go-duration.js';
 import { STORE_KINDS, type StoreKind } from '../storage/open-store.js';
 import { readServeConfigFile } from './serve-config-file.js';
@@ -45,6 +46,14 @@ Remote sampling:
   --sampling-strategies <file>     Jaeger strategies file (JSON), re-read when it changes
   --sampling-adaptive-target <n>   adaptive: per-operation probabilities recomputed from the spans
                                    received to keep n traces per second per operation
+
+Access (see the README's "Authentication and TLS"):
+  --auth <file>                    tokens by SHA-256 hash, with tenants and roles (make them with
+                                   "ariadne token create"); then every HTTP and gRPC endpoint but /health
+                                   needs Authorization: Bearer <token> (or Basic, the token as password).
+                                   SIGHUP re-reads the file
+  --udp-tenant <name>              with --auth, the tenant the Jaeger agent UDP ports write to; without it
+                                   they are off, as a datagram carries no token
 
 Ingest limits:
   --max-body-bytes <n>             largest request body or gRPC message, after decompression (default 20971520)
@@ -91,13 +100,15 @@ export const SERVE_FLAGS = [
   'max-attribute-value-length',
   'sampling-strategies',
   'sampling-adaptive-target',
+  'auth',
+  'udp-tenant',
   ...(Object.keys(PORT_FLAGS) as (keyof typeof PORT_FLAGS)[]),
 ] as const;
 
 export type ServeFlag = (typeof SERVE_FLAGS)[number];
 
 /** Options whose value is a path: a config file's relative paths are resolved from the file's folder. */
-export const PATH_FLAGS: readonly ServeFlag[] = ['data-dir', 'sampling-strategies'];
+export const PATH_FLAGS: readonly ServeFlag[] = ['data-dir', 'sampling-strategies', 'auth'];
 
 export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
   const { values, positionals } = parseArgs({
@@ -133,6 +144,23 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
     if (value !== undefined) ports[key] = port(name(flag), value);
   }
   if (ports.query === 'off') throw usageError(`${name('query-port')} cannot be off`);
+  const udpTenant = text['udp-tenant'];
+  if (udpTenant !== undefined) {
+    if (text.auth === undefined) throw usageError(`${name('udp-tenant')} needs --auth`);
+    if (!isTenantName(udpTenant)) {
+      throw usageError(`${name('udp-tenant')} "${udpTenant}" is not a valid tenant name (${TENANT_NAME_RULE})`);
+    }
+  }
+  if (text.auth !== undefined && udpTenant === undefined) {
+    // Asked for by name, a UDP port that --auth would turn off is a mistake worth stopping for.
+    for (const flag of ['jaeger-compact-port', 'jaeger-binary-port'] as const) {
+      if (text[flag] !== undefined && text[flag] !== 'off') {
+        throw usageError(
+          `${name(flag)}: with --auth the UDP receivers need --udp-tenant (a datagram carries no token)`,
+        );
+      }
+    }
+  }
   const limits = defaults.limits;
   const integer = <T extends number | undefined>(flag: ServeFlag, fallback: T) =>
     positiveInteger(name(flag), text[flag], fallback);
@@ -162,6 +190,8 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
       : {
           adaptiveSamplingTarget: positiveNumber(name('sampling-adaptive-target'), text['sampling-adaptive-target']),
         }),
+    ...(text.auth === undefined ? {} : { authFile: text.auth }),
+    ...(udpTenant === undefined ? {} : { udpTenant }),
     maxBodyBytes: integer('max-body-bytes', defaults.maxBodyBytes),
     maxInFlightSpans: integer('max-in-flight-spans', defaults.maxInFlightSpans),
     limits: {
@@ -228,6 +258,10 @@ export async function runServe(args: readonly string[]): Promise<number> {
       '',
     ].join('\n'),
   );
+  // Only with something to reload: otherwise SIGHUP keeps its default (a closed terminal stops the server).
+  const onHangup = () => void reloadOnSignal(server, log);
+  const reloads = config.authFile !== undefined;
+  if (reloads) process.on('SIGHUP', onHangup);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log(`${signal}: closing`);
@@ -236,6 +270,13 @@ export async function runServe(args: readonly string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  if (reloads) process.off('SIGHUP', onHangup);
   await server.close();
   return 0;
+}
+
+/** SIGHUP: re-read the auth file (and certificates), one log line per part. */
+async function reloadOnSignal(server: RunningServer, log: (line: string) => void): Promise<void> {
+  log('SIGHUP: reloading');
+  for (const outcome of await server.reload()) log(outcome.message);
 }

@@ -1,4 +1,10 @@
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type ServerInterceptor,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import type { Listener } from '../../http/listen.js';
 
 export interface GrpcService {
@@ -9,6 +15,8 @@ export interface GrpcService {
 export interface GrpcListenOptions {
   /** Largest request message accepted, after decompression; past it grpc-js answers RESOURCE_EXHAUSTED. */
   readonly maxMessageBytes: number;
+  /** Run on every call before its handler, in order (the `--auth` check). */
+  readonly interceptors?: readonly ServerInterceptor[];
 }
 
 /** How long calls in flight may take to finish on close before they are cut. */
@@ -26,6 +34,7 @@ export function listenGrpc(
     'grpc.max_receive_message_length': options.maxMessageBytes,
     // Exporters keep one connection for hours; these keep it healthy without extra chatter.
     'grpc.keepalive_permit_without_calls': 1,
+    interceptors: [...(options.interceptors ?? [])],
   });
   for (const service of services) server.addService(service.definition, service.implementation);
   const shownHost = host.includes(':') ? `[${host}]` : host;
