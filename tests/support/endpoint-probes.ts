@@ -92,26 +92,44 @@ export function grpcCredentials(tls: TlsMaterial | undefined): ChannelCredential
   return credentials.createSsl(tls.ca, tls.key ?? null, tls.cert ?? null);
 }
 
-/** One unary gRPC call with raw bytes in and out. */
-export function grpcCall(base: string, path: string, message: Uint8Array, options: CallOptions): Promise<Answer> {
+/** A gRPC channel for one method with raw bytes in and out, kept open across calls until closed. */
+export function grpcChannel(base: string, path: string, options: CallOptions) {
   const Client = makeGenericClientConstructor({ Call: rawGrpcMethod(path) }, 'Probe');
-  const address = base.replace(/^grpcs?:\/\//, '');
-  const client = new Client(address, grpcCredentials(options.tls));
+  const client = new Client(base.replace(/^grpcs?:\/\//, ''), grpcCredentials(options.tls));
   const metadata = new Metadata();
   for (const [key, value] of Object.entries(options.headers ?? {})) metadata.set(key.toLowerCase(), value);
-  return new Promise<Answer>((resolve) => {
-    (
-      client as unknown as {
-        Call: (m: Buffer, md: Metadata, o: object, cb: (e: ServiceError | null) => void) => void;
-      }
-    ).Call(Buffer.from(message), metadata, { deadline: Date.now() + 30_000 }, (error) => {
-      client.close();
-      if (!error) return resolve({ status: 200, wwwAuthenticate: [], body: '' });
-      const code =
-        error.code === status.UNAUTHENTICATED ? 401 : error.code === status.PERMISSION_DENIED ? 403 : 500 + error.code;
-      resolve({ status: code, wwwAuthenticate: [], body: error.details });
-    });
-  });
+  type Call = (m: Buffer, md: Metadata, o: object, cb: (e: ServiceError | null) => void) => void;
+  return {
+    call: (message: Uint8Array) =>
+      new Promise<Answer>((resolve) => {
+        (client as unknown as { Call: Call }).Call(
+          Buffer.from(message),
+          metadata,
+          { deadline: Date.now() + 30_000 },
+          (error) => {
+            if (!error) return resolve({ status: 200, wwwAuthenticate: [], body: '' });
+            const code =
+              error.code === status.UNAUTHENTICATED
+                ? 401
+                : error.code === status.PERMISSION_DENIED
+                  ? 403
+                  : 500 + error.code;
+            resolve({ status: code, wwwAuthenticate: [], body: error.details });
+          },
+        );
+      }),
+    close: () => client.close(),
+  };
+}
+
+/** One unary gRPC call on a channel of its own. */
+export async function grpcCall(base: string, path: string, message: Uint8Array, options: CallOptions): Promise<Answer> {
+  const channel = grpcChannel(base, path, options);
+  try {
+    return await channel.call(message);
+  } finally {
+    channel.close();
+  }
 }
 
 const NOW_NANOS = BigInt(Date.now()) * 1_000_000n;

@@ -1,5 +1,6 @@
 import type { SpanLimits } from '../pipeline/span-limits.js';
 import type { ClickHouseConfig, StoreKind } from '../storage/open-store.js';
+import type { TlsFiles } from '../tls/server-tls.js';
 
 /** A listener's port: a number (0 picks a free one) or `off` (the listener does not start). */
 export type PortSetting = number | 'off';
@@ -67,6 +68,12 @@ export interface ServeConfig {
   readonly authFile?: string;
   /** `--udp-tenant`: with `authFile`, the tenant the Jaeger agent UDP receivers write to (UDP carries no token). */
   readonly udpTenant?: string;
+  /**
+   * `--tls-cert`, `--tls-key`, `--tls-client-ca`: every HTTP and gRPC
+   * listener serves TLS; with a client CA the receivers require client
+   * certificates. SIGHUP re-reads the files.
+   */
+  readonly tls?: TlsFiles;
 }
 
 /** The ports Jaeger, Zipkin and the OpenTelemetry Collector use. */

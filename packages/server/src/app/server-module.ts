@@ -4,6 +4,7 @@ import type { Listener } from '../http/listen.js';
 import type { IngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanStore } from '../storage/span-store.js';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
+import type { ServerTls } from '../tls/server-tls.js';
 import type { ServeConfig, ServePorts } from './serve-config.js';
 
 /** What every module gets when it starts: the shared core of the process. */
@@ -14,6 +15,8 @@ export interface ModuleContext {
   readonly metrics: IngestMetrics;
   /** The `--auth` tokens every listener checks; undefined when auth is off. */
   readonly access?: AccessControl;
+  /** `--tls-cert`: the certificates every HTTP and gRPC listener serves; undefined without TLS. */
+  readonly tls?: ServerTls;
   /** True once every module's listeners are up (for `/health`). */
   readonly isReady: () => boolean;
   /**

@@ -15,7 +15,7 @@ import { createOtlpHttpReceiver, sendOtlpHttpRefusal } from '../receivers/otlp-h
 import { createZipkinHttpReceiver, isZipkinSpanPost } from '../receivers/zipkin-http/zipkin-http-receiver.js';
 import { createSamplingApi } from '../sampling/sampling-api.js';
 import { defaultUiDir } from '../ui/static-ui.js';
-import { always, grpcReceiverInterceptors, guardedHttp } from './listener-access.js';
+import { always, grpcReceiverInterceptors, guardedHttp, listenerTls } from './listener-security.js';
 import { openArchiveStore } from './open-archive-store.js';
 import { type ListenerStep, openListeners } from './open-listeners.js';
 import { createQueryHttpApp } from './query-http-app.js';
@@ -62,7 +62,8 @@ export const queryModule: ServerModule = {
       {
         port: 'query',
         label: 'web UI and query API',
-        open: (port) => listenHttp('query', context.config.host, port, getRequestListener(app.fetch)),
+        open: (port) =>
+          listenHttp('query', context.config.host, port, getRequestListener(app.fetch), listenerTls(context, 'query')),
       },
     ]);
   },
@@ -95,6 +96,7 @@ export const otlpModule: ServerModule = {
               }),
               sendOtlpHttpRefusal,
             ),
+            listenerTls(context, 'receiver'),
           ),
       },
       {
@@ -106,7 +108,11 @@ export const otlpModule: ServerModule = {
             config.host,
             port,
             [createOtlpGrpcService({ pipeline, metrics, onInternalError: logErrors(context, 'otlp-grpc') })],
-            { maxMessageBytes: config.maxBodyBytes, interceptors: grpcReceiverInterceptors(context, 'otlp-grpc') },
+            {
+              maxMessageBytes: config.maxBodyBytes,
+              interceptors: grpcReceiverInterceptors(context, 'otlp-grpc'),
+              ...listenerTls(context, 'receiver'),
+            },
           ),
       },
     ]);
@@ -157,6 +163,7 @@ export const jaegerModule: ServerModule = {
                 onInternalError: logErrors(context, 'jaeger-http'),
               }),
             ),
+            listenerTls(context, 'receiver'),
           ),
       },
       {
@@ -168,7 +175,11 @@ export const jaegerModule: ServerModule = {
             config.host,
             port,
             [createJaegerGrpcService({ pipeline, metrics, onInternalError: logErrors(context, 'jaeger-grpc') })],
-            { maxMessageBytes: config.maxBodyBytes, interceptors: grpcReceiverInterceptors(context, 'jaeger-grpc') },
+            {
+              maxMessageBytes: config.maxBodyBytes,
+              interceptors: grpcReceiverInterceptors(context, 'jaeger-grpc'),
+              ...listenerTls(context, 'receiver'),
+            },
           ),
       },
       ...(udpAllowed ? [udp('jaegerCompact', 'compact'), udp('jaegerBinary', 'binary')] : []),
@@ -206,6 +217,7 @@ export const zipkinModule: ServerModule = {
                 queryHandler: getRequestListener(createZipkinQueryApi(context.store).fetch),
               }),
             ),
+            listenerTls(context, 'receiver'),
           ),
       },
     ]);
@@ -241,6 +253,7 @@ export const samplingModule: ServerModule = {
             config.host,
             port,
             guardedHttp(context, 'sampling', always(INGEST), getRequestListener(api.fetch)),
+            listenerTls(context, 'receiver'),
           ),
       },
     ]);
@@ -261,6 +274,7 @@ export const tempoModule: ServerModule = {
             context.config.host,
             port,
             guardedHttp(context, 'tempo', always(QUERY), getRequestListener(createTempoApi(context.store).fetch)),
+            listenerTls(context, 'query'),
           ),
       },
     ]),

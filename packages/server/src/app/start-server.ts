@@ -5,6 +5,7 @@ import { createIngestPipeline } from '../pipeline/ingest-pipeline.js';
 import { openStore } from '../storage/open-store.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
+import { ServerTls } from '../tls/server-tls.js';
 import type { ServeConfig, ServePorts } from './serve-config.js';
 import type { ModuleContext, ModuleListener, ServerModule } from './server-module.js';
 import { SERVER_MODULES } from './server-modules.js';
@@ -22,7 +23,7 @@ export interface RunningServer {
   readonly store: SpanStore;
   readonly metrics: IngestMetrics;
   /**
-   * Re-reads what SIGHUP re-reads (the `--auth` file), without a restart or
+   * Re-reads what SIGHUP re-reads (the `--auth` file, the TLS files), without a restart or
    * a dropped connection. Each part that fails keeps what it had and says
    * why; the others still reload.
    */
@@ -33,7 +34,7 @@ export interface RunningServer {
 
 /** What one part made of a reload. */
 export interface ReloadOutcome {
-  readonly part: 'auth';
+  readonly part: 'auth' | 'tls';
   readonly ok: boolean;
   /** For the log: what was loaded, or why the old one stays. */
   readonly message: string;
@@ -49,8 +50,9 @@ export async function startServer(
   modules: readonly ServerModule[] = SERVER_MODULES,
 ): Promise<RunningServer> {
   const metrics = new IngestMetrics();
-  // Read before anything opens: a wrong auth file stops the start, costing nothing.
+  // Read before anything opens: a wrong auth or TLS file stops the start, costing nothing.
   const access = config.authFile === undefined ? undefined : new AccessControl(config.authFile, metrics.registry);
+  const tls = config.tls === undefined ? undefined : new ServerTls(config.tls);
   const store = await openStore({
     storage: config.storage,
     dataDir: config.dataDir,
@@ -88,6 +90,7 @@ export async function startServer(
     pipeline,
     metrics,
     ...(access ? { access } : {}),
+    ...(tls ? { tls } : {}),
     isReady: () => ready,
     onAccepted: (listener, wantsSpans = () => true) => {
       const entry = { listener, wantsSpans };
@@ -133,6 +136,14 @@ export async function startServer(
     reload: async () => {
       const outcomes: ReloadOutcome[] = [];
       if (access) outcomes.push(reloadPart('auth', () => `${access.reload().tokens} tokens from ${access.file}`));
+      if (tls) {
+        outcomes.push(
+          reloadPart('tls', () => {
+            tls.reload();
+            return `certificates from ${tls.files.certFile}`;
+          }),
+        );
+      }
       return outcomes;
     },
     close: () => {

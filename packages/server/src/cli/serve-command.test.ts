@@ -141,6 +141,9 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'sampling-adaptive-target': '2.5',
   auth: 'auth.jsonl',
   'udp-tenant': 'team-a',
+  'tls-cert': 'server.crt',
+  'tls-key': 'server.key',
+  'tls-client-ca': 'clients.crt',
   'query-port': '1686',
   'otlp-grpc-port': 'off',
   'otlp-http-port': '0',
@@ -261,4 +264,17 @@ test('--auth and --udp-tenant: UDP ports named on the command line need a tenant
     () => parseServeArgs(['--auth', 'a.jsonl', '--jaeger-binary-port', '6832']),
     /--jaeger-binary-port: with --auth the UDP receivers need --udp-tenant/,
   );
+});
+
+test('--tls-cert and --tls-key go together; --tls-client-ca needs them', () => {
+  assert.equal(parse().tls, undefined);
+  assert.deepEqual(parse('--tls-cert', 'c.pem', '--tls-key', 'k.pem').tls, { certFile: 'c.pem', keyFile: 'k.pem' });
+  assert.deepEqual(parse('--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--tls-client-ca', 'ca.pem').tls, {
+    certFile: 'c.pem',
+    keyFile: 'k.pem',
+    clientCaFile: 'ca.pem',
+  });
+  assert.throws(() => parseServeArgs(['--tls-cert', 'c.pem']), /--tls-cert needs --tls-cert and --tls-key together/);
+  assert.throws(() => parseServeArgs(['--tls-key', 'k.pem']), /--tls-key needs --tls-cert and --tls-key together/);
+  assert.throws(() => parseServeArgs(['--tls-client-ca', 'ca.pem']), /--tls-client-ca needs --tls-cert and --tls-key/);
 });

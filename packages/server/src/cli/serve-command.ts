@@ -54,6 +54,11 @@ Access (see the README's "Authentication and TLS"):
                                    SIGHUP re-reads the file
   --udp-tenant <name>              with --auth, the tenant the Jaeger agent UDP ports write to; without it
                                    they are off, as a datagram carries no token
+  --tls-cert <file>                PEM certificate chain: every HTTP and gRPC listener serves TLS
+  --tls-key <file>                 PEM private key of --tls-cert
+  --tls-client-ca <file>           PEM CA certificates: the receivers (OTLP, Jaeger, Zipkin, sampling ports)
+                                   require a client certificate it signed (mutual TLS). SIGHUP re-reads
+                                   the certificate files, and open connections stay
 
 Ingest limits:
   --max-body-bytes <n>             largest request body or gRPC message, after decompression (default 20971520)
@@ -102,13 +107,23 @@ export const SERVE_FLAGS = [
   'sampling-adaptive-target',
   'auth',
   'udp-tenant',
+  'tls-cert',
+  'tls-key',
+  'tls-client-ca',
   ...(Object.keys(PORT_FLAGS) as (keyof typeof PORT_FLAGS)[]),
 ] as const;
 
 export type ServeFlag = (typeof SERVE_FLAGS)[number];
 
 /** Options whose value is a path: a config file's relative paths are resolved from the file's folder. */
-export const PATH_FLAGS: readonly ServeFlag[] = ['data-dir', 'sampling-strategies', 'auth'];
+export const PATH_FLAGS: readonly ServeFlag[] = [
+  'data-dir',
+  'sampling-strategies',
+  'auth',
+  'tls-cert',
+  'tls-key',
+  'tls-client-ca',
+];
 
 export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
   const { values, positionals } = parseArgs({
@@ -144,6 +159,15 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
     if (value !== undefined) ports[key] = port(name(flag), value);
   }
   if (ports.query === 'off') throw usageError(`${name('query-port')} cannot be off`);
+  const tlsCert = text['tls-cert'];
+  const tlsKey = text['tls-key'];
+  const tlsClientCa = text['tls-client-ca'];
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw usageError(`${name(tlsCert === undefined ? 'tls-key' : 'tls-cert')} needs --tls-cert and --tls-key together`);
+  }
+  if (tlsClientCa !== undefined && tlsCert === undefined) {
+    throw usageError(`${name('tls-client-ca')} needs --tls-cert and --tls-key`);
+  }
   const udpTenant = text['udp-tenant'];
   if (udpTenant !== undefined) {
     if (text.auth === undefined) throw usageError(`${name('udp-tenant')} needs --auth`);
@@ -192,6 +216,15 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
         }),
     ...(text.auth === undefined ? {} : { authFile: text.auth }),
     ...(udpTenant === undefined ? {} : { udpTenant }),
+    ...(tlsCert === undefined || tlsKey === undefined
+      ? {}
+      : {
+          tls: {
+            certFile: tlsCert,
+            keyFile: tlsKey,
+            ...(tlsClientCa === undefined ? {} : { clientCaFile: tlsClientCa }),
+          },
+        }),
     maxBodyBytes: integer('max-body-bytes', defaults.maxBodyBytes),
     maxInFlightSpans: integer('max-in-flight-spans', defaults.maxInFlightSpans),
     limits: {
@@ -260,7 +293,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
   );
   // Only with something to reload: otherwise SIGHUP keeps its default (a closed terminal stops the server).
   const onHangup = () => void reloadOnSignal(server, log);
-  const reloads = config.authFile !== undefined;
+  const reloads = config.authFile !== undefined || config.tls !== undefined;
   if (reloads) process.on('SIGHUP', onHangup);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

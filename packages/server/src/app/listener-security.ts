@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ServerInterceptor } from '@grpc/grpc-js';
 import { grpcAccessInterceptor } from '../auth/grpc-access.js';
 import { guardHttp, type HttpNeed, INGEST, type SendRefusal } from '../auth/http-access.js';
-import type { RequestHandler } from '../http/listen.js';
+import type { HttpListenOptions, RequestHandler } from '../http/listen.js';
 import type { ModuleContext } from './server-module.js';
 
 /**
@@ -32,3 +32,17 @@ export const always =
   (need: HttpNeed) =>
   (_request: IncomingMessage): HttpNeed =>
     need;
+
+/**
+ * Who connects to a listener: `receiver` ports (spans in, and the sampling
+ * strategies the same clients fetch) require client certificates when
+ * `--tls-client-ca` is set; `query` ports (UI, query APIs, Grafana) take
+ * TLS without them.
+ */
+export type ListenerSide = 'receiver' | 'query';
+
+/** The TLS options of a listener on `side`: none without --tls-cert. */
+export function listenerTls(context: ModuleContext, side: ListenerSide): HttpListenOptions {
+  const { tls } = context;
+  return tls === undefined ? {} : { tls: { tls, requireClientCertificate: side === 'receiver' } };
+}
