@@ -13,6 +13,7 @@ import { authLine, basic, bearer, testToken, writeAuthFile } from './support/aut
 import {
   type Answer,
   type CallOptions,
+  LISTENER_NAMES,
   PROBE_SERVICES,
   PROBED_PORTS,
   PROBES,
@@ -125,16 +126,7 @@ describe('--auth on every port and protocol', () => {
     const metricsProbe = PROBES.find((p) => p.need === 'admin')!;
     const answer = await call(metricsProbe, { headers: bearer(admin) });
     assert.equal(answer.status, 200);
-    for (const listener of [
-      'query',
-      'otlp-http',
-      'otlp-grpc',
-      'jaeger-http',
-      'jaeger-grpc',
-      'zipkin',
-      'sampling',
-      'tempo',
-    ]) {
+    for (const listener of LISTENER_NAMES) {
       assert.match(
         answer.body,
         new RegExp(`ariadne_auth_failures_total\\{listener="${listener}",reason="missing_token"\\} [1-9]`),

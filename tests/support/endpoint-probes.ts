@@ -263,3 +263,18 @@ export const PROBED_PORTS = new Set(PROBES.map((probe) => probe.port));
 
 /** The services ingest probes send. */
 export const PROBE_SERVICES = PROBES.flatMap((probe) => (probe.service ? [probe.service] : []));
+
+/**
+ * The HTTP and gRPC listeners by name: the `listener` label on the auth
+ * metrics, and the `--<name>-port` flag of `ariadne serve`.
+ */
+export const LISTENER_NAMES = [
+  'query',
+  'otlp-http',
+  'otlp-grpc',
+  'jaeger-http',
+  'jaeger-grpc',
+  'zipkin',
+  'sampling',
+  'tempo',
+] as const;
