@@ -1,4 +1,6 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import type { AccessControl } from '../auth/access-control.js';
+import { ADMIN, honoAccess, QUERY } from '../auth/http-access.js';
 import { createJaegerQueryApi } from '../query/jaeger/jaeger-query-api.js';
 import type { SpanReader, SpanStore } from '../storage/span-store.js';
 import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
@@ -17,15 +19,23 @@ export interface QueryHttpAppOptions {
    * UI's files are nobody's data and need no tenant.
    */
   readonly api: (request: Request) => Promise<Response> | Response;
+  /** `--auth`: `/health` stays open, `/metrics` needs admin, everything else (APIs, UI) query. */
+  readonly access?: AccessControl;
 }
 
 /** Port 16686: health, metrics, the query APIs under `/api/` and the web UI. */
 export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   const app = new Hono();
   app.get('/health', (c) => (options.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
-  app.get('/metrics', (c) =>
-    c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
-  );
+  const metrics = (c: Context) =>
+    c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+  const { access } = options;
+  if (access === undefined) app.get('/metrics', metrics);
+  else {
+    // Routes answer in the order they were added: /health and /metrics before the catch-all query check.
+    app.get('/metrics', honoAccess(access, 'query', ADMIN), metrics);
+    app.use('*', honoAccess(access, 'query', QUERY));
+  }
   app.all('/api/*', (c) => options.api(c.req.raw));
   const ui = createStaticUi(options.uiDir);
   if (ui) app.get('*', ui);

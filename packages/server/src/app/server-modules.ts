@@ -1,4 +1,5 @@
 import { getRequestListener } from '@hono/node-server';
+import { INGEST, QUERY } from '../auth/http-access.js';
 import { listenHttp } from '../http/listen.js';
 import { createJaegerV3Api } from '../query/jaeger-v3/jaeger-v3-api.js';
 import { createLiveTail } from '../query/live/live-tail.js';
@@ -10,12 +11,13 @@ import { createJaegerGrpcService } from '../receivers/jaeger-grpc/jaeger-grpc-re
 import { createJaegerHttpReceiver } from '../receivers/jaeger-http/jaeger-http-receiver.js';
 import { listenJaegerUdp } from '../receivers/jaeger-udp/jaeger-udp-receiver.js';
 import { createOtlpGrpcService } from '../receivers/otlp-grpc/otlp-grpc-receiver.js';
-import { createOtlpHttpReceiver } from '../receivers/otlp-http/otlp-http-receiver.js';
-import { createZipkinHttpReceiver } from '../receivers/zipkin-http/zipkin-http-receiver.js';
+import { createOtlpHttpReceiver, sendOtlpHttpRefusal } from '../receivers/otlp-http/otlp-http-receiver.js';
+import { createZipkinHttpReceiver, isZipkinSpanPost } from '../receivers/zipkin-http/zipkin-http-receiver.js';
 import { createSamplingApi } from '../sampling/sampling-api.js';
 import { routeByTenant } from '../tenancy/route-by-tenant.js';
-import { SINGLE_TENANT } from '../tenancy/tenant-id.js';
+import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import { defaultUiDir } from '../ui/static-ui.js';
+import { always, grpcReceiverInterceptors, guardedHttp, listenerTls } from './listener-security.js';
 import { type ListenerStep, openListeners } from './open-listeners.js';
 import { createQueryHttpApp, createTenantQueryApi, jaegerRefusal } from './query-http-app.js';
 import type { ModuleContext, ServerModule } from './server-module.js';
@@ -66,12 +68,14 @@ export const queryModule: ServerModule = {
       metrics: context.metrics.registry,
       isReady: context.isReady,
       api: routeByTenant(context.config, apis, jaegerRefusal),
+      ...(context.access ? { access: context.access } : {}),
     });
     return openListeners(context, [
       {
         port: 'query',
         label: 'web UI and query API',
-        open: (port) => listenHttp('query', context.config.host, port, getRequestListener(app.fetch)),
+        open: (port) =>
+          listenHttp('query', context.config.host, port, getRequestListener(app.fetch), listenerTls(context, 'query')),
       },
     ]);
   },
@@ -92,13 +96,20 @@ export const otlpModule: ServerModule = {
             'otlp-http',
             config.host,
             port,
-            createOtlpHttpReceiver({
-              pipeline,
-              metrics,
-              tenancy: config,
-              maxBodyBytes: config.maxBodyBytes,
-              onInternalError: logErrors(context, 'otlp-http'),
-            }),
+            guardedHttp(
+              context,
+              'otlp-http',
+              always(INGEST),
+              createOtlpHttpReceiver({
+                pipeline,
+                metrics,
+                tenancy: config,
+                maxBodyBytes: config.maxBodyBytes,
+                onInternalError: logErrors(context, 'otlp-http'),
+              }),
+              sendOtlpHttpRefusal,
+            ),
+            listenerTls(context, 'receiver'),
           ),
       },
       {
@@ -117,7 +128,11 @@ export const otlpModule: ServerModule = {
                 onInternalError: logErrors(context, 'otlp-grpc'),
               }),
             ],
-            { maxMessageBytes: config.maxBodyBytes },
+            {
+              maxMessageBytes: config.maxBodyBytes,
+              interceptors: grpcReceiverInterceptors(context, 'otlp-grpc'),
+              ...listenerTls(context, 'receiver'),
+            },
           ),
       },
     ]);
@@ -134,42 +149,34 @@ export const jaegerModule: ServerModule = {
   name: 'jaeger',
   start: (context) => {
     const { config, pipeline, metrics } = context;
-    const udpTenant = config.multitenancy ? config.udpTenant : SINGLE_TENANT;
+    // A datagram names no tenant and carries no token: where tenants are kept
+    // apart, UDP listens only when --udp-tenant says whose spans it brings.
+    const udpTenant = config.multitenancy || context.access !== undefined ? config.udpTenant : SINGLE_TENANT;
     const udpPortsOn = config.ports.jaegerCompact !== 'off' || config.ports.jaegerBinary !== 'off';
     if (udpTenant === undefined && udpPortsOn) {
       context.log(
-        'Jaeger agent UDP receivers are off: with --multitenancy a datagram cannot name its tenant; --udp-tenant <id> names the tenant they write for',
+        `Jaeger agent UDP receivers are off: with ${context.access ? '--auth' : '--multitenancy'} they need --udp-tenant <id>, the tenant they write for (a datagram names no tenant and carries no token)`,
       );
     }
-    const udpSteps: ListenerStep[] =
-      udpTenant === undefined
-        ? []
-        : [
-            {
-              port: 'jaegerCompact',
-              label: 'Jaeger agent compact',
-              open: (port) =>
-                listenJaegerUdp('jaeger-compact', config.host, port, {
-                  pipeline,
-                  metrics,
-                  protocol: 'compact',
-                  tenant: udpTenant,
-                  onInternalError: logErrors(context, 'jaeger-compact'),
-                }),
-            },
-            {
-              port: 'jaegerBinary',
-              label: 'Jaeger agent binary',
-              open: (port) =>
-                listenJaegerUdp('jaeger-binary', config.host, port, {
-                  pipeline,
-                  metrics,
-                  protocol: 'binary',
-                  tenant: udpTenant,
-                  onInternalError: logErrors(context, 'jaeger-binary'),
-                }),
-            },
-          ];
+    const udp = (
+      port: 'jaegerCompact' | 'jaegerBinary',
+      protocol: 'compact' | 'binary',
+      tenant: TenantId,
+    ): ListenerStep => {
+      const name = `jaeger-${protocol}`;
+      return {
+        port,
+        label: `Jaeger agent ${protocol}`,
+        open: (bound) =>
+          listenJaegerUdp(name, config.host, bound, {
+            pipeline,
+            metrics,
+            protocol,
+            tenant,
+            onInternalError: logErrors(context, name),
+          }),
+      };
+    };
     return openListeners(context, [
       {
         port: 'jaegerHttp',
@@ -180,13 +187,19 @@ export const jaegerModule: ServerModule = {
             'jaeger-http',
             config.host,
             port,
-            createJaegerHttpReceiver({
-              pipeline,
-              metrics,
-              tenancy: config,
-              maxBodyBytes: config.maxBodyBytes,
-              onInternalError: logErrors(context, 'jaeger-http'),
-            }),
+            guardedHttp(
+              context,
+              'jaeger-http',
+              always(INGEST),
+              createJaegerHttpReceiver({
+                pipeline,
+                metrics,
+                tenancy: config,
+                maxBodyBytes: config.maxBodyBytes,
+                onInternalError: logErrors(context, 'jaeger-http'),
+              }),
+            ),
+            listenerTls(context, 'receiver'),
           ),
       },
       {
@@ -205,10 +218,16 @@ export const jaegerModule: ServerModule = {
                 onInternalError: logErrors(context, 'jaeger-grpc'),
               }),
             ],
-            { maxMessageBytes: config.maxBodyBytes },
+            {
+              maxMessageBytes: config.maxBodyBytes,
+              interceptors: grpcReceiverInterceptors(context, 'jaeger-grpc'),
+              ...listenerTls(context, 'receiver'),
+            },
           ),
       },
-      ...udpSteps,
+      ...(udpTenant === undefined
+        ? []
+        : [udp('jaegerCompact', 'compact', udpTenant), udp('jaegerBinary', 'binary', udpTenant)]),
     ]);
   },
 };
@@ -234,14 +253,20 @@ export const zipkinModule: ServerModule = {
             'zipkin',
             config.host,
             port,
-            createZipkinHttpReceiver({
-              pipeline,
-              metrics,
-              tenancy: config,
-              maxBodyBytes: config.maxBodyBytes,
-              onInternalError: logErrors(context, 'zipkin'),
-              queryHandler: getRequestListener(routeByTenant(config, zipkinApis)),
-            }),
+            guardedHttp(
+              context,
+              'zipkin',
+              (request) => (isZipkinSpanPost(request) ? INGEST : QUERY),
+              createZipkinHttpReceiver({
+                pipeline,
+                metrics,
+                tenancy: config,
+                maxBodyBytes: config.maxBodyBytes,
+                onInternalError: logErrors(context, 'zipkin'),
+                queryHandler: getRequestListener(routeByTenant(config, zipkinApis)),
+              }),
+            ),
+            listenerTls(context, 'receiver'),
           ),
       },
     ]);
@@ -288,7 +313,15 @@ export const samplingModule: ServerModule = {
         port: 'sampling',
         label: 'remote sampling',
         path: '/sampling',
-        open: (port) => listenHttp('sampling', config.host, port, getRequestListener(routeByTenant(config, apis))),
+        // Instrumented services fetch their strategies here, with the token they send spans with.
+        open: (port) =>
+          listenHttp(
+            'sampling',
+            config.host,
+            port,
+            guardedHttp(context, 'sampling', always(INGEST), getRequestListener(routeByTenant(config, apis))),
+            listenerTls(context, 'receiver'),
+          ),
       },
     ]);
   },
@@ -309,7 +342,14 @@ export const tempoModule: ServerModule = {
       {
         port: 'tempo',
         label: 'Tempo query API',
-        open: (port) => listenHttp('tempo', context.config.host, port, getRequestListener(app.fetch)),
+        open: (port) =>
+          listenHttp(
+            'tempo',
+            context.config.host,
+            port,
+            guardedHttp(context, 'tempo', always(QUERY), getRequestListener(app.fetch)),
+            listenerTls(context, 'query'),
+          ),
       },
     ]);
   },

@@ -64,7 +64,7 @@ export function createHttpIngestHandler(options: HttpIngestOptions): RequestHand
   const answers = options.answers ?? PLAIN_ANSWERS;
   const byPath = new Map(options.endpoints.map((endpoint) => [endpoint.path, endpoint]));
   return (request, response) => {
-    const path = (request.url ?? '/').split('?')[0] as string;
+    const path = requestPath(request);
     const endpoint = byPath.get(path);
     if (options.fallback && (endpoint === undefined || request.method !== 'POST')) {
       options.fallback(request, response);
@@ -151,6 +151,11 @@ const REASONS: Partial<Record<ErrorKind, RejectReason>> = {
   UnsupportedMediaType: 'unsupported_media_type',
   InvalidPayload: 'invalid',
 };
+
+/** The request's path as receivers route by it: the request target up to `?`, not decoded. */
+export function requestPath(request: IncomingMessage): string {
+  return (request.url ?? '/').split('?')[0] as string;
+}
 
 /** Lowercase media type without parameters; '' when the header is absent. */
 export function mediaTypeOf(contentType: string | undefined): string {
