@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { ServePorts } from '@ariadne/server';
-import { parseTenantId } from '../packages/server/src/tenancy/tenant-id.js';
+import { parseTenantId, SINGLE_TENANT, type TenantId } from '../packages/server/src/tenancy/tenant-id.js';
 import { authLine, basic, bearer, testToken, writeAuthFile } from './support/auth-file.js';
 import {
   type Answer,
@@ -43,7 +43,11 @@ describe('--auth on every port and protocol', () => {
   });
 
   const call = (probe: Probe, options: CallOptions): Promise<Answer> => probe.call(server.urlOf(probe.port), options);
-  const storedServices = () => server.server.store.getServices();
+  /** What a tenant's store holds: with --auth, a request's spans go to its token's tenant. */
+  const servicesOf = async (tenant: TenantId) => (await server.server.storageFor(tenant)).store.getServices();
+  /** Every store a request of these tokens could have reached, and single-tenant's. */
+  const storedServices = async () =>
+    (await Promise.all([SINGLE_TENANT, 'team-a', 'team-b'].map((t) => servicesOf(parseTenantId(t))))).flat();
   const allowed = (answer: Answer) => answer.status !== 401 && answer.status !== 403;
 
   test('every HTTP and gRPC listener has a probe', () => {
@@ -100,7 +104,12 @@ describe('--auth on every port and protocol', () => {
       if (probe.need === 'query' || probe.need === 'admin') assert.equal(answer.status, 403, probe.name);
       else assert.ok(answer.status < 300, `${probe.name}: ${answer.status} ${answer.body}`);
     }
-    assert.deepEqual((await storedServices()).sort(), [...PROBE_SERVICES].sort(), 'what the receivers took was stored');
+    assert.deepEqual(
+      (await servicesOf(parseTenantId('team-a'))).sort(),
+      [...PROBE_SERVICES].sort(),
+      "what the receivers took was stored, as the token's tenant's",
+    );
+    assert.deepEqual(await storedServices(), await servicesOf(parseTenantId('team-a')), 'and nowhere else');
   });
 
   test('Basic auth with the token as password works like Bearer (Grafana, jaeger-client, Zipkin reporters)', async () => {

@@ -71,12 +71,6 @@ export interface ServeConfig extends TenancyConfig {
   /** Most tenants one process serves (stores open at once); new ones past it are refused. Default 100. */
   readonly maxTenants?: number;
   /**
-   * `--auth`: the file of tokens (JSON Lines of SHA-256 digests, tenants and
-   * roles). Set, every HTTP and gRPC endpoint but `/health` needs a token,
-   * and the UDP receivers stay off unless `udpTenant` is set.
-   */
-  readonly authFile?: string;
-  /**
    * `--tls-cert`, `--tls-key`, `--tls-client-ca`: every HTTP and gRPC
    * listener serves TLS; with a client CA the receivers require client
    * certificates. SIGHUP re-reads the files.

@@ -14,6 +14,7 @@ import { createOtlpGrpcService } from '../receivers/otlp-grpc/otlp-grpc-receiver
 import { createOtlpHttpReceiver, sendOtlpHttpRefusal } from '../receivers/otlp-http/otlp-http-receiver.js';
 import { createZipkinHttpReceiver, isZipkinSpanPost } from '../receivers/zipkin-http/zipkin-http-receiver.js';
 import { createSamplingApi } from '../sampling/sampling-api.js';
+import { keepsTenantsApart } from '../tenancy/resolve-tenant.js';
 import { routeByTenant } from '../tenancy/route-by-tenant.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import { defaultUiDir } from '../ui/static-ui.js';
@@ -142,20 +143,19 @@ export const otlpModule: ServerModule = {
 /**
  * Jaeger's collector (Thrift/HTTP 14268, gRPC 14250) and agent (UDP 6831
  * compact, 6832 binary) endpoints. A datagram carries no header to name its
- * tenant: with multitenancy the UDP ports listen only when `udpTenant` says
- * whose their spans are.
+ * tenant and no token: where tenants are kept apart (`--multitenancy` or
+ * `--auth`) the UDP ports listen only when `udpTenant` says whose their
+ * spans are.
  */
 export const jaegerModule: ServerModule = {
   name: 'jaeger',
   start: (context) => {
     const { config, pipeline, metrics } = context;
-    // A datagram names no tenant and carries no token: where tenants are kept
-    // apart, UDP listens only when --udp-tenant says whose spans it brings.
-    const udpTenant = config.multitenancy || context.access !== undefined ? config.udpTenant : SINGLE_TENANT;
+    const udpTenant = keepsTenantsApart(config) ? config.udpTenant : SINGLE_TENANT;
     const udpPortsOn = config.ports.jaegerCompact !== 'off' || config.ports.jaegerBinary !== 'off';
     if (udpTenant === undefined && udpPortsOn) {
       context.log(
-        `Jaeger agent UDP receivers are off: with ${context.access ? '--auth' : '--multitenancy'} they need --udp-tenant <id>, the tenant they write for (a datagram names no tenant and carries no token)`,
+        `Jaeger agent UDP receivers are off: with ${config.authFile === undefined ? '--multitenancy' : '--auth'} they need --udp-tenant <id>, the tenant they write for (a datagram names no tenant and carries no token)`,
       );
     }
     const udp = (
@@ -334,10 +334,12 @@ export const tempoModule: ServerModule = {
     const apis = tenantApps(context, async (tenant) => ({
       app: createTempoApi((await context.storageFor(tenant)).store),
     }));
-    // Readiness and build info are nobody's data: Grafana asks for them before it sends a tenant.
+    // Readiness and build info are nobody's data: Grafana asks for them before
+    // it sends a tenant. (With --auth they still need a query token, as the
+    // whole port does: Grafana sends its credentials with every request.)
     const app = createTempoStatusApi();
     const route = routeByTenant(context.config, apis);
-    app.all('*', (c) => route(c.req.raw));
+    app.all('*', (c) => route(c.req.raw, c.env));
     return openListeners(context, [
       {
         port: 'tempo',

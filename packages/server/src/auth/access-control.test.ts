@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { MetricsRegistry } from '../telemetry/metrics-registry.js';
+import { parseTenantId } from '../tenancy/tenant-id.js';
 import { AccessControl } from './access-control.js';
 import { hashToken } from './access-token.js';
 import { formatAuthEntry } from './auth-file.js';
 
 const line = (token: string, roles: string[]) =>
-  `${formatAuthEntry({ sha256: hashToken(token), tenants: ['t'], roles: roles as never })}\n`;
+  `${formatAuthEntry({ sha256: hashToken(token), tenants: [parseTenantId('t')], roles: roles as never })}\n`;
 const QUERY = { role: 'query', tenantScoped: true } as const;
 const as = (token: string) => ({ authorization: `Bearer ${token}`, scopeOrgId: undefined });
 

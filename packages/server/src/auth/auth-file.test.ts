@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isAriadneError } from '@ariadne/protocol';
+import { parseTenantId } from '../tenancy/tenant-id.js';
 import { createToken, hashToken } from './access-token.js';
 import { appendAuthEntry, formatAuthEntry, parseAuthFile, readAuthFile } from './auth-file.js';
 
@@ -56,6 +57,12 @@ test('a wrong entry is refused whole, naming the file, the line and what is wron
   refused(entry({ tenants: 'team-a' }), /"tenants" must be a non-empty list/);
   refused(entry({ tenants: ['../etc'] }), /tenant "\.\.\/etc" is not a valid name/);
   refused(entry({ tenants: ['..'] }), /is not a valid name/);
+  // The one tenant-name rule, Tempo's, as for X-Scope-OrgID: its cross-tenant form too is no name.
+  refused(entry({ tenants: ['a|b'] }), /tenant "a\|b" is not a valid name/);
+  assert.deepEqual(parseAuthFile(entry({ tenants: ["o'brien(s)!*", 'Team_A'] }), 'f')[0]?.tenants, [
+    "o'brien(s)!*",
+    'Team_A',
+  ]);
   refused(entry({ roles: ['write'] }), /role "write" is not one of ingest, query, admin/);
   refused(entry({ roles: [] }), /"roles" must be a non-empty list/);
   refused(entry({ name: 3 }), /"name" must be a string/);
@@ -66,14 +73,19 @@ test('a wrong entry is refused whole, naming the file, the line and what is wron
 });
 
 test('entries written by formatAuthEntry read back the same', () => {
-  const entry = { sha256: hashToken(createToken()), tenants: ['a', 'b'], roles: ['ingest' as const], name: 'x y' };
+  const entry = {
+    sha256: hashToken(createToken()),
+    tenants: ['a', 'b'].map(parseTenantId),
+    roles: ['ingest' as const],
+    name: 'x y',
+  };
   assert.deepEqual(parseAuthFile(`${formatAuthEntry(entry)}\n`, 'f'), [entry]);
 });
 
 test('appendAuthEntry creates the file for its owner only and appends one line per token', () => {
   const file = join(tempDir(), 'auth.jsonl');
-  const first = { sha256: hashToken('one'), tenants: ['a'], roles: ['ingest' as const] };
-  const second = { sha256: hashToken('two'), tenants: ['b'], roles: ['query' as const] };
+  const first = { sha256: hashToken('one'), tenants: [parseTenantId('a')], roles: ['ingest' as const] };
+  const second = { sha256: hashToken('two'), tenants: [parseTenantId('b')], roles: ['query' as const] };
   appendAuthEntry(file, first);
   assert.equal(statSync(file).mode & 0o777, 0o600);
   appendAuthEntry(file, second);
@@ -85,11 +97,14 @@ test('appendAuthEntry adds the newline a hand-edited last line lacks, and refuse
   const dir = tempDir();
   const file = join(dir, 'auth.jsonl');
   writeFileSync(file, `{"sha256":"${HASH}","tenants":["a"],"roles":["query"]}`);
-  appendAuthEntry(file, { sha256: hashToken('x'), tenants: ['a'], roles: ['ingest'] });
+  appendAuthEntry(file, { sha256: hashToken('x'), tenants: [parseTenantId('a')], roles: ['ingest'] });
   assert.equal(readAuthFile(file).length, 2);
   const broken = join(dir, 'broken.jsonl');
   writeFileSync(broken, '{"sha256": nope}\n');
-  assert.throws(() => appendAuthEntry(broken, { sha256: hashToken('y'), tenants: ['a'], roles: ['ingest'] }), /line 1/);
+  assert.throws(
+    () => appendAuthEntry(broken, { sha256: hashToken('y'), tenants: [parseTenantId('a')], roles: ['ingest'] }),
+    /line 1/,
+  );
   assert.equal(readFileSync(broken, 'utf8'), '{"sha256": nope}\n', 'left as it was');
   assert.throws(() => readAuthFile(join(dir, 'missing.jsonl')), /cannot read auth file ".*missing\.jsonl"/);
 });

@@ -1,13 +1,14 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { AriadneError } from '@ariadne/protocol';
-import { isRole, isTenantName, type Role, TENANT_NAME_RULE } from './access-roles.js';
+import { isTenantId, TENANT_ID_RULE, type TenantId } from '../tenancy/tenant-id.js';
+import { isRole, type Role } from './access-roles.js';
 
 /** One token the server accepts, as a line of the auth file holds it. */
 export interface AuthEntry {
   /** SHA-256 of the token (32 bytes); the token itself is never stored. */
   readonly sha256: Buffer;
-  /** Tenants the token may use; at least one. */
-  readonly tenants: readonly string[];
+  /** Tenants the token may use; at least one. Named by the same rule as `X-Scope-OrgID` (`parseTenantId`). */
+  readonly tenants: readonly TenantId[];
   /** Roles the token has; at least one. */
   readonly roles: readonly Role[];
   /** Free text for people: who or what holds the token. */
@@ -57,7 +58,7 @@ export function parseAuthFile(text: string, fileName: string): AuthEntry[] {
     }
     if (!Array.isArray(tenants) || tenants.length === 0) fail('"tenants" must be a non-empty list of tenant names');
     for (const tenant of tenants as unknown[]) {
-      if (!isTenantName(tenant)) fail(`tenant ${JSON.stringify(tenant)} is not a valid name (${TENANT_NAME_RULE})`);
+      if (!isTenantId(tenant)) fail(`tenant ${JSON.stringify(tenant)} is not a valid name (${TENANT_ID_RULE})`);
     }
     if (!Array.isArray(roles) || roles.length === 0) fail('"roles" must be a non-empty list of ingest, query, admin');
     for (const role of roles as unknown[]) {
@@ -71,7 +72,7 @@ export function parseAuthFile(text: string, fileName: string): AuthEntry[] {
     lineOfHash.set(hex, index + 1);
     entries.push({
       sha256: Buffer.from(hex, 'hex'),
-      tenants: [...new Set(tenants as string[])],
+      tenants: [...new Set(tenants as TenantId[])],
       roles: [...new Set(roles as Role[])],
       ...(name === undefined ? {} : { name: name as string }),
       ...(created === undefined ? {} : { created: created as string }),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseTenantId } from '../tenancy/tenant-id.js';
 import type { Role } from './access-roles.js';
 import { hashToken } from './access-token.js';
 import type { AuthEntry } from './auth-file.js';
@@ -7,7 +8,7 @@ import { type AccessNeed, authorize } from './authorize.js';
 
 const entry = (token: string, tenants: string[], roles: Role[]): AuthEntry => ({
   sha256: hashToken(token),
-  tenants,
+  tenants: tenants.map(parseTenantId),
   roles,
 });
 const ENTRIES = [
@@ -99,6 +100,8 @@ test('X-Scope-OrgID picks one of several tenants; another tenant, or no pick, is
   assert.equal(picked.allowed && picked.tenant, 'team-b');
   const trimmed = decide(bearer('both-ab'), QUERY, ' team-a ');
   assert.equal(trimmed.allowed && trimmed.tenant, 'team-a');
+  const otherCase = decide(bearer('both-ab'), QUERY, 'Team-B');
+  assert.ok(!otherCase.allowed && otherCase.reason === 'tenant', 'tenant ids are case-sensitive');
   const other = decide(bearer('ingest-a'), INGEST, 'team-b');
   assert.ok(!other.allowed && other.status === 403 && other.reason === 'tenant');
   assert.match(!other.allowed ? other.message : '', /may not use tenant "team-b"/);

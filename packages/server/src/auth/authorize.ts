@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { TenantId } from '../tenancy/tenant-id.js';
 import type { Role } from './access-roles.js';
 import { hashToken } from './access-token.js';
 import type { AuthEntry } from './auth-file.js';
@@ -29,7 +30,7 @@ export type AccessDecision =
   | {
       readonly allowed: true;
       /** The tenant the request acts for; undefined only when the endpoint is not tenant-scoped. */
-      readonly tenant: string | undefined;
+      readonly tenant: TenantId | undefined;
       readonly entry: AuthEntry;
     }
   | {
@@ -100,10 +101,12 @@ export function authorize(entries: readonly AuthEntry[], request: AccessRequest,
       message: `this token may use several tenants (${entry.tenants.join(', ')}); name one with X-Scope-OrgID`,
     };
   }
-  if (!entry.tenants.includes(asked)) {
+  // Compared as they are: tenant ids are case-sensitive, as in Tempo.
+  const picked = entry.tenants.find((tenant) => tenant === asked);
+  if (picked === undefined) {
     return { allowed: false, status: 403, reason: 'tenant', message: `this token may not use tenant "${asked}"` };
   }
-  return { allowed: true, tenant: asked, entry };
+  return { allowed: true, tenant: picked, entry };
 }
 
 function unauthenticated(

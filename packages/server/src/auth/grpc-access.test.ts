@@ -15,6 +15,7 @@ import {
 import { listenGrpc } from '../receivers/grpc/listen-grpc.js';
 import { rawGrpcMethod } from '../receivers/grpc/testing/raw-grpc-method.js';
 import { MetricsRegistry } from '../telemetry/metrics-registry.js';
+import { parseTenantId } from '../tenancy/tenant-id.js';
 import { AccessControl } from './access-control.js';
 import { hashToken } from './access-token.js';
 import { formatAuthEntry } from './auth-file.js';
@@ -29,7 +30,7 @@ test('the interceptor refuses before the message is read and hands the tenant to
   const file = join(dir, 'auth.jsonl');
   writeFileSync(
     file,
-    `${formatAuthEntry({ sha256: hashToken('writer'), tenants: ['a', 'b'], roles: ['ingest'] })}\n${formatAuthEntry({ sha256: hashToken('reader'), tenants: ['a'], roles: ['query'] })}\n`,
+    `${formatAuthEntry({ sha256: hashToken('writer'), tenants: ['a', 'b'].map(parseTenantId), roles: ['ingest'] })}\n${formatAuthEntry({ sha256: hashToken('reader'), tenants: [parseTenantId('a')], roles: ['query'] })}\n`,
   );
   let deserialized = 0;
   const listener = await listenGrpc(

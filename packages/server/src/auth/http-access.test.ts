@@ -7,6 +7,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { listenHttp } from '../http/listen.js';
 import { MetricsRegistry } from '../telemetry/metrics-registry.js';
+import { parseTenantId } from '../tenancy/tenant-id.js';
 import { AccessControl } from './access-control.js';
 import { hashToken } from './access-token.js';
 import { formatAuthEntry } from './auth-file.js';
@@ -19,8 +20,8 @@ function access(): AccessControl {
   writeFileSync(
     file,
     [
-      formatAuthEntry({ sha256: hashToken('writer'), tenants: ['a', 'b'], roles: ['ingest'] }),
-      formatAuthEntry({ sha256: hashToken('reader'), tenants: ['a'], roles: ['query'] }),
+      formatAuthEntry({ sha256: hashToken('writer'), tenants: ['a', 'b'].map(parseTenantId), roles: ['ingest'] }),
+      formatAuthEntry({ sha256: hashToken('reader'), tenants: [parseTenantId('a')], roles: ['query'] }),
     ].join('\n'),
   );
   return new AccessControl(file, new MetricsRegistry());

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { RequestHandler } from '../http/listen.js';
+import type { TenantId } from '../tenancy/tenant-id.js';
 import type { AccessControl } from './access-control.js';
 import type { AccessDecision, AccessNeed, AccessRequest } from './authorize.js';
 
@@ -8,10 +9,10 @@ import type { AccessDecision, AccessNeed, AccessRequest } from './authorize.js';
 export interface AccessGrant {
   /**
    * The tenant the request acts for (from the token, picked with
-   * X-Scope-OrgID when it has several). The tenancy seam takes it from here
+   * X-Scope-OrgID when it has several). `resolveTenant` takes it from here
    * when --auth is on; undefined on process-wide endpoints (`/metrics`).
    */
-  readonly tenant: string | undefined;
+  readonly tenant: TenantId | undefined;
 }
 
 /** `open`: served to anyone (`/health`); otherwise what the endpoint needs. */
@@ -39,7 +40,15 @@ export function accessGrantOf(request: IncomingMessage): AccessGrant | undefined
 
 /** `accessGrantOf` for a Hono handler. */
 export function accessGrantOfContext(c: Context): AccessGrant | undefined {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return accessGrantOfEnv(c.env);
+}
+
+/**
+ * `accessGrantOf` for a fetch handler served by `getRequestListener`, whose
+ * second argument (`env`) holds the Node request as `incoming`.
+ */
+export function accessGrantOfEnv(env: unknown): AccessGrant | undefined {
+  const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
   return incoming === undefined ? undefined : grants.get(incoming);
 }
 

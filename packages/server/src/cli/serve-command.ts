@@ -58,7 +58,9 @@ Remote sampling:
 Access (see the README's "Authentication and TLS"):
   --auth <file>                    tokens by SHA-256 hash, with tenants and roles (make them with
                                    "ariadne token create"); then every HTTP and gRPC endpoint but /health
-                                   needs Authorization: Bearer <token> (or Basic, the token as password).
+                                   needs Authorization: Bearer <token> (or Basic, the token as password),
+                                   and a request's tenant is its token's: tenants are kept apart as with
+                                   --multitenancy, X-Scope-OrgID picks one of a token's several.
                                    SIGHUP re-reads the file
   --tls-cert <file>                PEM certificate chain: every HTTP and gRPC listener serves TLS
   --tls-key <file>                 PEM private key of --tls-cert

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { AriadneError } from '@ariadne/protocol';
-import { isRole, isTenantName, ROLES, type Role, TENANT_NAME_RULE } from '../auth/access-roles.js';
+import { isRole, ROLES, type Role } from '../auth/access-roles.js';
 import { createToken, hashToken } from '../auth/access-token.js';
 import { appendAuthEntry } from '../auth/auth-file.js';
+import { isTenantId, TENANT_ID_RULE, type TenantId } from '../tenancy/tenant-id.js';
 
 export const TOKEN_HELP = `Usage: ariadne token create --auth-file <file> --tenant <name> --roles <roles> [--name <text>]
 
@@ -52,10 +53,12 @@ export async function runToken(args: readonly string[]): Promise<number> {
   if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
   const file = values['auth-file'];
   if (file === undefined || file === '') throw usageError('--auth-file is required');
-  const tenants = [...new Set((values.tenant ?? []).flatMap((text) => text.split(',')).map((t) => t.trim()))];
-  if (tenants.length === 0) throw usageError('--tenant is required');
-  for (const tenant of tenants) {
-    if (!isTenantName(tenant)) throw usageError(`--tenant "${tenant}" is not a valid name (${TENANT_NAME_RULE})`);
+  const names = [...new Set((values.tenant ?? []).flatMap((text) => text.split(',')).map((t) => t.trim()))];
+  if (names.length === 0) throw usageError('--tenant is required');
+  const tenants: TenantId[] = [];
+  for (const name of names) {
+    if (!isTenantId(name)) throw usageError(`--tenant "${name}" is not a valid name (${TENANT_ID_RULE})`);
+    tenants.push(name);
   }
   if (values.roles === undefined) throw usageError(`--roles is required (${ROLES.join(', ')})`);
   const roles = [...new Set(values.roles.split(',').map((role) => role.trim()))];

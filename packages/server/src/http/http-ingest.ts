@@ -3,9 +3,9 @@ import { type ErrorKind, isAriadneError } from '@ariadne/protocol';
 import type { IngestOutcome, IngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanDecoderName } from '../pipeline/span-decoders.js';
 import type { IngestMetrics, RejectReason } from '../telemetry/ingest-metrics.js';
-import { headersOfIncoming } from '../tenancy/request-headers.js';
 import { resolveTenant, type TenancyConfig } from '../tenancy/resolve-tenant.js';
 import type { TenantId } from '../tenancy/tenant-id.js';
+import { tenantRequestOfIncoming } from '../tenancy/tenant-request.js';
 import type { RequestHandler } from './listen.js';
 import { readBody } from './read-body.js';
 
@@ -101,7 +101,7 @@ async function handle(
   let tenant: TenantId;
   try {
     // Before anything else is looked at: a request that is nobody's costs a header read.
-    tenant = resolveTenant(headersOfIncoming(request.headers), options.tenancy);
+    tenant = resolveTenant(tenantRequestOfIncoming(request), options.tenancy);
   } catch (error) {
     if (!isAriadneError(error)) throw error;
     request.resume();
