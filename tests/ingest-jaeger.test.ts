@@ -19,6 +19,7 @@ import {
 import { credentials, makeGenericClientConstructor, type ServiceError, status } from '@grpc/grpc-js';
 import jaegerClient from 'jaeger-client';
 import protobuf from 'protobufjs';
+import { rawGrpcMethod } from '../packages/server/src/receivers/grpc/testing/raw-grpc-method.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 function assertTag(tags: readonly JaegerKeyValue[], key: string, type: string, value: unknown) {
@@ -205,17 +206,7 @@ describe('Jaeger receivers', () => {
     const root = protobuf.parse(MODEL_PROTO).root;
     const Request = root.lookupType('jaeger.api_v2.PostSpansRequest');
     const Client = makeGenericClientConstructor(
-      {
-        PostSpans: {
-          path: '/jaeger.api_v2.CollectorService/PostSpans',
-          requestStream: false,
-          responseStream: false,
-          requestSerialize: (value: Buffer) => value,
-          requestDeserialize: (value: Buffer) => value,
-          responseSerialize: (value: Buffer) => value,
-          responseDeserialize: (value: Buffer) => value,
-        },
-      },
+      { PostSpans: rawGrpcMethod('/jaeger.api_v2.CollectorService/PostSpans') },
       'CollectorService',
     );
     const client = new Client(server.urlOf('jaegerGrpc').replace('grpc://', ''), credentials.createInsecure());

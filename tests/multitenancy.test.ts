@@ -5,11 +5,9 @@
 // "forbidden"); a request that names no tenant is refused on every port and
 // protocol and stores nothing; UDP writes only where --udp-tenant says.
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import {
-  encodeJaegerAgentMessage,
   encodeOtlpTraceRequestJson,
   encodeOtlpTraceRequestProto,
   encodeZipkinV2Json,
@@ -29,23 +27,17 @@ import {
   A_MARKS,
   B_MARKS,
   mentionsAnyOf,
-  SHARED_TRACE_ID,
   TENANT_A,
   TENANT_B,
-  type TenantMarks,
-  tenantSpans,
 } from '../packages/server/src/tenancy/testing/tenant-traces.js';
 import { SERVICE_NAME, sendKnownTrace } from './support/otel-sdk-trace.js';
+import { assertOnlyAFindsTraces, type Reader, testTenantReads, traceByIdReads } from './support/tenant-reads.js';
+import { writeTenantTraces } from './support/tenant-writes.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
+import { sendUdpTraceUntilRead, UDP_TRACE_ID } from './support/udp-trace.js';
 
 const now = BigInt(Date.now()) * 1_000_000n;
 const START = now - 60_000_000_000n;
-const startSec = Math.floor(Date.now() / 1000) - 3600;
-const endSec = Math.floor(Date.now() / 1000) + 60;
-const RANGE_US = `start=${startSec * 1_000_000}&end=${endSec * 1_000_000}`;
-const LOOKBACK_MS = `endTs=${endSec * 1000}&lookback=${3600 * 1000 * 2}`;
-const TEMPO_RANGE = `start=${startSec}&end=${endSec}`;
-const V3_RANGE = `query.start_time_min=${new Date(startSec * 1000).toISOString()}&query.start_time_max=${new Date(endSec * 1000).toISOString()}`;
 
 /** Spans no tenant may end up with: sent only in requests that are refused. */
 const NOBODYS_TRACE = 'dddddddddddddddd0000000000000004';
@@ -65,38 +57,6 @@ let knownA: string;
 let knownB: string;
 let zipkinA: string;
 
-/**
- * What of a tenant's data a response shows, leaving out the trace id the
- * request itself named (an error may repeat it; that tells nothing).
- */
-function leakOf(text: string, path: string, marks: TenantMarks = A_MARKS): string | undefined {
-  return mentionsAnyOf(path.includes(marks.traceId) ? text.replaceAll(marks.traceId, '<asked>') : text, marks);
-}
-
-/**
- * Sends as an exporter does: again while the server says "retry later". A
- * tenant's first request opens its stores (an embedded store starts its
- * thread), which may outlast the answer deadline; the write goes on, and a
- * retry's copies are kept once.
- */
-async function sendRetrying(send: () => Promise<Response>): Promise<Response> {
-  for (let attempt = 1; ; attempt++) {
-    const response = await send();
-    if ((response.status !== 429 && response.status !== 503) || attempt === 20) return response;
-    await response.body?.cancel();
-  }
-}
-
-async function grpcRetrying(send: () => Promise<Buffer>): Promise<Buffer> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (error) {
-      if ((error as ServiceError).code !== status.UNAVAILABLE || attempt === 20) throw error;
-    }
-  }
-}
-
 const headers = (tenant?: string): Record<string, string> => (tenant === undefined ? {} : { 'X-Scope-OrgID': tenant });
 
 async function get(url: string, tenant?: string): Promise<{ status: number; text: string }> {
@@ -112,21 +72,21 @@ function grpcCall(method: IngestMethod, body: Uint8Array, tenant?: string): Prom
 const url = (port: 'query' | 'tempo' | 'zipkin' | 'sampling' | 'otlpHttp' | 'jaegerHttp', path: string) =>
   `${server.urlOf(port)}${path}`;
 
+/** Reads as a tenant: its name in X-Scope-OrgID. */
+const readAs =
+  (tenant: string): Reader =>
+  (port, path) =>
+    get(url(port, path), tenant);
+const asA = readAs(TENANT_A);
+const asB = readAs(TENANT_B);
+
 before(async () => {
   server = await startTestServer({ multitenancy: true });
   const client = (port: 'otlpGrpc' | 'jaegerGrpc') => rawIngestClient(server.urlOf(port).replace(/^grpc:\/\//, ''));
   grpc = client('otlpGrpc');
   jaegerGrpc = client('jaegerGrpc');
   // A over OTLP/HTTP (JSON), B over OTLP/gRPC: each request names its tenant.
-  const posted = await sendRetrying(() =>
-    fetch(url('otlpHttp', '/v1/traces'), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...headers(TENANT_A) },
-      body: encodeOtlpTraceRequestJson(tenantSpans(A_MARKS, START)),
-    }),
-  );
-  assert.equal(posted.status, 200, await posted.text());
-  await grpcRetrying(() => grpcCall('Export', encodeOtlpTraceRequestProto(tenantSpans(B_MARKS, START)), TENANT_B));
+  await writeTenantTraces(server, { a: { 'x-scope-orgid': TENANT_A }, b: { 'x-scope-orgid': TENANT_B } }, START);
   // The OpenTelemetry exporters need only a header (HTTP) or metadata (gRPC) setting.
   knownA = (
     await sendKnownTrace(
@@ -156,99 +116,21 @@ after(async () => {
 });
 
 describe('reads: B sees its own data and nothing of A', () => {
-  const q = (text: string) => encodeURIComponent(text);
-  /** Read endpoints by port; each answers both tenants, A's answer naming A's data and B's naming B's. */
-  const READS: readonly [port: 'query' | 'tempo' | 'zipkin', path: string, bothSee: boolean][] = [
-    ['query', '/api/services', true],
-    ['query', `/api/services/${A_MARKS.service}/operations`, false],
-    ['query', `/api/operations?service=${A_MARKS.service}`, false],
-    ['query', `/api/traces?service=frontend&${RANGE_US}&limit=20`, true],
-    [
-      'query',
-      `/api/traces?service=frontend&tags=${q(JSON.stringify({ customer: A_MARKS.attributeValue }))}&${RANGE_US}`,
-      false,
-    ],
-    ['query', `/api/traces/${SHARED_TRACE_ID}`, true],
-    ['query', `/api/traces?traceID=${A_MARKS.traceId}&traceID=${B_MARKS.traceId}`, true],
-    ['query', `/api/dependencies?${LOOKBACK_MS}`, true],
-    [
-      'query',
-      `/api/metrics/calls?service=frontend&service=${A_MARKS.service}&service=${B_MARKS.service}&${LOOKBACK_MS}&step=60000`,
-      true,
-    ],
-    [
-      'query',
-      `/api/metrics/errors?service=${A_MARKS.service}&service=${B_MARKS.service}&${LOOKBACK_MS}&step=60000`,
-      true,
-    ],
-    ['query', '/api/v3/services', true],
-    ['query', `/api/v3/operations?service=${A_MARKS.service}`, false],
-    ['query', `/api/v3/traces?query.service_name=frontend&${V3_RANGE}`, true],
-    ['query', `/api/v3/traces/${SHARED_TRACE_ID}`, true],
-    ['query', `/api/trace-view/${SHARED_TRACE_ID}`, true],
-    ['query', `/api/search?q=${q('{ resource.service.name = "frontend" }')}&${TEMPO_RANGE}`, true],
-    ['query', `/api/search?tags=${q(`customer=${A_MARKS.attributeValue}`)}&${TEMPO_RANGE}`, false],
-    ['query', `/api/v2/traces/${SHARED_TRACE_ID}`, true],
-    ['tempo', `/api/search?q=${q('{ resource.service.name = "frontend" }')}&${TEMPO_RANGE}`, true],
-    ['tempo', `/api/search?q=${q(`{ span.customer = "${A_MARKS.attributeValue}" }`)}&${TEMPO_RANGE}`, false],
-    ['tempo', `/api/traces/${SHARED_TRACE_ID}`, true],
-    ['tempo', `/api/v2/traces/${SHARED_TRACE_ID}`, true],
-    ['tempo', '/api/search/tag/service.name/values', true],
-    ['tempo', '/api/search/tag/customer/values', true],
-    ['tempo', '/api/v2/search/tag/resource.service.name/values', true],
-    ['tempo', '/api/v2/search/tag/span.customer/values', true],
-    [
-      'tempo',
-      `/api/metrics/query_range?q=${q('{ } | rate() by (resource.service.name)')}&${TEMPO_RANGE}&step=60`,
-      true,
-    ],
-    ['tempo', `/api/metrics/query?q=${q('{ } | count_over_time() by (span.customer)')}&${TEMPO_RANGE}`, true],
-    ['zipkin', '/api/v2/services', true],
-    ['zipkin', `/api/v2/spans?serviceName=${A_MARKS.service}`, false],
-    ['zipkin', `/api/v2/traces?serviceName=frontend&${LOOKBACK_MS}&limit=20`, true],
-    ['zipkin', `/api/v2/trace/${SHARED_TRACE_ID}`, true],
-    ['zipkin', `/api/v2/traceMany?traceIds=${A_MARKS.traceId},${B_MARKS.traceId}`, true],
-    ['zipkin', `/api/v2/dependencies?${LOOKBACK_MS}`, true],
-  ];
-  for (const [port, path, bothSee] of READS) {
-    test(`${port} ${path.split('?')[0]}${path.includes('?') ? ` ?${path.split('?')[1]!.slice(0, 60)}` : ''}`, async () => {
-      const asA = await get(url(port, path), TENANT_A);
-      const asB = await get(url(port, path), TENANT_B);
-      assert.ok(mentionsAnyOf(asA.text, A_MARKS), `A finds its own data: ${asA.status} ${asA.text.slice(0, 300)}`);
-      assert.ok([200, 404].includes(asB.status), `B: ${asB.status} ${asB.text.slice(0, 300)}`);
-      const leaked = leakOf(asB.text, path);
-      assert.equal(leaked, undefined, `B's answer shows A's "${leaked}": ${asB.text.slice(0, 500)}`);
-      if (bothSee) assert.ok(mentionsAnyOf(asB.text, B_MARKS), `B finds its own data: ${asB.text.slice(0, 300)}`);
-      assert.equal(leakOf(asA.text, path, B_MARKS), undefined, "and A nothing of B's");
-    });
-  }
+  testTenantReads(asA, asB);
 
   test('a trace only A wrote is "not found" for B on every port, never "forbidden"', async () => {
-    const [spanId] = A_MARKS.spanIds;
-    const byId: readonly [port: 'query' | 'tempo' | 'zipkin', path: string][] = [
-      ['query', `/api/traces/${A_MARKS.traceId}`],
-      ['query', `/api/traces/${knownA}`],
-      ['query', `/api/traces/${zipkinA}`],
-      ['query', `/api/v3/traces/${A_MARKS.traceId}`],
-      ['query', `/api/v2/traces/${A_MARKS.traceId}`],
-      ['query', `/api/trace-view/${A_MARKS.traceId}`],
-      ['query', `/api/trace-view/${A_MARKS.traceId}/spans/${spanId}`],
-      ['tempo', `/api/traces/${A_MARKS.traceId}`],
-      ['tempo', `/api/v2/traces/${A_MARKS.traceId}`],
-      ['zipkin', `/api/v2/trace/${A_MARKS.traceId}`],
-      ['zipkin', `/api/v2/trace/${zipkinA}`],
-    ];
-    const ghost = 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0';
-    for (const [port, path] of byId) {
-      assert.equal((await get(url(port, path), TENANT_A)).status, 200, `A opens ${port} ${path}`);
-      const asB = await get(url(port, path), TENANT_B);
-      assert.equal(asB.status, 404, `B: ${port} ${path}: ${asB.text.slice(0, 200)}`);
-      // Word for word what B hears of a trace nobody wrote: nothing tells that A's exists.
-      const traceId = [A_MARKS.traceId, knownA, zipkinA].find((id) => path.includes(id))!;
-      const nobodys = await get(url(port, path.replace(traceId, ghost)), TENANT_B);
-      assert.equal(asB.text.replaceAll(traceId, ghost), nobodys.text, `${port} ${path}`);
-      assert.equal(leakOf(asB.text, path), undefined);
-    }
+    const [spanId] = A_MARKS.spanIds as [string];
+    await assertOnlyAFindsTraces(
+      asA,
+      asB,
+      [
+        ...traceByIdReads(A_MARKS.traceId, spanId),
+        ['query', `/api/traces/${knownA}`],
+        ['query', `/api/traces/${zipkinA}`],
+        ['zipkin', `/api/v2/trace/${zipkinA}`],
+      ],
+      [A_MARKS.traceId, knownA, zipkinA],
+    );
     // B's own traces sent by the OpenTelemetry exporter are B's alone, and A's are A's.
     assert.equal((await get(url('query', `/api/traces/${knownB}`), TENANT_B)).status, 200);
     assert.equal((await get(url('query', `/api/traces/${knownB}`), TENANT_A)).status, 404);
@@ -414,45 +296,15 @@ describe('UDP receivers under multitenancy', () => {
 
   test("with --udp-tenant, every datagram's spans are that tenant's", async () => {
     const udp = await startTestServer({ multitenancy: true, udpTenant: TENANT_A, storage: 'memory' });
-    const socket = createSocket('udp4');
     try {
-      const port = Number(new URL(udp.urlOf('jaegerCompact').replace('udp:', 'http:')).port);
-      const traceIdLow = 0x4242n;
-      const message = encodeJaegerAgentMessage(
-        {
-          process: { serviceName: 'udp-service', tags: [] },
-          spans: [
-            {
-              traceIdLow,
-              traceIdHigh: 0n,
-              spanId: 7n,
-              parentSpanId: 0n,
-              operationName: 'udp-op',
-              flags: 1,
-              startTime: now / 1000n,
-              duration: 1000n,
-              tags: [],
-              logs: [],
-              references: [],
-            },
-          ],
-        },
-        'compact',
+      const traceUrl = (traceId: string) => `${udp.queryUrl}/api/traces/${traceId}`;
+      const asA = await sendUdpTraceUntilRead(udp.urlOf('jaegerCompact'), (traceId) =>
+        get(traceUrl(traceId), TENANT_A),
       );
-      const traceId = traceIdLow.toString(16).padStart(32, '0');
-      // Datagrams may be lost: send until the trace is stored (bounded).
-      let asA = { status: 0, text: '' };
-      for (let attempt = 0; attempt < 50 && asA.status !== 200; attempt++) {
-        await new Promise<void>((resolve, reject) =>
-          socket.send(message, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())),
-        );
-        asA = await get(`${udp.queryUrl}/api/traces/${traceId}`, TENANT_A);
-      }
       assert.equal(asA.status, 200, 'the UDP tenant has the trace');
-      assert.equal((await get(`${udp.queryUrl}/api/traces/${traceId}`, TENANT_B)).status, 404);
+      assert.equal((await get(traceUrl(UDP_TRACE_ID), TENANT_B)).status, 404);
       assert.deepEqual(await udp.server.store.getServices(), [], 'nothing went to single-tenant');
     } finally {
-      socket.close();
       await udp.dispose();
     }
   });

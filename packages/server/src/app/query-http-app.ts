@@ -1,4 +1,6 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import type { AccessControl } from '../auth/access-control.js';
+import { ADMIN, honoAccess, QUERY } from '../auth/http-access.js';
 import { createJaegerQueryApi } from '../query/jaeger/jaeger-query-api.js';
 import type { SpanReader, SpanStore } from '../storage/span-store.js';
 import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
@@ -14,19 +16,33 @@ export interface QueryHttpAppOptions {
   /**
    * Answers every `/api/*` request, from the data of the caller's tenant
    * (`routeByTenant` over `createTenantQueryApi`). Health, metrics and the
-   * UI's files are nobody's data and need no tenant.
+   * UI's files are nobody's data and need no tenant. `env` is the route's
+   * `c.env`, where `routeByTenant` finds the `--auth` grant.
    */
-  readonly api: (request: Request) => Promise<Response> | Response;
+  readonly api: (request: Request, env: unknown) => Promise<Response> | Response;
+  /** `--auth`: `/health` stays open, `/metrics` needs admin, everything else (APIs, UI) query. */
+  readonly access?: AccessControl;
 }
 
-/** Port 16686: health, metrics, the query APIs under `/api/` and the web UI. */
+/**
+ * Port 16686: health, metrics, the query APIs under `/api/` and the web UI.
+ * With `--auth`, the role check runs first (`/health` open, `/metrics`
+ * admin, the rest query) and attaches the token's tenant to the request;
+ * `api` then routes by that tenant.
+ */
 export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   const app = new Hono();
   app.get('/health', (c) => (options.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
-  app.get('/metrics', (c) =>
-    c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
-  );
-  app.all('/api/*', (c) => options.api(c.req.raw));
+  const metrics = (c: Context) =>
+    c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+  const { access } = options;
+  if (access === undefined) app.get('/metrics', metrics);
+  else {
+    // Routes answer in the order they were added: /health and /metrics before the catch-all query check.
+    app.get('/metrics', honoAccess(access, 'query', ADMIN), metrics);
+    app.use('*', honoAccess(access, 'query', QUERY));
+  }
+  app.all('/api/*', (c) => options.api(c.req.raw, c.env));
   const ui = createStaticUi(options.uiDir);
   if (ui) app.get('*', ui);
   else

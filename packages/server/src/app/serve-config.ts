@@ -2,6 +2,7 @@ import type { SpanLimits } from '../pipeline/span-limits.js';
 import type { ClickHouseConfig, StoreKind } from '../storage/open-store.js';
 import type { TenancyConfig } from '../tenancy/resolve-tenant.js';
 import type { TenantId } from '../tenancy/tenant-id.js';
+import type { TlsFiles } from '../tls/server-tls.js';
 
 /** A listener's port: a number (0 picks a free one) or `off` (the listener does not start). */
 export type PortSetting = number | 'off';
@@ -69,12 +70,19 @@ export interface ServeConfig extends TenancyConfig {
   /** Remote sampling: learn per-operation probabilities to reach this many traces per second per operation. */
   readonly adaptiveSamplingTarget?: number;
   /**
-   * With multitenancy: the tenant the Jaeger agent UDP receivers write for (a
-   * datagram cannot name one). Absent: those receivers do not listen.
+   * With multitenancy or `authFile`: the tenant the Jaeger agent UDP
+   * receivers write for (a datagram can name no tenant and carry no token).
+   * Absent: those receivers do not listen.
    */
   readonly udpTenant?: TenantId;
   /** Most tenants one process serves (stores open at once); new ones past it are refused. Default 100. */
   readonly maxTenants?: number;
+  /**
+   * `--tls-cert`, `--tls-key`, `--tls-client-ca`: every HTTP and gRPC
+   * listener serves TLS; with a client CA the receivers require client
+   * certificates. SIGHUP re-reads the files.
+   */
+  readonly tls?: TlsFiles;
 }
 
 export const DEFAULT_MAX_TENANTS = 100;

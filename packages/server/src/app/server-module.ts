@@ -1,8 +1,10 @@
 import type { Span } from '@ariadne/protocol';
+import type { AccessControl } from '../auth/access-control.js';
 import type { Listener } from '../http/listen.js';
 import type { IngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import type { TenantId } from '../tenancy/tenant-id.js';
+import type { ServerTls } from '../tls/server-tls.js';
 import type { ServeConfig, ServePorts } from './serve-config.js';
 import type { TenantStorage } from './tenant-storage.js';
 
@@ -17,6 +19,10 @@ export interface ModuleContext {
   readonly storageFor: (tenant: TenantId) => Promise<TenantStorage>;
   readonly pipeline: IngestPipeline;
   readonly metrics: IngestMetrics;
+  /** The `--auth` tokens every listener checks; undefined when auth is off. */
+  readonly access?: AccessControl;
+  /** `--tls-cert`: the certificates every HTTP and gRPC listener serves; undefined without TLS. */
+  readonly tls?: ServerTls;
   /** True once every module's listeners are up (for `/health`). */
   readonly isReady: () => boolean;
   /**

@@ -1,4 +1,5 @@
 import { getRequestListener } from '@hono/node-server';
+import { INGEST, QUERY } from '../auth/http-access.js';
 import { listenHttp } from '../http/listen.js';
 import { createJaegerV3Api } from '../query/jaeger-v3/jaeger-v3-api.js';
 import { createLiveTail } from '../query/live/live-tail.js';
@@ -11,12 +12,14 @@ import { createJaegerGrpcService } from '../receivers/jaeger-grpc/jaeger-grpc-re
 import { createJaegerHttpReceiver } from '../receivers/jaeger-http/jaeger-http-receiver.js';
 import { listenJaegerUdp } from '../receivers/jaeger-udp/jaeger-udp-receiver.js';
 import { createOtlpGrpcService } from '../receivers/otlp-grpc/otlp-grpc-receiver.js';
-import { createOtlpHttpReceiver } from '../receivers/otlp-http/otlp-http-receiver.js';
-import { createZipkinHttpReceiver } from '../receivers/zipkin-http/zipkin-http-receiver.js';
+import { createOtlpHttpReceiver, sendOtlpHttpRefusal } from '../receivers/otlp-http/otlp-http-receiver.js';
+import { createZipkinHttpReceiver, isZipkinSpanPost } from '../receivers/zipkin-http/zipkin-http-receiver.js';
 import { createSamplingApi } from '../sampling/sampling-api.js';
+import { keepsTenantsApart } from '../tenancy/resolve-tenant.js';
 import { routeByTenant } from '../tenancy/route-by-tenant.js';
-import { SINGLE_TENANT } from '../tenancy/tenant-id.js';
+import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import { defaultUiDir } from '../ui/static-ui.js';
+import { always, grpcReceiverInterceptors, guardedHttp, listenerTls } from './listener-security.js';
 import { type ListenerStep, openListeners } from './open-listeners.js';
 import { createQueryHttpApp, createTenantQueryApi, jaegerRefusal } from './query-http-app.js';
 import type { ModuleContext, ServerModule } from './server-module.js';
@@ -67,6 +70,7 @@ export const queryModule: ServerModule = {
       metrics: context.metrics.registry,
       isReady: context.isReady,
       api: routeByTenant(context.config, apis, jaegerRefusal),
+      ...(context.access ? { access: context.access } : {}),
     });
     return openListeners(context, [
       {
@@ -78,6 +82,7 @@ export const queryModule: ServerModule = {
             context.config.host,
             port,
             getRequestListener(withQueryDeadlines(app.fetch, context.config.queryTimeoutMs)),
+            listenerTls(context, 'query'),
           ),
       },
     ]);
@@ -99,13 +104,20 @@ export const otlpModule: ServerModule = {
             'otlp-http',
             config.host,
             port,
-            createOtlpHttpReceiver({
-              pipeline,
-              metrics,
-              tenancy: config,
-              maxBodyBytes: config.maxBodyBytes,
-              onInternalError: logErrors(context, 'otlp-http'),
-            }),
+            guardedHttp(
+              context,
+              'otlp-http',
+              always(INGEST),
+              createOtlpHttpReceiver({
+                pipeline,
+                metrics,
+                tenancy: config,
+                maxBodyBytes: config.maxBodyBytes,
+                onInternalError: logErrors(context, 'otlp-http'),
+              }),
+              sendOtlpHttpRefusal,
+            ),
+            listenerTls(context, 'receiver'),
           ),
       },
       {
@@ -124,7 +136,11 @@ export const otlpModule: ServerModule = {
                 onInternalError: logErrors(context, 'otlp-grpc'),
               }),
             ],
-            { maxMessageBytes: config.maxBodyBytes },
+            {
+              maxMessageBytes: config.maxBodyBytes,
+              interceptors: grpcReceiverInterceptors(context, 'otlp-grpc'),
+              ...listenerTls(context, 'receiver'),
+            },
           ),
       },
     ]);
@@ -134,49 +150,40 @@ export const otlpModule: ServerModule = {
 /**
  * Jaeger's collector (Thrift/HTTP 14268, gRPC 14250) and agent (UDP 6831
  * compact, 6832 binary) endpoints. A datagram carries no header to name its
- * tenant: with multitenancy the UDP ports listen only when `udpTenant` says
- * whose their spans are.
+ * tenant and no token: where tenants are kept apart (`--multitenancy` or
+ * `--auth`) the UDP ports listen only when `udpTenant` says whose their
+ * spans are.
  */
 export const jaegerModule: ServerModule = {
   name: 'jaeger',
   start: (context) => {
     const { config, pipeline, metrics } = context;
-    const udpTenant = config.multitenancy ? config.udpTenant : SINGLE_TENANT;
+    const udpTenant = keepsTenantsApart(config) ? config.udpTenant : SINGLE_TENANT;
     const udpPortsOn = config.ports.jaegerCompact !== 'off' || config.ports.jaegerBinary !== 'off';
     if (udpTenant === undefined && udpPortsOn) {
       context.log(
-        'Jaeger agent UDP receivers are off: with --multitenancy a datagram cannot name its tenant; --udp-tenant <id> names the tenant they write for',
+        `Jaeger agent UDP receivers are off: with ${config.authFile === undefined ? '--multitenancy' : '--auth'} they need --udp-tenant <id>, the tenant they write for (a datagram names no tenant and carries no token)`,
       );
     }
-    const udpSteps: ListenerStep[] =
-      udpTenant === undefined
-        ? []
-        : [
-            {
-              port: 'jaegerCompact',
-              label: 'Jaeger agent compact',
-              open: (port) =>
-                listenJaegerUdp('jaeger-compact', config.host, port, {
-                  pipeline,
-                  metrics,
-                  protocol: 'compact',
-                  tenant: udpTenant,
-                  onInternalError: logErrors(context, 'jaeger-compact'),
-                }),
-            },
-            {
-              port: 'jaegerBinary',
-              label: 'Jaeger agent binary',
-              open: (port) =>
-                listenJaegerUdp('jaeger-binary', config.host, port, {
-                  pipeline,
-                  metrics,
-                  protocol: 'binary',
-                  tenant: udpTenant,
-                  onInternalError: logErrors(context, 'jaeger-binary'),
-                }),
-            },
-          ];
+    const udp = (
+      port: 'jaegerCompact' | 'jaegerBinary',
+      protocol: 'compact' | 'binary',
+      tenant: TenantId,
+    ): ListenerStep => {
+      const name = `jaeger-${protocol}`;
+      return {
+        port,
+        label: `Jaeger agent ${protocol}`,
+        open: (bound) =>
+          listenJaegerUdp(name, config.host, bound, {
+            pipeline,
+            metrics,
+            protocol,
+            tenant,
+            onInternalError: logErrors(context, name),
+          }),
+      };
+    };
     return openListeners(context, [
       {
         port: 'jaegerHttp',
@@ -187,13 +194,19 @@ export const jaegerModule: ServerModule = {
             'jaeger-http',
             config.host,
             port,
-            createJaegerHttpReceiver({
-              pipeline,
-              metrics,
-              tenancy: config,
-              maxBodyBytes: config.maxBodyBytes,
-              onInternalError: logErrors(context, 'jaeger-http'),
-            }),
+            guardedHttp(
+              context,
+              'jaeger-http',
+              always(INGEST),
+              createJaegerHttpReceiver({
+                pipeline,
+                metrics,
+                tenancy: config,
+                maxBodyBytes: config.maxBodyBytes,
+                onInternalError: logErrors(context, 'jaeger-http'),
+              }),
+            ),
+            listenerTls(context, 'receiver'),
           ),
       },
       {
@@ -212,10 +225,16 @@ export const jaegerModule: ServerModule = {
                 onInternalError: logErrors(context, 'jaeger-grpc'),
               }),
             ],
-            { maxMessageBytes: config.maxBodyBytes },
+            {
+              maxMessageBytes: config.maxBodyBytes,
+              interceptors: grpcReceiverInterceptors(context, 'jaeger-grpc'),
+              ...listenerTls(context, 'receiver'),
+            },
           ),
       },
-      ...udpSteps,
+      ...(udpTenant === undefined
+        ? []
+        : [udp('jaegerCompact', 'compact', udpTenant), udp('jaegerBinary', 'binary', udpTenant)]),
     ]);
   },
 };
@@ -241,16 +260,22 @@ export const zipkinModule: ServerModule = {
             'zipkin',
             config.host,
             port,
-            createZipkinHttpReceiver({
-              pipeline,
-              metrics,
-              tenancy: config,
-              maxBodyBytes: config.maxBodyBytes,
-              onInternalError: logErrors(context, 'zipkin'),
-              queryHandler: getRequestListener(
-                withQueryDeadlines(routeByTenant(config, zipkinApis), config.queryTimeoutMs),
-              ),
-            }),
+            guardedHttp(
+              context,
+              'zipkin',
+              (request) => (isZipkinSpanPost(request) ? INGEST : QUERY),
+              createZipkinHttpReceiver({
+                pipeline,
+                metrics,
+                tenancy: config,
+                maxBodyBytes: config.maxBodyBytes,
+                onInternalError: logErrors(context, 'zipkin'),
+                queryHandler: getRequestListener(
+                  withQueryDeadlines(routeByTenant(config, zipkinApis), config.queryTimeoutMs),
+                ),
+              }),
+            ),
+            listenerTls(context, 'receiver'),
           ),
       },
     ]);
@@ -297,7 +322,15 @@ export const samplingModule: ServerModule = {
         port: 'sampling',
         label: 'remote sampling',
         path: '/sampling',
-        open: (port) => listenHttp('sampling', config.host, port, getRequestListener(routeByTenant(config, apis))),
+        // Instrumented services fetch their strategies here, with the token they send spans with.
+        open: (port) =>
+          listenHttp(
+            'sampling',
+            config.host,
+            port,
+            guardedHttp(context, 'sampling', always(INGEST), getRequestListener(routeByTenant(config, apis))),
+            listenerTls(context, 'receiver'),
+          ),
       },
     ]);
   },
@@ -310,15 +343,24 @@ export const tempoModule: ServerModule = {
     const apis = tenantApps(context, async (tenant) => ({
       app: createTempoApi((await context.storageFor(tenant)).store),
     }));
-    // Readiness and build info are nobody's data: Grafana asks for them before it sends a tenant.
+    // Readiness and build info are nobody's data: Grafana asks for them before
+    // it sends a tenant. (With --auth they still need a query token, as the
+    // whole port does: Grafana sends its credentials with every request.)
     const app = createTempoStatusApi();
     const route = withQueryDeadlines(routeByTenant(context.config, apis), context.config.queryTimeoutMs);
-    app.all('*', (c) => route(c.req.raw));
+    app.all('*', (c) => route(c.req.raw, c.env));
     return openListeners(context, [
       {
         port: 'tempo',
         label: 'Tempo query API',
-        open: (port) => listenHttp('tempo', context.config.host, port, getRequestListener(app.fetch)),
+        open: (port) =>
+          listenHttp(
+            'tempo',
+            context.config.host,
+            port,
+            guardedHttp(context, 'tempo', always(QUERY), getRequestListener(app.fetch)),
+            listenerTls(context, 'query'),
+          ),
       },
     ]);
   },

@@ -1,10 +1,12 @@
 import type { Span } from '@ariadne/protocol';
+import { AccessControl } from '../auth/access-control.js';
 import type { Listener } from '../http/listen.js';
 import { createIngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import { TenantMap } from '../tenancy/tenant-map.js';
+import { ServerTls } from '../tls/server-tls.js';
 import { DEFAULT_MAX_TENANTS, type ServeConfig, type ServePorts } from './serve-config.js';
 import type { ModuleContext, ModuleListener, ServerModule } from './server-module.js';
 import { SERVER_MODULES } from './server-modules.js';
@@ -25,8 +27,22 @@ export interface RunningServer {
   /** Any tenant's stores (opened on first use, as a request for that tenant would). */
   readonly storageFor: (tenant: TenantId) => Promise<TenantStorage>;
   readonly metrics: IngestMetrics;
+  /**
+   * Re-reads what SIGHUP re-reads (the `--auth` file, the TLS files), without a restart or
+   * a dropped connection. Each part that fails keeps what it had and says
+   * why; the others still reload.
+   */
+  reload(): Promise<readonly ReloadOutcome[]>;
   /** Stops listening, drains the pipeline, flushes and closes the store. */
   close(): Promise<void>;
+}
+
+/** What one part made of a reload. */
+export interface ReloadOutcome {
+  readonly part: 'auth' | 'tls';
+  readonly ok: boolean;
+  /** For the log: what was loaded, or why the old one stays. */
+  readonly message: string;
 }
 
 /**
@@ -38,6 +54,10 @@ export async function startServer(
   log: (line: string) => void = () => {},
   modules: readonly ServerModule[] = SERVER_MODULES,
 ): Promise<RunningServer> {
+  const metrics = new IngestMetrics();
+  // Read before anything opens: a wrong auth or TLS file stops the start, costing nothing.
+  const access = config.authFile === undefined ? undefined : new AccessControl(config.authFile, metrics.registry);
+  const tls = config.tls === undefined ? undefined : new ServerTls(config.tls);
   const storage = new TenantMap<TenantStorage>({
     create: (tenant) => openTenantStorage(config, tenant),
     release: closeTenantStorage,
@@ -54,7 +74,6 @@ export async function startServer(
     throw error;
   }
   const storageFor = (tenant: TenantId) => storage.get(tenant);
-  const metrics = new IngestMetrics();
   const acceptedListeners = new Set<AcceptedListener>();
   const pipeline = createIngestPipeline(async (tenant) => (await storageFor(tenant)).store, {
     maxInFlightSpans: config.maxInFlightSpans,
@@ -83,6 +102,8 @@ export async function startServer(
     storageFor,
     pipeline,
     metrics,
+    ...(access ? { access } : {}),
+    ...(tls ? { tls } : {}),
     isReady: () => ready,
     onAccepted: (listener, wantsSpans = () => true) => {
       const entry = { listener, wantsSpans };
@@ -126,6 +147,19 @@ export async function startServer(
     store,
     storageFor,
     metrics,
+    reload: async () => {
+      const outcomes: ReloadOutcome[] = [];
+      if (access) outcomes.push(reloadPart('auth', () => `${access.reload().tokens} tokens from ${access.file}`));
+      if (tls) {
+        outcomes.push(
+          reloadPart('tls', () => {
+            tls.reload();
+            return `certificates from ${tls.files.certFile}`;
+          }),
+        );
+      }
+      return outcomes;
+    },
     close: () => {
       closing ??= (async () => {
         ready = false;
@@ -136,4 +170,12 @@ export async function startServer(
       return closing;
     },
   };
+}
+
+function reloadPart(part: ReloadOutcome['part'], reload: () => string): ReloadOutcome {
+  try {
+    return { part, ok: true, message: `${part}: reloaded ${reload()}` };
+  } catch (error) {
+    return { part, ok: false, message: `${part}: reload failed, the previous one stays: ${(error as Error).message}` };
+  }
 }

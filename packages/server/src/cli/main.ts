@@ -1,11 +1,13 @@
 import { createRequire } from 'node:module';
 import { isAriadneError } from '@ariadne/protocol';
 import { runServe } from './serve-command.js';
+import { runToken } from './token-command.js';
 
 const HELP = `Usage: ariadne <command> [options]
 
 Commands:
   serve     run the all-in-one server (receivers, storage, query APIs, web UI)
+  token     make access tokens for \`serve --auth\` (token create ...)
 
 Options:
   -v, --version   print the version of @ariadne/server and exit
@@ -27,6 +29,8 @@ export async function main(args: readonly string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await runServe(rest);
+      case 'token':
+        return await runToken(rest);
       case 'version':
       case '--version':
       case '-v':

@@ -154,6 +154,10 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'udp-tenant': 'team-udp',
   'max-tenants': '7',
   'query-timeout': '45s',
+  auth: 'auth.jsonl',
+  'tls-cert': 'server.crt',
+  'tls-key': 'server.key',
+  'tls-client-ca': 'clients.crt',
   'query-port': '1686',
   'otlp-grpc-port': 'off',
   'otlp-http-port': '0',
@@ -272,4 +276,39 @@ test('tenancy: --multitenancy, --udp-tenant (a valid tenant id, with multitenanc
   assert.throws(() => parseServeArgs(['--udp-tenant', 'agents']), /--udp-tenant needs --multitenancy/);
   assert.throws(() => parseServeArgs(['--multitenancy', '--udp-tenant', 'a/b']), /--udp-tenant: .*not allowed/);
   assert.throws(() => parseServeArgs(['--max-tenants', '0']), /--max-tenants must be a positive integer/);
+});
+
+test('--auth and --udp-tenant: UDP ports named on the command line need a tenant', () => {
+  assert.equal(parse().authFile, undefined);
+  const config = parse('--auth', 'auth.jsonl');
+  assert.equal(config.authFile, 'auth.jsonl');
+  assert.equal(config.udpTenant, undefined);
+  assert.equal(parse('--auth', 'a.jsonl', '--udp-tenant', 'edge').udpTenant, 'edge');
+  assert.equal(parse('--auth', 'a.jsonl', '--jaeger-compact-port', 'off').ports.jaegerCompact, 'off');
+  assert.throws(() => parseServeArgs(['--udp-tenant', 'edge']), /--udp-tenant needs --multitenancy or --auth/);
+  assert.throws(
+    () => parseServeArgs(['--auth', 'a.jsonl', '--udp-tenant', '../x']),
+    /--udp-tenant: tenant id "\.\.\/x" has a character that is not allowed/,
+  );
+  assert.throws(
+    () => parseServeArgs(['--auth', 'a.jsonl', '--jaeger-binary-port', '6832']),
+    /--jaeger-binary-port: with --auth the UDP receivers need --udp-tenant/,
+  );
+  assert.throws(
+    () => parseServeArgs(['--multitenancy', '--jaeger-compact-port', '6831']),
+    /--jaeger-compact-port: with --multitenancy the UDP receivers need --udp-tenant/,
+  );
+});
+
+test('--tls-cert and --tls-key go together; --tls-client-ca needs them', () => {
+  assert.equal(parse().tls, undefined);
+  assert.deepEqual(parse('--tls-cert', 'c.pem', '--tls-key', 'k.pem').tls, { certFile: 'c.pem', keyFile: 'k.pem' });
+  assert.deepEqual(parse('--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--tls-client-ca', 'ca.pem').tls, {
+    certFile: 'c.pem',
+    keyFile: 'k.pem',
+    clientCaFile: 'ca.pem',
+  });
+  assert.throws(() => parseServeArgs(['--tls-cert', 'c.pem']), /--tls-cert needs --tls-cert and --tls-key together/);
+  assert.throws(() => parseServeArgs(['--tls-key', 'k.pem']), /--tls-key needs --tls-cert and --tls-key together/);
+  assert.throws(() => parseServeArgs(['--tls-client-ca', 'ca.pem']), /--tls-client-ca needs --tls-cert and --tls-key/);
 });

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isAriadneError } from '@ariadne/protocol';
 import { DEFAULT_SERVE_CONFIG, type PortSetting, type ServeConfig, type ServePorts } from '../app/serve-config.js';
-import { startServer } from '../app/start-server.js';
+import { type RunningServer, startServer } from '../app/start-server.js';
 import { parseGoDuration } from '../query/jaeger/go-duration.js';
 import { STORE_KINDS, type StoreKind } from '../storage/open-store.js';
 import { parseTenantId, type TenantId } from '../tenancy/tenant-id.js';
@@ -45,8 +45,9 @@ Ports (a number, 0 for a free port, or "off" to not listen at all):
 Tenants:
   --multitenancy                   keep tenants apart: every request names its tenant in the X-Scope-OrgID
                                    header (gRPC metadata x-scope-orgid), as with Tempo; without it, 401
-  --udp-tenant <id>                with --multitenancy: the tenant the Jaeger agent UDP ports write for
-                                   (a datagram cannot name one; without this they do not listen)
+  --udp-tenant <id>                with --multitenancy or --auth: the tenant the Jaeger agent UDP ports write
+                                   for (a datagram names no tenant and carries no token; without this they
+                                   do not listen)
   --max-tenants <n>                tenants one process serves at once; new ones past it are refused (default 100)
 
 Remote sampling:
@@ -57,6 +58,19 @@ Remote sampling:
 Queries:
   --query-timeout <duration>       longest a query may run, e.g. 30s or 2m; past it the query is stopped and
                                    answered 504 (default 30s)
+
+Access (see the README's "Authentication and TLS"):
+  --auth <file>                    tokens by SHA-256 hash, with tenants and roles (make them with
+                                   "ariadne token create"); then every HTTP and gRPC endpoint but /health
+                                   needs Authorization: Bearer <token> (or Basic, the token as password),
+                                   and a request's tenant is its token's: tenants are kept apart as with
+                                   --multitenancy, X-Scope-OrgID picks one of a token's several.
+                                   SIGHUP re-reads the file
+  --tls-cert <file>                PEM certificate chain: every HTTP and gRPC listener serves TLS
+  --tls-key <file>                 PEM private key of --tls-cert
+  --tls-client-ca <file>           PEM CA certificates: the receivers (OTLP, Jaeger, Zipkin, sampling ports)
+                                   require a client certificate it signed (mutual TLS). SIGHUP re-reads
+                                   the certificate files, and open connections stay
 
 Ingest limits:
   --max-body-bytes <n>             largest request body or gRPC message, after decompression (default 20971520)
@@ -106,6 +120,10 @@ export const SERVE_FLAGS = [
   'udp-tenant',
   'max-tenants',
   'query-timeout',
+  'auth',
+  'tls-cert',
+  'tls-key',
+  'tls-client-ca',
   ...(Object.keys(PORT_FLAGS) as (keyof typeof PORT_FLAGS)[]),
 ] as const;
 
@@ -117,7 +135,14 @@ export const SERVE_SWITCHES = ['multitenancy'] as const;
 export type ServeSwitch = (typeof SERVE_SWITCHES)[number];
 
 /** Options whose value is a path: a config file's relative paths are resolved from the file's folder. */
-export const PATH_FLAGS: readonly ServeFlag[] = ['data-dir', 'sampling-strategies'];
+export const PATH_FLAGS: readonly ServeFlag[] = [
+  'data-dir',
+  'sampling-strategies',
+  'auth',
+  'tls-cert',
+  'tls-key',
+  'tls-client-ca',
+];
 
 export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
   const { values, positionals } = parseArgs({
@@ -163,6 +188,15 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
     if (value !== undefined) ports[key] = port(name(flag), value);
   }
   if (ports.query === 'off') throw usageError(`${name('query-port')} cannot be off`);
+  const tlsCert = text['tls-cert'];
+  const tlsKey = text['tls-key'];
+  const tlsClientCa = text['tls-client-ca'];
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw usageError(`${name(tlsCert === undefined ? 'tls-key' : 'tls-cert')} needs --tls-cert and --tls-key together`);
+  }
+  if (tlsClientCa !== undefined && tlsCert === undefined) {
+    throw usageError(`${name('tls-client-ca')} needs --tls-cert and --tls-key`);
+  }
   const limits = defaults.limits;
   const integer = <T extends number | undefined>(flag: ServeFlag, fallback: T) =>
     positiveInteger(name(flag), text[flag], fallback);
@@ -194,6 +228,16 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
           adaptiveSamplingTarget: positiveNumber(name('sampling-adaptive-target'), text['sampling-adaptive-target']),
         }),
     ...tenancy,
+    ...(text.auth === undefined ? {} : { authFile: text.auth }),
+    ...(tlsCert === undefined || tlsKey === undefined
+      ? {}
+      : {
+          tls: {
+            certFile: tlsCert,
+            keyFile: tlsKey,
+            ...(tlsClientCa === undefined ? {} : { clientCaFile: tlsClientCa }),
+          },
+        }),
     maxBodyBytes: integer('max-body-bytes', defaults.maxBodyBytes),
     maxInFlightSpans: integer('max-in-flight-spans', defaults.maxInFlightSpans),
     queryTimeoutMs:
@@ -208,7 +252,10 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
   };
 }
 
-/** `--multitenancy`, `--udp-tenant` and `--max-tenants`, checked together. */
+/**
+ * `--multitenancy`, `--udp-tenant` and `--max-tenants`, checked together
+ * with `--auth`, which keeps tenants apart too.
+ */
 function tenancyOf(
   text: Partial<Record<ServeFlag | ServeSwitch, string>>,
   name: (flag: ServeFlag | ServeSwitch) => string,
@@ -218,15 +265,26 @@ function tenancyOf(
     throw usageError(`${name('multitenancy')} must be true or false, not "${switchText}"`);
   }
   const multitenancy = switchText === 'true';
+  const apart = multitenancy || text.auth !== undefined;
   const udpTenantText = text['udp-tenant'];
-  if (udpTenantText !== undefined && !multitenancy) {
-    throw usageError(`${name('udp-tenant')} needs --multitenancy (without it, everything is one tenant)`);
+  if (udpTenantText !== undefined && !apart) {
+    throw usageError(`${name('udp-tenant')} needs --multitenancy or --auth (without either, everything is one tenant)`);
   }
   let udpTenant: TenantId | undefined;
   try {
     udpTenant = udpTenantText === undefined ? undefined : parseTenantId(udpTenantText);
   } catch (error) {
     throw usageError(`${name('udp-tenant')}: ${isAriadneError(error) ? error.message : String(error)}`);
+  }
+  if (apart && udpTenant === undefined) {
+    // Asked for by name, a UDP port that would stay off is a mistake worth stopping for.
+    for (const flag of ['jaeger-compact-port', 'jaeger-binary-port'] as const) {
+      if (text[flag] !== undefined && text[flag] !== 'off') {
+        throw usageError(
+          `${name(flag)}: with ${multitenancy ? '--multitenancy' : '--auth'} the UDP receivers need --udp-tenant (a datagram names no tenant and carries no token)`,
+        );
+      }
+    }
   }
   const maxTenants = positiveInteger(name('max-tenants'), text['max-tenants'], undefined);
   return {
@@ -299,6 +357,10 @@ export async function runServe(args: readonly string[]): Promise<number> {
       '',
     ].join('\n'),
   );
+  // Only with something to reload: otherwise SIGHUP keeps its default (a closed terminal stops the server).
+  const onHangup = () => void reloadOnSignal(server, log);
+  const reloads = config.authFile !== undefined || config.tls !== undefined;
+  if (reloads) process.on('SIGHUP', onHangup);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log(`${signal}: closing`);
@@ -307,6 +369,13 @@ export async function runServe(args: readonly string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  if (reloads) process.off('SIGHUP', onHangup);
   await server.close();
   return 0;
+}
+
+/** SIGHUP: re-read the auth file (and certificates), one log line per part. */
+async function reloadOnSignal(server: RunningServer, log: (line: string) => void): Promise<void> {
+  log('SIGHUP: reloading');
+  for (const outcome of await server.reload()) log(outcome.message);
 }

@@ -3,9 +3,9 @@ import { type ErrorKind, isAriadneError } from '@ariadne/protocol';
 import type { IngestOutcome, IngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanDecoderName } from '../pipeline/span-decoders.js';
 import type { IngestMetrics, RejectReason } from '../telemetry/ingest-metrics.js';
-import { headersOfIncoming } from '../tenancy/request-headers.js';
 import { resolveTenant, type TenancyConfig } from '../tenancy/resolve-tenant.js';
 import type { TenantId } from '../tenancy/tenant-id.js';
+import { tenantRequestOfIncoming } from '../tenancy/tenant-request.js';
 import type { RequestHandler } from './listen.js';
 import { readBody } from './read-body.js';
 
@@ -64,7 +64,7 @@ export function createHttpIngestHandler(options: HttpIngestOptions): RequestHand
   const answers = options.answers ?? PLAIN_ANSWERS;
   const byPath = new Map(options.endpoints.map((endpoint) => [endpoint.path, endpoint]));
   return (request, response) => {
-    const path = (request.url ?? '/').split('?')[0] as string;
+    const path = requestPath(request);
     const endpoint = byPath.get(path);
     if (options.fallback && (endpoint === undefined || request.method !== 'POST')) {
       options.fallback(request, response);
@@ -101,7 +101,7 @@ async function handle(
   let tenant: TenantId;
   try {
     // Before anything else is looked at: a request that is nobody's costs a header read.
-    tenant = resolveTenant(headersOfIncoming(request.headers), options.tenancy);
+    tenant = resolveTenant(tenantRequestOfIncoming(request), options.tenancy);
   } catch (error) {
     if (!isAriadneError(error)) throw error;
     request.resume();
@@ -151,6 +151,11 @@ const REASONS: Partial<Record<ErrorKind, RejectReason>> = {
   UnsupportedMediaType: 'unsupported_media_type',
   InvalidPayload: 'invalid',
 };
+
+/** The request's path as receivers route by it: the request target up to `?`, not decoded. */
+export function requestPath(request: IncomingMessage): string {
+  return (request.url ?? '/').split('?')[0] as string;
+}
 
 /** Lowercase media type without parameters; '' when the header is absent. */
 export function mediaTypeOf(contentType: string | undefined): string {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isAriadneError } from '@ariadne/protocol';
-import { MAX_TENANT_ID_BYTES, parseTenantId } from './tenant-id.js';
+import { isTenantId, MAX_TENANT_ID_BYTES, parseTenantId } from './tenant-id.js';
 
 const refused = (text: string, pattern: RegExp) =>
   assert.throws(
@@ -13,6 +13,13 @@ const refused = (text: string, pattern: RegExp) =>
 test("Tempo's tenant ids are accepted as they are, case kept", () => {
   for (const id of ['team-a', 'Team_A', "o'brien(s)!*", 'a.b', '...', 'x'.repeat(MAX_TENANT_ID_BYTES)]) {
     assert.equal(parseTenantId(id), id);
+    assert.equal(isTenantId(id), true, id);
+  }
+});
+
+test('isTenantId is the same rule as a yes or no', () => {
+  for (const bad of ['a/b', 'a b', 'a,b', 'a|b', '.', '..', '', 'x'.repeat(MAX_TENANT_ID_BYTES + 1), 7, undefined]) {
+    assert.equal(isTenantId(bad), false, String(bad));
   }
 });
 

@@ -3,9 +3,9 @@ import type { ServerUnaryCall, ServiceDefinition, sendUnaryData } from '@grpc/gr
 import type { IngestOutcome, IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { SpanDecoderName } from '../../pipeline/span-decoders.js';
 import type { IngestMetrics, RejectReason } from '../../telemetry/ingest-metrics.js';
-import { headersOfGrpc } from '../../tenancy/request-headers.js';
 import { resolveTenant, type TenancyConfig } from '../../tenancy/resolve-tenant.js';
 import type { TenantId } from '../../tenancy/tenant-id.js';
+import { tenantRequestOfGrpc } from '../../tenancy/tenant-request.js';
 import { grpcIngestError } from './grpc-ingest-error.js';
 import type { GrpcService } from './listen-grpc.js';
 
@@ -60,7 +60,7 @@ export function createGrpcIngestService(options: GrpcIngestServiceOptions): Grpc
     const request = call.request;
     let tenant: TenantId;
     try {
-      tenant = resolveTenant(headersOfGrpc(call.metadata), options.tenancy);
+      tenant = resolveTenant(tenantRequestOfGrpc(call.metadata), options.tenancy);
     } catch (error) {
       if (!isAriadneError(error)) throw error;
       metrics.requestsRejected.inc({ receiver, reason: 'unauthenticated' });

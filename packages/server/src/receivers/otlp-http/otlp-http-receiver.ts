@@ -1,11 +1,11 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   encodeOtlpTraceResponseJson,
   encodeOtlpTraceResponseProto,
   encodeRpcStatusJson,
   encodeRpcStatusProto,
 } from '@ariadne/protocol';
-import { createHttpIngestHandler, type HttpIngestAnswers } from '../../http/http-ingest.js';
+import { createHttpIngestHandler, type HttpIngestAnswers, mediaTypeOf } from '../../http/http-ingest.js';
 import type { RequestHandler } from '../../http/listen.js';
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
@@ -70,9 +70,22 @@ const OTLP_ANSWERS: HttpIngestAnswers = {
   },
 };
 
+/** A 401 or 403 from `--auth`, as OTLP words errors: a `google.rpc.Status` in the request's encoding. */
+export function sendOtlpHttpRefusal(
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  message: string,
+) {
+  const mediaType = mediaTypeOf(request.headers['content-type']);
+  OTLP_ANSWERS.sendError(response, status, message, isProto(mediaType) ? mediaType : undefined);
+}
+
+// 401 UNAUTHENTICATED, 403 PERMISSION_DENIED.
 const RPC_CODES: Record<number, number> = {
   400: 3,
   401: 16,
+  403: 7,
   404: 5,
   405: 12,
   413: 3,

@@ -1,4 +1,5 @@
-import { createHttpIngestHandler } from '../../http/http-ingest.js';
+import type { IncomingMessage } from 'node:http';
+import { createHttpIngestHandler, requestPath } from '../../http/http-ingest.js';
 import type { RequestHandler } from '../../http/listen.js';
 import type { IngestPipeline } from '../../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
@@ -19,6 +20,19 @@ export interface ZipkinHttpReceiverOptions {
   readonly onInternalError?: (error: unknown) => void;
 }
 
+const SPANS_V2 = '/api/v2/spans';
+const SPANS_V1 = '/api/v1/spans';
+
+/**
+ * True when the receiver takes the request (a POST of spans); everything
+ * else on the port goes to the query handler. The `--auth` guard asks this
+ * to pick the role (ingest or query), so it cannot disagree with the routing.
+ */
+export function isZipkinSpanPost(request: IncomingMessage): boolean {
+  const path = requestPath(request);
+  return request.method === 'POST' && (path === SPANS_V2 || path === SPANS_V1);
+}
+
 const JSON_TYPES = ['application/json', ''];
 const PROTO_TYPES = ['application/x-protobuf', 'application/protobuf'];
 const THRIFT_TYPE = 'application/x-thrift';
@@ -36,12 +50,12 @@ export function createZipkinHttpReceiver(options: ZipkinHttpReceiverOptions): Re
     receiver: 'zipkin',
     endpoints: [
       {
-        path: '/api/v2/spans',
+        path: SPANS_V2,
         mediaTypes: [...JSON_TYPES, ...PROTO_TYPES],
         decoder: (mediaType) => (PROTO_TYPES.includes(mediaType) ? 'zipkin-proto' : 'zipkin-v2-json'),
       },
       {
-        path: '/api/v1/spans',
+        path: SPANS_V1,
         mediaTypes: [...JSON_TYPES, THRIFT_TYPE],
         decoder: (mediaType) => (mediaType === THRIFT_TYPE ? 'zipkin-v1-thrift' : 'zipkin-v1-json'),
       },
