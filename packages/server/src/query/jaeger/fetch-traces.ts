@@ -25,9 +25,11 @@ export async function fetchTraces(
   const pacer = new ScanPacer();
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < traceIds.length) {
+    for (;;) {
       await pacer.step();
+      // Taken after the pause: the other workers may have taken the last ids meanwhile.
       const index = next++;
+      if (index >= traceIds.length) return;
       try {
         results[index] = await reader.getTrace(traceIds[index]!, timeRange);
       } catch (error) {
