@@ -124,6 +124,8 @@ export async function startServer(
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
+    // Decode workers load their code first: requests are then answered at full speed from the first one.
+    await pipeline.ready();
     for (const module of modules) started.push({ module, listeners: await module.start(context) });
   } catch (error) {
     await stopModules();

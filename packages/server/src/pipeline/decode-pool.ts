@@ -8,6 +8,8 @@ import { type DecodedBatch, type DecodeRequest, decodeBatch, type RefusedBatch }
 export interface DecodePool {
   /** The body's bytes are handed over (transferred when they own their buffer): do not use them afterwards. */
   decode(request: DecodeRequest): Promise<DecodedBatch | RefusedBatch>;
+  /** Resolves once the pool can decode at full speed (its workers have loaded their code). */
+  ready(): Promise<void>;
 }
 
 interface Pending {
@@ -18,6 +20,9 @@ interface Pending {
 interface Slot {
   worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** Resolves when the slot's first worker said it has loaded. */
+  loaded: Promise<void>;
+  markLoaded: () => void;
 }
 
 /**
@@ -33,7 +38,11 @@ export class WorkerDecodePool implements DecodePool {
 
   constructor(readonly size: number = Math.max(1, availableParallelism())) {
     for (let i = 0; i < size; i++) {
-      const slot: Slot = { worker: undefined as unknown as Worker, pending: new Map() };
+      let markLoaded = () => {};
+      const loaded = new Promise<void>((resolve) => {
+        markLoaded = resolve;
+      });
+      const slot: Slot = { worker: undefined as unknown as Worker, pending: new Map(), loaded, markLoaded };
       this.#start(slot);
       this.#slots.push(slot);
     }
@@ -53,6 +62,16 @@ export class WorkerDecodePool implements DecodePool {
     });
   }
 
+  /**
+   * Resolves once every worker has loaded. Servers wait for it before they
+   * listen: a worker compiles its code on start (seconds from TypeScript
+   * sources on a busy machine), and the first requests would otherwise wait
+   * that long for an answer.
+   */
+  async ready(): Promise<void> {
+    await Promise.all(this.#slots.map((slot) => slot.loaded));
+  }
+
   /** Stops the workers; jobs still waiting fail. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -62,7 +81,12 @@ export class WorkerDecodePool implements DecodePool {
   #start(slot: Slot): void {
     const worker = startWorker(new URL('./decode-worker.js', import.meta.url));
     slot.worker = worker;
-    worker.on('message', ({ id, result }: { id: number; result: DecodedBatch | RefusedBatch }) => {
+    worker.on('message', (message: { id: number; result: DecodedBatch | RefusedBatch } | { ready: true }) => {
+      if ('ready' in message) {
+        slot.markLoaded();
+        return;
+      }
+      const { id, result } = message;
       const job = slot.pending.get(id);
       if (job === undefined) return;
       slot.pending.delete(id);
@@ -85,6 +109,7 @@ export class WorkerDecodePool implements DecodePool {
 /** Decodes on the calling thread: for tools and tests that want no threads. */
 export const INLINE_DECODE_POOL: DecodePool = {
   decode: async (request) => decodeBatch(request),
+  ready: async () => {},
 };
 
 let shared: WorkerDecodePool | undefined;

@@ -16,3 +16,6 @@ parentPort?.on('message', (job: Job) => {
     : [];
   parentPort?.postMessage({ id: job.id, result }, transfer);
 });
+
+// Loaded (modules compiled, decoders ready): the pool may now count on this worker's speed.
+parentPort?.postMessage({ ready: true });

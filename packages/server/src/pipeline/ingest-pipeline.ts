@@ -55,6 +55,8 @@ export interface IngestPipeline {
    */
   readonly isFull: boolean;
   /** Refuses new batches and waits for those in flight. */
+  /** Resolves once decoding runs at full speed (the decode workers have loaded): servers listen after it. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -218,15 +220,18 @@ export function createIngestPipeline(
     // The client hears within the bound whatever the store does; the write itself goes on.
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        lateAnswers.inc({ receiver });
-        reject(
-          new AriadneError(
-            'Overloaded',
-            `the store did not acknowledge the batch within ${answerWithinMs} ms; retry later (the spans may be stored: a retry's copies are kept once)`,
-          ),
-        );
-      }, Math.max(0, answerWithinMs - (started - arrived)));
+      timer = setTimeout(
+        () => {
+          lateAnswers.inc({ receiver });
+          reject(
+            new AriadneError(
+              'Overloaded',
+              `the store did not acknowledge the batch within ${answerWithinMs} ms; retry later (the spans may be stored: a retry's copies are kept once)`,
+            ),
+          );
+        },
+        Math.max(0, answerWithinMs - (started - arrived)),
+      );
     });
     try {
       await Promise.race([written, late]);
@@ -334,8 +339,17 @@ export function createIngestPipeline(
         const target = await writerFor(tenant);
         return isSpanBatchWriter(target) ? target.writeSpanBatch(encodeSpanBatch(spans)) : target.writeSpans(spans);
       };
-      await write(spans.length, receiver, refused, store, { tenant, spanCount: spans.length, spans: () => spans }, arrived);
+      await write(
+        spans.length,
+        receiver,
+        refused,
+        store,
+        { tenant, spanCount: spans.length, spans: () => spans },
+        arrived,
+      );
     },
+
+    ready: () => decodePool.ready(),
 
     async close() {
       closing = true;
