@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { createJaegerQueryApi } from '../query/jaeger/jaeger-query-api.js';
+import type { QueryCaps } from '../query/query-caps.js';
 import type { SpanReader, SpanStore } from '../storage/span-store.js';
 import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
 import type { RefusalBody } from '../tenancy/route-by-tenant.js';
@@ -39,6 +40,8 @@ export interface TenantQueryApiOptions {
   readonly reader: SpanReader;
   /** Where `POST /api/archive/{traceId}` keeps the tenant's traces past retention. */
   readonly archive?: SpanStore;
+  /** The Jaeger API's caps (`--max-search-window`). */
+  readonly caps?: QueryCaps;
   /** More APIs (API v3, live tail, Tempo, trace view), mounted before the `/api/*` catch-all. */
   readonly apis?: readonly Hono[];
 }
@@ -46,7 +49,10 @@ export interface TenantQueryApiOptions {
 /** One tenant's `/api/*` on port 16686: the Jaeger-compatible APIs (internal and v3), live tail, Tempo's routes. */
 export function createTenantQueryApi(options: TenantQueryApiOptions): Hono {
   const app = new Hono();
-  app.route('/', createJaegerQueryApi(options.reader, options.archive ? { archive: options.archive } : {}));
+  app.route(
+    '/',
+    createJaegerQueryApi(options.reader, { ...options.caps, ...(options.archive ? { archive: options.archive } : {}) }),
+  );
   for (const api of options.apis ?? []) app.route('/', api);
   app.all('/api/*', (c) => c.json(jaegerError(404, `no API at ${c.req.path}`), 404));
   return app;

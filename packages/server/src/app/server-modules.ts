@@ -2,6 +2,7 @@ import { getRequestListener } from '@hono/node-server';
 import { listenHttp } from '../http/listen.js';
 import { createJaegerV3Api } from '../query/jaeger-v3/jaeger-v3-api.js';
 import { createLiveTail } from '../query/live/live-tail.js';
+import type { QueryCaps } from '../query/query-caps.js';
 import { withQueryDeadlines } from '../query/query-deadline.js';
 import { createTempoApi, createTempoStatusApi } from '../query/tempo/tempo-api.js';
 import { createTraceViewApi } from '../query/trace-view/trace-view-api.js';
@@ -26,6 +27,11 @@ import { tenantApps } from './tenant-apps.js';
 const logErrors = (context: ModuleContext, name: string) => (error: unknown) =>
   context.log(`${name}: ${error instanceof Error ? error.message : String(error)}`);
 
+/** What every query API refuses past, from the server's config. */
+const queryCaps = (context: ModuleContext): QueryCaps => ({
+  maxSearchWindowNanos: context.config.maxSearchWindowNanos,
+});
+
 /**
  * Port 16686: health, metrics, the Jaeger query APIs (internal, v3, archive),
  * live tail, Tempo's search and TraceQL routes (the UI's TraceQL box uses
@@ -42,13 +48,15 @@ export const queryModule: ServerModule = {
       async (tenant) => {
         const { store, archive } = await context.storageFor(tenant);
         const liveTail = createLiveTail();
+        const caps = queryCaps(context);
         const app = createTenantQueryApi({
           reader: store,
           archive,
+          caps,
           apis: [
-            createJaegerV3Api(store),
+            createJaegerV3Api(store, caps),
             liveTail.api,
-            createTempoApi(store, { traceByIdV1: false }),
+            createTempoApi(store, { ...caps, traceByIdV1: false }),
             createTraceViewApi(store, archive),
           ],
         });
@@ -229,7 +237,7 @@ export const zipkinModule: ServerModule = {
   start: (context) => {
     const { config, pipeline, metrics } = context;
     const zipkinApis = tenantApps(context, async (tenant) => ({
-      app: createZipkinQueryApi((await context.storageFor(tenant)).store),
+      app: createZipkinQueryApi((await context.storageFor(tenant)).store, queryCaps(context)),
     }));
     return openListeners(context, [
       {
@@ -308,7 +316,7 @@ export const tempoModule: ServerModule = {
   name: 'tempo',
   start: (context) => {
     const apis = tenantApps(context, async (tenant) => ({
-      app: createTempoApi((await context.storageFor(tenant)).store),
+      app: createTempoApi((await context.storageFor(tenant)).store, queryCaps(context)),
     }));
     // Readiness and build info are nobody's data: Grafana asks for them before it sends a tenant.
     const app = createTempoStatusApi();

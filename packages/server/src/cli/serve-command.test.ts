@@ -132,6 +132,17 @@ test('query timeout: a duration, 30 s by default', () => {
   assert.throws(() => parseServeArgs(['--query-timeout', '10us']), /--query-timeout must be at least 1ms/);
 });
 
+test('max search window: a duration, 168 h by default', () => {
+  const HOUR = 3_600_000_000_000n;
+  assert.equal(parse().maxSearchWindowNanos, 168n * HOUR);
+  assert.equal(parse('--max-search-window', '24h').maxSearchWindowNanos, 24n * HOUR);
+  assert.throws(() => parseServeArgs(['--max-search-window', '7d']), /--max-search-window/);
+  assert.throws(
+    () => parseServeArgs(['--max-search-window', '0h']),
+    /--max-search-window must be a positive duration such as 168h/,
+  );
+});
+
 /** A valid value, other than the default, for every option: a new option without one fails the first test below. */
 const SAMPLE_VALUES: Record<ServeFlag, string> = {
   storage: 'clickhouse',
@@ -154,6 +165,7 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'udp-tenant': 'team-udp',
   'max-tenants': '7',
   'query-timeout': '45s',
+  'max-search-window': '24h',
   'query-port': '1686',
   'otlp-grpc-port': 'off',
   'otlp-http-port': '0',

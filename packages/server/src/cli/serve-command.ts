@@ -57,6 +57,8 @@ Remote sampling:
 Queries:
   --query-timeout <duration>       longest a query may run, e.g. 30s or 2m; past it the query is stopped and
                                    answered 504 (default 30s)
+  --max-search-window <duration>   longest time window a search, dependency or metrics query may cover, e.g.
+                                   168h; a longer one is answered 400 (default 168h)
 
 Ingest limits:
   --max-body-bytes <n>             largest request body or gRPC message, after decompression (default 20971520)
@@ -106,6 +108,7 @@ export const SERVE_FLAGS = [
   'udp-tenant',
   'max-tenants',
   'query-timeout',
+  'max-search-window',
   ...(Object.keys(PORT_FLAGS) as (keyof typeof PORT_FLAGS)[]),
 ] as const;
 
@@ -200,6 +203,10 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
       text['query-timeout'] === undefined
         ? defaults.queryTimeoutMs
         : millis(name('query-timeout'), duration(name('query-timeout'), text['query-timeout'], '30s')),
+    maxSearchWindowNanos:
+      text['max-search-window'] === undefined
+        ? defaults.maxSearchWindowNanos
+        : duration(name('max-search-window'), text['max-search-window'], '168h'),
     limits: {
       maxSpansPerRequest: integer('max-spans-per-request', limits.maxSpansPerRequest),
       maxAttributesPerSpan: integer('max-attributes-per-span', limits.maxAttributesPerSpan),
