@@ -1,4 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Hono } from 'hono';
+import {
+  contentSecurityPolicy,
+  corsForOrigins,
+  inlineScriptHashes,
+  securityHeaders,
+} from '../http/security-headers.js';
 import { createJaegerQueryApi } from '../query/jaeger/jaeger-query-api.js';
 import type { QueryCaps } from '../query/query-caps.js';
 import type { SpanReader, SpanStore } from '../storage/span-store.js';
@@ -18,11 +26,19 @@ export interface QueryHttpAppOptions {
    * UI's files are nobody's data and need no tenant.
    */
   readonly api: (request: Request) => Promise<Response> | Response;
+  /** Origins whose pages may read the answers (`--cors-origin`); none by default. */
+  readonly corsOrigins?: readonly string[];
 }
 
-/** Port 16686: health, metrics, the query APIs under `/api/` and the web UI. */
+/**
+ * Port 16686: health, metrics, the query APIs under `/api/` and the web UI,
+ * every answer with the security headers (`security-headers.ts`), and CORS
+ * only for the origins `corsOrigins` names.
+ */
 export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   const app = new Hono();
+  app.use('*', securityHeaders(contentSecurityPolicy(inlineScriptHashes(readIndexHtml(options.uiDir)))));
+  if ((options.corsOrigins ?? []).length > 0) app.use('*', corsForOrigins(options.corsOrigins ?? []));
   app.get('/health', (c) => (options.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
   app.get('/metrics', (c) =>
     c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
@@ -33,6 +49,15 @@ export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   else
     app.get('*', (c) => c.text(`The web UI is not built (no index.html in ${options.uiDir}). Run: npm run build`, 404));
   return app;
+}
+
+/** The UI's page, whose inline scripts the policy allows by hash; empty when the UI is not built. */
+function readIndexHtml(uiDir: string): string {
+  try {
+    return readFileSync(join(uiDir, 'index.html'), 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 export interface TenantQueryApiOptions {

@@ -67,6 +67,11 @@ export interface ServeConfig extends TenancyConfig {
    * (`query/query-caps.ts`).
    */
   readonly maxSearchWindowNanos: bigint;
+  /**
+   * Origins (`https://grafana.example.com`) whose pages may read the query
+   * port's answers (`--cors-origin`): CORS headers for them alone. Absent: no CORS.
+   */
+  readonly corsOrigins?: readonly string[];
   /** Applied by the pipeline to spans from every receiver. */
   readonly limits: SpanLimits;
   /** Built UI folder; defaults to @ariadne/ui's dist. */

@@ -75,6 +75,7 @@ export const queryModule: ServerModule = {
       metrics: context.metrics.registry,
       isReady: context.isReady,
       api: routeByTenant(context.config, apis, jaegerRefusal),
+      ...(context.config.corsOrigins === undefined ? {} : { corsOrigins: context.config.corsOrigins }),
     });
     return openListeners(context, [
       {

@@ -143,6 +143,18 @@ test('max search window: a duration, 168 h by default', () => {
   );
 });
 
+test('CORS origins: none by default; repeated or comma-separated; each an exact origin', () => {
+  assert.equal(parse().corsOrigins, undefined);
+  assert.deepEqual(
+    parse('--cors-origin', 'https://a.example.com, http://localhost:3000', '--cors-origin', 'https://b.example.com')
+      .corsOrigins,
+    ['https://a.example.com', 'http://localhost:3000', 'https://b.example.com'],
+  );
+  for (const bad of ['*', 'https://a.example.com/', 'ftp://a.example.com', 'a.example.com', ',']) {
+    assert.throws(() => parseServeArgs(['--cors-origin', bad]), /--cors-origin/, bad);
+  }
+});
+
 /** A valid value, other than the default, for every option: a new option without one fails the first test below. */
 const SAMPLE_VALUES: Record<ServeFlag, string> = {
   storage: 'clickhouse',
@@ -166,6 +178,7 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'max-tenants': '7',
   'query-timeout': '45s',
   'max-search-window': '24h',
+  'cors-origin': 'https://grafana.example.com',
   'query-port': '1686',
   'otlp-grpc-port': 'off',
   'otlp-http-port': '0',
