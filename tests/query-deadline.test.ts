@@ -36,7 +36,9 @@ test('Tempo: a search past --query-timeout is stopped and answered 504 with a cl
 });
 
 test("Jaeger: the same, in Jaeger's error envelope", async () => {
-  const response = await fetch(`${server.queryUrl}/api/traces?q=${encodeURIComponent(SLOW)}&lookback=custom&start=0`);
+  // makeSpan's spans start at 1,700,000,000 s: a window of an hour around them (the longest is a week).
+  const window = `lookback=custom&start=${1_699_999_000_000_000}&end=${1_700_001_000_000_000}`;
+  const response = await fetch(`${server.queryUrl}/api/traces?q=${encodeURIComponent(SLOW)}&${window}`);
   assert.equal(response.status, 504, await response.clone().text());
   const body = (await response.json()) as { data: unknown; errors: { code: number; msg: string }[] };
   assert.equal(body.data, null);

@@ -1,7 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Context, Hono } from 'hono';
 import type { AccessControl } from '../auth/access-control.js';
 import { ADMIN, honoAccess, QUERY } from '../auth/http-access.js';
+import {
+  contentSecurityPolicy,
+  corsForOrigins,
+  inlineScriptHashes,
+  securityHeaders,
+} from '../http/security-headers.js';
 import { createJaegerQueryApi } from '../query/jaeger/jaeger-query-api.js';
+import type { QueryCaps } from '../query/query-caps.js';
 import type { SpanReader, SpanStore } from '../storage/span-store.js';
 import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
 import type { RefusalBody } from '../tenancy/route-by-tenant.js';
@@ -22,16 +31,22 @@ export interface QueryHttpAppOptions {
   readonly api: (request: Request, env: unknown) => Promise<Response> | Response;
   /** `--auth`: `/health` stays open, `/metrics` needs admin, everything else (APIs, UI) query. */
   readonly access?: AccessControl;
+  /** Origins whose pages may read the answers (`--cors-origin`); none by default. */
+  readonly corsOrigins?: readonly string[];
 }
 
 /**
- * Port 16686: health, metrics, the query APIs under `/api/` and the web UI.
- * With `--auth`, the role check runs first (`/health` open, `/metrics`
- * admin, the rest query) and attaches the token's tenant to the request;
- * `api` then routes by that tenant.
+ * Port 16686: health, metrics, the query APIs under `/api/` and the web UI,
+ * every answer with the security headers (`security-headers.ts`), and CORS
+ * only for the origins `corsOrigins` names. With `--auth`, the role check
+ * runs first (`/health` open, `/metrics` admin, the rest query) and
+ * attaches the token's tenant to the request; `api` then routes by that
+ * tenant.
  */
 export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   const app = new Hono();
+  app.use('*', securityHeaders(contentSecurityPolicy(inlineScriptHashes(readIndexHtml(options.uiDir)))));
+  if ((options.corsOrigins ?? []).length > 0) app.use('*', corsForOrigins(options.corsOrigins ?? []));
   app.get('/health', (c) => (options.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
   const metrics = (c: Context) =>
     c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
@@ -50,11 +65,22 @@ export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   return app;
 }
 
+/** The UI's page, whose inline scripts the policy allows by hash; empty when the UI is not built. */
+function readIndexHtml(uiDir: string): string {
+  try {
+    return readFileSync(join(uiDir, 'index.html'), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 export interface TenantQueryApiOptions {
   /** One tenant's store: everything this API reads. */
   readonly reader: SpanReader;
   /** Where `POST /api/archive/{traceId}` keeps the tenant's traces past retention. */
   readonly archive?: SpanStore;
+  /** The Jaeger API's caps (`--max-search-window`). */
+  readonly caps?: QueryCaps;
   /** More APIs (API v3, live tail, Tempo, trace view), mounted before the `/api/*` catch-all. */
   readonly apis?: readonly Hono[];
 }
@@ -62,7 +88,10 @@ export interface TenantQueryApiOptions {
 /** One tenant's `/api/*` on port 16686: the Jaeger-compatible APIs (internal and v3), live tail, Tempo's routes. */
 export function createTenantQueryApi(options: TenantQueryApiOptions): Hono {
   const app = new Hono();
-  app.route('/', createJaegerQueryApi(options.reader, options.archive ? { archive: options.archive } : {}));
+  app.route(
+    '/',
+    createJaegerQueryApi(options.reader, { ...options.caps, ...(options.archive ? { archive: options.archive } : {}) }),
+  );
   for (const api of options.apis ?? []) app.route('/', api);
   app.all('/api/*', (c) => c.json(jaegerError(404, `no API at ${c.req.path}`), 404));
   return app;

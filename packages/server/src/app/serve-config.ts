@@ -1,4 +1,5 @@
 import type { SpanLimits } from '../pipeline/span-limits.js';
+import { DEFAULT_MAX_SEARCH_WINDOW_NANOS } from '../query/query-caps.js';
 import type { ClickHouseConfig, StoreKind } from '../storage/open-store.js';
 import type { TenancyConfig } from '../tenancy/resolve-tenant.js';
 import type { TenantId } from '../tenancy/tenant-id.js';
@@ -61,6 +62,17 @@ export interface ServeConfig extends TenancyConfig {
    * query is stopped and answered 504 (`query/query-deadline.ts`).
    */
   readonly queryTimeoutMs: number;
+  /**
+   * Longest time window a search, dependency or metrics query may cover
+   * (`--max-search-window`): a longer one is a 400 naming the maximum
+   * (`query/query-caps.ts`).
+   */
+  readonly maxSearchWindowNanos: bigint;
+  /**
+   * Origins (`https://grafana.example.com`) whose pages may read the query
+   * port's answers (`--cors-origin`): CORS headers for them alone. Absent: no CORS.
+   */
+  readonly corsOrigins?: readonly string[];
   /** Applied by the pipeline to spans from every receiver. */
   readonly limits: SpanLimits;
   /** Built UI folder; defaults to @ariadne/ui's dist. */
@@ -110,6 +122,7 @@ export const DEFAULT_SERVE_CONFIG: ServeConfig = {
   maxBodyBytes: 20 * 1024 * 1024,
   maxInFlightSpans: 200_000,
   queryTimeoutMs: 30_000,
+  maxSearchWindowNanos: DEFAULT_MAX_SEARCH_WINDOW_NANOS,
   limits: {
     maxSpansPerRequest: 100_000,
     // OTel SDKs keep 128 by default; the server is a backstop, not a second SDK limit.

@@ -3,6 +3,7 @@ import { INGEST, QUERY } from '../auth/http-access.js';
 import { listenHttp } from '../http/listen.js';
 import { createJaegerV3Api } from '../query/jaeger-v3/jaeger-v3-api.js';
 import { createLiveTail } from '../query/live/live-tail.js';
+import type { QueryCaps } from '../query/query-caps.js';
 import { withQueryDeadlines } from '../query/query-deadline.js';
 import { createTempoApi, createTempoStatusApi } from '../query/tempo/tempo-api.js';
 import { createTraceViewApi } from '../query/trace-view/trace-view-api.js';
@@ -29,6 +30,11 @@ import { tenantApps } from './tenant-apps.js';
 const logErrors = (context: ModuleContext, name: string) => (error: unknown) =>
   context.log(`${name}: ${error instanceof Error ? error.message : String(error)}`);
 
+/** What every query API refuses past, from the server's config. */
+const queryCaps = (context: ModuleContext): QueryCaps => ({
+  maxSearchWindowNanos: context.config.maxSearchWindowNanos,
+});
+
 /**
  * Port 16686: health, metrics, the Jaeger query APIs (internal, v3, archive),
  * live tail, Tempo's search and TraceQL routes (the UI's TraceQL box uses
@@ -45,13 +51,15 @@ export const queryModule: ServerModule = {
       async (tenant) => {
         const { store, archive } = await context.storageFor(tenant);
         const liveTail = createLiveTail();
+        const caps = queryCaps(context);
         const app = createTenantQueryApi({
           reader: store,
           archive,
+          caps,
           apis: [
-            createJaegerV3Api(store),
+            createJaegerV3Api(store, caps),
             liveTail.api,
-            createTempoApi(store, { traceByIdV1: false }),
+            createTempoApi(store, { ...caps, traceByIdV1: false }),
             createTraceViewApi(store, archive),
           ],
         });
@@ -71,6 +79,7 @@ export const queryModule: ServerModule = {
       isReady: context.isReady,
       api: routeByTenant(context.config, apis, jaegerRefusal),
       ...(context.access ? { access: context.access } : {}),
+      ...(context.config.corsOrigins === undefined ? {} : { corsOrigins: context.config.corsOrigins }),
     });
     return openListeners(context, [
       {
@@ -248,7 +257,7 @@ export const zipkinModule: ServerModule = {
   start: (context) => {
     const { config, pipeline, metrics } = context;
     const zipkinApis = tenantApps(context, async (tenant) => ({
-      app: createZipkinQueryApi((await context.storageFor(tenant)).store),
+      app: createZipkinQueryApi((await context.storageFor(tenant)).store, queryCaps(context)),
     }));
     return openListeners(context, [
       {
@@ -341,7 +350,7 @@ export const tempoModule: ServerModule = {
   name: 'tempo',
   start: (context) => {
     const apis = tenantApps(context, async (tenant) => ({
-      app: createTempoApi((await context.storageFor(tenant)).store),
+      app: createTempoApi((await context.storageFor(tenant)).store, queryCaps(context)),
     }));
     // Readiness and build info are nobody's data: Grafana asks for them before
     // it sends a tenant. (With --auth they still need a query token, as the

@@ -132,6 +132,29 @@ test('query timeout: a duration, 30 s by default', () => {
   assert.throws(() => parseServeArgs(['--query-timeout', '10us']), /--query-timeout must be at least 1ms/);
 });
 
+test('max search window: a duration, 168 h by default', () => {
+  const HOUR = 3_600_000_000_000n;
+  assert.equal(parse().maxSearchWindowNanos, 168n * HOUR);
+  assert.equal(parse('--max-search-window', '24h').maxSearchWindowNanos, 24n * HOUR);
+  assert.throws(() => parseServeArgs(['--max-search-window', '7d']), /--max-search-window/);
+  assert.throws(
+    () => parseServeArgs(['--max-search-window', '0h']),
+    /--max-search-window must be a positive duration such as 168h/,
+  );
+});
+
+test('CORS origins: none by default; repeated or comma-separated; each an exact origin', () => {
+  assert.equal(parse().corsOrigins, undefined);
+  assert.deepEqual(
+    parse('--cors-origin', 'https://a.example.com, http://localhost:3000', '--cors-origin', 'https://b.example.com')
+      .corsOrigins,
+    ['https://a.example.com', 'http://localhost:3000', 'https://b.example.com'],
+  );
+  for (const bad of ['*', 'https://a.example.com/', 'ftp://a.example.com', 'a.example.com', ',']) {
+    assert.throws(() => parseServeArgs(['--cors-origin', bad]), /--cors-origin/, bad);
+  }
+});
+
 /** A valid value, other than the default, for every option: a new option without one fails the first test below. */
 const SAMPLE_VALUES: Record<ServeFlag, string> = {
   storage: 'clickhouse',
@@ -158,6 +181,8 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'tls-cert': 'server.crt',
   'tls-key': 'server.key',
   'tls-client-ca': 'clients.crt',
+  'max-search-window': '24h',
+  'cors-origin': 'https://grafana.example.com',
   'query-port': '1686',
   'otlp-grpc-port': 'off',
   'otlp-http-port': '0',

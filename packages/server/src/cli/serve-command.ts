@@ -58,6 +58,10 @@ Remote sampling:
 Queries:
   --query-timeout <duration>       longest a query may run, e.g. 30s or 2m; past it the query is stopped and
                                    answered 504 (default 30s)
+  --cors-origin <origin>           an origin (https://grafana.example.com) whose pages may read the query
+                                   port's answers; repeat it or separate with commas (default: none, no CORS)
+  --max-search-window <duration>   longest time window a search, dependency or metrics query may cover, e.g.
+                                   168h; a longer one is answered 400 (default 168h)
 
 Access (see the README's "Authentication and TLS"):
   --auth <file>                    tokens by SHA-256 hash, with tenants and roles (make them with
@@ -124,6 +128,8 @@ export const SERVE_FLAGS = [
   'tls-cert',
   'tls-key',
   'tls-client-ca',
+  'max-search-window',
+  'cors-origin',
   ...(Object.keys(PORT_FLAGS) as (keyof typeof PORT_FLAGS)[]),
 ] as const;
 
@@ -152,13 +158,26 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
     options: {
       ...Object.fromEntries(SERVE_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
       ...Object.fromEntries(SERVE_SWITCHES.map((flag) => [flag, { type: 'boolean' as const }])),
+      // Repeatable: each occurrence names more origins.
+      'cors-origin': { type: 'string', multiple: true },
       config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const { help, config, multitenancy, ...given } = values as Partial<Record<ServeFlag | 'config', string>> & {
+  const {
+    help,
+    config,
+    multitenancy,
+    'cors-origin': corsOrigin,
+    ...single
+  } = values as Partial<Record<ServeFlag | 'config', string>> & {
     help?: boolean;
+    'cors-origin'?: string[];
   } & Partial<Record<ServeSwitch, boolean>>;
+  const given: Partial<Record<ServeFlag, string>> = {
+    ...single,
+    ...(corsOrigin === undefined ? {} : { 'cors-origin': corsOrigin.join(',') }),
+  };
   if (help) return 'help';
   if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
   // Flags win over the file; a value's name in messages says where it came from.
@@ -244,6 +263,11 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
       text['query-timeout'] === undefined
         ? defaults.queryTimeoutMs
         : millis(name('query-timeout'), duration(name('query-timeout'), text['query-timeout'], '30s')),
+    maxSearchWindowNanos:
+      text['max-search-window'] === undefined
+        ? defaults.maxSearchWindowNanos
+        : duration(name('max-search-window'), text['max-search-window'], '168h'),
+    ...(text['cors-origin'] === undefined ? {} : { corsOrigins: origins(name('cors-origin'), text['cors-origin']) }),
     limits: {
       maxSpansPerRequest: integer('max-spans-per-request', limits.maxSpansPerRequest),
       maxAttributesPerSpan: integer('max-attributes-per-span', limits.maxAttributesPerSpan),
@@ -292,6 +316,27 @@ function tenancyOf(
     ...(udpTenant === undefined ? {} : { udpTenant }),
     ...(maxTenants === undefined ? {} : { maxTenants }),
   };
+}
+
+/** Comma-separated origins, each a scheme, host and optional port exactly (no path, no wildcard). */
+function origins(name: string, text: string): string[] {
+  const list = text
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of list) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      throw usageError(`${name}: "${origin}" is not an origin such as https://grafana.example.com`);
+    }
+  }
+  if (list.length === 0) throw usageError(`${name} needs at least one origin`);
+  return list;
 }
 
 function positiveNumber(name: string, text: string): number {

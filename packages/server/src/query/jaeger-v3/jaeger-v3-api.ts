@@ -12,7 +12,8 @@ import type { AttributePredicate, SpanReader, TraceQuery } from '../../storage/s
 import { httpStatusOfError } from '../http-error-status.js';
 import { fetchTraces } from '../jaeger/fetch-traces.js';
 import { parseGoDuration } from '../jaeger/go-duration.js';
-import { DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT } from '../jaeger/jaeger-trace-query.js';
+import { DEFAULT_TRACE_LIMIT } from '../jaeger/jaeger-trace-query.js';
+import { atMost, MAX_SEARCH_LIMIT, type QueryCaps, withinSearchWindow } from '../query-caps.js';
 import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { readUniqueSpanIds } from '../read-unique-span-ids.js';
@@ -32,10 +33,11 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
  *
  * `TracesData` is OTLP/JSON (hex ids, int64 as strings). Errors are the
  * gateway's `{"error": {"httpCode": N, "message": "..."}}`; an unknown trace
- * is 404. Empty lists are written (`{"services": []}`) where Go's jsonpb would
+ * is 404. A `search_depth` over 1,500, or a window from `start_time_min` to
+ * `start_time_max` longer than `caps` allows (default 168h), is a 400. Empty lists are written (`{"services": []}`) where Go's jsonpb would
  * drop the field: clients read both.
  */
-export function createJaegerV3Api(store: SpanReader): Hono {
+export function createJaegerV3Api(store: SpanReader, caps: QueryCaps = {}): Hono {
   // Every span read here comes out once however often it was sent, with an id of its own (Jaeger's
   // v3 API adjusts Zipkin's shared ids too).
   const reader = readUniqueSpanIds(readSpansOnce(store));
@@ -89,7 +91,7 @@ export function createJaegerV3Api(store: SpanReader): Hono {
   app.get(
     '/api/v3/traces',
     handle(async (c) => {
-      const query = parseV3TraceQuery(new URL(c.req.url).searchParams);
+      const query = parseV3TraceQuery(new URL(c.req.url).searchParams, caps);
       const summaries = await reader.findTraces(query);
       const { traces } = await fetchTraces(
         reader,
@@ -103,7 +105,7 @@ export function createJaegerV3Api(store: SpanReader): Hono {
 }
 
 /** Reads `/api/v3/traces` parameters; malformed ones throw `InvalidQuery` with the gateway's wording. */
-export function parseV3TraceQuery(params: URLSearchParams): TraceQuery {
+export function parseV3TraceQuery(params: URLSearchParams, caps: QueryCaps = {}): TraceQuery {
   const min = params.get('query.start_time_min') ?? '';
   const max = params.get('query.start_time_max') ?? '';
   if (min === '' || max === '') {
@@ -114,14 +116,16 @@ export function parseV3TraceQuery(params: URLSearchParams): TraceQuery {
   if (startNanos > endNanos) {
     throw new AriadneError('InvalidQuery', 'query.start_time_min must not be after query.start_time_max');
   }
-  const depthText = params.get('query.search_depth') ?? params.get('query.num_traces') ?? '';
+  withinSearchWindow('from query.start_time_min to query.start_time_max', { startNanos, endNanos }, caps);
+  const depthName = params.has('query.search_depth') ? 'query.search_depth' : 'query.num_traces';
+  const depthText = params.get(depthName) ?? '';
   let limit = DEFAULT_TRACE_LIMIT;
   if (depthText !== '') {
     const depth = Number(depthText);
     if (!/^\d+$/.test(depthText) || !Number.isSafeInteger(depth)) {
-      throw new AriadneError('InvalidQuery', `malformed parameter query.search_depth: ${JSON.stringify(depthText)}`);
+      throw new AriadneError('InvalidQuery', `malformed parameter ${depthName}: ${JSON.stringify(depthText)}`);
     }
-    limit = depth === 0 ? DEFAULT_TRACE_LIMIT : Math.min(depth, MAX_TRACE_LIMIT);
+    limit = depth === 0 ? DEFAULT_TRACE_LIMIT : atMost(depthName, depth, MAX_SEARCH_LIMIT);
   }
   const minDuration = optionalDuration(params, 'query.duration_min');
   const maxDuration = optionalDuration(params, 'query.duration_max');

@@ -19,6 +19,7 @@ import {
   type SpanStore,
   type TimeRange,
 } from '../../storage/span-store.js';
+import { type QueryCaps, withinSearchWindow } from '../query-caps.js';
 import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { readUniqueSpanIds } from '../read-unique-span-ids.js';
@@ -36,7 +37,7 @@ import { parseJaegerTraceQLRequest, searchJaegerTraceQL } from './jaeger-traceql
 
 const MAX_INT64 = (1n << 63n) - 1n;
 
-export interface JaegerQueryApiOptions {
+export interface JaegerQueryApiOptions extends QueryCaps {
   /** Nanoseconds since the Unix epoch; searches without `end` or `start` count from it. Tests pin it. */
   readonly now?: () => bigint;
   /**
@@ -72,6 +73,9 @@ const DEFAULT_DEPENDENCY_LOOKBACK_NANOS = 86_400_000_000_000n;
  *   Jaeger SPM's monitor API (a bare `MetricFamily`, not the envelope).
  * - `POST /api/transform`: an OTLP/JSON body as Jaeger UI traces.
  * - `POST /api/archive/:traceId`: copies a trace into the archive store.
+ *
+ * A search, dependency or metrics window longer than `maxSearchWindowNanos`
+ * (default 168h), or a `limit` over 1,500, is a 400 naming it and the maximum.
  *
  * Capabilities the store lacks (dependencies, RED metrics, archive) answer
  * 501 in the error envelope, as Jaeger does for disabled features.
@@ -138,12 +142,12 @@ export function createJaegerQueryApi(store: SpanReader, storeOptions: JaegerQuer
     '/api/traces',
     handle(async (c) => {
       const params = new URL(c.req.url).searchParams;
-      const traceQL = parseJaegerTraceQLRequest(params, now());
+      const traceQL = parseJaegerTraceQLRequest(params, now(), options);
       if (traceQL !== undefined) {
         const traces = await searchJaegerTraceQL(reader, traceQL);
         return jaegerDataResponse(traces.map(toJaegerTrace), traces.length);
       }
-      const request = parseJaegerTracesRequest(params, now());
+      const request = parseJaegerTracesRequest(params, now(), options);
       if (request.kind === 'ids') {
         const { traces, missing } = await fetchWithArchive(request.traceIds, request.timeRange);
         const errors: JaegerError[] = missing.map((id) => ({
@@ -206,7 +210,8 @@ export function createJaegerQueryApi(store: SpanReader, storeOptions: JaegerQuer
       const endNanos = optionalMillis(params, 'endTs') ?? now();
       const lookback = optionalMillis(params, 'lookback') ?? DEFAULT_DEPENDENCY_LOOKBACK_NANOS;
       const service = params.get('service') ?? '';
-      const links = await reader.getDependencies({ startNanos: endNanos - lookback, endNanos });
+      const window = withinSearchWindow("of 'lookback'", { startNanos: endNanos - lookback, endNanos }, options);
+      const links = await reader.getDependencies(window);
       const data = links
         .filter((link) => service === '' || link.parent === service || link.child === service)
         .map((link) => ({
@@ -224,6 +229,7 @@ export function createJaegerQueryApi(store: SpanReader, storeOptions: JaegerQuer
       `/api/metrics/${metric}`,
       handle(async (c) => {
         const request = parseMonitorRequest(new URL(c.req.url).searchParams, metric, now());
+        withinSearchWindow("of 'lookback'", request.query.timeRange, options);
         if (!hasRedMetrics(reader)) return jaegerStatusResponse(501, 'the store does not compute RED metrics');
         const series = await reader.getRedMetrics(request.query);
         return c.json(toJaegerMetricFamily(metric, request, series));

@@ -6,7 +6,6 @@ import {
   DEFAULT_LOOKBACK_NANOS,
   DEFAULT_TRACE_LIMIT,
   type JaegerTracesRequest,
-  MAX_TRACE_LIMIT,
   parseJaegerTracesRequest,
 } from './jaeger-trace-query.js';
 
@@ -78,10 +77,33 @@ test('tags come from tag=k:v and from JSON, JSON winning; error and span.kind be
   assert.equal(search('tags=null').attributes, undefined);
 });
 
-test('limit: 0 means the default, large values are capped', () => {
+test('limit: 0 means the default; over 1,500 is refused naming the maximum, not silently lowered', () => {
   assert.equal(search('limit=0').limit, DEFAULT_TRACE_LIMIT);
   assert.equal(search('limit=1').limit, 1);
-  assert.equal(search('limit=100000').limit, MAX_TRACE_LIMIT);
+  assert.equal(search('limit=1500').limit, 1500);
+  assert.throws(
+    () => parse('limit=1501'),
+    (error) => isAriadneError(error, 'InvalidQuery') && error.message === 'limit 1501 is over the maximum of 1500',
+  );
+});
+
+test('a search window longer than the maximum is refused naming the parameters and the maximum', () => {
+  const start = (NOW - 169n * HOUR) / 1000n;
+  assert.throws(
+    () => parse(`start=${start}`),
+    (error) =>
+      isAriadneError(error, 'InvalidQuery') &&
+      /^the time window from 'start' to 'end' is 169h, longer than the maximum of 168h \(--max-search-window\)/.test(
+        error.message,
+      ),
+  );
+  assert.throws(() => parse('lookback=8d'), /the time window of 'lookback' is 192h, longer than the maximum of 168h/);
+  assert.equal(search('lookback=7d').timeRange.startNanos, NOW - 168n * HOUR);
+  // The operator's maximum wins over the default.
+  const caps = { maxSearchWindowNanos: HOUR };
+  assert.throws(() => parseJaegerTracesRequest(new URLSearchParams('lookback=2h'), NOW, caps), /maximum of 1h/);
+  // A trace id fetch's start and end are a hint, not a search: any distance apart.
+  assert.equal(parse('traceID=1&start=0').kind, 'ids');
 });
 
 test('traceID= fetches those traces, normalised and deduplicated; start/end become a hint', () => {

@@ -1,11 +1,10 @@
 import { AriadneError, normalizeTraceId, type SpanKind, spanKindFromJaeger } from '@ariadne/protocol';
 import type { AttributePredicate, TimeRange, TraceQuery } from '../../storage/span-store.js';
+import { atMost, MAX_SEARCH_LIMIT, type QueryCaps, withinSearchWindow } from '../query-caps.js';
 import { parseGoDuration, parseLookback } from './go-duration.js';
 
 /** Jaeger UI asks for 20 traces unless told otherwise (Jaeger's own server default is 100). */
 export const DEFAULT_TRACE_LIMIT = 20;
-/** Jaeger UI's largest choice; more than this is a slow page, not a search. */
-export const MAX_TRACE_LIMIT = 1500;
 /** Jaeger's `query.lookback` default when a search names no start. */
 export const DEFAULT_LOOKBACK_NANOS = 2n * 86_400_000_000_000n;
 
@@ -33,10 +32,16 @@ export type JaegerTracesRequest =
  * Two tags have no attribute behind them in OpenTelemetry data, so they
  * become the query's own fields: `error=true` (error status) and `span.kind`.
  *
- * Throws `AriadneError('InvalidQuery')` for any malformed parameter; as in
- * Jaeger, every parameter is checked even when `traceID` makes most unused.
+ * Throws `AriadneError('InvalidQuery')` for any malformed parameter, a
+ * `limit` over `MAX_SEARCH_LIMIT` or a search window longer than `caps`
+ * allows; as in Jaeger, every parameter is checked even when `traceID` makes
+ * most unused (but its `start`/`end`, a hint, may be any distance apart).
  */
-export function parseJaegerTracesRequest(params: URLSearchParams, nowNanos: bigint): JaegerTracesRequest {
+export function parseJaegerTracesRequest(
+  params: URLSearchParams,
+  nowNanos: bigint,
+  caps: QueryCaps = {},
+): JaegerTracesRequest {
   const start = optionalMicros(params, 'start');
   const end = optionalMicros(params, 'end');
   const lookback = params.get('lookback') ?? '';
@@ -84,7 +89,11 @@ export function parseJaegerTracesRequest(params: URLSearchParams, nowNanos: bigi
     ...(minDuration !== undefined ? { minDurationNanos: minDuration } : {}),
     ...(maxDuration !== undefined ? { maxDurationNanos: maxDuration } : {}),
     ...(errorsOnly ? { errorsOnly } : {}),
-    timeRange: { startNanos, endNanos },
+    timeRange: withinSearchWindow(
+      start === undefined && lookbackNanos !== undefined ? "of 'lookback'" : "from 'start' to 'end'",
+      { startNanos, endNanos },
+      caps,
+    ),
     limit,
   };
   return { kind: 'search', query };
@@ -129,7 +138,7 @@ function parseLimit(text: string): number {
   if (limit < 0) throw new AriadneError('InvalidQuery', `unable to parse param 'limit': must not be negative`);
   // Jaeger's stores read 0 as "the default".
   if (limit === 0) return DEFAULT_TRACE_LIMIT;
-  return Math.min(limit, MAX_TRACE_LIMIT);
+  return atMost('limit', limit, MAX_SEARCH_LIMIT);
 }
 
 function parseTags(simpleTags: readonly string[], jsonTags: readonly string[]): Map<string, string> {

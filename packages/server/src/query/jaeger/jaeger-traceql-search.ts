@@ -1,5 +1,6 @@
 import { AriadneError, type Span } from '@ariadne/protocol';
 import type { SpanReader, TimeRange } from '../../storage/span-store.js';
+import type { QueryCaps } from '../query-caps.js';
 import { searchTraceQL } from '../traceql/search.js';
 import { fetchTraces } from './fetch-traces.js';
 import { parseJaegerTracesRequest } from './jaeger-trace-query.js';
@@ -19,12 +20,16 @@ export interface JaegerTraceQLRequest {
 const FILTER_PARAMS = ['service', 'operation', 'tag', 'tags', 'minDuration', 'maxDuration', 'traceID'] as const;
 
 /**
- * Reads `q` and the window (`start`, `end`, `lookback`, `limit`, checked and
- * defaulted exactly as a Jaeger search's). Resolves to `undefined` when `q`
+ * Reads `q` and the window (`start`, `end`, `lookback`, `limit`, checked,
+ * capped and defaulted exactly as a Jaeger search's). Resolves to `undefined` when `q`
  * is absent or blank: the request is an ordinary Jaeger search. Throws
  * `InvalidQuery` for a malformed window, or for a filter given beside `q`.
  */
-export function parseJaegerTraceQLRequest(params: URLSearchParams, nowNanos: bigint): JaegerTraceQLRequest | undefined {
+export function parseJaegerTraceQLRequest(
+  params: URLSearchParams,
+  nowNanos: bigint,
+  caps: QueryCaps = {},
+): JaegerTraceQLRequest | undefined {
   const q = params.get('q') ?? '';
   if (q.trim() === '') return undefined;
   const mixed = FILTER_PARAMS.filter((name) => params.getAll(name).some((value) => value !== ''));
@@ -39,7 +44,7 @@ export function parseJaegerTraceQLRequest(params: URLSearchParams, nowNanos: big
   for (const name of ['start', 'end', 'lookback', 'limit']) {
     for (const value of params.getAll(name)) window.append(name, value);
   }
-  const request = parseJaegerTracesRequest(window, nowNanos);
+  const request = parseJaegerTracesRequest(window, nowNanos, caps);
   // Without traceID the parser always answers a search.
   if (request.kind !== 'search') throw new Error('a Jaeger search window parsed as a trace id request');
   return { q, timeRange: request.query.timeRange, limit: request.query.limit };

@@ -7,6 +7,13 @@ import {
 import { type Context, Hono } from 'hono';
 import type { AttributePredicate, SpanReader, TimeRange, TraceQuery, TraceSummary } from '../../storage/span-store.js';
 import { httpStatusOfError } from '../http-error-status.js';
+import {
+  MAX_SEARCH_LIMIT,
+  MAX_SPANS_PER_SPAN_SET,
+  MAX_TAG_VALUES,
+  type QueryCaps,
+  withinSearchWindow,
+} from '../query-caps.js';
 import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { readUniqueSpanIds } from '../read-unique-span-ids.js';
@@ -18,7 +25,7 @@ import { parseLogfmt, parsePositiveInt, parseTempoDuration, parseTempoTime } fro
 const MAX_INT64 = (1n << 63n) - 1n;
 const HOUR = 3_600_000_000_000n;
 
-export interface TempoApiOptions {
+export interface TempoApiOptions extends QueryCaps {
   /** Nanoseconds since the epoch; metrics queries without `end` count from it. Tests pin it. */
   readonly now?: () => bigint;
   /** Most recent traces sampled for tag names and values. Default 200. */
@@ -63,10 +70,14 @@ export function createTempoStatusApi(): Hono {
  * - `GET /api/traces/:id` (`{batches}`) and `/api/v2/traces/:id` (`{trace}`), protobuf
  *   (`tempopb.Trace` / `TraceByIDResponse`) when the Accept header asks for it; 404 when not stored;
  * - `GET /api/search`: `q` (TraceQL) or `tags` (logfmt) with `minDuration`/`maxDuration`
- *   (trace duration), `limit` (20), `spss` (3), `start`/`end` (Unix seconds; default all time);
+ *   (trace duration), `limit` (20, at most 1,500), `spss` (3, at most 100), `start`/`end` (Unix seconds;
+ *   default all time; given, at most `maxSearchWindowNanos` apart);
  * - `GET /api/search/tags`, `/api/v2/search/tags` (scoped), `/api/search/tag/:tag/values`,
- *   `/api/v2/search/tag/:tag/values` (typed; `q` narrows) — sampled from recent traces;
- * - `GET /api/metrics/query_range` and `/api/metrics/query` for TraceQL metrics.
+ *   `/api/v2/search/tag/:tag/values` (typed; `q` narrows; `limit` at most 10,000) — sampled from recent traces;
+ * - `GET /api/metrics/query_range` and `/api/metrics/query` for TraceQL metrics (a window of at most
+ *   `maxSearchWindowNanos`).
+ *
+ * A limit, `spss` or window over its maximum is a 400 naming the parameter and the maximum (`query-caps.ts`).
  *
  * Errors answer with the status of their kind and the message as plain text, as Tempo does.
  */
@@ -100,9 +111,9 @@ export function createTempoApi(store: SpanReader, options: TempoApiOptions = {})
   app.get(
     '/api/search',
     handle(async (c) => {
-      const limit = parsePositiveInt('limit', c.req.query('limit'), 20, 10_000);
-      const spss = parsePositiveInt('spss', c.req.query('spss'), 3, 100_000);
-      const timeRange = searchRange(c);
+      const limit = parsePositiveInt('limit', c.req.query('limit'), 20, MAX_SEARCH_LIMIT);
+      const spss = parsePositiveInt('spss', c.req.query('spss'), 3, MAX_SPANS_PER_SPAN_SET);
+      const timeRange = searchRange(c, now(), options);
       const q = c.req.query('q') ?? '';
       if (q.trim() !== '') {
         const result = await searchTraceQL(reader, q, { timeRange, limit, spansPerSpanSet: spss });
@@ -127,7 +138,8 @@ export function createTempoApi(store: SpanReader, options: TempoApiOptions = {})
 
   const sample = (c: Context, query?: string) =>
     sampleSpans(reader, {
-      timeRange: searchRange(c),
+      // A sample of at most `tagSampleTraces` traces costs the same over any window: not capped.
+      timeRange: searchRange(c, now()),
       maxTraces: tagSampleTraces,
       ...(query !== undefined ? { query } : {}),
     });
@@ -181,7 +193,7 @@ export function createTempoApi(store: SpanReader, options: TempoApiOptions = {})
     '/api/metrics/query_range',
     handle(async (c) => {
       const q = requireQuery(c);
-      const { timeRange } = metricsRange(c, now());
+      const { timeRange } = metricsRange(c, now(), options);
       const span = timeRange.endNanos - timeRange.startNanos;
       // Tempo's default: about a hundred points over the range, never finer than a second.
       const fallbackStep = span / 100n > 1_000_000_000n ? span / 100n : 1_000_000_000n;
@@ -196,7 +208,7 @@ export function createTempoApi(store: SpanReader, options: TempoApiOptions = {})
     '/api/metrics/query',
     handle(async (c) => {
       const q = requireQuery(c);
-      const { timeRange } = metricsRange(c, now());
+      const { timeRange } = metricsRange(c, now(), options);
       // One bucket over the whole range: an instant answer.
       const stepNanos = timeRange.endNanos - timeRange.startNanos + 1n;
       const result = await queryRangeTraceQL(reader, q, { timeRange, stepNanos });
@@ -261,9 +273,14 @@ function timeRangeHint(c: Context): TimeRange | undefined {
   return { startNanos: start ?? 0n, endNanos: end ?? MAX_INT64 };
 }
 
-/** Search ranges default to all time: Tempo without start/end searches what its ingesters hold. */
-function searchRange(c: Context): TimeRange {
-  const startNanos = parseTempoTime('start', c.req.query('start')) ?? 0n;
+/**
+ * Search ranges default to all time: Tempo without start/end searches what its
+ * ingesters hold (the limit and the query deadline bound that search). With
+ * either given and `caps`, the window (to now when only `start` is) is capped.
+ */
+function searchRange(c: Context, now: bigint, caps?: QueryCaps): TimeRange {
+  const start = parseTempoTime('start', c.req.query('start'));
+  const startNanos = start ?? 0n;
   // `end` in whole seconds means "up to the end of that second".
   const endText = c.req.query('end');
   const end = parseTempoTime('end', endText);
@@ -274,14 +291,19 @@ function searchRange(c: Context): TimeRange {
         ? end + 999_999_999n
         : end;
   if (endNanos < startNanos) throw new AriadneError('InvalidQuery', 'invalid time range: end is before start');
+  if (caps !== undefined && (start !== undefined || end !== undefined)) {
+    // As asked: the last second's extension above does not make a week's search longer than a week.
+    const windowEnd = end ?? (now > startNanos ? now : startNanos);
+    withinSearchWindow("from 'start' to 'end'", { startNanos, endNanos: windowEnd }, caps);
+  }
   return { startNanos, endNanos };
 }
 
-function metricsRange(c: Context, now: bigint): { timeRange: TimeRange } {
+function metricsRange(c: Context, now: bigint, caps: QueryCaps): { timeRange: TimeRange } {
   const endNanos = parseTempoTime('end', c.req.query('end')) ?? now;
   const startNanos = parseTempoTime('start', c.req.query('start')) ?? endNanos - HOUR;
   if (endNanos < startNanos) throw new AriadneError('InvalidQuery', 'invalid time range: end is before start');
-  return { timeRange: { startNanos, endNanos } };
+  return { timeRange: withinSearchWindow("from 'start' to 'end'", { startNanos, endNanos }, caps) };
 }
 
 function requireQuery(c: Context): string {
@@ -297,7 +319,7 @@ function parseScope(text: string | undefined): TagScope | undefined {
 }
 
 function tagValueLimit(c: Context): number {
-  return parsePositiveInt('limit', c.req.query('limit'), 1_000, 100_000);
+  return parsePositiveInt('limit', c.req.query('limit'), 1_000, MAX_TAG_VALUES);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { AriadneError } from '@ariadne/protocol';
 import { parseGoDuration } from '../jaeger/go-duration.js';
+import { atMost } from '../query-caps.js';
 
 /**
  * A time as Tempo's HTTP API takes it: Unix seconds (`start=1700000000`,
@@ -31,12 +32,13 @@ export function parseTempoDuration(name: string, text: string | undefined): bigi
   }
 }
 
+/** A positive integer up to `max`; more is refused (400 naming the maximum), not silently lowered. */
 export function parsePositiveInt(name: string, text: string | undefined, fallback: number, max: number): number {
   if (text === undefined || text.trim() === '') return fallback;
   if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
     throw new AriadneError('InvalidQuery', `invalid ${name} "${text}": must be a positive integer`);
   }
-  return Math.min(Number(text), max);
+  return atMost(name, Number(text), max);
 }
 
 /**

@@ -12,13 +12,14 @@ import { type Context, Hono } from 'hono';
 import { hasDependencies, type SpanReader, type TimeRange } from '../../storage/span-store.js';
 import { httpStatusOfError } from '../http-error-status.js';
 import { fetchTraces } from '../jaeger/fetch-traces.js';
+import type { QueryCaps } from '../query-caps.js';
 import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { parseZipkinTimeRange, parseZipkinTraceQuery, ZIPKIN_DEFAULT_LOOKBACK_MS } from './zipkin-query-request.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-export interface ZipkinQueryApiOptions {
+export interface ZipkinQueryApiOptions extends QueryCaps {
   /** Nanoseconds since the epoch; tests pin it. */
   readonly now?: () => bigint;
   /**
@@ -45,7 +46,8 @@ export interface ZipkinQueryApiOptions {
  * - `GET /api/v2/dependencies?endTs=&lookback=`: `[{parent, child, callCount, errorCount?}]`.
  * - `GET /api/v2/autocompleteKeys`, `/api/v2/autocompleteValues?key=`.
  *
- * Errors are plain text with the status (400 for a bad parameter, 404, 500),
+ * Errors are plain text with the status (400 for a bad parameter, including a
+ * `limit` over 1,500 or a `lookback` over `maxSearchWindowNanos`; 404, 500),
  * as the Zipkin server answers them.
  */
 export function createZipkinQueryApi(store: SpanReader, options: ZipkinQueryApiOptions = {}): Hono {
@@ -87,7 +89,7 @@ export function createZipkinQueryApi(store: SpanReader, options: ZipkinQueryApiO
   app.get(
     '/api/v2/traces',
     handle(async (c) => {
-      const query = parseZipkinTraceQuery(new URL(c.req.url).searchParams, now());
+      const query = parseZipkinTraceQuery(new URL(c.req.url).searchParams, now(), options);
       const summaries = await reader.findTraces(query);
       const { traces } = await fetchTraces(
         reader,
@@ -131,7 +133,7 @@ export function createZipkinQueryApi(store: SpanReader, options: ZipkinQueryApiO
       const params = new URL(c.req.url).searchParams;
       if ((params.get('endTs') ?? '') === '') throw new AriadneError('InvalidQuery', 'endTs parameter is required');
       if (!hasDependencies(reader)) return text(501, 'the store does not compute dependencies');
-      const links = await reader.getDependencies(parseZipkinTimeRange(params, now()));
+      const links = await reader.getDependencies(parseZipkinTimeRange(params, now(), options));
       // Zipkin's DependencyLink JSON writes errorCount only when it is not zero.
       return json(
         links.map((l) => ({

@@ -1,39 +1,43 @@
 import { AriadneError } from '@ariadne/protocol';
 import type { AttributePredicate, TimeRange, TraceQuery } from '../../storage/span-store.js';
+import { atMost, MAX_SEARCH_LIMIT, type QueryCaps, withinSearchWindow } from '../query-caps.js';
 
 const MS = 1_000_000n;
 /** Zipkin's defaults (zipkin2.storage.QueryRequest and the server's query parameters). */
 export const ZIPKIN_DEFAULT_LIMIT = 10;
 export const ZIPKIN_DEFAULT_LOOKBACK_MS = 86_400_000n;
-const MAX_LIMIT = 1500;
 
-/** `endTs` and `lookback` (milliseconds) as a start-time range ending at `endTs` (default now). */
-export function parseZipkinTimeRange(params: URLSearchParams, nowNanos: bigint): TimeRange {
+/**
+ * `endTs` and `lookback` (milliseconds) as a start-time range ending at `endTs`
+ * (default now); a lookback longer than `caps` allows (default 168h) is refused.
+ */
+export function parseZipkinTimeRange(params: URLSearchParams, nowNanos: bigint, caps: QueryCaps = {}): TimeRange {
   const endNanos = optionalInteger(params, 'endTs', MS) ?? nowNanos;
   const lookback = optionalInteger(params, 'lookback', MS) ?? ZIPKIN_DEFAULT_LOOKBACK_MS * MS;
   if (endNanos <= 0n) throw new AriadneError('InvalidQuery', 'endTs <= 0');
   if (lookback <= 0n) throw new AriadneError('InvalidQuery', 'lookback <= 0');
-  return { startNanos: endNanos - lookback, endNanos };
+  return withinSearchWindow('of lookback', { startNanos: endNanos - lookback, endNanos }, caps);
 }
 
 /**
  * Zipkin's `GET /api/v2/traces` parameters as a `TraceQuery`: `serviceName`,
  * `remoteServiceName` (the `peer.service` attribute, which is what Zipkin's
  * remote endpoint decodes to), `spanName`, `annotationQuery`, `minDuration` and
- * `maxDuration` in microseconds, `endTs`/`lookback` in milliseconds, `limit`.
+ * `maxDuration` in microseconds, `endTs`/`lookback` in milliseconds, `limit`
+ * (at most 1,500: more is a 400 naming the maximum).
  *
  * `annotationQuery` is Zipkin's `term and term`: `key=value` matches a tag,
  * a bare `key` a tag that exists. `error` is the error status, since a
  * decoded Zipkin `error` tag becomes the span's status. Unlike Zipkin, a bare
  * term does not match annotation (event) values.
  */
-export function parseZipkinTraceQuery(params: URLSearchParams, nowNanos: bigint): TraceQuery {
-  const timeRange = parseZipkinTimeRange(params, nowNanos);
+export function parseZipkinTraceQuery(params: URLSearchParams, nowNanos: bigint, caps: QueryCaps = {}): TraceQuery {
+  const timeRange = parseZipkinTimeRange(params, nowNanos, caps);
   const limitText = params.get('limit') ?? '';
   let limit = ZIPKIN_DEFAULT_LIMIT;
   if (limitText !== '') {
     if (!/^\d+$/.test(limitText) || Number(limitText) <= 0) throw new AriadneError('InvalidQuery', 'limit <= 0');
-    limit = Math.min(Number(limitText), MAX_LIMIT);
+    limit = atMost('limit', Number(limitText), MAX_SEARCH_LIMIT);
   }
   const minDuration = optionalInteger(params, 'minDuration', 1000n);
   const maxDuration = optionalInteger(params, 'maxDuration', 1000n);
