@@ -84,6 +84,7 @@ export class WorkerDecodePool implements DecodePool {
     worker.on('message', (message: { id: number; result: DecodedBatch | RefusedBatch } | { ready: true }) => {
       if ('ready' in message) {
         slot.markLoaded();
+        if (slot.pending.size === 0) worker.unref();
         return;
       }
       const { id, result } = message;
@@ -101,8 +102,9 @@ export class WorkerDecodePool implements DecodePool {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`a decode worker exited (code ${code})`)));
-    // After the listeners: adding a 'message' listener references the worker again.
-    if (slot.pending.size === 0) worker.unref();
+    // Referenced until it has loaded (someone may be waiting in \`ready\` with nothing else to keep
+    // the process alive), then only while it has jobs. Adding a 'message' listener references it again.
+    worker.ref();
   }
 }
 
