@@ -1,3 +1,4 @@
+import type { TenantLimitsConfig } from '../limits/tenant-limits.js';
 import type { SpanLimits } from '../pipeline/span-limits.js';
 import type { ClickHouseConfig, StoreKind } from '../storage/open-store.js';
 import type { TenancyConfig } from '../tenancy/resolve-tenant.js';
@@ -75,6 +76,14 @@ export interface ServeConfig extends TenancyConfig {
   readonly udpTenant?: TenantId;
   /** Most tenants one process serves (stores open at once); new ones past it are refused. Default 100. */
   readonly maxTenants?: number;
+  /**
+   * Each tenant's own limits (`--limits`): ingest rates, concurrent searches,
+   * longest search window. Absent: none. Without multitenancy the defaults
+   * apply to the one tenant.
+   */
+  readonly tenantLimits?: TenantLimitsConfig;
+  /** Where `tenantLimits` was read from: `RunningServer.reloadLimits()` reads it again. */
+  readonly tenantLimitsFile?: string;
 }
 
 export const DEFAULT_MAX_TENANTS = 100;

@@ -1,5 +1,8 @@
 import type { Span } from '@ariadne/protocol';
 import type { Listener } from '../http/listen.js';
+import { limitSearches } from '../limits/limit-searches.js';
+import { TenantLimiter } from '../limits/tenant-limiter.js';
+import { readTenantLimitsFile } from '../limits/tenant-limits-file.js';
 import { createIngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
@@ -25,6 +28,12 @@ export interface RunningServer {
   /** Any tenant's stores (opened on first use, as a request for that tenant would). */
   readonly storageFor: (tenant: TenantId) => Promise<TenantStorage>;
   readonly metrics: IngestMetrics;
+  /**
+   * Reads the `--limits` file again and applies it from now on (SIGHUP).
+   * Throws, keeping the limits in force, when the file is unreadable or
+   * wrong; does nothing when the server was started without one.
+   */
+  reloadLimits(): void;
   /** Stops listening, drains the pipeline, flushes and closes the store. */
   close(): Promise<void>;
 }
@@ -53,14 +62,20 @@ export async function startServer(
     await storage.close();
     throw error;
   }
-  const storageFor = (tenant: TenantId) => storage.get(tenant);
   const metrics = new IngestMetrics();
+  const limiter = config.tenantLimits === undefined ? undefined : new TenantLimiter(config.tenantLimits, { metrics });
+  // What modules read through: a tenant's searches count against its limits (the pipeline writes to the stores themselves).
+  const storageFor = async (tenant: TenantId): Promise<TenantStorage> => {
+    const held = await storage.get(tenant);
+    return limiter === undefined ? held : { ...held, store: limitSearches(held.store, tenant, limiter) };
+  };
   const acceptedListeners = new Set<AcceptedListener>();
-  const pipeline = createIngestPipeline(async (tenant) => (await storageFor(tenant)).store, {
+  const pipeline = createIngestPipeline(async (tenant) => (await storage.get(tenant)).store, {
     maxInFlightSpans: config.maxInFlightSpans,
     answerWithinMs: config.ingestAnswerMs ?? (config.storage === 'embedded' ? 750 : 10_000),
     metrics,
     limits: config.limits,
+    ...(limiter === undefined ? {} : { tenantLimiter: limiter }),
     onAccepted: (batch) => {
       for (const { listener, wantsSpans } of acceptedListeners) {
         if (!wantsSpans(batch.tenant)) continue;
@@ -126,6 +141,10 @@ export async function startServer(
     store,
     storageFor,
     metrics,
+    reloadLimits: () => {
+      if (limiter === undefined || config.tenantLimitsFile === undefined) return;
+      limiter.reload(readTenantLimitsFile(config.tenantLimitsFile));
+    },
     close: () => {
       closing ??= (async () => {
         ready = false;

@@ -153,6 +153,7 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'sampling-adaptive-target': '2.5',
   'udp-tenant': 'team-udp',
   'max-tenants': '7',
+  limits: 'limits.yaml',
   'query-timeout': '45s',
   'query-port': '1686',
   'otlp-grpc-port': 'off',
@@ -169,6 +170,8 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
 function configDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ariadne-serve-config-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
+  // SAMPLE_VALUES' limits file: read when the options are parsed.
+  writeFileSync(join(dir, 'limits.yaml'), 'overrides:\n  tenant-a:\n    ingestion: { rate_limit_spans: 10 }\n');
   return dir;
 }
 
@@ -272,4 +275,21 @@ test('tenancy: --multitenancy, --udp-tenant (a valid tenant id, with multitenanc
   assert.throws(() => parseServeArgs(['--udp-tenant', 'agents']), /--udp-tenant needs --multitenancy/);
   assert.throws(() => parseServeArgs(['--multitenancy', '--udp-tenant', 'a/b']), /--udp-tenant: .*not allowed/);
   assert.throws(() => parseServeArgs(['--max-tenants', '0']), /--max-tenants must be a positive integer/);
+});
+
+test('--limits reads the file of limits per tenant now, and a mistake in it stops the start with its line', () => {
+  const dir = configDir();
+  const config = parse('--multitenancy', '--limits', join(dir, 'limits.yaml'));
+  assert.equal(config.tenantLimitsFile, join(dir, 'limits.yaml'));
+  assert.equal(config.tenantLimits?.overrides.get('tenant-a' as never)?.spansPerSecond, 10);
+  assert.equal(parse().tenantLimits, undefined, 'no limits by default');
+  const wrong = join(dir, 'wrong.yaml');
+  writeFileSync(wrong, 'defaults:\n  read:\n    max_concurrent_searches: many\n');
+  assert.throws(
+    () => parseServeArgs(['--limits', wrong]),
+    (error) =>
+      isAriadneError(error, 'InvalidQuery') &&
+      /--limits: .*wrong\.yaml:3: defaults\.read\.max_concurrent_searches must be a whole number/.test(error.message),
+  );
+  assert.throws(() => parseServeArgs(['--limits', join(dir, 'missing.yaml')]), /--limits: cannot read/);
 });

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isAriadneError } from '@ariadne/protocol';
 import { DEFAULT_SERVE_CONFIG, type PortSetting, type ServeConfig, type ServePorts } from '../app/serve-config.js';
 import { startServer } from '../app/start-server.js';
+import { readTenantLimitsFile, TenantLimitsFileError } from '../limits/tenant-limits-file.js';
 import { parseGoDuration } from '../query/jaeger/go-duration.js';
 import { STORE_KINDS, type StoreKind } from '../storage/open-store.js';
 import { parseTenantId, type TenantId } from '../tenancy/tenant-id.js';
@@ -48,6 +49,10 @@ Tenants:
   --udp-tenant <id>                with --multitenancy: the tenant the Jaeger agent UDP ports write for
                                    (a datagram cannot name one; without this they do not listen)
   --max-tenants <n>                tenants one process serves at once; new ones past it are refused (default 100)
+  --limits <file>                  limits per tenant (YAML or JSON): ingest spans/s and bytes/s with a burst,
+                                   concurrent searches, longest search window; "defaults:" for every tenant,
+                                   "overrides:" per tenant. Over a limit, that tenant alone gets 429 with
+                                   Retry-After (gRPC RESOURCE_EXHAUSTED). Re-read on SIGHUP
 
 Remote sampling:
   --sampling-strategies <file>     Jaeger strategies file (JSON), re-read when it changes
@@ -105,6 +110,7 @@ export const SERVE_FLAGS = [
   'sampling-adaptive-target',
   'udp-tenant',
   'max-tenants',
+  'limits',
   'query-timeout',
   ...(Object.keys(PORT_FLAGS) as (keyof typeof PORT_FLAGS)[]),
 ] as const;
@@ -117,7 +123,7 @@ export const SERVE_SWITCHES = ['multitenancy'] as const;
 export type ServeSwitch = (typeof SERVE_SWITCHES)[number];
 
 /** Options whose value is a path: a config file's relative paths are resolved from the file's folder. */
-export const PATH_FLAGS: readonly ServeFlag[] = ['data-dir', 'sampling-strategies'];
+export const PATH_FLAGS: readonly ServeFlag[] = ['data-dir', 'sampling-strategies', 'limits'];
 
 export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
   const { values, positionals } = parseArgs({
@@ -194,6 +200,7 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
           adaptiveSamplingTarget: positiveNumber(name('sampling-adaptive-target'), text['sampling-adaptive-target']),
         }),
     ...tenancy,
+    ...tenantLimitsOf(name('limits'), text.limits),
     maxBodyBytes: integer('max-body-bytes', defaults.maxBodyBytes),
     maxInFlightSpans: integer('max-in-flight-spans', defaults.maxInFlightSpans),
     queryTimeoutMs:
@@ -234,6 +241,20 @@ function tenancyOf(
     ...(udpTenant === undefined ? {} : { udpTenant }),
     ...(maxTenants === undefined ? {} : { maxTenants }),
   };
+}
+
+/** `--limits <file>`, read and checked now: a mistake in it stops the start with its line. */
+function tenantLimitsOf(
+  name: string,
+  file: string | undefined,
+): Pick<ServeConfig, 'tenantLimits' | 'tenantLimitsFile'> {
+  if (file === undefined) return {};
+  try {
+    return { tenantLimits: readTenantLimitsFile(file), tenantLimitsFile: file };
+  } catch (error) {
+    if (error instanceof TenantLimitsFileError) throw usageError(`${name}: ${error.message}`);
+    throw error;
+  }
 }
 
 function positiveNumber(name: string, text: string): number {
@@ -305,6 +326,16 @@ export async function runServe(args: readonly string[]): Promise<number> {
       resolve();
     };
     process.once('SIGINT', () => stop('SIGINT'));
+    if (config.tenantLimitsFile !== undefined) {
+      process.on('SIGHUP', () => {
+        try {
+          server.reloadLimits();
+          log(`SIGHUP: limits reloaded from ${config.tenantLimitsFile}`);
+        } catch (error) {
+          log(`SIGHUP: limits kept as they were: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      });
+    }
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   await server.close();
