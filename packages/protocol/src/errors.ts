@@ -14,6 +14,11 @@ export type ErrorKind =
   | 'UnsupportedMediaType'
   /** The pipeline or store is saturated; the client should retry later. */
   | 'Overloaded'
+  /**
+   * The caller's tenant is past one of its own limits (ingest rate, concurrent
+   * searches); other tenants are not. Retryable: `retryAfterSeconds` says when.
+   */
+  | 'RateLimited'
   | 'TraceNotFound'
   /** A query ran past its deadline and was stopped. */
   | 'QueryTimeout'
@@ -30,10 +35,14 @@ export class AriadneError extends Error {
   constructor(
     readonly kind: ErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
+
+  /** For a retryable refusal: whole seconds the client should wait before it retries (Retry-After, RetryInfo). */
+  readonly retryAfterSeconds?: number;
 }
 
 export function isAriadneError(error: unknown, kind?: ErrorKind): error is AriadneError {

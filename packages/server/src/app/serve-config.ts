@@ -1,3 +1,4 @@
+import type { TenantLimitsConfig } from '../limits/tenant-limits.js';
 import type { SpanLimits } from '../pipeline/span-limits.js';
 import { DEFAULT_MAX_SEARCH_WINDOW_NANOS } from '../query/query-caps.js';
 import type { ClickHouseConfig, StoreKind } from '../storage/open-store.js';
@@ -95,6 +96,14 @@ export interface ServeConfig extends TenancyConfig {
    * certificates. SIGHUP re-reads the files.
    */
   readonly tls?: TlsFiles;
+  /**
+   * Each tenant's own limits (`--limits`): ingest rates, concurrent searches,
+   * longest search window. Absent: none. Without multitenancy the defaults
+   * apply to the one tenant.
+   */
+  readonly tenantLimits?: TenantLimitsConfig;
+  /** Where `tenantLimits` was read from: `RunningServer.reload()` (SIGHUP) reads it again. */
+  readonly tenantLimitsFile?: string;
 }
 
 export const DEFAULT_MAX_TENANTS = 100;

@@ -1,6 +1,9 @@
 import type { Span } from '@ariadne/protocol';
 import { AccessControl } from '../auth/access-control.js';
 import type { Listener } from '../http/listen.js';
+import { limitSearches } from '../limits/limit-searches.js';
+import { TenantLimiter } from '../limits/tenant-limiter.js';
+import { readTenantLimitsFile } from '../limits/tenant-limits-file.js';
 import { createIngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
@@ -28,9 +31,9 @@ export interface RunningServer {
   readonly storageFor: (tenant: TenantId) => Promise<TenantStorage>;
   readonly metrics: IngestMetrics;
   /**
-   * Re-reads what SIGHUP re-reads (the `--auth` file, the TLS files), without a restart or
-   * a dropped connection. Each part that fails keeps what it had and says
-   * why; the others still reload.
+   * Re-reads what SIGHUP re-reads (the `--auth` file, the TLS files, the
+   * `--limits` file), without a restart or a dropped connection. Each part
+   * that fails keeps what it had and says why; the others still reload.
    */
   reload(): Promise<readonly ReloadOutcome[]>;
   /** Stops listening, drains the pipeline, flushes and closes the store. */
@@ -39,7 +42,7 @@ export interface RunningServer {
 
 /** What one part made of a reload. */
 export interface ReloadOutcome {
-  readonly part: 'auth' | 'tls';
+  readonly part: 'auth' | 'tls' | 'limits';
   readonly ok: boolean;
   /** For the log: what was loaded, or why the old one stays. */
   readonly message: string;
@@ -73,13 +76,19 @@ export async function startServer(
     await storage.close();
     throw error;
   }
-  const storageFor = (tenant: TenantId) => storage.get(tenant);
+  const limiter = config.tenantLimits === undefined ? undefined : new TenantLimiter(config.tenantLimits, { metrics });
+  // What modules read through: a tenant's searches count against its limits (the pipeline writes to the stores themselves).
+  const storageFor = async (tenant: TenantId): Promise<TenantStorage> => {
+    const held = await storage.get(tenant);
+    return limiter === undefined ? held : { ...held, store: limitSearches(held.store, tenant, limiter) };
+  };
   const acceptedListeners = new Set<AcceptedListener>();
-  const pipeline = createIngestPipeline(async (tenant) => (await storageFor(tenant)).store, {
+  const pipeline = createIngestPipeline(async (tenant) => (await storage.get(tenant)).store, {
     maxInFlightSpans: config.maxInFlightSpans,
     answerWithinMs: config.ingestAnswerMs ?? (config.storage === 'embedded' ? 750 : 10_000),
     metrics,
     limits: config.limits,
+    ...(limiter === undefined ? {} : { tenantLimiter: limiter }),
     onAccepted: (batch) => {
       for (const { listener, wantsSpans } of acceptedListeners) {
         if (!wantsSpans(batch.tenant)) continue;
@@ -157,6 +166,15 @@ export async function startServer(
           reloadPart('tls', () => {
             tls.reload();
             return `certificates from ${tls.files.certFile}`;
+          }),
+        );
+      }
+      if (limiter !== undefined && config.tenantLimitsFile !== undefined) {
+        const file = config.tenantLimitsFile;
+        outcomes.push(
+          reloadPart('limits', () => {
+            limiter.reload(readTenantLimitsFile(file));
+            return `limits from ${file}`;
           }),
         );
       }

@@ -176,6 +176,7 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'sampling-adaptive-target': '2.5',
   'udp-tenant': 'team-udp',
   'max-tenants': '7',
+  limits: 'limits.yaml',
   'query-timeout': '45s',
   auth: 'auth.jsonl',
   'tls-cert': 'server.crt',
@@ -198,6 +199,8 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
 function configDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ariadne-serve-config-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
+  // SAMPLE_VALUES' limits file: read when the options are parsed.
+  writeFileSync(join(dir, 'limits.yaml'), 'overrides:\n  tenant-a:\n    ingestion: { rate_limit_spans: 10 }\n');
   return dir;
 }
 
@@ -336,4 +339,21 @@ test('--tls-cert and --tls-key go together; --tls-client-ca needs them', () => {
   assert.throws(() => parseServeArgs(['--tls-cert', 'c.pem']), /--tls-cert needs --tls-cert and --tls-key together/);
   assert.throws(() => parseServeArgs(['--tls-key', 'k.pem']), /--tls-key needs --tls-cert and --tls-key together/);
   assert.throws(() => parseServeArgs(['--tls-client-ca', 'ca.pem']), /--tls-client-ca needs --tls-cert and --tls-key/);
+});
+
+test('--limits reads the file of limits per tenant now, and a mistake in it stops the start with its line', () => {
+  const dir = configDir();
+  const config = parse('--multitenancy', '--limits', join(dir, 'limits.yaml'));
+  assert.equal(config.tenantLimitsFile, join(dir, 'limits.yaml'));
+  assert.equal(config.tenantLimits?.overrides.get('tenant-a' as never)?.spansPerSecond, 10);
+  assert.equal(parse().tenantLimits, undefined, 'no limits by default');
+  const wrong = join(dir, 'wrong.yaml');
+  writeFileSync(wrong, 'defaults:\n  read:\n    max_concurrent_searches: many\n');
+  assert.throws(
+    () => parseServeArgs(['--limits', wrong]),
+    (error) =>
+      isAriadneError(error, 'InvalidQuery') &&
+      /--limits: .*wrong\.yaml:3: defaults\.read\.max_concurrent_searches must be a whole number/.test(error.message),
+  );
+  assert.throws(() => parseServeArgs(['--limits', join(dir, 'missing.yaml')]), /--limits: cannot read/);
 });

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isAriadneError } from '@ariadne/protocol';
 import { DEFAULT_SERVE_CONFIG, type PortSetting, type ServeConfig, type ServePorts } from '../app/serve-config.js';
 import { type RunningServer, startServer } from '../app/start-server.js';
+import { readTenantLimitsFile, TenantLimitsFileError } from '../limits/tenant-limits-file.js';
 import { parseGoDuration } from '../query/jaeger/go-duration.js';
 import { STORE_KINDS, type StoreKind } from '../storage/open-store.js';
 import { parseTenantId, type TenantId } from '../tenancy/tenant-id.js';
@@ -49,6 +50,10 @@ Tenants:
                                    for (a datagram names no tenant and carries no token; without this they
                                    do not listen)
   --max-tenants <n>                tenants one process serves at once; new ones past it are refused (default 100)
+  --limits <file>                  limits per tenant (YAML or JSON): ingest spans/s and bytes/s with a burst,
+                                   concurrent searches, longest search window; "defaults:" for every tenant,
+                                   "overrides:" per tenant. Over a limit, that tenant alone gets 429 with
+                                   Retry-After (gRPC RESOURCE_EXHAUSTED). Re-read on SIGHUP
 
 Remote sampling:
   --sampling-strategies <file>     Jaeger strategies file (JSON), re-read when it changes
@@ -123,6 +128,7 @@ export const SERVE_FLAGS = [
   'sampling-adaptive-target',
   'udp-tenant',
   'max-tenants',
+  'limits',
   'query-timeout',
   'auth',
   'tls-cert',
@@ -148,6 +154,7 @@ export const PATH_FLAGS: readonly ServeFlag[] = [
   'tls-cert',
   'tls-key',
   'tls-client-ca',
+  'limits',
 ];
 
 export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
@@ -257,6 +264,7 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
             ...(tlsClientCa === undefined ? {} : { clientCaFile: tlsClientCa }),
           },
         }),
+    ...tenantLimitsOf(name('limits'), text.limits),
     maxBodyBytes: integer('max-body-bytes', defaults.maxBodyBytes),
     maxInFlightSpans: integer('max-in-flight-spans', defaults.maxInFlightSpans),
     queryTimeoutMs:
@@ -339,6 +347,20 @@ function origins(name: string, text: string): string[] {
   return list;
 }
 
+/** `--limits <file>`, read and checked now: a mistake in it stops the start with its line. */
+function tenantLimitsOf(
+  name: string,
+  file: string | undefined,
+): Pick<ServeConfig, 'tenantLimits' | 'tenantLimitsFile'> {
+  if (file === undefined) return {};
+  try {
+    return { tenantLimits: readTenantLimitsFile(file), tenantLimitsFile: file };
+  } catch (error) {
+    if (error instanceof TenantLimitsFileError) throw usageError(`${name}: ${error.message}`);
+    throw error;
+  }
+}
+
 function positiveNumber(name: string, text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw usageError(`${name} must be a positive number, not "${text}"`);
@@ -404,7 +426,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
   );
   // Only with something to reload: otherwise SIGHUP keeps its default (a closed terminal stops the server).
   const onHangup = () => void reloadOnSignal(server, log);
-  const reloads = config.authFile !== undefined || config.tls !== undefined;
+  const reloads = config.authFile !== undefined || config.tls !== undefined || config.tenantLimitsFile !== undefined;
   if (reloads) process.on('SIGHUP', onHangup);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -419,7 +441,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
   return 0;
 }
 
-/** SIGHUP: re-read the auth file (and certificates), one log line per part. */
+/** SIGHUP: re-read the auth file, the certificates and the limits file, one log line per part. */
 async function reloadOnSignal(server: RunningServer, log: (line: string) => void): Promise<void> {
   log('SIGHUP: reloading');
   for (const outcome of await server.reload()) log(outcome.message);

@@ -140,7 +140,10 @@ async function handle(
     if (!read) metrics.requestsRejected.inc({ receiver, reason: REASONS[error.kind] ?? 'invalid' });
     const status = answers.statusOf(error.kind);
     if (status >= 500 && error.kind !== 'Overloaded') options.onInternalError?.(error);
-    if (status === 429 || status === 503) response.setHeader('Retry-After', String(INGEST_RETRY_AFTER_SECONDS));
+    if (status === 429 || status === 503) {
+      // A tenant's own limit says when it has room again; the shared queue does not know.
+      response.setHeader('Retry-After', String(error.retryAfterSeconds ?? INGEST_RETRY_AFTER_SECONDS));
+    }
     return answers.sendError(response, status, error.message, mediaType);
   }
   answers.sendAccepted(response, outcome, mediaType);
@@ -177,6 +180,8 @@ export function plainIngestStatusOf(kind: ErrorKind): number {
       return 415;
     case 'TraceNotFound':
       return 404;
+    case 'RateLimited':
+      return 429;
     case 'Overloaded':
     case 'StorageFailure':
       return 503;

@@ -1,7 +1,9 @@
 import { AriadneError, isAriadneError, type Span } from '@ariadne/protocol';
+import type { TenantLimiter } from '../limits/tenant-limiter.js';
 import { isSpanBatchWriter, type SpanWriter } from '../storage/span-store.js';
 import { IngestMetrics, type RejectReason } from '../telemetry/ingest-metrics.js';
 import type { Counter } from '../telemetry/metrics-registry.js';
+import { tenantMetrics } from '../telemetry/tenant-metrics.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import type { DecodedBatch, RefusedBatch } from './decode-batch.js';
 import { type DecodePool, sharedDecodePool } from './decode-pool.js';
@@ -76,7 +78,7 @@ export interface SubmitOptions {
    */
   readonly unanswered?: boolean;
   /** With `unanswered`: told why a body was refused before its spans were counted (the receiver counts its datagram). */
-  readonly onRefusedUnread?: (reason: 'invalid' | 'overloaded') => void;
+  readonly onRefusedUnread?: (reason: 'invalid' | 'overloaded' | 'rate_limited') => void;
 }
 
 /** A batch the store acknowledged, for live tail and adaptive sampling. */
@@ -111,6 +113,13 @@ export interface IngestPipelineOptions {
   readonly answerWithinMs?: number;
   readonly metrics?: IngestMetrics;
   readonly limits?: SpanLimits;
+  /**
+   * Each tenant's own ingest rates (`--limits`): a body's bytes are taken
+   * from its tenant's bucket before decoding, its spans after decoding and
+   * before the store. Over them the request is refused `RateLimited` (that
+   * tenant alone; nothing waits). Absent: no per-tenant limit.
+   */
+  readonly tenantLimiter?: TenantLimiter;
   /** Where bodies are decoded; the process's shared worker pool by default. */
   readonly decodePool?: DecodePool;
   /**
@@ -165,6 +174,8 @@ export function createIngestPipeline(
   const maxSpansPerRequest = limits.maxSpansPerRequest ?? Number.POSITIVE_INFINITY;
   const limited = attributesLimitedCounter(metrics);
   const lateAnswers = lateAnswersCounter(metrics);
+  const perTenant = tenantMetrics(metrics);
+  const limiter = options.tenantLimiter;
 
   const notifyAccepted = (batch: AcceptedBatch) => {
     if (!options.onAccepted) return;
@@ -194,6 +205,8 @@ export function createIngestPipeline(
     accepted: AcceptedBatch,
     /** When the request reached the pipeline (`performance.now()`): the answer's bound counts from there, decoding included. */
     arrived: number,
+    /** The request body's size, for the tenant's byte counter (0 when spans came decoded). */
+    bytes: number,
   ) => {
     inFlight += count;
     const started = performance.now();
@@ -201,6 +214,8 @@ export function createIngestPipeline(
       try {
         await store();
         metrics.spansAccepted.inc({ receiver }, count);
+        perTenant.spansAccepted.inc({ tenant: accepted.tenant }, count);
+        if (bytes > 0) perTenant.bytesAccepted.inc({ tenant: accepted.tenant }, bytes);
         notifyAccepted(accepted);
       } catch (error) {
         const reason = isAriadneError(error, 'Overloaded') ? 'overloaded' : 'storage_failure';
@@ -240,6 +255,16 @@ export function createIngestPipeline(
     }
   };
 
+  /** After the shared bound (which takes nothing): the tenant's span bucket, whose tokens a refusal there would waste. */
+  const admitForTenant = (tenant: TenantId, count: number, receiver: string, refused: Counter, bytes: number) => {
+    try {
+      limiter?.admitSpans(tenant, count, bytes);
+    } catch (error) {
+      refused.inc({ receiver, reason: isAriadneError(error, 'PayloadTooLarge') ? 'too_large' : 'rate_limited' }, count);
+      throw error;
+    }
+  };
+
   const countLimits = (receiver: string, droppedAttributes: number, truncatedValues: number) => {
     if (droppedAttributes > 0) limited.inc({ receiver, reason: 'attribute_limit' }, droppedAttributes);
     if (truncatedValues > 0) limited.inc({ receiver, reason: 'truncated' }, truncatedValues);
@@ -266,9 +291,9 @@ export function createIngestPipeline(
     async ingest(body, decoder, receiver, tenant, submitOptions) {
       const arrived = performance.now();
       const refused = submitOptions?.unanswered ? metrics.spansDropped : metrics.spansRejected;
-      const refusedUnread = (reason: 'invalid' | 'overloaded' | 'too_large') => {
+      const refusedUnread = (reason: 'invalid' | 'overloaded' | 'too_large' | 'rate_limited') => {
         if (!submitOptions?.unanswered) metrics.requestsRejected.inc({ receiver, reason });
-        else submitOptions.onRefusedUnread?.(reason === 'overloaded' ? 'overloaded' : 'invalid');
+        else submitOptions.onRefusedUnread?.(reason === 'too_large' ? 'invalid' : reason);
       };
       if (closing || (decodingBytes > 0 && decodingBytes + body.byteLength > maxDecodingBytes)) {
         refusedUnread('overloaded');
@@ -276,6 +301,14 @@ export function createIngestPipeline(
           'Overloaded',
           closing ? 'the server is shutting down' : 'too many requests are being decoded; retry later',
         );
+      }
+      const bytes = body.byteLength;
+      try {
+        // Before decoding: a tenant over its byte rate costs no decoding.
+        limiter?.admitBytes(tenant, bytes);
+      } catch (error) {
+        refusedUnread(isAriadneError(error, 'PayloadTooLarge') ? 'too_large' : 'rate_limited');
+        throw error;
       }
       const result = await decode(body, decoder);
       const received = result.spanCount + result.rejectedSpans;
@@ -294,6 +327,7 @@ export function createIngestPipeline(
       };
       if (result.spanCount === 0) return outcome;
       admit(result.spanCount, receiver, refused);
+      admitForTenant(tenant, result.spanCount, receiver, refused, bytes);
       countLimits(receiver, result.droppedAttributes, result.truncatedValues);
       const { batch, spanCount } = result;
       let decoded: readonly Span[] | undefined;
@@ -310,7 +344,7 @@ export function createIngestPipeline(
         if (options.onAccepted && (options.wantsSpans?.(tenant) ?? true)) spans();
         return target.writeSpanBatch(batch);
       };
-      await write(spanCount, receiver, refused, store, { tenant, spanCount, spans }, arrived);
+      await write(spanCount, receiver, refused, store, { tenant, spanCount, spans }, arrived, bytes);
       return outcome;
     },
 
@@ -326,6 +360,7 @@ export function createIngestPipeline(
         );
       }
       admit(submitted.length, receiver, refused);
+      admitForTenant(tenant, submitted.length, receiver, refused, 0);
       try {
         validateSpanTimes(submitted);
       } catch (error) {
@@ -346,6 +381,7 @@ export function createIngestPipeline(
         store,
         { tenant, spanCount: spans.length, spans: () => spans },
         arrived,
+        0,
       );
     },
 

@@ -13,6 +13,7 @@ test('every error kind has its HTTP status; foreign errors are 500', () => {
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     Overloaded: 503,
+    RateLimited: 429,
     QueryTimeout: 504,
     StorageFailure: 500,
     Internal: 500,

@@ -16,6 +16,7 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   Overloaded: 503,
+  RateLimited: 429,
   QueryTimeout: 504,
   StorageFailure: 500,
   Internal: 500,

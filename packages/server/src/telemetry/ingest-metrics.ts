@@ -8,7 +8,9 @@ export type RejectReason =
   | 'overloaded'
   | 'storage_failure'
   /** The request did not say whose it is, or named no valid tenant (multitenancy). */
-  | 'unauthenticated';
+  | 'unauthenticated'
+  /** Its tenant is over its own ingest rate (`--limits`); `ariadne_tenant_*` says which. */
+  | 'rate_limited';
 
 /**
  * The ingest path's counters, shared by every receiver and the pipeline, and

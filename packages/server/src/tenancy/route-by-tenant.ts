@@ -1,5 +1,6 @@
 import { isAriadneError } from '@ariadne/protocol';
 import type { Hono } from 'hono';
+import { SEARCH_RETRY_AFTER_SECONDS } from '../limits/tenant-limiter.js';
 import { httpStatusOfError } from '../query/http-error-status.js';
 import { resolveTenant, type TenancyConfig } from './resolve-tenant.js';
 import type { TenantId } from './tenant-id.js';
@@ -35,6 +36,11 @@ export function routeByTenant(
       const message = isAriadneError(error) ? error.message : 'internal error';
       return refuse(httpStatusOfError(error), message);
     }
-    return app.fetch(request);
+    const response = await app.fetch(request);
+    // A tenant over its concurrent searches (429) is told when to try again, in every API's answer.
+    if (response.status === 429 && !response.headers.has('retry-after')) {
+      response.headers.set('Retry-After', String(SEARCH_RETRY_AFTER_SECONDS));
+    }
+    return response;
   };
 }

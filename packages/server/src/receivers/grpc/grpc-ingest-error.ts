@@ -13,6 +13,7 @@ export function grpcStatusOf(kind: ErrorKind): status {
     case 'Unauthenticated':
       return status.UNAUTHENTICATED;
     case 'PayloadTooLarge':
+    case 'RateLimited':
       return status.RESOURCE_EXHAUSTED;
     case 'TraceNotFound':
       return status.NOT_FOUND;
@@ -27,26 +28,34 @@ export function grpcStatusOf(kind: ErrorKind): status {
 }
 
 /**
- * The error a gRPC receiver answers with. Retryable ones (UNAVAILABLE) carry
- * a `google.rpc.RetryInfo` detail in `grpc-status-details-bin`, which OTel
- * exporters read to back off for the delay the server asks for.
+ * The error a gRPC receiver answers with. Retryable ones (UNAVAILABLE, and
+ * RESOURCE_EXHAUSTED for a tenant past its rate limit) carry a
+ * `google.rpc.RetryInfo` detail in `grpc-status-details-bin`, which OTel
+ * exporters read to back off for the delay the server asks for; the OTLP
+ * specification makes RESOURCE_EXHAUSTED retryable only with that detail, so
+ * a request too large (also RESOURCE_EXHAUSTED) carries none.
  */
 export function grpcIngestError(error: AriadneError): ServerErrorResponse {
   const code = grpcStatusOf(error.kind);
   const metadata = new Metadata();
-  if (code === status.UNAVAILABLE) {
-    metadata.set('grpc-status-details-bin', Buffer.from(encodeStatusWithRetryInfo(code, error.message)));
+  if (code === status.UNAVAILABLE || error.kind === 'RateLimited') {
+    const delay = error.retryAfterSeconds ?? INGEST_RETRY_AFTER_SECONDS;
+    metadata.set('grpc-status-details-bin', Buffer.from(encodeStatusWithRetryInfo(code, error.message, delay)));
   }
   return Object.assign(new Error(error.message), { code, details: error.message, metadata });
 }
 
 /** `google.rpc.Status{code, message, details: [Any{RetryInfo{retry_delay}}]}`. */
-export function encodeStatusWithRetryInfo(code: number, message: string): Uint8Array {
+export function encodeStatusWithRetryInfo(
+  code: number,
+  message: string,
+  retryAfterSeconds = INGEST_RETRY_AFTER_SECONDS,
+): Uint8Array {
   const retryInfo = new ProtoWriter(16);
   retryInfo.tag(1, 2); // retry_delay: google.protobuf.Duration
   const duration = retryInfo.fork();
   retryInfo.tag(1, 0); // seconds
-  retryInfo.int64(BigInt(INGEST_RETRY_AFTER_SECONDS));
+  retryInfo.int64(BigInt(retryAfterSeconds));
   retryInfo.join(duration);
 
   const writer = new ProtoWriter(64 + message.length * 3);

@@ -29,7 +29,8 @@ const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
  * Jaeger's agent UDP endpoints: one `Agent.emitBatch` Thrift message per
  * datagram. Nobody hears an answer, so nothing a client sends may crash or
  * block the server: a datagram that does not decode is counted as dropped
- * (reason `invalid`), spans the pipeline refuses as dropped (`overloaded`).
+ * (reason `invalid`), spans the pipeline refuses as dropped (`overloaded`,
+ * or `rate_limited` past the tenant's own limits: counted and dropped).
  */
 export function listenJaegerUdp(
   name: string,
@@ -43,7 +44,8 @@ export function listenJaegerUdp(
   const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
   const decoder = options.protocol === 'compact' ? 'jaeger-agent-compact' : 'jaeger-agent-binary';
   // The pipeline counts the spans it refuses (as dropped, since no one is told); the datagrams refused unread are counted here.
-  const onRefusedUnread = (reason: 'invalid' | 'overloaded') => datagramsDropped.inc({ receiver, reason });
+  const onRefusedUnread = (reason: 'invalid' | 'overloaded' | 'rate_limited') =>
+    datagramsDropped.inc({ receiver, reason });
   socket.on('message', (message) => {
     pipeline.ingest(message, decoder, receiver, options.tenant, { unanswered: true, onRefusedUnread }).catch(() => {});
   });

@@ -21,6 +21,7 @@ export function otlpHttpStatusOf(kind: ErrorKind): number {
     case 'UnsupportedMediaType':
       return 415;
     case 'Overloaded':
+    case 'RateLimited':
       return 429;
     case 'TraceNotFound':
       return 404;
