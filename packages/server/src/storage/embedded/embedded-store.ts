@@ -33,17 +33,20 @@ import type {
   TraceSummary,
 } from '../span-store.js';
 import { AggregatesBuilder, addDependencyCells, addRedCells } from './block-aggregates.js';
-import { BlockReader, bloomKey, type CutTrace, writeBlock } from './block-file.js';
+import { BlockCache, DEFAULT_BLOCK_CACHE_BYTES } from './block-cache.js';
+import { BlockReader, type CutTrace, writeBlock } from './block-file.js';
 import { blockFileName, parseBlockName } from './block-names.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { type CutPlan, DependencyIndex, type IndexedSpan } from './dependency-index.js';
 import { fsyncDirectory } from './fsync-directory.js';
 import { Head } from './head.js';
 import { HeadSpan, plainSpans } from './head-span.js';
+import { OperationPool } from './operation-pool.js';
 import { OutlineCache } from './outline-cache.js';
 import { RecentSpans } from './recent-spans.js';
 import { searchBlock } from './search-block.js';
 import { WalRecordDecoder } from './span-codec.js';
+import { bloomKey } from './trace-id-bloom.js';
 import { deleteSegmentsUpTo, listSegments, readSegment, segmentFileName, WalWriter } from './write-ahead-log.js';
 
 export interface EmbeddedStoreOptions {
@@ -81,6 +84,14 @@ export interface EmbeddedStoreOptions {
    * 500,000; memory in README.md.
    */
   readonly recentSpans?: number;
+  /**
+   * Bytes of block metadata, trace indexes, aggregates, dictionaries and page
+   * times kept between reads (`BlockCache`, least recently used out first).
+   * An open block keeps only a few numbers and its Bloom filter for itself,
+   * so the store's memory stays put as blocks pile up. Default 64 MiB; 0
+   * keeps nothing (every read loads what it needs).
+   */
+  readonly blockCacheBytes?: number;
 }
 
 /** Traces smaller than this are read again on each open: a few milliseconds. */
@@ -121,6 +132,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   const dependencyIndex = new DependencyIndex(recentSpans);
 
   let blocks: BlockReader[] = [];
+  /** What the blocks read on demand, shared and bounded; the operations they list, each once. */
+  const blockOptions = {
+    cache: new BlockCache(options.blockCacheBytes ?? DEFAULT_BLOCK_CACHE_BYTES),
+    operations: new OperationPool(),
+  };
   let head = new Head();
   const outlines = new OutlineCache(options.outlineCacheSpans ?? 500_000, OUTLINE_CACHE_MIN_SPANS);
   /** Times retention deleted blocks: part of a trace's version for `outlines`. */
@@ -151,7 +167,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         for (const name of cut.names) await unlink(join(blockDir, name));
         continue;
       }
-      for (const name of cut.names) blocks.push(await BlockReader.open(join(blockDir, name)));
+      for (const name of cut.names) blocks.push(await BlockReader.open(join(blockDir, name), blockOptions));
       coveredSegment = Math.max(coveredSegment, segment);
     }
     await fsyncDirectory(blockDir);
@@ -229,12 +245,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
           // Only traces with a span id twice (copies, or Zipkin's shared spans) need their summary deduplicated.
           await writeBlock(path, part.traces, source, part.aggregates.encode(), (id) => repeated.has(id), slices);
           written.push(path);
-          opened.push(await BlockReader.open(path));
+          opened.push(await BlockReader.open(path, blockOptions));
         }
         blocks = [...blocks, ...opened];
         // In the same tick as the blocks become readable and the frozen heads stop being read.
         plan.commit();
-        prefetch(opened);
       } catch (error) {
         // A partial cut must not survive: the next cut writes these spans again.
         for (const path of written) await unlink(path).catch(() => {});
@@ -282,7 +297,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     let kept = 0;
     let from = 0;
     while (from < newestFirst.length && kept < recentSpans) {
-      for (const block of newestFirst[from]![1]) kept += block.meta.spanCount;
+      for (const block of newestFirst[from]![1]) kept += block.spanCount;
       from++;
     }
     for (const [, parts] of newestFirst.slice(0, from).reverse()) {
@@ -298,11 +313,6 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     }
   };
   const indexReady = serialize(rebuildIndex).catch(() => {});
-  // RED and dependency queries read every block's aggregates: load them now, not on the first query.
-  const prefetch = (opened: readonly BlockReader[]) => {
-    for (const block of opened) void block.aggregates().catch((error) => options.onError?.(error));
-  };
-  prefetch(blocks);
 
   const timer = setInterval(
     () => {
@@ -343,17 +353,22 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   };
 
   /** The blocks holding spans of the trace, and how many spans of it there are; TraceNotFound for none. */
-  const whereIs = (current: View, traceId: string): { id: string; holders: BlockReader[]; spanCount: number } => {
+  const whereIs = async (
+    current: View,
+    traceId: string,
+  ): Promise<{ id: string; holders: BlockReader[]; spanCount: number }> => {
     const id = normalizeTraceId(traceId);
     const holders: BlockReader[] = [];
     let spanCount = 0;
     if (id !== undefined) {
       const key = bloomKey(id);
       for (const block of current.blocks) {
-        const ordinal = block.mayContainKey(key) ? block.find(id) : -1;
+        if (!block.mayContainKey(key)) continue;
+        const index = await block.traceIndex();
+        const ordinal = index.find(id);
         if (ordinal === -1) continue;
         holders.push(block);
-        spanCount += block.spanCountOf(ordinal);
+        spanCount += index.spanCountOf(ordinal);
       }
       for (const part of current.heads) spanCount += part.traces.get(id)?.length ?? 0;
     }
@@ -362,17 +377,20 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   };
 
   /** The trace's earliest start over every part of it the store holds. */
-  const traceStart = (current: View, traceId: string): bigint | undefined => {
+  const traceStart = async (current: View, traceId: string): Promise<bigint | undefined> => {
     let start: bigint | undefined;
     for (const part of current.heads) {
       for (const span of part.traces.get(traceId) ?? []) {
         if (start === undefined || span.startTimeUnixNano < start) start = span.startTimeUnixNano;
       }
     }
+    const key = bloomKey(traceId);
     for (const block of current.blocks) {
-      const ordinal = block.find(traceId);
+      if (!block.mayContainKey(key)) continue;
+      const index = await block.traceIndex();
+      const ordinal = index.find(traceId);
       if (ordinal === -1) continue;
-      const blockStart = block.traceStart(ordinal);
+      const blockStart = index.startOf(ordinal);
       if (start === undefined || blockStart < start) start = blockStart;
     }
     return start;
@@ -380,10 +398,14 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
 
   /** From the block's summary columns when one block holds the whole trace; else from its spans. */
   const summarize = async (current: View, traceId: string): Promise<TraceSummary> => {
-    const holders = current.blocks.filter((block) => block.find(traceId) !== -1);
+    const holders: { block: BlockReader; ordinal: number }[] = [];
+    for (const block of current.blocks) {
+      const ordinal = await block.find(traceId);
+      if (ordinal !== -1) holders.push({ block, ordinal });
+    }
     const inHead = current.heads.some((part) => part.traces.has(traceId));
     const [only] = holders;
-    if (only !== undefined && holders.length === 1 && !inHead) return only.summary(only.find(traceId));
+    if (only !== undefined && holders.length === 1 && !inHead) return only.block.summary(only.ordinal);
     return summarizeTrace(dedupeSpans(await readTrace(current, traceId)));
   };
 
@@ -449,7 +471,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     // Blocks are skimmed rather than decoded: a large trace's outline costs a fraction of its spans.
     getTraceOutline: (traceId: string): Promise<TraceOutline> =>
       read(async (current) => {
-        const { id, holders, spanCount } = whereIs(current, traceId);
+        const { id, holders, spanCount } = await whereIs(current, traceId);
         const version = `${retentionRuns}:${spanCount}`;
         const cached = outlines.get(id, version);
         if (cached !== undefined) return cached;
@@ -467,7 +489,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     // Only the chunks holding the trace are walked, and only the span asked for is decoded.
     getSpansById: (traceId: string, spanId: string): Promise<Span[]> =>
       read(async (current) => {
-        const { id, holders } = whereIs(current, traceId);
+        const { id, holders } = await whereIs(current, traceId);
         const found: Span[] = [];
         for (const block of holders) found.push(...(await block.spansWithId(id, spanId)));
         for (const part of current.heads) {
@@ -483,13 +505,15 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         const matches = compileSpanMatcher(query);
         const top = new MostRecent(query.limit);
         const seen = new Set<string>();
-        const consider = (traceId: string) => {
+        const consider = async (traceId: string) => {
           if (seen.has(traceId)) return;
           seen.add(traceId);
-          top.offer(traceId, traceStart(current, traceId) ?? 0n);
+          top.offer(traceId, (await traceStart(current, traceId)) ?? 0n);
         };
         for (const part of current.heads) {
-          for (const [traceId, spans] of part.traces) if (!seen.has(traceId) && spans.some(matches)) consider(traceId);
+          for (const [traceId, spans] of part.traces) {
+            if (!seen.has(traceId) && spans.some(matches)) await consider(traceId);
+          }
         }
         // Newest blocks and pages first, and stop once none left can hold a trace that
         // would make the top `limit`: a trace starts no later than its spans in any block.
@@ -508,7 +532,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       read(async (current) => {
         const services = new Set<string>();
         for (const part of current.heads) for (const service of part.catalog.services()) services.add(service);
-        for (const block of current.blocks) for (const service of block.meta.services) services.add(service);
+        for (const block of current.blocks) for (const service of block.services) services.add(service);
         return [...services].sort(compareText);
       }),
 
@@ -548,7 +572,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         for (const block of current.blocks) {
           // Cells are whole seconds: a block whose spans end just before the range may still share its first second.
           if (block.maxStart < startNanos - 1_000_000_000n || block.minStart > endNanos) continue;
-          if (!block.meta.services.some((service) => red.wantsService(service))) continue;
+          if (!block.services.some((service) => red.wantsService(service))) continue;
           addRedCells(await block.aggregates(), red);
         }
         for (const part of current.heads)

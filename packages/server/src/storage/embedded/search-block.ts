@@ -1,14 +1,15 @@
 import { StatusCode } from '@ariadne/protocol';
 import type { SpanMatcher } from '../query/span-matches-query.js';
 import type { AttributePredicate, TraceQuery } from '../span-store.js';
-import type { BlockReader } from './block-file.js';
+import type { BlockMeta, BlockReader } from './block-file.js';
 import { ByteReader } from './byte-writer.js';
 import { mayHoldNumber } from './numeric-values.js';
 import { encodedAttribute } from './span-codec.js';
+import type { TraceIndex } from './trace-index.js';
 
 export interface BlockSearch {
-  /** Called with each trace of the block that has a matching span, newest pages first. */
-  readonly onTrace: (traceId: string) => void;
+  /** Called with each trace of the block that has a matching span, newest pages first (and awaited). */
+  readonly onTrace: (traceId: string) => void | Promise<void>;
   /**
    * Asked before each page with the latest trace start in it: true stops the
    * search (no trace of this page or of older ones can make the results).
@@ -35,7 +36,11 @@ export async function searchBlock(
   if (block.maxStart < startNanos || block.minStart > endNanos) return;
   if (query.service !== undefined && !block.hasService(query.service)) return;
   if (query.operation !== undefined && !block.hasOperationName(query.operation)) return;
-  const service = query.service === undefined ? -1 : block.meta.services.indexOf(query.service);
+  const service = query.service === undefined ? -1 : block.services.indexOf(query.service);
+  // From the block cache (read again after an eviction), and held until the search of this block ends.
+  const meta = await block.meta();
+  // The trace index only once a page has candidates.
+  let index: TraceIndex | undefined;
   const name = query.operation === undefined ? -1 : await block.stringIndex(query.operation);
   const kind = query.spanKind ?? -1;
   const { errorsOnly } = query;
@@ -44,17 +49,17 @@ export async function searchBlock(
   const needsRows = (query.attributes?.length ?? 0) > 0;
   const needles: Buffer[][] = [];
   for (const predicate of query.attributes ?? []) {
-    const needle = await rowNeedles(block, predicate);
+    const needle = await rowNeedles(block, meta, predicate);
     if (needle === null) return; // the block cannot hold a match
     if (needle !== undefined) needles.push(needle);
   }
 
-  const pages = block.meta.pages;
+  const pages = meta.pages;
   for (let page = pages.length - 1; page >= 0; page--) {
-    const meta = pages[page]!;
-    if (search.canStop(BigInt(meta.maxTraceStartNanos ?? block.meta.maxStartNanos))) return;
-    if (BigInt(meta.maxStartNanos) < startNanos || BigInt(meta.minStartNanos) > endNanos) continue;
-    if (service !== -1 && !meta.services.includes(service)) continue;
+    const pageMeta = pages[page]!;
+    if (search.canStop(BigInt(pageMeta.maxTraceStartNanos ?? meta.maxStartNanos))) return;
+    if (BigInt(pageMeta.maxStartNanos) < startNanos || BigInt(pageMeta.minStartNanos) > endNanos) continue;
+    if (service !== -1 && !pageMeta.services.includes(service)) continue;
     const columns = await block.readColumns(page);
     const from = Number(startNanos - columns.base);
     const to = Number(endNanos - columns.base);
@@ -71,20 +76,21 @@ export async function searchBlock(
       candidates.add(columns.trace[i]!);
     }
     if (candidates.size === 0) continue;
+    index ??= await block.traceIndex();
     if (!needsRows) {
-      for (const ordinal of candidates) search.onTrace(block.traceId(ordinal));
+      for (const ordinal of candidates) await search.onTrace(index.traceId(ordinal));
       continue;
     }
     const rows = await block.pageRows(page);
     const hits = needles.map((alternatives) => occurrences(rows, alternatives));
     for (const ordinal of candidates) {
-      const offset = block.traceOffset(ordinal);
+      const offset = index.offsetOf(ordinal);
       const reader = new ByteReader(rows);
       reader.offset = offset;
       const end = reader.varUint() + reader.offset;
       if (!hits.every((positions) => anyWithin(positions, offset, end))) continue;
       const spans = await block.decodeTrace(page, rows, ordinal);
-      if (spans.some(matches)) search.onTrace(block.traceId(ordinal));
+      if (spans.some(matches)) await search.onTrace(index.traceId(ordinal));
     }
   }
 }
@@ -101,8 +107,12 @@ const INT64_MAX = 2n ** 63n - 1n;
  * `null` when the block cannot hold a match; undefined when no such pattern
  * exists (other operators, booleans, values in bytes or lists).
  */
-async function rowNeedles(block: BlockReader, predicate: AttributePredicate): Promise<Buffer[] | null | undefined> {
-  if (predicate.operator !== '=' || predicate.value === undefined || !block.meta.textValuesOnly) return undefined;
+async function rowNeedles(
+  block: BlockReader,
+  meta: BlockMeta,
+  predicate: AttributePredicate,
+): Promise<Buffer[] | null | undefined> {
+  if (predicate.operator !== '=' || predicate.value === undefined || !meta.textValuesOnly) return undefined;
   const value = predicate.value;
   if (NOT_DICTIONARY_TEXT.has(value)) return undefined;
   const key = await block.stringIndex(predicate.key);
@@ -110,7 +120,7 @@ async function rowNeedles(block: BlockReader, predicate: AttributePredicate): Pr
   const needles: Buffer[] = [];
   const text = await block.stringIndex(value);
   if (text !== -1) needles.push(encodedAttribute(key, { type: 'string', index: text }));
-  const { numericValues } = block.meta;
+  const { numericValues } = meta;
   if (
     INT64_TEXT.test(value) &&
     BigInt(value) >= INT64_MIN &&
