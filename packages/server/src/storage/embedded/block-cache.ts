@@ -94,6 +94,7 @@ export class BlockCache {
   }
 
   #keep(owner: number, key: string, value: unknown, bytes: number): void {
+    this.#remove(key);
     if (bytes > this.maxBytes) return;
     this.#entries.set(key, { owner, value, bytes });
     this.#bytes += bytes;

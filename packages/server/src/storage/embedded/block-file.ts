@@ -393,13 +393,13 @@ export interface BlockReaderOptions {
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 /**
- * Heap bytes a dictionary string costs beyond its UTF-8 bytes (object header,
- * its slot in the array), measured on blocks of 20-character values: a
- * dictionary of 500,000 strings is about 24 MB once loaded.
+ * Bytes a decoded dictionary string costs beyond its UTF-8 bytes (its object,
+ * its slot in the array): measured on 20-character values (`npm run bench
+ * storage/block-memory`), a dictionary of 500,000 strings holds about 33 MB.
  */
-const STRING_OVERHEAD_BYTES = 28;
-/** Heap bytes of parsed block metadata per byte of its JSON (measured; the JSON is mostly page numbers as text). */
-const META_BYTES_PER_JSON_BYTE = 3;
+const STRING_OVERHEAD_BYTES = 48;
+/** Bytes of parsed block metadata per byte of its JSON: about one (measured as above). */
+const META_BYTES_PER_JSON_BYTE = 1;
 
 /**
  * An open block. What it keeps for itself is small and about the same for
@@ -540,7 +540,7 @@ export class BlockReader {
    * services (`DictionaryNames`): what a search without attribute predicates
    * needs of the dictionary, without loading the whole of it.
    */
-  #names(): Promise<DictionaryNames> {
+  #names(tableBytes = () => this.#tableBytes()): Promise<DictionaryNames> {
     return this.#cached('names', async () => {
       const [meta, index] = await Promise.all([this.meta(), this.traceIndex()]);
       const texts = new Set([...meta.services, ...meta.operations.map(([, name]) => name)]);
@@ -548,7 +548,7 @@ export class BlockReader {
       const loaded = this.#cache.peek<SpanTables>(this.#owner, 'tables');
       const names =
         loaded === undefined
-          ? namesFromTableBytes(await this.#tableBytes(), indexes, texts)
+          ? namesFromTableBytes(await tableBytes(), indexes, texts)
           : namesFromStrings(loaded.strings, indexes, texts);
       return { value: names, bytes: namesMemoryBytes(names) };
     });
@@ -596,19 +596,39 @@ export class BlockReader {
    * of the others (a dictionary may hold a million: random attribute values).
    */
   async stringIndex(text: string): Promise<number> {
-    const named = (await this.#names()).byText.get(text);
-    if (named !== undefined) return named;
+    return (await this.stringIndexes([text])).get(text) ?? -1;
+  }
+
+  /** `stringIndex` of several texts, the dictionary read at most once for all of them. */
+  async stringIndexes(texts: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const answers = new Map<string, number>();
+    if (texts.length === 0) return answers;
+    // The dictionary's bytes read once for the names and the other texts, when both need them.
+    let bytes: Promise<Buffer> | undefined;
+    const tableBytes = () => {
+      bytes ??= this.#tableBytes();
+      return bytes;
+    };
+    const names = await this.#names(tableBytes);
     const lookups = await this.#lookups();
-    const question = `s\u0000${text}`;
-    const known = lookups.get(question);
-    if (typeof known === 'number') return known;
+    const missing = new Set<string>();
+    for (const text of texts) {
+      const known = names.byText.get(text) ?? lookups.get(`s\u0000${text}`);
+      if (typeof known === 'number') answers.set(text, known);
+      else missing.add(text);
+    }
+    if (missing.size === 0) return answers;
     const loaded = this.#cache.peek<SpanTables>(this.#owner, 'tables');
-    const answer =
+    const found =
       loaded !== undefined
-        ? loaded.strings.indexOf(text)
-        : (namesFromTableBytes(await this.#tableBytes(), new Set(), new Set([text])).byText.get(text) ?? -1);
-    remember(lookups, question, answer);
-    return answer;
+        ? namesFromStrings(loaded.strings, new Set(), missing).byText
+        : namesFromTableBytes(await tableBytes(), new Set(), missing).byText;
+    for (const text of missing) {
+      const answer = found.get(text) ?? -1;
+      answers.set(text, answer);
+      remember(lookups, `s\u0000${text}`, answer);
+    }
+    return answers;
   }
 
   /** False when the block surely does not hold the trace; true when it may. */

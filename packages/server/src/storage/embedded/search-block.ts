@@ -41,7 +41,14 @@ export async function searchBlock(
   const meta = await block.meta();
   // The trace index only once a page has candidates.
   let index: TraceIndex | undefined;
-  const name = query.operation === undefined ? -1 : await block.stringIndex(query.operation);
+  // Every text the query compares by dictionary index, looked up together.
+  const texts = await block.stringIndexes([
+    ...(query.operation === undefined ? [] : [query.operation]),
+    ...(query.attributes ?? []).flatMap((predicate) =>
+      predicate.operator === '=' && predicate.value !== undefined ? [predicate.key, predicate.value] : [],
+    ),
+  ]);
+  const name = query.operation === undefined ? -1 : (texts.get(query.operation) ?? -1);
   const kind = query.spanKind ?? -1;
   const { errorsOnly } = query;
   const minDuration = query.minDurationNanos === undefined ? -1 : Number(query.minDurationNanos);
@@ -49,7 +56,7 @@ export async function searchBlock(
   const needsRows = (query.attributes?.length ?? 0) > 0;
   const needles: Buffer[][] = [];
   for (const predicate of query.attributes ?? []) {
-    const needle = await rowNeedles(block, meta, predicate);
+    const needle = await rowNeedles(block, meta, texts, predicate);
     if (needle === null) return; // the block cannot hold a match
     if (needle !== undefined) needles.push(needle);
   }
@@ -110,15 +117,16 @@ const INT64_MAX = 2n ** 63n - 1n;
 async function rowNeedles(
   block: BlockReader,
   meta: BlockMeta,
+  texts: ReadonlyMap<string, number>,
   predicate: AttributePredicate,
 ): Promise<Buffer[] | null | undefined> {
   if (predicate.operator !== '=' || predicate.value === undefined || !meta.textValuesOnly) return undefined;
   const value = predicate.value;
   if (NOT_DICTIONARY_TEXT.has(value)) return undefined;
-  const key = await block.stringIndex(predicate.key);
+  const key = texts.get(predicate.key) ?? (await block.stringIndex(predicate.key));
   if (key === -1) return null;
   const needles: Buffer[] = [];
-  const text = await block.stringIndex(value);
+  const text = texts.get(value) ?? (await block.stringIndex(value));
   if (text !== -1) needles.push(encodedAttribute(key, { type: 'string', index: text }));
   const { numericValues } = meta;
   if (
