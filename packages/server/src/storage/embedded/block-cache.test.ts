@@ -122,3 +122,17 @@ test("dropping an owner forgets its entries and its loads in flight, and no one 
   assert.equal(cache.peek(open, 'meta'), 'n');
   assert.equal(cache.bytes, 10);
 });
+
+test('a hit counts as a use, a peek does not', async () => {
+  const cache = new BlockCache(100);
+  const owner = cache.newOwner();
+  await cache.get(owner, 'a', async () => ({ value: 'a', bytes: 50 }));
+  await cache.get(owner, 'b', async () => ({ value: 'b', bytes: 50 }));
+  assert.equal(cache.peek(owner, 'a'), 'a');
+  assert.equal(cache.hit(owner, 'missing'), undefined);
+  // b is now the least recently used: the next entry pushes it out, not a.
+  assert.equal(cache.hit(owner, 'a'), 'a');
+  await cache.get(owner, 'c', async () => ({ value: 'c', bytes: 50 }));
+  assert.equal(cache.peek(owner, 'b'), undefined);
+  assert.equal(cache.peek(owner, 'a'), 'a');
+});

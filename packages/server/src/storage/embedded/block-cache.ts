@@ -73,6 +73,16 @@ export class BlockCache {
     return promise;
   }
 
+  /** The owner's value of this kind when the cache holds it, counted as a use (a read that needs no load). */
+  hit<T>(owner: number, kind: string): T | undefined {
+    const key = `${owner}:${kind}`;
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.value as T;
+  }
+
   /** The owner's value of this kind when the cache holds it (not counted as a use). */
   peek<T>(owner: number, kind: string): T | undefined {
     return this.#entries.get(`${owner}:${kind}`)?.value as T | undefined;

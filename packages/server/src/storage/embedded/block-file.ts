@@ -497,6 +497,11 @@ export class BlockReader {
     });
   }
 
+  /** The trace index when the cache holds it: a search's hot path stays free of awaits. */
+  cachedTraceIndex(): TraceIndex | undefined {
+    return this.#closed ? undefined : this.#cache.hit<TraceIndex>(this.#owner, 'index');
+  }
+
   hasService(service: string): boolean {
     return this.services.includes(service);
   }

@@ -47,6 +47,7 @@ import { RecentSpans } from './recent-spans.js';
 import { searchBlock } from './search-block.js';
 import { WalRecordDecoder } from './span-codec.js';
 import { bloomKey } from './trace-id-bloom.js';
+import type { TraceIndex } from './trace-index.js';
 import { deleteSegmentsUpTo, listSegments, readSegment, segmentFileName, WalWriter } from './write-ahead-log.js';
 
 export interface EmbeddedStoreOptions {
@@ -364,7 +365,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       const key = bloomKey(id);
       for (const block of current.blocks) {
         if (!block.mayContainKey(key)) continue;
-        const index = await block.traceIndex();
+        const index = block.cachedTraceIndex() ?? (await block.traceIndex());
         const ordinal = index.find(id);
         if (ordinal === -1) continue;
         holders.push(block);
@@ -377,30 +378,40 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   };
 
   /** The trace's earliest start over every part of it the store holds. */
-  const traceStart = async (current: View, traceId: string): Promise<bigint | undefined> => {
+  /** Without an await when the indexes of the blocks that may hold the trace are in the cache (a search's hot path). */
+  const traceStart = (current: View, traceId: string): bigint | undefined | Promise<bigint | undefined> => {
     let start: bigint | undefined;
-    for (const part of current.heads) {
-      for (const span of part.traces.get(traceId) ?? []) {
-        if (start === undefined || span.startTimeUnixNano < start) start = span.startTimeUnixNano;
-      }
-    }
+    const earlier = (other: bigint | undefined) => {
+      if (other !== undefined && (start === undefined || other < start)) start = other;
+    };
+    for (const part of current.heads)
+      for (const span of part.traces.get(traceId) ?? []) earlier(span.startTimeUnixNano);
     const key = bloomKey(traceId);
+    const blockStart = (index: TraceIndex) => {
+      const ordinal = index.find(traceId);
+      return ordinal === -1 ? undefined : index.startOf(ordinal);
+    };
+    const unloaded: BlockReader[] = [];
     for (const block of current.blocks) {
       if (!block.mayContainKey(key)) continue;
-      const index = await block.traceIndex();
-      const ordinal = index.find(traceId);
-      if (ordinal === -1) continue;
-      const blockStart = index.startOf(ordinal);
-      if (start === undefined || blockStart < start) start = blockStart;
+      const index = block.cachedTraceIndex();
+      if (index === undefined) unloaded.push(block);
+      else earlier(blockStart(index));
     }
-    return start;
+    if (unloaded.length === 0) return start;
+    return (async () => {
+      for (const block of unloaded) earlier(blockStart(await block.traceIndex()));
+      return start;
+    })();
   };
 
   /** From the block's summary columns when one block holds the whole trace; else from its spans. */
   const summarize = async (current: View, traceId: string): Promise<TraceSummary> => {
     const holders: { block: BlockReader; ordinal: number }[] = [];
+    const key = bloomKey(traceId);
     for (const block of current.blocks) {
-      const ordinal = await block.find(traceId);
+      if (!block.mayContainKey(key)) continue;
+      const ordinal = (block.cachedTraceIndex() ?? (await block.traceIndex())).find(traceId);
       if (ordinal !== -1) holders.push({ block, ordinal });
     }
     const inHead = current.heads.some((part) => part.traces.has(traceId));
@@ -505,14 +516,19 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         const matches = compileSpanMatcher(query);
         const top = new MostRecent(query.limit);
         const seen = new Set<string>();
-        const consider = async (traceId: string) => {
+        const consider = (traceId: string): Promise<void> | undefined => {
           if (seen.has(traceId)) return;
           seen.add(traceId);
-          top.offer(traceId, (await traceStart(current, traceId)) ?? 0n);
+          const start = traceStart(current, traceId);
+          if (!(start instanceof Promise)) top.offer(traceId, start ?? 0n);
+          else return start.then((loaded) => top.offer(traceId, loaded ?? 0n));
         };
         for (const part of current.heads) {
           for (const [traceId, spans] of part.traces) {
-            if (!seen.has(traceId) && spans.some(matches)) await consider(traceId);
+            if (seen.has(traceId) || !spans.some(matches)) continue;
+            // No await unless a block's trace index must be read from its file.
+            const pending = consider(traceId);
+            if (pending !== undefined) await pending;
           }
         }
         // Newest blocks and pages first, and stop once none left can hold a trace that

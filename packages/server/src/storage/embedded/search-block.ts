@@ -8,7 +8,7 @@ import { encodedAttribute } from './span-codec.js';
 import type { TraceIndex } from './trace-index.js';
 
 export interface BlockSearch {
-  /** Called with each trace of the block that has a matching span, newest pages first (and awaited). */
+  /** Called with each trace of the block that has a matching span, newest pages first (awaited when it returns a promise). */
   readonly onTrace: (traceId: string) => void | Promise<void>;
   /**
    * Asked before each page with the latest trace start in it: true stops the
@@ -85,7 +85,10 @@ export async function searchBlock(
     if (candidates.size === 0) continue;
     index ??= await block.traceIndex();
     if (!needsRows) {
-      for (const ordinal of candidates) await search.onTrace(index.traceId(ordinal));
+      for (const ordinal of candidates) {
+        const pending = search.onTrace(index.traceId(ordinal));
+        if (pending !== undefined) await pending;
+      }
       continue;
     }
     const rows = await block.pageRows(page);
