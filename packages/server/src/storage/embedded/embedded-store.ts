@@ -377,8 +377,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     return { id, holders, spanCount };
   };
 
-  /** The trace's earliest start over every part of it the store holds. */
-  /** Without an await when the indexes of the blocks that may hold the trace are in the cache (a search's hot path). */
+  /**
+   * The trace's earliest start over every part of it the store holds; no
+   * promise when the indexes of the blocks that may hold it are in the cache
+   * (a search's hot path asks this of every candidate trace).
+   */
   const traceStart = (current: View, traceId: string): bigint | undefined | Promise<bigint | undefined> => {
     let start: bigint | undefined;
     const earlier = (other: bigint | undefined) => {

@@ -44,9 +44,7 @@ export async function searchBlock(
   // Every text the query compares by dictionary index, looked up together.
   const texts = await block.stringIndexes([
     ...(query.operation === undefined ? [] : [query.operation]),
-    ...(query.attributes ?? []).flatMap((predicate) =>
-      predicate.operator === '=' && predicate.value !== undefined ? [predicate.key, predicate.value] : [],
-    ),
+    ...(query.attributes ?? []).flatMap((predicate) => rowFilterTexts(meta, predicate)),
   ]);
   const name = query.operation === undefined ? -1 : (texts.get(query.operation) ?? -1);
   const kind = query.spanKind ?? -1;
@@ -123,9 +121,8 @@ async function rowNeedles(
   texts: ReadonlyMap<string, number>,
   predicate: AttributePredicate,
 ): Promise<Buffer[] | null | undefined> {
-  if (predicate.operator !== '=' || predicate.value === undefined || !meta.textValuesOnly) return undefined;
   const value = predicate.value;
-  if (NOT_DICTIONARY_TEXT.has(value)) return undefined;
+  if (value === undefined || rowFilterTexts(meta, predicate).length === 0) return undefined;
   const key = texts.get(predicate.key) ?? (await block.stringIndex(predicate.key));
   if (key === -1) return null;
   const needles: Buffer[] = [];
@@ -154,6 +151,13 @@ async function rowNeedles(
     if (predicate.scope === 'resource') return null;
   }
   return needles.length === 0 ? null : needles;
+}
+
+/** The texts the row filter of a predicate looks up in the block's dictionary (its key and value); none without one. */
+function rowFilterTexts(meta: BlockMeta, predicate: AttributePredicate): string[] {
+  const { operator, key, value } = predicate;
+  if (operator !== '=' || value === undefined || !meta.textValuesOnly || NOT_DICTIONARY_TEXT.has(value)) return [];
+  return [key, value];
 }
 
 /** Where any of the needles occurs in the rows, ascending. */
