@@ -289,3 +289,27 @@ export function addDependencyCells(aggregates: BlockAggregates, range: TimeRange
     counter.add(services[edgeParent[i]!]!, services[edgeChild[i]!]!, edgeCalls[i]!, edgeErrors[i]!);
   }
 }
+
+/** About the memory decoded aggregates hold, for the block cache. */
+export function aggregatesMemoryBytes(aggregates: BlockAggregates): number {
+  let bytes = 512;
+  for (const service of aggregates.services) bytes += 64 + service.length;
+  for (const series of aggregates.series) bytes += 96 + series.name.length;
+  for (const column of [
+    aggregates.cellSecond,
+    aggregates.cellSeries,
+    aggregates.cellCalls,
+    aggregates.cellErrors,
+    aggregates.binStart,
+    aggregates.bins,
+    aggregates.binCounts,
+    aggregates.edgeParent,
+    aggregates.edgeChild,
+    aggregates.edgeSecond,
+    aggregates.edgeCalls,
+    aggregates.edgeErrors,
+  ]) {
+    bytes += 96 + column.byteLength;
+  }
+  return bytes;
+}

@@ -2,7 +2,7 @@ import { type FileHandle, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompress, constants, crc32, deflateRaw, inflateRaw } from 'node:zlib';
-import { anyValueToString, type Resource, type Span, type SpanKind, serviceNameOf } from '@ariadne/protocol';
+import { anyValueToString, type Resource, type Span, serviceNameOf } from '@ariadne/protocol';
 import {
   ERROR_KEYS,
   EVENT_KEY,
@@ -14,10 +14,13 @@ import type { TimeSlices } from '../../threads/time-slices.js';
 import { dedupeSpans } from '../query/dedupe-spans.js';
 import { summarizeTrace } from '../query/summarize-trace.js';
 import type { Operation, TraceSummary } from '../span-store.js';
-import { type BlockAggregates, decodeAggregates } from './block-aggregates.js';
+import { aggregatesMemoryBytes, type BlockAggregates, decodeAggregates } from './block-aggregates.js';
+import { BlockCache, type Sized } from './block-cache.js';
 import { ByteReader, ByteWriter } from './byte-writer.js';
 import type { IndexedSpan } from './dependency-index.js';
+import { type DictionaryNames, namesFromStrings, namesFromTableBytes, namesMemoryBytes } from './dictionary-names.js';
 import { fsyncDirectory } from './fsync-directory.js';
+import { OperationPool } from './operation-pool.js';
 import {
   decodeChunk,
   decodeChunkSpansWithId,
@@ -27,6 +30,8 @@ import {
   type SpanTables,
   skimChunk,
 } from './span-codec.js';
+import { bloomKey, TraceIdBloom } from './trace-id-bloom.js';
+import { TraceIndex } from './trace-index.js';
 
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
@@ -385,102 +390,93 @@ export async function writeBlock(
   await fsyncDirectory(dirname(path));
 }
 
+/** Where a block reader keeps what it reads on demand, and the pool its operations go to. */
+export interface BlockReaderOptions {
+  /** Shared by the blocks of a store; absent: a cache of the default size for this block alone. */
+  readonly cache?: BlockCache;
+  /** Shared by the blocks of a store; absent: a pool of this block's own. */
+  readonly operations?: OperationPool;
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
 /**
- * An open block: metadata and the trace index in memory (about 60 bytes per
- * trace), the dictionary loaded on first use, pages read from disk on demand.
+ * Bytes a decoded dictionary string costs beyond its UTF-8 bytes (its object,
+ * its slot in the array): measured on 20-character values (`npm run bench
+ * storage/block-memory`), a dictionary of 500,000 strings holds about 33 MB.
+ */
+const STRING_OVERHEAD_BYTES = 48;
+/** Bytes of parsed block metadata per byte of its JSON: about one (measured as above). */
+const META_BYTES_PER_JSON_BYTE = 1;
+
+/**
+ * An open block. What it keeps for itself is small and about the same for
+ * every block (README: "What an open block keeps"): its file handle, where
+ * its metadata and trace index are, the numbers a search skips it by (time
+ * range, services, its operations as ids into the store's pool) and the
+ * Bloom filter of its trace ids. Its metadata (pages), trace index,
+ * aggregates, dictionary and page times are read on demand into the block
+ * cache the store's blocks share; pages are read from disk when needed.
  */
 export class BlockReader {
   readonly #handle: FileHandle;
-  readonly meta: BlockMeta;
+  readonly #cache: BlockCache;
+  readonly #owner: number;
+  readonly #pool: OperationPool;
+  readonly #operations: Uint32Array;
+  readonly #bloom: TraceIdBloom;
+  readonly #metaAt: readonly [offset: number, length: number];
+  readonly #indexAt: readonly [offset: number, length: number];
+  readonly spanCount: number;
+  readonly traceCount: number;
   readonly minStart: bigint;
   readonly maxStart: bigint;
-  readonly #index: {
-    ids: Buffer;
-    page: Buffer;
-    offsetInPage: Buffer;
-    start: Buffer;
-    duration: Buffer;
-    spanCount: Buffer;
-    errorCount: Buffer;
-    rootService: Buffer;
-    rootName: Buffer;
-    servicesAt: Buffer;
-    serviceLists: Buffer;
-  };
-  readonly #serviceSet: ReadonlySet<string>;
-  readonly #operationNames: ReadonlySet<string>;
-  #tables: Promise<SpanTables> | undefined;
-  readonly #bloom: Uint32Array;
-  readonly #bloomMask: number;
-  #aggregates: Promise<BlockAggregates> | undefined;
-  #lastTimes: { page: number; times: Promise<PageTimes> } | undefined;
-  #dictionaryIndex: Map<string, number> | undefined;
+  /** Service names: pages, service lists and aggregates name services by their index here. */
+  readonly services: readonly string[];
+  #closed = false;
 
   private constructor(
     readonly path: string,
     handle: FileHandle,
+    options: BlockReaderOptions,
+    at: { meta: readonly [number, number]; index: readonly [number, number] },
     meta: BlockMeta,
-    index: Buffer,
+    index: TraceIndex,
   ) {
     this.#handle = handle;
-    this.meta = meta;
+    this.#cache = options.cache ?? new BlockCache();
+    this.#owner = this.#cache.newOwner();
+    this.#pool = options.operations ?? new OperationPool();
+    this.#metaAt = at.meta;
+    this.#indexAt = at.index;
+    const { services, operations } = meta;
+    this.spanCount = meta.spanCount;
+    this.traceCount = meta.traceCount;
     this.minStart = BigInt(meta.minStartNanos);
     this.maxStart = BigInt(meta.maxStartNanos);
-    const n = meta.traceCount;
-    let at = 0;
-    const column = (width: number) => {
-      const start = at;
-      at += n * width;
-      return index.subarray(start, at);
-    };
-    this.#index = {
-      ids: column(16),
-      page: column(4),
-      offsetInPage: column(4),
-      start: column(8),
-      duration: column(8),
-      spanCount: column(4),
-      errorCount: column(4),
-      rootService: column(4),
-      rootName: column(4),
-      servicesAt: column(4),
-      serviceLists: index.subarray(at),
-    };
-    // A Bloom filter over the (random) trace ids, three of their 32-bit words as
-    // the hashes: most blocks answer "not here" to getTrace and cut-time lookups
-    // without a binary search.
-    const bits = 2 ** Math.max(6, Math.ceil(Math.log2(n * 16)));
-    this.#bloom = new Uint32Array(bits / 32);
-    this.#bloomMask = bits - 1;
-    const ids = this.#index.ids;
-    for (let i = 0; i < n; i++) {
-      for (let word = 0; word < 3; word++) {
-        const bit = ids.readUInt32BE(i * 16 + word * 4) & this.#bloomMask;
-        this.#bloom[bit >>> 5]! |= 1 << (bit & 31);
-      }
-    }
-    this.#serviceSet = new Set(meta.services);
-    this.#operationNames = new Set(meta.operations.map(([, name]) => name));
+    this.services = services;
+    this.#operations = this.#pool.add(operations.map(([service, name, kind]) => [services[service]!, name, kind]));
+    // The metadata and index read to open the block are not kept: a block no one reads costs only
+    // what it keeps itself, and the cache fills with what reads use.
+    this.#bloom = new TraceIdBloom(index.ids, this.traceCount);
   }
 
-  static async open(path: string): Promise<BlockReader> {
+  static async open(path: string, options: BlockReaderOptions = {}): Promise<BlockReader> {
     const handle = await open(path, 'r');
     try {
       const { size } = await handle.stat();
       if (size < MAGIC.length + FOOTER_BYTES) throw new Error('block file too short');
       const footer = await readAt(handle, size - FOOTER_BYTES, FOOTER_BYTES);
       if (!footer.subarray(FOOTER_BYTES - 8).equals(MAGIC)) throw new Error('block footer magic missing');
-      const metaBytes = await readAt(handle, Number(footer.readBigInt64LE(0)), footer.readUInt32LE(8));
-      const index = await readAt(handle, Number(footer.readBigInt64LE(12)), footer.readUInt32LE(20));
-      if (crc32(index, crc32(metaBytes)) !== footer.readUInt32LE(28)) throw new Error('block index checksum mismatch');
-      const meta = JSON.parse((await inflate(metaBytes)).toString('utf8')) as BlockMeta;
-      if (!READABLE_VERSIONS.includes(meta.version)) {
-        throw new Error(
-          `block format version ${meta.version} is not readable by this version of Ariadne (it reads versions ${READABLE_VERSIONS.join(', ')}); ` +
-            'move the block away or read it with the Ariadne that wrote it',
-        );
+      const metaAt = [Number(footer.readBigInt64LE(0)), footer.readUInt32LE(8)] as const;
+      const indexAt = [Number(footer.readBigInt64LE(12)), footer.readUInt32LE(20)] as const;
+      const metaBytes = await readAt(handle, ...metaAt);
+      const indexBytes = await readAt(handle, ...indexAt);
+      if (crc32(indexBytes, crc32(metaBytes)) !== footer.readUInt32LE(28)) {
+        throw new Error('block index checksum mismatch');
       }
-      return new BlockReader(path, handle, meta, await inflate(index));
+      const meta = parseMeta(await inflate(metaBytes)).value;
+      const index = new TraceIndex(await inflate(indexBytes), meta.traceCount);
+      return new BlockReader(path, handle, options, { meta: metaAt, index: indexAt }, meta, index);
     } catch (error) {
       await handle.close();
       throw new Error(`cannot open block ${path}: ${error instanceof Error ? error.message : String(error)}`, {
@@ -489,19 +485,46 @@ export class BlockReader {
     }
   }
 
+  /** A value of this block from the cache, loaded when it is not there (and not kept once the block is closed). */
+  #cached<T>(kind: string, load: () => Promise<Sized<T>>): Promise<T> {
+    if (this.#closed) return load().then(({ value }) => value);
+    return this.#cache.get(this.#owner, kind, load);
+  }
+
+  /** The block's metadata: counts, services, operations, per-page metadata (`BlockMeta`). */
+  meta(): Promise<BlockMeta> {
+    return this.#cached('meta', async () => parseMeta(await inflate(await readAt(this.#handle, ...this.#metaAt))));
+  }
+
+  /** The block's trace index: ids, pages, offsets, summary columns (`TraceIndex`). */
+  traceIndex(): Promise<TraceIndex> {
+    return this.#cached('index', async () => {
+      const index = new TraceIndex(await inflate(await readAt(this.#handle, ...this.#indexAt)), this.traceCount);
+      return { value: index, bytes: index.memoryBytes };
+    });
+  }
+
+  /** The trace index when the cache holds it: a search's hot path stays free of awaits. */
+  cachedTraceIndex(): TraceIndex | undefined {
+    return this.#closed ? undefined : this.#cache.hit<TraceIndex>(this.#owner, 'index');
+  }
+
   hasService(service: string): boolean {
-    return this.#serviceSet.has(service);
+    return this.services.includes(service);
   }
 
   hasOperationName(name: string): boolean {
-    return this.#operationNames.has(name);
+    for (const id of this.#operations) if (this.#pool.nameOf(id) === name) return true;
+    return false;
   }
 
   operations(service: string): Operation[] {
-    const index = this.meta.services.indexOf(service);
-    return this.meta.operations
-      .filter(([s]) => s === index)
-      .map(([, name, kind]) => ({ name, spanKind: kind as SpanKind }));
+    const operations: Operation[] = [];
+    for (const id of this.#operations) {
+      const operation = this.#pool.operationOf(id, service);
+      if (operation !== undefined) operations.push(operation);
+    }
+    return operations;
   }
 
   async dictionary(): Promise<readonly string[]> {
@@ -509,111 +532,141 @@ export class BlockReader {
   }
 
   #loadTables(): Promise<SpanTables> {
-    this.#tables ??= (async () => {
-      const compressed = await readAt(this.#handle, this.meta.dictionaryOffset, this.meta.dictionaryLength);
-      return readTables(new ByteReader(await (this.meta.version >= 5 ? unbrotli(compressed) : inflate(compressed))));
-    })();
-    return this.#tables;
+    return this.#cached('tables', async () => {
+      const bytes = await this.#tableBytes();
+      const tables = readTables(new ByteReader(bytes));
+      const others = tables.resources.length + tables.scopes.length;
+      return { value: tables, bytes: bytes.length + tables.strings.length * STRING_OVERHEAD_BYTES + others * 512 };
+    });
   }
 
-  /** The block's pre-aggregates, read once and kept (a few kilobytes per block). */
+  /** The tables (strings, resources, scopes) as stored, decompressed. */
+  async #tableBytes(): Promise<Buffer> {
+    const meta = await this.meta();
+    const compressed = await readAt(this.#handle, meta.dictionaryOffset, meta.dictionaryLength);
+    return meta.version >= 5 ? unbrotli(compressed) : inflate(compressed);
+  }
+
+  /**
+   * Root names of the summary columns and indexes of the operation names and
+   * services (`DictionaryNames`): what a search without attribute predicates
+   * needs of the dictionary, without loading the whole of it.
+   */
+  #names(tableBytes = () => this.#tableBytes()): Promise<DictionaryNames> {
+    return this.#cached('names', async () => {
+      const [meta, index] = await Promise.all([this.meta(), this.traceIndex()]);
+      const texts = new Set([...meta.services, ...meta.operations.map(([, name]) => name)]);
+      const indexes = index.rootStrings();
+      const loaded = this.#cache.peek<SpanTables>(this.#owner, 'tables');
+      const names =
+        loaded === undefined
+          ? namesFromTableBytes(await tableBytes(), indexes, texts)
+          : namesFromStrings(loaded.strings, indexes, texts);
+      return { value: names, bytes: namesMemoryBytes(names) };
+    });
+  }
+
+  /** The block's pre-aggregates (a few kilobytes per block), through the block cache. */
   aggregates(): Promise<BlockAggregates> {
-    this.#aggregates ??= (async () => {
-      const { aggregatesOffset, aggregatesLength } = this.meta;
-      return decodeAggregates(await inflate(await readAt(this.#handle, aggregatesOffset, aggregatesLength)));
-    })();
-    return this.#aggregates;
+    return this.#cached('aggregates', async () => {
+      const meta = await this.meta();
+      const aggregates = decodeAggregates(
+        await inflate(await readAt(this.#handle, meta.aggregatesOffset, meta.aggregatesLength)),
+      );
+      return { value: aggregates, bytes: aggregatesMemoryBytes(aggregates) };
+    });
+  }
+
+  /**
+   * The answers of recent dictionary lookups (`stringIndex`, `hasResourceAttribute`),
+   * a few hundred at most: a search repeated over many blocks asks each the same
+   * few questions, and most blocks answer "not here" from this without their dictionary.
+   */
+  #lookups(): Promise<Map<string, number | boolean>> {
+    return this.#cached('lookups', async () => ({ value: new Map(), bytes: LOOKUPS_BYTES }));
   }
 
   /** Whether a resource of the block has an attribute under this key whose text form is this value (as `=` compares). */
   async hasResourceAttribute(key: string, value: string): Promise<boolean> {
+    const lookups = await this.#lookups();
+    const question = `r\u0000${key}\u0000${value}`;
+    const known = lookups.get(question);
+    if (typeof known === 'boolean') return known;
     const { resources } = await this.#loadTables();
-    return resources.some((resource) =>
+    const answer = resources.some((resource) =>
       resource.attributes.some((attribute) => attribute.key === key && anyValueToString(attribute.value) === value),
     );
+    remember(lookups, question, answer);
+    return answer;
   }
 
   /**
    * The dictionary index of a text, or -1 when no page or column of this block
    * uses it. (The dictionary is the head's: a text in it may still be unused here.)
+   * Operation names and services come from the block's names; other texts from
+   * the loaded dictionary, or else from a scan of its bytes that makes no string
+   * of the others (a dictionary may hold a million: random attribute values).
    */
   async stringIndex(text: string): Promise<number> {
-    if (this.#dictionaryIndex === undefined) {
-      const strings = await this.dictionary();
-      this.#dictionaryIndex = new Map(strings.map((string, index) => [string, index]));
+    return (await this.stringIndexes([text])).get(text) ?? -1;
+  }
+
+  /** `stringIndex` of several texts, the dictionary read at most once for all of them. */
+  async stringIndexes(texts: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const answers = new Map<string, number>();
+    if (texts.length === 0) return answers;
+    // The dictionary's bytes read once for the names and the other texts, when both need them.
+    let bytes: Promise<Buffer> | undefined;
+    const tableBytes = () => {
+      bytes ??= this.#tableBytes();
+      return bytes;
+    };
+    const names = await this.#names(tableBytes);
+    const lookups = await this.#lookups();
+    const missing = new Set<string>();
+    for (const text of texts) {
+      const known = names.byText.get(text) ?? lookups.get(`s\u0000${text}`);
+      if (typeof known === 'number') answers.set(text, known);
+      else missing.add(text);
     }
-    return this.#dictionaryIndex.get(text) ?? -1;
+    if (missing.size === 0) return answers;
+    const loaded = this.#cache.peek<SpanTables>(this.#owner, 'tables');
+    const found =
+      loaded !== undefined
+        ? namesFromStrings(loaded.strings, new Set(), missing).byText
+        : namesFromTableBytes(await tableBytes(), new Set(), missing).byText;
+    for (const text of missing) {
+      const answer = found.get(text) ?? -1;
+      answers.set(text, answer);
+      remember(lookups, `s\u0000${text}`, answer);
+    }
+    return answers;
   }
 
   /** False when the block surely does not hold the trace; true when it may. */
   mayContain(traceId: string): boolean {
-    return this.mayContainKey(bloomKey(traceId));
+    return this.#bloom.mayContainKey(bloomKey(traceId));
   }
 
   /** `mayContain` with the id's words parsed once for many blocks (`bloomKey`). */
   mayContainKey(key: readonly number[]): boolean {
-    for (const word of key) {
-      const bit = word & this.#bloomMask;
-      if ((this.#bloom[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
-    }
-    return true;
+    return this.#bloom.mayContainKey(key);
   }
 
-  /** Binary search of the sorted trace-id column: the trace's ordinal, or -1. */
-  find(traceId: string): number {
-    if (!/^[0-9a-f]{32}$/.test(traceId) || !this.mayContain(traceId)) return -1;
-    const key = Buffer.from(traceId, 'hex');
-    const ids = this.#index.ids;
-    let low = 0;
-    let high = this.meta.traceCount - 1;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      const order = ids.compare(key, 0, 16, middle * 16, middle * 16 + 16);
-      if (order === 0) return middle;
-      if (order < 0) low = middle + 1;
-      else high = middle - 1;
-    }
-    return -1;
-  }
-
-  traceId(ordinal: number): string {
-    return this.#index.ids.toString('hex', ordinal * 16, ordinal * 16 + 16);
-  }
-
-  /** How many of the trace's spans this block holds. */
-  spanCountOf(ordinal: number): number {
-    return this.#index.spanCount.readUInt32LE(ordinal * 4);
-  }
-
-  /** Earliest start of the trace's spans in this block. */
-  traceStart(ordinal: number): bigint {
-    return this.#index.start.readBigInt64LE(ordinal * 8);
+  /** The trace's ordinal in the block's trace index, or -1 (the Bloom filter first: most blocks answer without their index). */
+  async find(traceId: string): Promise<number> {
+    if (!TRACE_ID.test(traceId) || !this.mayContain(traceId)) return -1;
+    return (await this.traceIndex()).find(traceId);
   }
 
   /** The trace's summary from the index columns alone: right when the block holds the whole trace. */
   async summary(ordinal: number): Promise<TraceSummary> {
-    const index = this.#index;
-    const dictionary = await this.dictionary();
-    const lists = new ByteReader(index.serviceLists);
-    lists.offset = index.servicesAt.readUInt32LE(ordinal * 4);
-    const services = [];
-    for (let i = lists.varUint(); i > 0; i--) {
-      services.push({
-        name: this.meta.services[lists.varUint()]!,
-        spanCount: lists.varUint(),
-        errorCount: lists.varUint(),
-      });
-    }
-    return {
-      traceId: this.traceId(ordinal),
-      rootServiceName: dictionary[index.rootService.readUInt32LE(ordinal * 4)]!,
-      rootSpanName: dictionary[index.rootName.readUInt32LE(ordinal * 4)]!,
-      startTimeUnixNano: index.start.readBigInt64LE(ordinal * 8),
-      durationNanos: index.duration.readBigInt64LE(ordinal * 8),
-      spanCount: index.spanCount.readUInt32LE(ordinal * 4),
-      errorCount: index.errorCount.readUInt32LE(ordinal * 4),
-      services,
-    };
+    const [index, names] = await Promise.all([this.traceIndex(), this.#names()]);
+    return index.summary(ordinal, this.services, (at) => {
+      const text = names.byIndex.get(at);
+      if (text === undefined) throw new RangeError(`block ${this.path}: root name ${at} not in its dictionary`);
+      return text;
+    });
   }
 
   /** The decompressed span rows of a page (one length-prefixed chunk per trace). */
@@ -621,32 +674,29 @@ export class BlockReader {
     return this.#pageRows(page);
   }
 
-  /** Where the trace's chunk starts in its page's rows. */
-  traceOffset(ordinal: number): number {
-    return this.#index.offsetInPage.readUInt32LE(ordinal * 4);
-  }
-
   /** Decodes the spans of a trace (its chunk in the page's rows, read with `pageRows`). */
   async decodeTrace(page: number, rows: Buffer, ordinal: number): Promise<Span[]> {
-    const [tables, times] = await Promise.all([this.#loadTables(), this.#pageTimes(page)]);
+    const [tables, times, index] = await Promise.all([this.#loadTables(), this.#pageTimes(page), this.traceIndex()]);
     const reader = new ByteReader(rows);
-    reader.offset = this.traceOffset(ordinal);
+    reader.offset = index.offsetOf(ordinal);
     const chunk = reader.raw(reader.varUint());
     return decodeChunk(chunk, tables, { ...times, first: times.trace.indexOf(ordinal) });
   }
 
   /** Exact span times of a page and the trace ordinal of each span (rows leave times out). */
   #pageTimes(page: number): Promise<PageTimes> {
-    // A search decodes several traces of one page in a row: keep the last page's times.
-    if (this.#lastTimes?.page !== page) this.#lastTimes = { page, times: this.#readPageTimes(page) };
-    return this.#lastTimes.times;
+    // A search decodes several traces of one page in a row: the page's times are kept in the cache.
+    return this.#cached(`times:${page}`, async () => {
+      const times = await this.#readPageTimes(page);
+      return { value: times, bytes: 256 + times.trace.length * PAGE_TIME_BYTES };
+    });
   }
 
   /** The page's column readers that span times come from: trace ordinals, start deltas, durations. */
   async #timeColumns(
     page: number,
   ): Promise<{ count: number; traces: ByteReader; starts: ByteReader; durations: ByteReader }> {
-    const meta = this.#page(page);
+    const meta = await this.#page(page);
     const raw = await this.#decompressPage(await readAt(this.#handle, meta.columnsOffset, meta.columnsLength));
     const [traces, , , , , starts, durations] = ColumnsWriter.fields(new ByteReader(raw)) as ByteReader[];
     if (traces === undefined || starts === undefined || durations === undefined)
@@ -670,7 +720,7 @@ export class BlockReader {
   }
 
   async #pageRows(page: number): Promise<Buffer> {
-    const meta = this.#page(page);
+    const meta = await this.#page(page);
     return this.#decompressPage(await readAt(this.#handle, meta.offset, meta.length));
   }
 
@@ -678,8 +728,8 @@ export class BlockReader {
     return unbrotli(bytes);
   }
 
-  #page(page: number): PageMeta {
-    const meta = this.meta.pages[page];
+  async #page(page: number): Promise<PageMeta> {
+    const meta = (await this.meta()).pages[page];
     if (meta === undefined) throw new RangeError(`block ${this.path} has no page ${page}`);
     return meta;
   }
@@ -699,7 +749,7 @@ export class BlockReader {
   }
 
   async readColumns(page: number): Promise<SpanColumns> {
-    const meta = this.#page(page);
+    const meta = await this.#page(page);
     const reader = new ByteReader(
       await this.#decompressPage(await readAt(this.#handle, meta.columnsOffset, meta.columnsLength)),
     );
@@ -743,20 +793,21 @@ export class BlockReader {
 
   /** The trace's spans in this block; `[]` when it has none. */
   async getTrace(traceId: string): Promise<Span[]> {
-    const ordinal = this.find(traceId);
+    const ordinal = await this.find(traceId);
     if (ordinal === -1) return [];
-    const page = this.#index.page.readUInt32LE(ordinal * 4);
+    const page = (await this.traceIndex()).pageOf(ordinal);
     return this.decodeTrace(page, await this.#pageRows(page), ordinal);
   }
 
   /** The trace's spans in this block with this span id, decoded without decoding the trace's other spans. */
   async spansWithId(traceId: string, spanId: string): Promise<Span[]> {
-    const ordinal = this.find(traceId);
+    const ordinal = await this.find(traceId);
     if (ordinal === -1) return [];
-    const page = this.#index.page.readUInt32LE(ordinal * 4);
+    const index = await this.traceIndex();
+    const page = index.pageOf(ordinal);
     const [rows, tables, times] = await Promise.all([this.#pageRows(page), this.#loadTables(), this.#pageTimes(page)]);
     const reader = new ByteReader(rows);
-    reader.offset = this.traceOffset(ordinal);
+    reader.offset = index.offsetOf(ordinal);
     const chunk = reader.raw(reader.varUint());
     return decodeChunkSpansWithId(chunk, tables, { ...times, first: times.trace.indexOf(ordinal) }, spanId);
   }
@@ -767,12 +818,13 @@ export class BlockReader {
    * has none of them.
    */
   async outlineTrace(traceId: string, outline: TraceOutlineBuilder): Promise<boolean> {
-    const ordinal = this.find(traceId);
+    const ordinal = await this.find(traceId);
     if (ordinal === -1) return false;
-    const page = this.#index.page.readUInt32LE(ordinal * 4);
+    const index = await this.traceIndex();
+    const page = index.pageOf(ordinal);
     const [rows, tables, times] = await Promise.all([this.#pageRows(page), this.#loadTables(), this.#pageMicros(page)]);
     const reader = new ByteReader(rows);
-    reader.offset = this.traceOffset(ordinal);
+    reader.offset = index.offsetOf(ordinal);
     const chunk = reader.raw(reader.varUint());
     const first = times.trace.indexOf(ordinal);
     if (outline.traceId === '') outline.traceId = traceId;
@@ -809,12 +861,13 @@ export class BlockReader {
    * decoded. For rebuilding that index at open.
    */
   async forEachTrace(visit: (traceId: string, spans: IndexedSpan[]) => void): Promise<void> {
-    for (let page = 0; page < this.meta.pages.length; page++) {
-      const [rows, tables, times] = await Promise.all([
-        this.#pageRows(page),
-        this.#loadTables(),
-        this.#readPageTimes(page),
-      ]);
+    // Held for the whole walk, whatever the cache evicts meanwhile. The dictionary is read for this
+    // walk alone (at open, before any query): it would only push what queries use out of the cache.
+    const [{ pages }, index] = await Promise.all([this.meta(), this.traceIndex()]);
+    const tables =
+      this.#cache.peek<SpanTables>(this.#owner, 'tables') ?? readTables(new ByteReader(await this.#tableBytes()));
+    for (let page = 0; page < pages.length; page++) {
+      const [rows, times] = await Promise.all([this.#pageRows(page), this.#readPageTimes(page)]);
       const reader = new ByteReader(rows);
       // Chunks and the page's columns list the spans in the same order.
       let first = 0;
@@ -833,7 +886,7 @@ export class BlockReader {
           event: () => false,
         });
         first += spans.length;
-        visit(this.traceId(ordinal), spans);
+        visit(index.traceId(ordinal), spans);
       }
     }
   }
@@ -879,7 +932,12 @@ export class BlockReader {
     return times;
   }
 
+  /** Closes the file and forgets what the cache holds of the block. */
   close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    this.#cache.drop(this.#owner);
+    this.#pool.release(this.#operations);
     return this.#handle.close();
   }
 }
@@ -919,6 +977,9 @@ function microsAfter(micros: number, rest: number, offset: number | bigint): num
   return splitMicros(BigInt(micros) * 1000n + BigInt(rest) + BigInt(offset))[0];
 }
 
+/** Memory of a page's times per span: an ordinal (4 bytes) and two BigInts with their array slots. */
+const PAGE_TIME_BYTES = 4 + 2 * 40;
+
 interface PageTimes {
   readonly trace: Uint32Array;
   readonly start: bigint[];
@@ -956,9 +1017,27 @@ class ColumnsWriter {
   }
 }
 
-/** The three 32-bit words of a trace id that the blocks' Bloom filters hash with. */
-export function bloomKey(traceId: string): number[] {
-  return [0, 1, 2].map((word) => Number.parseInt(traceId.slice(word * 8, word * 8 + 8), 16));
+/** Parsed block metadata and about the memory it holds; a format this version cannot read is refused by name. */
+function parseMeta(json: Buffer): Sized<BlockMeta> {
+  const meta = JSON.parse(json.toString('utf8')) as BlockMeta;
+  if (!READABLE_VERSIONS.includes(meta.version)) {
+    throw new Error(
+      `block format version ${meta.version} is not readable by this version of Ariadne (it reads versions ${READABLE_VERSIONS.join(', ')}); ` +
+        'move the block away or read it with the Ariadne that wrote it',
+    );
+  }
+  return { value: meta, bytes: json.length * META_BYTES_PER_JSON_BYTE };
+}
+
+/** How many answers a block's lookups keep, and what the cache counts for them (long texts: more). */
+const LOOKUPS_KEPT = 256;
+const LOOKUPS_BYTES = LOOKUPS_KEPT * 128;
+
+/** Keeps an answer, forgetting the oldest past `LOOKUPS_KEPT` (texts of queries are short, but any text may come). */
+function remember(lookups: Map<string, number | boolean>, question: string, answer: number | boolean): void {
+  if (question.length > 256) return;
+  lookups.set(question, answer);
+  if (lookups.size > LOOKUPS_KEPT) lookups.delete(lookups.keys().next().value!);
 }
 
 async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {

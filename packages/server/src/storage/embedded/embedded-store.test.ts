@@ -47,6 +47,8 @@ suiteOn('embedded (head and WAL, crash restarts)', {}, true);
 // the real crash test below kills a child process instead.)
 // Three spans per head: the fixtures end up in many blocks, traces split across blocks and the head.
 suiteOn('embedded (tiny blocks)', { maxHeadSpans: 3 }, false);
+// Nothing kept between reads: every block read loads its metadata, index and dictionary again.
+suiteOn('embedded (tiny blocks, no block cache)', { maxHeadSpans: 3, blockCacheBytes: 0 }, false);
 
 /** The re-sent spans suite (issue 13) on a fresh folder, reopened cleanly. */
 function resentOn(name: string, settings: Omit<EmbeddedStoreOptions, 'dataDir'>, aggregatesCountCopies?: string): void {
@@ -70,6 +72,7 @@ function resentOn(name: string, settings: Omit<EmbeddedStoreOptions, 'dataDir'>,
 resentOn('embedded', {});
 // Copies caught in many blocks and the head.
 resentOn('embedded (tiny blocks)', { maxHeadSpans: 3 });
+resentOn('embedded (tiny blocks, no block cache)', { maxHeadSpans: 3, blockCacheBytes: 0 });
 // A window of 5 spans lets most copies be stored, in many blocks and the head: reads must skip them.
 resentOn(
   'embedded (a window of 5 recent spans)',

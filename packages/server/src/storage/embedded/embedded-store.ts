@@ -34,17 +34,21 @@ import type {
   TraceSummary,
 } from '../span-store.js';
 import { AggregatesBuilder, addDependencyCells, addRedCells } from './block-aggregates.js';
-import { BlockReader, bloomKey, type CutTrace, writeBlock } from './block-file.js';
+import { BlockCache, DEFAULT_BLOCK_CACHE_BYTES } from './block-cache.js';
+import { BlockReader, type CutTrace, writeBlock } from './block-file.js';
 import { blockFileName, parseBlockName } from './block-names.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { type CutPlan, DependencyIndex, type IndexedSpan } from './dependency-index.js';
 import { fsyncDirectory } from './fsync-directory.js';
 import { Head } from './head.js';
 import { HeadSpan, plainSpans } from './head-span.js';
+import { OperationPool } from './operation-pool.js';
 import { OutlineCache } from './outline-cache.js';
 import { RecentSpans } from './recent-spans.js';
 import { searchBlock } from './search-block.js';
 import { WalRecordDecoder } from './span-codec.js';
+import { bloomKey } from './trace-id-bloom.js';
+import type { TraceIndex } from './trace-index.js';
 import { deleteSegmentsUpTo, listSegments, readSegment, segmentFileName, WalWriter } from './write-ahead-log.js';
 
 export interface EmbeddedStoreOptions {
@@ -82,6 +86,14 @@ export interface EmbeddedStoreOptions {
    * 500,000; memory in README.md.
    */
   readonly recentSpans?: number;
+  /**
+   * Bytes of block metadata, trace indexes, aggregates, dictionaries and page
+   * times kept between reads (`BlockCache`, least recently used out first).
+   * An open block keeps only a few numbers and its Bloom filter for itself,
+   * so the store's memory stays put as blocks pile up. Default 64 MiB; 0
+   * keeps nothing (every read loads what it needs).
+   */
+  readonly blockCacheBytes?: number;
 }
 
 /** Traces smaller than this are read again on each open: a few milliseconds. */
@@ -122,6 +134,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   const dependencyIndex = new DependencyIndex(recentSpans);
 
   let blocks: BlockReader[] = [];
+  /** What the blocks read on demand, shared and bounded; the operations they list, each once. */
+  const blockOptions = {
+    cache: new BlockCache(options.blockCacheBytes ?? DEFAULT_BLOCK_CACHE_BYTES),
+    operations: new OperationPool(),
+  };
   let head = new Head();
   const outlines = new OutlineCache(options.outlineCacheSpans ?? 500_000, OUTLINE_CACHE_MIN_SPANS);
   /** Times retention deleted blocks: part of a trace's version for `outlines`. */
@@ -152,7 +169,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         for (const name of cut.names) await unlink(join(blockDir, name));
         continue;
       }
-      for (const name of cut.names) blocks.push(await BlockReader.open(join(blockDir, name)));
+      for (const name of cut.names) blocks.push(await BlockReader.open(join(blockDir, name), blockOptions));
       coveredSegment = Math.max(coveredSegment, segment);
     }
     await fsyncDirectory(blockDir);
@@ -230,12 +247,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
           // Only traces with a span id twice (copies, or Zipkin's shared spans) need their summary deduplicated.
           await writeBlock(path, part.traces, source, part.aggregates.encode(), (id) => repeated.has(id), slices);
           written.push(path);
-          opened.push(await BlockReader.open(path));
+          opened.push(await BlockReader.open(path, blockOptions));
         }
         blocks = [...blocks, ...opened];
         // In the same tick as the blocks become readable and the frozen heads stop being read.
         plan.commit();
-        prefetch(opened);
       } catch (error) {
         // A partial cut must not survive: the next cut writes these spans again.
         for (const path of written) await unlink(path).catch(() => {});
@@ -283,7 +299,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     let kept = 0;
     let from = 0;
     while (from < newestFirst.length && kept < recentSpans) {
-      for (const block of newestFirst[from]![1]) kept += block.meta.spanCount;
+      for (const block of newestFirst[from]![1]) kept += block.spanCount;
       from++;
     }
     for (const [, parts] of newestFirst.slice(0, from).reverse()) {
@@ -299,11 +315,6 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     }
   };
   const indexReady = serialize(rebuildIndex).catch(() => {});
-  // RED and dependency queries read every block's aggregates: load them now, not on the first query.
-  const prefetch = (opened: readonly BlockReader[]) => {
-    for (const block of opened) void block.aggregates().catch((error) => options.onError?.(error));
-  };
-  prefetch(blocks);
 
   const timer = setInterval(
     () => {
@@ -344,17 +355,22 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   };
 
   /** The blocks holding spans of the trace, and how many spans of it there are; TraceNotFound for none. */
-  const whereIs = (current: View, traceId: string): { id: string; holders: BlockReader[]; spanCount: number } => {
+  const whereIs = async (
+    current: View,
+    traceId: string,
+  ): Promise<{ id: string; holders: BlockReader[]; spanCount: number }> => {
     const id = normalizeTraceId(traceId);
     const holders: BlockReader[] = [];
     let spanCount = 0;
     if (id !== undefined) {
       const key = bloomKey(id);
       for (const block of current.blocks) {
-        const ordinal = block.mayContainKey(key) ? block.find(id) : -1;
+        if (!block.mayContainKey(key)) continue;
+        const index = block.cachedTraceIndex() ?? (await block.traceIndex());
+        const ordinal = index.find(id);
         if (ordinal === -1) continue;
         holders.push(block);
-        spanCount += block.spanCountOf(ordinal);
+        spanCount += index.spanCountOf(ordinal);
       }
       for (const part of current.heads) spanCount += part.traces.get(id)?.length ?? 0;
     }
@@ -362,29 +378,49 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     return { id, holders, spanCount };
   };
 
-  /** The trace's earliest start over every part of it the store holds. */
-  const traceStart = (current: View, traceId: string): bigint | undefined => {
+  /**
+   * The trace's earliest start over every part of it the store holds; no
+   * promise when the indexes of the blocks that may hold it are in the cache
+   * (a search's hot path asks this of every candidate trace).
+   */
+  const traceStart = (current: View, traceId: string): bigint | undefined | Promise<bigint | undefined> => {
     let start: bigint | undefined;
-    for (const part of current.heads) {
-      for (const span of part.traces.get(traceId) ?? []) {
-        if (start === undefined || span.startTimeUnixNano < start) start = span.startTimeUnixNano;
-      }
-    }
+    const earlier = (other: bigint | undefined) => {
+      if (other !== undefined && (start === undefined || other < start)) start = other;
+    };
+    for (const part of current.heads)
+      for (const span of part.traces.get(traceId) ?? []) earlier(span.startTimeUnixNano);
+    const key = bloomKey(traceId);
+    const blockStart = (index: TraceIndex) => {
+      const ordinal = index.find(traceId);
+      return ordinal === -1 ? undefined : index.startOf(ordinal);
+    };
+    const unloaded: BlockReader[] = [];
     for (const block of current.blocks) {
-      const ordinal = block.find(traceId);
-      if (ordinal === -1) continue;
-      const blockStart = block.traceStart(ordinal);
-      if (start === undefined || blockStart < start) start = blockStart;
+      if (!block.mayContainKey(key)) continue;
+      const index = block.cachedTraceIndex();
+      if (index === undefined) unloaded.push(block);
+      else earlier(blockStart(index));
     }
-    return start;
+    if (unloaded.length === 0) return start;
+    return (async () => {
+      for (const block of unloaded) earlier(blockStart(await block.traceIndex()));
+      return start;
+    })();
   };
 
   /** From the block's summary columns when one block holds the whole trace; else from its spans. */
   const summarize = async (current: View, traceId: string): Promise<TraceSummary> => {
-    const holders = current.blocks.filter((block) => block.find(traceId) !== -1);
+    const holders: { block: BlockReader; ordinal: number }[] = [];
+    const key = bloomKey(traceId);
+    for (const block of current.blocks) {
+      if (!block.mayContainKey(key)) continue;
+      const ordinal = (block.cachedTraceIndex() ?? (await block.traceIndex())).find(traceId);
+      if (ordinal !== -1) holders.push({ block, ordinal });
+    }
     const inHead = current.heads.some((part) => part.traces.has(traceId));
     const [only] = holders;
-    if (only !== undefined && holders.length === 1 && !inHead) return only.summary(only.find(traceId));
+    if (only !== undefined && holders.length === 1 && !inHead) return only.block.summary(only.ordinal);
     return summarizeTrace(dedupeSpans(await readTrace(current, traceId)));
   };
 
@@ -450,7 +486,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     // Blocks are skimmed rather than decoded: a large trace's outline costs a fraction of its spans.
     getTraceOutline: (traceId: string): Promise<TraceOutline> =>
       read(async (current) => {
-        const { id, holders, spanCount } = whereIs(current, traceId);
+        const { id, holders, spanCount } = await whereIs(current, traceId);
         const version = `${retentionRuns}:${spanCount}`;
         const cached = outlines.get(id, version);
         if (cached !== undefined) return cached;
@@ -468,7 +504,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     // Only the chunks holding the trace are walked, and only the span asked for is decoded.
     getSpansById: (traceId: string, spanId: string): Promise<Span[]> =>
       read(async (current) => {
-        const { id, holders } = whereIs(current, traceId);
+        const { id, holders } = await whereIs(current, traceId);
         const found: Span[] = [];
         for (const block of holders) found.push(...(await block.spansWithId(id, spanId)));
         for (const part of current.heads) {
@@ -484,18 +520,25 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         const matches = compileSpanMatcher(query);
         const top = new MostRecent(query.limit);
         const seen = new Set<string>();
-        const consider = (traceId: string) => {
+        const consider = (traceId: string): Promise<void> | undefined => {
           if (seen.has(traceId)) return;
           seen.add(traceId);
-          top.offer(traceId, traceStart(current, traceId) ?? 0n);
+          const start = traceStart(current, traceId);
+          if (!(start instanceof Promise)) top.offer(traceId, start ?? 0n);
+          else return start.then((loaded) => top.offer(traceId, loaded ?? 0n));
         };
         // Yielding every few milliseconds lets the store's thread take batches between
         // slices of a long scan; the query's deadline stops it.
         const pacer = new ScanPacer();
         for (const part of current.heads) {
+          // A copy: the head may take batches while the scan yields.
           for (const [traceId, spans] of [...part.traces]) {
-            await pacer.step();
-            if (!seen.has(traceId) && spans.some(matches)) consider(traceId);
+            const turn = pacer.step();
+            if (turn !== undefined) await turn;
+            if (seen.has(traceId) || !spans.some(matches)) continue;
+            // No await unless a block's trace index must be read from its file.
+            const pending = consider(traceId);
+            if (pending !== undefined) await pending;
           }
         }
         // Newest blocks and pages first, and stop once none left can hold a trace that
@@ -515,7 +558,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       read(async (current) => {
         const services = new Set<string>();
         for (const part of current.heads) for (const service of part.catalog.services()) services.add(service);
-        for (const block of current.blocks) for (const service of block.meta.services) services.add(service);
+        for (const block of current.blocks) for (const service of block.services) services.add(service);
         return [...services].sort(compareText);
       }),
 
@@ -555,7 +598,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         for (const block of current.blocks) {
           // Cells are whole seconds: a block whose spans end just before the range may still share its first second.
           if (block.maxStart < startNanos - 1_000_000_000n || block.minStart > endNanos) continue;
-          if (!block.meta.services.some((service) => red.wantsService(service))) continue;
+          if (!block.services.some((service) => red.wantsService(service))) continue;
           addRedCells(await block.aggregates(), red);
         }
         const pacer = new ScanPacer();

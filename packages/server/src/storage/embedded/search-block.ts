@@ -2,14 +2,15 @@ import { StatusCode } from '@ariadne/protocol';
 import type { ScanPacer } from '../../query/query-deadline.js';
 import type { SpanMatcher } from '../query/span-matches-query.js';
 import type { AttributePredicate, TraceQuery } from '../span-store.js';
-import { type BlockReader, INLINE_TEXTS_VERSION } from './block-file.js';
+import { type BlockMeta, type BlockReader, INLINE_TEXTS_VERSION } from './block-file.js';
 import { ByteReader } from './byte-writer.js';
 import { mayHoldNumber } from './numeric-values.js';
 import { encodedAttribute, MIN_INLINE_TEXT } from './span-codec.js';
+import type { TraceIndex } from './trace-index.js';
 
 export interface BlockSearch {
-  /** Called with each trace of the block that has a matching span, newest pages first. */
-  readonly onTrace: (traceId: string) => void;
+  /** Called with each trace of the block that has a matching span, newest pages first (awaited when it returns a promise). */
+  readonly onTrace: (traceId: string) => void | Promise<void>;
   /**
    * Asked before each page with the latest trace start in it: true stops the
    * search (no trace of this page or of older ones can make the results).
@@ -38,8 +39,17 @@ export async function searchBlock(
   if (block.maxStart < startNanos || block.minStart > endNanos) return;
   if (query.service !== undefined && !block.hasService(query.service)) return;
   if (query.operation !== undefined && !block.hasOperationName(query.operation)) return;
-  const service = query.service === undefined ? -1 : block.meta.services.indexOf(query.service);
-  const name = query.operation === undefined ? -1 : await block.stringIndex(query.operation);
+  const service = query.service === undefined ? -1 : block.services.indexOf(query.service);
+  // From the block cache (read again after an eviction), and held until the search of this block ends.
+  const meta = await block.meta();
+  // The trace index only once a page has candidates.
+  let index: TraceIndex | undefined;
+  // Every text the query compares by dictionary index, looked up together.
+  const texts = await block.stringIndexes([
+    ...(query.operation === undefined ? [] : [query.operation]),
+    ...(query.attributes ?? []).flatMap((predicate) => rowFilterTexts(meta, predicate)),
+  ]);
+  const name = query.operation === undefined ? -1 : (texts.get(query.operation) ?? -1);
   const kind = query.spanKind ?? -1;
   const { errorsOnly } = query;
   const minDuration = query.minDurationNanos === undefined ? -1 : Number(query.minDurationNanos);
@@ -47,18 +57,19 @@ export async function searchBlock(
   const needsRows = (query.attributes?.length ?? 0) > 0;
   const needles: Buffer[][] = [];
   for (const predicate of query.attributes ?? []) {
-    const needle = await rowNeedles(block, predicate);
+    const needle = await rowNeedles(block, meta, texts, predicate);
     if (needle === null) return; // the block cannot hold a match
     if (needle !== undefined) needles.push(needle);
   }
 
-  const pages = block.meta.pages;
+  const pages = meta.pages;
   for (let page = pages.length - 1; page >= 0; page--) {
-    await search.pacer.step();
-    const meta = pages[page]!;
-    if (search.canStop(BigInt(meta.maxTraceStartNanos ?? block.meta.maxStartNanos))) return;
-    if (BigInt(meta.maxStartNanos) < startNanos || BigInt(meta.minStartNanos) > endNanos) continue;
-    if (service !== -1 && !meta.services.includes(service)) continue;
+    const turn = search.pacer.step();
+    if (turn !== undefined) await turn;
+    const pageMeta = pages[page]!;
+    if (search.canStop(BigInt(pageMeta.maxTraceStartNanos ?? meta.maxStartNanos))) return;
+    if (BigInt(pageMeta.maxStartNanos) < startNanos || BigInt(pageMeta.minStartNanos) > endNanos) continue;
+    if (service !== -1 && !pageMeta.services.includes(service)) continue;
     const columns = await block.readColumns(page);
     const from = Number(startNanos - columns.base);
     const to = Number(endNanos - columns.base);
@@ -75,21 +86,26 @@ export async function searchBlock(
       candidates.add(columns.trace[i]!);
     }
     if (candidates.size === 0) continue;
+    index ??= await block.traceIndex();
     if (!needsRows) {
-      for (const ordinal of candidates) search.onTrace(block.traceId(ordinal));
+      for (const ordinal of candidates) {
+        const pending = search.onTrace(index.traceId(ordinal));
+        if (pending !== undefined) await pending;
+      }
       continue;
     }
     const rows = await block.pageRows(page);
     const hits = needles.map((alternatives) => occurrences(rows, alternatives));
     for (const ordinal of candidates) {
-      await search.pacer.step();
-      const offset = block.traceOffset(ordinal);
+      const turn = search.pacer.step();
+      if (turn !== undefined) await turn;
+      const offset = index.offsetOf(ordinal);
       const reader = new ByteReader(rows);
       reader.offset = offset;
       const end = reader.varUint() + reader.offset;
       if (!hits.every((positions) => anyWithin(positions, offset, end))) continue;
       const spans = await block.decodeTrace(page, rows, ordinal);
-      if (spans.some(matches)) search.onTrace(block.traceId(ordinal));
+      if (spans.some(matches)) await search.onTrace(index.traceId(ordinal));
     }
   }
 }
@@ -106,20 +122,24 @@ const INT64_MAX = 2n ** 63n - 1n;
  * `null` when the block cannot hold a match; undefined when no such pattern
  * exists (other operators, booleans, values in bytes or lists).
  */
-async function rowNeedles(block: BlockReader, predicate: AttributePredicate): Promise<Buffer[] | null | undefined> {
-  if (predicate.operator !== '=' || predicate.value === undefined || !block.meta.textValuesOnly) return undefined;
+async function rowNeedles(
+  block: BlockReader,
+  meta: BlockMeta,
+  texts: ReadonlyMap<string, number>,
+  predicate: AttributePredicate,
+): Promise<Buffer[] | null | undefined> {
   const value = predicate.value;
-  if (NOT_DICTIONARY_TEXT.has(value)) return undefined;
-  const key = await block.stringIndex(predicate.key);
+  if (value === undefined || rowFilterTexts(meta, predicate).length === 0) return undefined;
+  const key = texts.get(predicate.key) ?? (await block.stringIndex(predicate.key));
   if (key === -1) return null;
   const needles: Buffer[] = [];
-  const text = await block.stringIndex(value);
+  const text = texts.get(value) ?? (await block.stringIndex(value));
   if (text !== -1) needles.push(encodedAttribute(key, { type: 'string', index: text }));
   // A long value may also be written in place, where a span met it first: the dictionary cannot rule it out.
-  if (block.meta.version >= INLINE_TEXTS_VERSION && value.length >= MIN_INLINE_TEXT) {
+  if (meta.version >= INLINE_TEXTS_VERSION && value.length >= MIN_INLINE_TEXT) {
     needles.push(encodedAttribute(key, { type: 'text', value }));
   }
-  const { numericValues } = block.meta;
+  const { numericValues } = meta;
   if (
     INT64_TEXT.test(value) &&
     BigInt(value) >= INT64_MIN &&
@@ -142,6 +162,13 @@ async function rowNeedles(block: BlockReader, predicate: AttributePredicate): Pr
     if (predicate.scope === 'resource') return null;
   }
   return needles.length === 0 ? null : needles;
+}
+
+/** The texts the row filter of a predicate looks up in the block's dictionary (its key and value); none without one. */
+function rowFilterTexts(meta: BlockMeta, predicate: AttributePredicate): string[] {
+  const { operator, key, value } = predicate;
+  if (operator !== '=' || value === undefined || !meta.textValuesOnly || NOT_DICTIONARY_TEXT.has(value)) return [];
+  return [key, value];
 }
 
 /** Where any of the needles occurs in the rows, ascending. */
