@@ -71,7 +71,9 @@ describe('--auth on every port and protocol', () => {
       for (const probe of PROBES) {
         const answer = await call(probe, options);
         if (probe.need === 'open') {
-          assert.equal(answer.status, 200, `${probe.name}, ${what}`);
+          // The UI's page, when this checkout has not built it, answers 404 saying so: still not a refusal.
+          const unbuiltUi = answer.status === 404 && /web UI is not built/.test(answer.body);
+          assert.ok(answer.status === 200 || unbuiltUi, `${probe.name}, ${what}: ${answer.status}`);
           continue;
         }
         assert.equal(answer.status, 401, `${probe.name}, ${what}: ${answer.body}`);

@@ -180,7 +180,8 @@ export const PROBES: readonly Probe[] = [
   { name: 'query /metrics', port: 'query', need: 'admin', call: get('/metrics') },
   { name: 'query /api/services', port: 'query', need: 'query', call: get('/api/services') },
   { name: 'query /api/v3/services', port: 'query', need: 'query', call: get('/api/v3/services') },
-  { name: 'query web UI /', port: 'query', need: 'query', call: get('/') },
+  // The page (its sign-in form included) loads without a token; its data comes from /api/*.
+  { name: 'query web UI /', port: 'query', need: 'open', call: get('/') },
   {
     name: 'otlp-http POST /v1/traces',
     port: 'otlpHttp',

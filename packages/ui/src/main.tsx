@@ -8,19 +8,28 @@ import { appRoutes } from './app/app-routes.js';
 import { applyTheme, initialTheme } from './app/theme.js';
 import { ApiClientProvider } from './hooks/api-client-context.js';
 import { createQueryClient } from './hooks/query-client.js';
+import { noticeUnauthorized, sessionFetch } from './session/session-fetch.js';
+import { SessionGate } from './session/session-gate.js';
 import './styles/theme.css';
 import './styles/base.css';
 
 applyTheme(initialTheme(), false);
 const router = createBrowserRouter(appRoutes);
 const queryClient = createQueryClient();
-const apiClient = createApiClient({ early: earlyResponses() });
+const early = earlyResponses();
+const apiClient = createApiClient({
+  fetch: sessionFetch,
+  // index.html's early fetch sent the same credentials; its 401 asks for sign-in like any other.
+  early: { take: (path) => early.take(path)?.then(noticeUnauthorized) },
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <ApiClientProvider client={apiClient}>
-        <RouterProvider router={router} />
+        <SessionGate>
+          <RouterProvider router={router} />
+        </SessionGate>
       </ApiClientProvider>
     </QueryClientProvider>
   </StrictMode>,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Context, Hono } from 'hono';
 import type { AccessControl } from '../auth/access-control.js';
-import { ADMIN, honoAccess, QUERY } from '../auth/http-access.js';
+import { ADMIN, accessGrantOfContext, honoAccess, QUERY } from '../auth/http-access.js';
 import {
   contentSecurityPolicy,
   corsForOrigins,
@@ -29,8 +29,14 @@ export interface QueryHttpAppOptions {
    * `c.env`, where `routeByTenant` finds the `--auth` grant.
    */
   readonly api: (request: Request, env: unknown) => Promise<Response> | Response;
-  /** `--auth`: `/health` stays open, `/metrics` needs admin, everything else (APIs, UI) query. */
+  /**
+   * `--auth`: `/health` and the UI's files stay open (the page must load to
+   * show its sign-in form; it holds no data), `/metrics` needs admin, every
+   * `/api/*` query.
+   */
   readonly access?: AccessControl;
+  /** `--multitenancy`: told to the UI by `/api/whoami`, which then asks for a tenant. */
+  readonly multitenancy?: boolean;
   /** Origins whose pages may read the answers (`--cors-origin`); none by default. */
   readonly corsOrigins?: readonly string[];
 }
@@ -51,11 +57,14 @@ export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   const metrics = (c: Context) =>
     c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
   const { access } = options;
-  if (access === undefined) app.get('/metrics', metrics);
-  else {
-    // Routes answer in the order they were added: /health and /metrics before the catch-all query check.
+  if (access === undefined) {
+    app.get('/metrics', metrics);
+    app.get('/api/whoami', (c) => c.json(whoamiWithoutAuth(c, options.multitenancy === true)));
+  } else {
+    // Routes answer in the order they were added: /health, /metrics and /api/whoami before the catch-all query check.
     app.get('/metrics', honoAccess(access, 'query', ADMIN), metrics);
-    app.use('*', honoAccess(access, 'query', QUERY));
+    app.get('/api/whoami', honoAccess(access, 'query', QUERY_ANY_TENANT), (c) => whoamiWithAuth(c));
+    app.use('/api/*', honoAccess(access, 'query', QUERY));
   }
   app.all('/api/*', (c) => options.api(c.req.raw, c.env));
   const ui = createStaticUi(options.uiDir);
@@ -63,6 +72,39 @@ export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   else
     app.get('*', (c) => c.text(`The web UI is not built (no index.html in ${options.uiDir}). Run: npm run build`, 404));
   return app;
+}
+
+/**
+ * What `/api/whoami` needs: the query role, but no tenant picked yet, since
+ * the UI asks it which tenants a token has before it can pick one.
+ */
+const QUERY_ANY_TENANT = { ...QUERY, tenantScoped: false };
+
+/** `/api/whoami`: what the web UI needs to know to sign in and offer tenants. */
+export interface Whoami {
+  /** `--auth` is on: every `/api/*` request needs a token. */
+  readonly auth: boolean;
+  /** Requests name a tenant (`--multitenancy`, or `--auth`). */
+  readonly tenancy: boolean;
+  /** The tenants the token may use; empty without `--auth` (any tenant may be named). */
+  readonly tenants: readonly string[];
+  /** The tenant requests like this one act for; null when none is picked yet. */
+  readonly tenant: string | null;
+}
+
+function whoamiWithAuth(c: Context): Response {
+  const tenants = accessGrantOfContext(c)?.tenants ?? [];
+  const asked = c.req.header('x-scope-orgid')?.trim() ?? '';
+  // The same choice the tenant-scoped check makes, without refusing: the UI is asking what to pick.
+  const tenant = asked === '' ? (tenants.length === 1 ? tenants[0]! : null) : tenants.find((t) => t === asked);
+  if (tenant === undefined) return c.text(`this token may not use tenant "${asked}"\n`, 403);
+  const body: Whoami = { auth: true, tenancy: true, tenants, tenant };
+  return c.json(body);
+}
+
+function whoamiWithoutAuth(c: Context, multitenancy: boolean): Whoami {
+  const asked = c.req.header('x-scope-orgid')?.trim() ?? '';
+  return { auth: false, tenancy: multitenancy, tenants: [], tenant: multitenancy && asked !== '' ? asked : null };
 }
 
 /** The UI's page, whose inline scripts the policy allows by hash; empty when the UI is not built. */

@@ -79,6 +79,7 @@ export const queryModule: ServerModule = {
       isReady: context.isReady,
       api: routeByTenant(context.config, apis, jaegerRefusal),
       ...(context.access ? { access: context.access } : {}),
+      multitenancy: context.config.multitenancy === true,
       ...(context.config.corsOrigins === undefined ? {} : { corsOrigins: context.config.corsOrigins }),
     });
     return openListeners(context, [

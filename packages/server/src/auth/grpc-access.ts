@@ -54,7 +54,7 @@ export function grpcAccessInterceptor(access: AccessControl, listener: string, n
                 });
                 return;
               }
-              grants.set(metadata, { tenant: decision.tenant });
+              grants.set(metadata, { tenant: decision.tenant, tenants: decision.entry.tenants });
               pass(metadata);
             })
             .build(),

@@ -45,7 +45,7 @@ test('the guard hands the tenant to the handler behind it; refused requests neve
     const send = (path: string, headers: Record<string, string>) =>
       fetch(`${listener.url}${path}`, { method: 'POST', headers, body: 'x'.repeat(100_000) });
     const picked = await send('/', { authorization: 'Bearer writer', 'x-scope-orgid': 'b' });
-    assert.deepEqual(await picked.json(), { tenant: 'b' });
+    assert.deepEqual(await picked.json(), { tenant: 'b', tenants: ['a', 'b'] });
     const open = await send('/open', {});
     assert.equal(await open.text(), 'null', 'an open endpoint has no grant');
     assert.equal(reached, 2);
@@ -56,7 +56,11 @@ test('the guard hands the tenant to the handler behind it; refused requests neve
     assert.equal(anonymous.status, 401);
     assert.equal(reached, 2, 'the handler saw neither refused request');
     const again = await send('/', { authorization: 'Bearer writer', 'x-scope-orgid': 'a' });
-    assert.deepEqual(await again.json(), { tenant: 'a' }, 'the connection stays usable after a refusal');
+    assert.deepEqual(
+      await again.json(),
+      { tenant: 'a', tenants: ['a', 'b'] },
+      'the connection stays usable after a refusal',
+    );
   } finally {
     await listener.close();
   }
@@ -69,12 +73,19 @@ test('honoAccess guards Hono routes and the grant reaches handlers through the c
   const listener = await listenHttp('test', '127.0.0.1', 0, getRequestListener(app.fetch));
   try {
     const allowed = await fetch(`${listener.url}/tenant`, { headers: { authorization: 'Bearer reader' } });
-    assert.deepEqual(await allowed.json(), { tenant: 'a' });
+    assert.deepEqual(await allowed.json(), { tenant: 'a', tenants: ['a'] });
     const refused = await fetch(`${listener.url}/tenant`, { headers: { authorization: 'Bearer nope' } });
     assert.equal(refused.status, 401);
     assert.match(
       refused.headers.get('www-authenticate') ?? '',
       /^Bearer realm="ariadne", error="invalid_token", Basic/,
+    );
+    const fromScript = await fetch(`${listener.url}/tenant`, { headers: { 'x-requested-with': 'XMLHttpRequest' } });
+    assert.equal(fromScript.status, 401);
+    assert.equal(
+      fromScript.headers.get('www-authenticate'),
+      'Bearer realm="ariadne"',
+      "a script's request (the web UI) is offered no Basic challenge, so the browser opens no password dialog",
     );
   } finally {
     await listener.close();

@@ -13,6 +13,8 @@ export interface AccessGrant {
    * when --auth is on; undefined on process-wide endpoints (`/metrics`).
    */
   readonly tenant: TenantId | undefined;
+  /** Every tenant the token may use: what the web UI's tenant switcher offers (`/api/whoami`). */
+  readonly tenants: readonly TenantId[];
 }
 
 /** `open`: served to anyone (`/health`); otherwise what the endpoint needs. */
@@ -96,7 +98,7 @@ export function guardHttp(handler: RequestHandler, options: HttpGuardOptions): R
     }
     const decision = options.access.check(options.listener, accessRequestOf(request.headers), need);
     if (decision.allowed) {
-      grants.set(request, { tenant: decision.tenant });
+      grants.set(request, { tenant: decision.tenant, tenants: decision.entry.tenants });
       handler(request, response);
       return;
     }
@@ -121,11 +123,17 @@ export function honoAccess(access: AccessControl, listener: string, need: Access
     );
     if (!decision.allowed) {
       if (decision.status === 401) {
-        for (const challenge of decision.challenges) c.header('WWW-Authenticate', challenge, { append: true });
+        // A browser answers a Basic challenge with its own password dialog, even to a script's fetch:
+        // the web UI, which has its own sign-in page, says so (`X-Requested-With`) and gets Bearer only.
+        const fromScript = c.req.header('x-requested-with') !== undefined;
+        for (const challenge of decision.challenges) {
+          if (fromScript && challenge.startsWith('Basic ')) continue;
+          c.header('WWW-Authenticate', challenge, { append: true });
+        }
       }
       return c.text(`${decision.message}\n`, decision.status);
     }
-    if (incoming !== undefined) grants.set(incoming, { tenant: decision.tenant });
+    if (incoming !== undefined) grants.set(incoming, { tenant: decision.tenant, tenants: decision.entry.tenants });
     await next();
   };
 }

@@ -65,11 +65,11 @@ test('with multitenancy the tenant is X-Scope-OrgID; none is Unauthenticated, a 
 test("with --auth the tenant is the grant's, whatever X-Scope-OrgID says; no grant is Unauthenticated", () => {
   for (const config of [{ authFile: 'auth.jsonl' }, { authFile: 'auth.jsonl', multitenancy: true }]) {
     assert.equal(keepsTenantsApart(config), true, '--auth keeps tenants apart by itself');
-    const teamA = { tenant: parseTenantId('team-a') };
+    const teamA = { tenant: parseTenantId('team-a'), tenants: [parseTenantId('team-a')] };
     assert.equal(resolveTenant({ headers: none, grant: teamA }, config), 'team-a');
     // The guard already checked the header against the token; the seam does not read it again.
     assert.equal(resolveTenant({ headers: orgId('team-b'), grant: teamA }, config), 'team-a');
-    for (const grant of [undefined, { tenant: undefined }]) {
+    for (const grant of [undefined, { tenant: undefined, tenants: [] }]) {
       assert.throws(
         () => resolveTenant({ headers: orgId('team-a'), grant }, config),
         (error) => isAriadneError(error, 'Unauthenticated'),

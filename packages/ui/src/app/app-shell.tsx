@@ -1,11 +1,14 @@
 import { type FormEvent, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { useSession } from '../session/session-context.js';
+import { SessionControls } from '../session/session-controls.js';
 import { applyTheme, initialTheme, type Theme } from './theme.js';
 import './app-shell.css';
 
 /** Top bar on every page: the name, the search, and a box to jump straight to a trace id. */
 export function AppShell() {
   const { pathname } = useLocation();
+  const tenant = useSession()?.tenant ?? '';
   const onSearch = pathname === '/' || pathname.startsWith('/search');
   const links: [string, string][] = [
     ['/compare', 'Compare'],
@@ -40,9 +43,11 @@ export function AppShell() {
           })}
         </nav>
         <TraceIdJump />
+        <SessionControls />
         <ThemeToggle />
       </header>
-      <main className="app-main">
+      {/* Keyed by tenant: switching remounts the page, which then asks for the new tenant's data (and reopens live tail). */}
+      <main className="app-main" key={tenant}>
         <Outlet />
       </main>
     </div>

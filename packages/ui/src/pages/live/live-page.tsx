@@ -1,10 +1,12 @@
 import type { JaegerTrace } from '@ariadne/protocol';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
+import { followEventStream, type StreamEvent } from '../../api/event-stream.js';
 import { parseJson } from '../../api/parse-json.js';
 import { readTraces } from '../../api/read-response.js';
 import { PageMessage } from '../../components/page-message.js';
 import { ServiceChip } from '../../components/service-chip.js';
+import { sessionFetch } from '../../session/session-fetch.js';
 import { formatDuration } from '../../trace/format-duration.js';
 import { summarizeTrace, type TraceSummary } from '../../trace/summarize-trace.js';
 import '../compare/compare-page.css';
@@ -19,9 +21,29 @@ interface Entry {
 
 type Status = 'connecting' | 'open' | 'error';
 
+/** `event: dropped` carries `{"dropped":n}`; anything else counts as none. */
+function readDropped(data: string): number {
+  try {
+    const n = (JSON.parse(data) as { dropped?: unknown }).dropped;
+    return typeof n === 'number' && Number.isFinite(n) ? n : 0;
+  } catch {
+    const n = Number(data);
+    return Number.isFinite(n) ? n : 0;
+  }
+}
+
+/** The server's own words for a refused stream (`{"error": ...}` or text), else its status. */
+function refusalMessage(status: number, body: string): string {
+  try {
+    const error = (JSON.parse(body) as { error?: unknown }).error;
+    if (typeof error === 'string') return error.slice(0, 300);
+  } catch {}
+  return body.trim().slice(0, 300) || `The server answered ${status}.`;
+}
+
 /**
  * `/live`: spans as they are accepted, one entry per trace fragment, over
- * server-sent events (`/api/live`). Paused, the stream stays open and new
+ * server-sent events (`/api/live`) read from a fetch stream. Paused, the stream stays open and new
  * entries are counted, not shown; resuming shows them.
  */
 export function LivePage() {
@@ -43,7 +65,6 @@ export function LivePage() {
     const params = new URLSearchParams();
     if (filter.service !== '') params.set('service', filter.service);
     if (filter.q !== '') params.set('q', filter.q);
-    const source = new EventSource(`/api/live?${params}`);
     setStatus('connecting');
     setError('');
     const flush = () => {
@@ -53,7 +74,7 @@ export function LivePage() {
       setEntries((list) => [...batch.reverse(), ...list].slice(0, LIVE_MAX_ENTRIES));
     };
     let frame = 0;
-    const onData = (event: MessageEvent<string>) => {
+    const onData = (event: StreamEvent) => {
       let traces: JaegerTrace[];
       try {
         const body = parseJson(event.data);
@@ -76,25 +97,29 @@ export function LivePage() {
         });
       }
     };
-    source.onopen = () => setStatus('open');
-    source.onmessage = onData;
-    source.addEventListener('spans', onData as EventListener);
-    source.addEventListener('dropped', ((event: MessageEvent<string>) => {
-      const n = Number(event.data);
-      if (Number.isFinite(n)) setDropped((d) => d + n);
-    }) as EventListener);
-    source.onerror = () => {
-      if (source.readyState === EventSource.CLOSED) {
-        setStatus('error');
-        void fetch(`/api/live?${params}`, { headers: { Accept: 'application/json' } })
-          .then((r) => (r.ok ? '' : r.text()))
-          .then((text) => setError(text.slice(0, 300)))
-          .catch(() => setError('Cannot reach the server.'));
-      } else setStatus('connecting');
-    };
+    // A fetch stream, not EventSource: it carries the tab's token and tenant (sessionFetch).
+    const close = followEventStream(
+      `/api/live?${params}`,
+      {
+        onOpen: () => setStatus('open'),
+        onEvent: (event) => {
+          if (event.type === 'message' || event.type === 'spans') onData(event);
+          else if (event.type === 'dropped') {
+            const n = readDropped(event.data);
+            if (n > 0) setDropped((d) => d + n);
+          }
+        },
+        onReconnecting: () => setStatus('connecting'),
+        onRefused: (status, body) => {
+          setStatus('error');
+          setError(refusalMessage(status, body));
+        },
+      },
+      sessionFetch,
+    );
     return () => {
       cancelAnimationFrame(frame);
-      source.close();
+      close();
     };
   }, [filter]);
 
