@@ -138,6 +138,17 @@ function garbage(random: SeededRandom): string {
   }
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Mutations cut by UTF-16 unit and may split an emoji. A lone half cannot be
+ * sent at all (UTF-8 has no bytes for it: `encodeURIComponent` throws in the
+ * client, before any request), so it becomes U+FFFD, as a decoder would make it.
+ */
+function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
 /** The next text of a fuzz run, with the kind that made it (for the report). */
 export function fuzzTraceQL(random: SeededRandom): { kind: 'valid' | 'mutated' | 'garbage'; text: string } {
   const roll = random.next();
@@ -145,7 +156,7 @@ export function fuzzTraceQL(random: SeededRandom): { kind: 'valid' | 'mutated' |
   if (roll < 0.9) {
     let text = validTraceQL(random);
     for (let i = random.int(1, 4); i > 0; i--) text = mutate(text, random);
-    return { kind: 'mutated', text };
+    return { kind: 'mutated', text: wellFormed(text) };
   }
   return { kind: 'garbage', text: garbage(random) };
 }

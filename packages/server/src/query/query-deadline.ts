@@ -109,6 +109,12 @@ export class ScanPacer {
     return turn;
   }
 
+  /** A turn of the event loop now, then the deadline: for work that ran out of its slice early. */
+  async turn(): Promise<void> {
+    await this.#slices.turn();
+    this.#deadline?.check();
+  }
+
   /** In loops that cannot yield: the deadline only. */
   check(): void {
     this.#deadline?.check();

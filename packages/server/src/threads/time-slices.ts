@@ -17,6 +17,11 @@ export class TimeSlices {
   /** Resolves at once within a slice; after the event loop's next turn once it is used up. */
   next(): Promise<void> | undefined {
     if (performance.now() < this.#sliceEnds) return undefined;
+    return this.turn();
+  }
+
+  /** A turn of the event loop now, whatever is left of the slice (for work that knows it is about to be costly). */
+  turn(): Promise<void> {
     return nextTurn().then(() => {
       this.#sliceEnds = performance.now() + this.sliceMs;
     });

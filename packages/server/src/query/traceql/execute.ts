@@ -1,5 +1,6 @@
 import { type AnyValue, type Attributes, type Span, SpanKind, StatusCode } from '@ariadne/protocol';
 import type { LinearRegex } from '../linear-regex.js';
+import type { ScanPacer } from '../query-deadline.js';
 import type {
   ComparisonOperator,
   FieldExpr,
@@ -13,6 +14,7 @@ import type {
   StatusValue,
 } from './ast.js';
 import { formatField } from './format-field.js';
+import { RegexSliceUsedUp, RegexWork } from './regex-work.js';
 import { compileTraceQLRegex, INTRINSICS, typeOf } from './validate.js';
 
 /** A group of spans of one trace that a query selected, with what the pipeline learnt about it. */
@@ -53,7 +55,11 @@ export class TraceContext {
   readonly root: Span | undefined;
   readonly durationNanos: number;
 
-  constructor(readonly spans: readonly Span[]) {
+  constructor(
+    readonly spans: readonly Span[],
+    /** Counts and remembers the regex matches of the evaluation (see `RegexWork`); bounded by default. */
+    readonly regexWork: RegexWork = RegexWork.bounded(),
+  ) {
     let start: bigint | undefined;
     let end: bigint | undefined;
     let root: Span | undefined;
@@ -81,6 +87,11 @@ export class TraceContext {
     }
     return regex;
   }
+
+  /** Whether `value` matches the pattern `source` whole. */
+  matches(source: string, value: string): boolean {
+    return this.regexWork.test(this.regex(source), value);
+  }
 }
 
 /**
@@ -106,6 +117,25 @@ export class TraceContext {
  */
 export function executeTraceQL(query: Query, spans: readonly Span[]): Spanset[] {
   return executeInContext(query, new TraceContext(spans));
+}
+
+/**
+ * `executeInContext` on the thread that also answers `/health` and ingest:
+ * when the regex work of the evaluation outgrows a slice (`RegexWork.paced`),
+ * a turn of the event loop (and a deadline check), then the evaluation again,
+ * which finds the matches made so far remembered. Give it a context made with
+ * `RegexWork.paced()`; with a bounded one it is `executeInContext`.
+ */
+export async function evaluatePaced<T>(ctx: TraceContext, pacer: ScanPacer, evaluate: () => T): Promise<T> {
+  for (;;) {
+    try {
+      return evaluate();
+    } catch (error) {
+      if (!(error instanceof RegexSliceUsedUp)) throw error;
+      ctx.regexWork.newSlice();
+      await pacer.turn();
+    }
+  }
 }
 
 /** `executeTraceQL` for a caller that keeps using the trace's context afterwards. */
@@ -392,13 +422,15 @@ export function compare(
   op: ComparisonOperator,
   l: Static,
   r: Static,
-  ctx?: { regex(source: string): LinearRegex },
+  ctx?: { matches(source: string, value: string): boolean },
 ): boolean {
   if (l.type === 'nil' || r.type === 'nil') return false;
   if (op === '=~' || op === '!~') {
     if (l.type !== 'string' || r.type !== 'string') return false;
-    const regex = ctx?.regex(r.value) ?? compileTraceQLRegex(r.value, { offset: 0, line: 1, column: 1 });
-    return regex.test(l.value) === (op === '=~');
+    const matched = ctx
+      ? ctx.matches(r.value, l.value)
+      : compileTraceQLRegex(r.value, { offset: 0, line: 1, column: 1 }).test(l.value);
+    return matched === (op === '=~');
   }
   let a = numberOf(l);
   let b = numberOf(r);

@@ -1,6 +1,6 @@
 import { AriadneError, type Span } from '@ariadne/protocol';
 import type { MetricsStage, Query, Static } from './ast.js';
-import { evalField, executeInContext, TraceContext } from './execute.js';
+import { evalField, executeInContext, type Spanset, TraceContext } from './execute.js';
 import { formatField } from './format-field.js';
 import { typeOf } from './validate.js';
 
@@ -87,7 +87,11 @@ export class MetricsAccumulator {
   /** Adds every span of one trace (all its stored spans, any order). */
   addTrace(spans: readonly Span[]): void {
     const ctx = new TraceContext(spans);
-    const sets = executeInContext(this.query, ctx);
+    this.addEvaluated(ctx, executeInContext(this.query, ctx));
+  }
+
+  /** Adds the spans the query's spansets selected from the trace of `ctx` (each once). */
+  addEvaluated(ctx: TraceContext, sets: readonly Spanset[]): void {
     if (sets.length === 0) return;
     const seen = new Set<Span>();
     for (const set of sets) {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { compileTraceQL } from './compile.js';
 import { formatField } from './format-field.js';
 import { tokenize } from './lexer.js';
-import { parseTraceQL } from './parser.js';
+import { MAX_TRACEQL_NESTING, parseTraceQL } from './parser.js';
+import { TraceQLError } from './traceql-error.js';
 
 test('tokens: durations, quoted and scoped attributes, intrinsics, longest operators', () => {
   const tokens = tokenize('{ span."a b" != 1h30m && .http.url =~ `a\\d` } !>> { trace:duration >= .5 }');
@@ -73,4 +75,23 @@ test('errors point at line and column across lines', () => {
     line: 3,
     column: 3,
   });
+});
+
+test('nesting deeper than MAX_TRACEQL_NESTING is a TraceQLError, not a stack overflow', () => {
+  const tooDeep = (error: unknown) =>
+    error instanceof TraceQLError && /nests too deeply \(more than 256 levels/.test(error.message);
+  const cases = {
+    parentheses: `{ ${'('.repeat(5_000)}span.x = 1${')'.repeat(5_000)} }`,
+    spansets: `${'('.repeat(5_000)}{ }${')'.repeat(5_000)}`,
+    'an || chain': `{ ${Array(5_000).fill('span.x = 1').join(' || ')} }`,
+    'a spanset chain': Array(5_000).fill('{ }').join(' && '),
+    negations: `{ ${'!'.repeat(5_000)}true }`,
+    powers: `{ span.x = ${Array(5_000).fill('2').join('^')} }`,
+    'an aggregate': `{ } | count() > ${'('.repeat(5_000)}1${')'.repeat(5_000)}`,
+  };
+  for (const [name, text] of Object.entries(cases)) assert.throws(() => compileTraceQL(text), tooDeep, name);
+  // Up to the limit, queries parse and run: a 100-way OR, 200 parentheses.
+  compileTraceQL(`{ ${Array(100).fill('span.x =~ "(a+)+$"').join(' || ')} }`);
+  compileTraceQL(`{ ${'('.repeat(200)}span.x = 1${')'.repeat(200)} }`);
+  assert.equal(MAX_TRACEQL_NESTING, 256);
 });

@@ -73,6 +73,15 @@ const FIELD_PRECEDENCE: Record<string, number> = {
 };
 
 /**
+ * How deep a query may nest: parentheses, operators (a chain `a || b || …`
+ * nests one level per operator), negations, sub-pipelines. The parser and
+ * every later stage (validation, planning, evaluation) walk the tree
+ * recursively, so without a limit 5,000 parentheses overflowed the stack (a
+ * 500); real queries nest a few levels, a 100-way `||` a hundred.
+ */
+export const MAX_TRACEQL_NESTING = 256;
+
+/**
  * Parses TraceQL text into a syntax tree (recursive descent, Pratt for the
  * operators). Throws `TraceQLError` naming line:column and what was expected.
  * Types, intrinsic names and placement are checked later, by `validate`.
@@ -83,7 +92,37 @@ export function parseTraceQL(text: string): Query {
 
 class Parser {
   private index = 0;
+  /** Recursive calls in progress: bounds the parser's own stack. */
+  private nesting = 0;
+  /** Height of each operator node built (leaves are 1): bounds the tree's depth, which loops build too. */
+  private readonly heights = new WeakMap<object, number>();
   constructor(private readonly tokens: readonly Token[]) {}
+
+  /** Runs a recursive step one level deeper, or refuses the query past `MAX_TRACEQL_NESTING`. */
+  private nested<T>(parse: () => T): T {
+    if (++this.nesting > MAX_TRACEQL_NESTING) this.tooDeep(this.token.pos);
+    try {
+      return parse();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  /** `node`, one level above the highest of `children`; refused past `MAX_TRACEQL_NESTING`. */
+  private over<T extends object>(node: T, ...children: object[]): T {
+    let height = 0;
+    for (const child of children) height = Math.max(height, this.heights.get(child) ?? 1);
+    if (height + 1 > MAX_TRACEQL_NESTING) this.tooDeep((node as { pos?: Position }).pos ?? this.token.pos);
+    this.heights.set(node, height + 1);
+    return node;
+  }
+
+  private tooDeep(pos: Position): never {
+    throw new TraceQLError(
+      pos,
+      `the query nests too deeply (more than ${MAX_TRACEQL_NESTING} levels of parentheses, operators or negations); simplify it`,
+    );
+  }
 
   private get token(): Token {
     return this.tokens[this.index]!;
@@ -196,8 +235,12 @@ class Parser {
       const precedence = FIELD_PRECEDENCE[op.text];
       if (precedence === undefined || precedence < 4 || precedence <= minPrecedence) break;
       this.next();
-      const right = this.parseScalarExpr(op.text === '^' ? precedence - 1 : precedence);
-      left = { kind: 'arithmetic', op: op.text as ArithmeticOperator, left, right, pos: op.pos };
+      const right = this.nested(() => this.parseScalarExpr(op.text === '^' ? precedence - 1 : precedence));
+      left = this.over(
+        { kind: 'arithmetic', op: op.text as ArithmeticOperator, left, right, pos: op.pos },
+        left,
+        right,
+      );
     }
     return left;
   }
@@ -219,7 +262,7 @@ class Parser {
     }
     if (this.isPunct('(')) {
       this.next();
-      const inner = this.parseScalarExpr(0);
+      const inner = this.nested(() => this.parseScalarExpr(0));
       this.expectPunct(')');
       return inner;
     }
@@ -284,7 +327,7 @@ class Parser {
       if (!matches) break;
       this.next();
       const right = this.parseSpansetLevel(level + 1);
-      left = { kind: 'spansetOp', op: op.text as SpansetOperator, left, right, pos: op.pos };
+      left = this.over({ kind: 'spansetOp', op: op.text as SpansetOperator, left, right, pos: op.pos }, left, right);
     }
     return left;
   }
@@ -297,17 +340,18 @@ class Parser {
         this.next();
         return { kind: 'filter', expr: undefined, pos: token.pos };
       }
-      const expr = this.parseFieldExpr(0);
+      const expr = this.nested(() => this.parseFieldExpr(0));
       this.expectPunct('}', '"}" or an operator');
-      return { kind: 'filter', expr, pos: token.pos };
+      return this.over({ kind: 'filter', expr, pos: token.pos }, expr);
     }
     if (this.isPunct('(')) {
       this.next();
-      const { pipeline } = this.parsePipeline(false);
+      const { pipeline } = this.nested(() => this.parsePipeline(false));
       this.expectPunct(')', '")"');
       const only = pipeline.stages[0];
       if (pipeline.stages.length === 1 && only?.kind === 'spanset') return only.expr;
-      return { kind: 'subPipeline', pipeline, pos: token.pos };
+      const inner = pipeline.stages.flatMap((stage) => (stage.kind === 'spanset' ? [stage.expr] : []));
+      return this.over({ kind: 'subPipeline', pipeline, pos: token.pos }, ...inner);
     }
     this.fail('"{" or "("');
   }
@@ -321,11 +365,11 @@ class Parser {
       if (precedence === undefined || precedence <= minPrecedence) break;
       this.next();
       // `^` is right-associative; comparisons do not chain (checked below).
-      const right = this.parseFieldExpr(op.text === '^' ? precedence - 1 : precedence);
+      const right = this.nested(() => this.parseFieldExpr(op.text === '^' ? precedence - 1 : precedence));
       if (precedence === 3 && this.token.type === 'punct' && FIELD_PRECEDENCE[this.token.text] === 3) {
         throw new TraceQLError(this.token.pos, `comparisons do not chain; combine them with && or ||`);
       }
-      left = { kind: 'binary', op: op.text as BinaryOperator, left, right, pos: op.pos };
+      left = this.over({ kind: 'binary', op: op.text as BinaryOperator, left, right, pos: op.pos }, left, right);
     }
     return left;
   }
@@ -334,7 +378,7 @@ class Parser {
     const token = this.token;
     if (this.isPunct('!') || this.isPunct('-')) {
       this.next();
-      const operand = this.parseFieldUnary();
+      const operand = this.nested(() => this.parseFieldUnary());
       // A negative literal is a literal, so `duration > -1` compares with a number.
       if (token.text === '-' && operand.kind === 'static') {
         const value = operand.value;
@@ -342,7 +386,7 @@ class Parser {
           return { kind: 'static', value: { type: value.type, value: -value.value }, pos: token.pos };
         }
       }
-      return { kind: 'unary', op: token.text as '!' | '-', operand, pos: token.pos };
+      return this.over({ kind: 'unary', op: token.text as '!' | '-', operand, pos: token.pos }, operand);
     }
     return this.parseFieldPrimary();
   }
@@ -372,7 +416,7 @@ class Parser {
       case 'punct':
         if (token.text === '(') {
           this.next();
-          const inner = this.parseFieldExpr(0);
+          const inner = this.nested(() => this.parseFieldExpr(0));
           this.expectPunct(')', '")" or an operator');
           return inner;
         }

@@ -1,12 +1,14 @@
 import { type AnyValue, AriadneError, type KeyValue, type Span, serviceNameOf } from '@ariadne/protocol';
 import type { SpanReader, TimeRange, TraceSummary } from '../../storage/span-store.js';
+import { TRACEQL_EVALUATIONS } from '../evaluation-slots.js';
 import { ScanPacer } from '../query-deadline.js';
 import type { FieldExpr, Pipeline, Query, SpansetExpr, Static } from './ast.js';
 import { compileTraceQL } from './compile.js';
-import { executeTraceQL, type Spanset } from './execute.js';
+import { evaluatePaced, executeInContext, type Spanset, TraceContext } from './execute.js';
 import { formatField } from './format-field.js';
 import { MetricsAccumulator, type MetricsSeries } from './metrics.js';
 import { planTraceQL, type TraceQLPlan } from './plan.js';
+import { RegexWork } from './regex-work.js';
 
 export interface TraceQLSearchOptions {
   readonly timeRange: TimeRange;
@@ -90,14 +92,15 @@ export async function searchTraceQL(
   let truncated = false;
   // A query the store answers whole needs no over-fetch; otherwise the engine will reject some candidates.
   const firstFetch = plan.likelyExact ? options.limit : Math.max(FIRST_FETCH, options.limit * 2);
-  await forEachCandidate(reader, plan, options.timeRange, firstFetch, (spans, summary) => {
+  await forEachCandidate(reader, plan, options.timeRange, firstFetch, async (spans, summary, pacer) => {
     if (inspectedTraces >= maxInspected) {
       truncated = true;
       return true;
     }
     inspectedTraces++;
     inspectedSpans += spans.length;
-    const sets = executeTraceQL(compiled, spans);
+    const ctx = new TraceContext(spans, RegexWork.paced());
+    const sets = await evaluatePaced(ctx, pacer, () => executeInContext(compiled, ctx));
     if (sets.length === 0) return false;
     traces.push(traceResult(summary, spans, sets, shown, options.spansPerSpanSet));
     return traces.length >= options.limit;
@@ -139,14 +142,17 @@ export async function queryRangeTraceQL(
   let inspectedTraces = 0;
   let inspectedSpans = 0;
   let truncated = false;
-  await forEachCandidate(reader, plan, options.timeRange, 1_000, (spans) => {
+  await forEachCandidate(reader, plan, options.timeRange, 1_000, async (spans, _summary, pacer) => {
     if (inspectedTraces >= maxTraces) {
       truncated = true;
       return true;
     }
     inspectedTraces++;
     inspectedSpans += spans.length;
-    accumulator.addTrace(spans);
+    const ctx = new TraceContext(spans, RegexWork.paced());
+    const sets = await evaluatePaced(ctx, pacer, () => executeInContext(compiled, ctx));
+    // The metric's own fields (`by(…)`, the measured field) are evaluated once, synchronously: bounded.
+    accumulator.addEvaluated(new TraceContext(spans), sets);
     return false;
   });
   return { series: accumulator.result(), inspectedTraces, inspectedSpans, truncated };
@@ -154,14 +160,16 @@ export async function queryRangeTraceQL(
 
 /**
  * Feeds each candidate trace (whole) to `visit`, most recent first, until
- * `visit` returns true or the store has no more candidates.
+ * `visit` returns true or the store has no more candidates. `visit` runs
+ * holding one of `TRACEQL_EVALUATIONS` (released while the store loads the
+ * next traces), with the scan's pacer for its own turns of the event loop.
  */
 async function forEachCandidate(
   reader: SpanReader,
   plan: TraceQLPlan,
   timeRange: TimeRange,
   firstFetch: number,
-  visit: (spans: Span[], summary: TraceSummary) => boolean,
+  visit: (spans: Span[], summary: TraceSummary, pacer: ScanPacer) => Promise<boolean>,
 ): Promise<void> {
   if (plan.matchesNothing) return;
   // Evaluation runs on the thread that answers /health and takes spans in: a turn of the
@@ -175,14 +183,18 @@ async function forEachCandidate(
     for (let i = 0; i < fresh.length; i += CONCURRENCY) {
       const chunk = fresh.slice(i, i + CONCURRENCY);
       const loaded = await Promise.all(chunk.map((summary) => loadTrace(reader, summary.traceId)));
-      for (let j = 0; j < chunk.length; j++) {
-        const summary = chunk[j]!;
-        seen.add(summary.traceId);
-        const spans = loaded[j];
-        if (spans === undefined) continue;
-        await pacer.step();
-        if (visit(spans, summary)) return;
-      }
+      const done = await TRACEQL_EVALUATIONS.run(async () => {
+        for (let j = 0; j < chunk.length; j++) {
+          const summary = chunk[j]!;
+          seen.add(summary.traceId);
+          const spans = loaded[j];
+          if (spans === undefined) continue;
+          await pacer.step();
+          if (await visit(spans, summary, pacer)) return true;
+        }
+        return false;
+      });
+      if (done) return;
     }
     if (summaries.length < fetch || fetch >= MAX_FETCH) return;
     fetch = Math.min(fetch * 4, MAX_FETCH);
