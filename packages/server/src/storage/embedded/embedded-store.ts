@@ -213,11 +213,18 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     return done;
   };
 
-  const cut = (): Promise<void> =>
-    serialize(async () => {
+  /** A cut asked for and not started yet: asking again joins it (it freezes whatever the head holds when it starts). */
+  let queuedCut: Promise<void> | undefined;
+  /** Resolved when the live head is frozen and a new one takes writes. */
+  let headFrozen = nextSignal();
+  const cut = (): Promise<void> => {
+    queuedCut ??= serialize(async () => {
+      queuedCut = undefined;
       if (head.spanCount === 0) return;
       frozen.push(head);
       head = new Head();
+      headFrozen.resolve();
+      headFrozen = nextSignal();
       const { closedSegment, closed: segmentClosed } = wal.rotate();
       await segmentClosed;
       // Every frozen head, including any whose earlier cut failed, goes into this cut:
@@ -260,6 +267,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       frozen.splice(0, pending.length);
       await deleteSegmentsUpTo(walDir, closedSegment);
     });
+    return queuedCut;
+  };
 
   const applyRetention = (): Promise<void> =>
     serialize(async () => {
@@ -437,8 +446,12 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     if (closed) throw new AriadneError('StorageFailure', 'the embedded store is closed');
     if (count === 0) return;
     // Cuts that fall behind hold writes back instead of letting the head grow without bound.
+    // A write waits only until the full head is frozen (when the cut before it ends), not
+    // for that head's own cut: it then goes into the next head.
     while (head.spanCount >= 2 * maxHeadSpans) {
-      await cut().catch(() => {});
+      const frozenNow = headFrozen.promise;
+      void cut().catch(() => {});
+      await frozenNow;
       if (closed) throw new AriadneError('StorageFailure', 'the embedded store is closed');
     }
     let checked: string | undefined;
@@ -628,6 +641,15 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       }
     },
   };
+}
+
+/** A promise and what resolves it (Node 20 has no `Promise.withResolvers`). */
+function nextSignal(): { readonly promise: Promise<void>; readonly resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
 }
 
 /** What one read sees. */
