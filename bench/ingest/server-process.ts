@@ -22,6 +22,19 @@ export interface ServerProcess {
 
 const childScript = new URL('./serve-child.ts', import.meta.url).pathname;
 
+/**
+ * Which code the server runs: its TypeScript sources through tsx (default:
+ * always what the tree holds), or with `BENCH_SERVER=dist` the JavaScript
+ * `npm run build` made, which is what `npm start` runs (tsx's transform adds
+ * work of its own to hot code: a helper call per closure made, for one).
+ */
+function serverCodeArgs(): string[] {
+  const code = process.env.BENCH_SERVER ?? 'source';
+  if (code === 'source') return ['--conditions=ariadne-source'];
+  if (code === 'dist') return [];
+  throw new Error(`BENCH_SERVER must be source or dist, not ${code}`);
+}
+
 function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -42,7 +55,7 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...nodeArgs, '--conditions=ariadne-source', '--import', 'tsx', childScript, JSON.stringify(config)],
+    [...nodeArgs, ...serverCodeArgs(), '--import', 'tsx', childScript, JSON.stringify(config)],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
