@@ -53,6 +53,8 @@ const compressPage = (bytes: Uint8Array) =>
 /** File layout and the reasons for it: README.md. */
 const MAGIC = Buffer.from('ARDNBLK2');
 const FOOTER_BYTES = 8 + 4 + 8 + 4 + 4 + 4 + 8;
+/** Pages compressed at once while a block is written (about 1 MB each uncompressed at most). */
+const PAGES_IN_FLIGHT = 4;
 /** Pages are cut at trace boundaries once they hold this many spans. */
 const PAGE_TARGET_SPANS = 2_000;
 /** ...or roughly this much uncompressed data (large attributes). */
@@ -225,12 +227,20 @@ export async function writeBlock(
     let pageMinTraceStart = 0n;
     let pageMaxTraceStart = 0n;
     let previousStart = 0n;
+    /**
+     * Pages are compressed concurrently (libuv's threads) while the next ones
+     * are built, and appended in order: awaiting each page's compression
+     * before building the next left the store's thread idle for most of a
+     * cut. At most `PAGES_IN_FLIGHT` pages wait, which bounds the memory.
+     */
+    let pageWrites: Promise<void> = Promise.resolve();
+    let pagesInFlight = 0;
+    let pageCount = 0;
     const flushPage = async () => {
       if (pageSpans.length === 0) return;
-      const [compressedRows, compressedColumns] = await Promise.all([
-        compressPage(rows.bytes()),
-        compressPage(spanColumns.bytes()),
-      ]);
+      const compressed = Promise.all([compressPage(rows.bytes()), compressPage(spanColumns.bytes())]);
+      // Awaited in turn below; handled now so a failure is not reported as unhandled before then.
+      compressed.catch(() => {});
       let min = pageSpans[0]!.startTimeUnixNano;
       let max = min;
       const pageServices = new Set<number>();
@@ -239,27 +249,38 @@ export async function writeBlock(
         if (span.startTimeUnixNano > max) max = span.startTimeUnixNano;
         pageServices.add(serviceOfResource(span.resource));
       }
-      const rowsOffset = offset;
-      await append(compressedRows);
-      const columnsOffset = offset;
-      await append(compressedColumns);
-      pages.push({
-        offset: rowsOffset,
-        length: compressedRows.length,
-        columnsOffset,
-        columnsLength: compressedColumns.length,
-        spanCount: pageSpans.length,
-        minStartNanos: min.toString(),
-        maxStartNanos: max.toString(),
-        minTraceStartNanos: pageMinTraceStart.toString(),
-        maxTraceStartNanos: pageMaxTraceStart.toString(),
-        services: [...pageServices].sort((a, b) => a - b),
+      const spanCountOfPage = pageSpans.length;
+      const minTrace = pageMinTraceStart;
+      const maxTrace = pageMaxTraceStart;
+      pageCount++;
+      pagesInFlight++;
+      pageWrites = pageWrites.then(async () => {
+        const [compressedRows, compressedColumns] = await compressed;
+        const rowsOffset = offset;
+        await append(compressedRows);
+        const columnsOffset = offset;
+        await append(compressedColumns);
+        pages.push({
+          offset: rowsOffset,
+          length: compressedRows.length,
+          columnsOffset,
+          columnsLength: compressedColumns.length,
+          spanCount: spanCountOfPage,
+          minStartNanos: min.toString(),
+          maxStartNanos: max.toString(),
+          minTraceStartNanos: minTrace.toString(),
+          maxTraceStartNanos: maxTrace.toString(),
+          services: [...pageServices].sort((a, b) => a - b),
+        });
+        pagesInFlight--;
       });
+      pageWrites.catch(() => {});
       rows = new ByteWriter();
       spanColumns = new ColumnsWriter();
       pageSpans = [];
       pageBytes = 0;
       previousStart = 0n;
+      if (pagesInFlight >= PAGES_IN_FLIGHT) await pageWrites;
     };
 
     let spanCount = 0;
@@ -290,7 +311,7 @@ export async function writeBlock(
       if (pageSpans.length === 0) pageMinTraceStart = summary.startTimeUnixNano;
       pageMaxTraceStart = summary.startTimeUnixNano;
       columns.ids.write(traceId, ordinal * 16, 'hex');
-      columns.page.writeUInt32LE(pages.length, ordinal * 4);
+      columns.page.writeUInt32LE(pageCount, ordinal * 4);
       columns.offsetInPage.writeUInt32LE(rows.length, ordinal * 4);
       columns.start.writeBigInt64LE(summary.startTimeUnixNano, ordinal * 8);
       columns.duration.writeBigInt64LE(summary.durationNanos, ordinal * 8);
@@ -340,6 +361,7 @@ export async function writeBlock(
       if (pageSpans.length >= PAGE_TARGET_SPANS || pageBytes >= PAGE_TARGET_BYTES) await flushPage();
     }
     await flushPage();
+    await pageWrites;
 
     const dictionaryWriter = new ByteWriter();
     encoder.writeTables(dictionaryWriter);
