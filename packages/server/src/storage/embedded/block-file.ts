@@ -38,12 +38,12 @@ const inflate = promisify(inflateRaw);
 const brotli = promisify(brotliCompress);
 const unbrotli = promisify(brotliDecompress);
 /**
- * Pages (rows and columns) use Brotli at quality 4: about 10% smaller than
- * deflate, and it runs in libuv's thread pool, off the thread that takes
- * writes. Quality 5 made pages of the standard workload 8 % smaller but took
- * 2.3 times as long on text values new in every span (which bodies hold in
- * place: `Tag.Text`), where the cut is what bounds ingest. Small parts
- * (metadata, index) stay deflate.
+ * Pages (rows and columns) use Brotli at quality 4, in libuv's thread pool,
+ * off the thread that takes writes. Quality 5 made pages of the standard
+ * workload about 8 % smaller but took more than twice as long on text values
+ * new in every span (which bodies hold in place: `Tag.Text`), where the cut
+ * is what bounds ingest (measured while choosing). Small parts (metadata,
+ * index) stay deflate.
  */
 const compressPage = (bytes: Uint8Array) =>
   brotli(bytes, {
