@@ -15,6 +15,7 @@ import type { SpanReader, SpanStore } from '../storage/span-store.js';
 import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
 import type { RefusalBody } from '../tenancy/route-by-tenant.js';
 import { createStaticUi } from '../ui/static-ui.js';
+import type { Readiness } from './readiness.js';
 
 export interface QueryHttpAppOptions {
   readonly uiDir: string;
@@ -22,6 +23,8 @@ export interface QueryHttpAppOptions {
   readonly metrics: MetricsRegistry;
   /** `/health` answers 200 only once this says every listener is up. */
   readonly isReady: () => boolean;
+  /** `/ready`: 200 once every registered check passes (the store reachable, ...), else 503 with the reasons. */
+  readonly readiness?: Readiness;
   /**
    * Answers every `/api/*` request, from the data of the caller's tenant
    * (`routeByTenant` over `createTenantQueryApi`). Health, metrics and the
@@ -53,16 +56,12 @@ export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   const app = new Hono();
   app.use('*', securityHeaders(contentSecurityPolicy(inlineScriptHashes(readIndexHtml(options.uiDir)))));
   if ((options.corsOrigins ?? []).length > 0) app.use('*', corsForOrigins(options.corsOrigins ?? []));
-  app.get('/health', (c) => (options.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
-  const metrics = (c: Context) =>
-    c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+  addOperatorRoutes(app, options);
   const { access } = options;
   if (access === undefined) {
-    app.get('/metrics', metrics);
     app.get('/api/whoami', (c) => c.json(whoamiWithoutAuth(c, options.multitenancy === true)));
   } else {
     // Routes answer in the order they were added: /health, /metrics and /api/whoami before the catch-all query check.
-    app.get('/metrics', honoAccess(access, 'query', ADMIN), metrics);
     app.get('/api/whoami', honoAccess(access, 'query', QUERY_ANY_TENANT), (c) => whoamiWithAuth(c));
     app.use('/api/*', honoAccess(access, 'query', QUERY));
   }
@@ -72,6 +71,28 @@ export function createQueryHttpApp(options: QueryHttpAppOptions): Hono {
   else
     app.get('*', (c) => c.text(`The web UI is not built (no index.html in ${options.uiDir}). Run: npm run build`, 404));
   return app;
+}
+
+/**
+ * `/health`, `/ready` and `/metrics`: what operators and load balancers ask
+ * every role, the collector's port included. `/health` and `/ready` are open
+ * (probes carry no token; they tell nothing about the data), `/metrics`
+ * needs the admin role under `--auth`.
+ */
+export function addOperatorRoutes(
+  app: Hono,
+  options: Pick<QueryHttpAppOptions, 'isReady' | 'readiness' | 'metrics' | 'access'>,
+): void {
+  app.get('/health', (c) => (options.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
+  app.get('/ready', async (c) => {
+    if (!options.isReady()) return c.json({ status: 'starting', reasons: [] }, 503);
+    const report = options.readiness === undefined ? { ready: true, reasons: [] } : await options.readiness.report();
+    return report.ready ? c.json({ status: 'ready' }) : c.json({ status: 'not ready', reasons: report.reasons }, 503);
+  });
+  const metrics = (c: Context) =>
+    c.text(options.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+  if (options.access === undefined) app.get('/metrics', metrics);
+  else app.get('/metrics', honoAccess(options.access, 'query', ADMIN), metrics);
 }
 
 /**

@@ -2,9 +2,11 @@ import type { TenantLimitsConfig } from '../limits/tenant-limits.js';
 import type { SpanLimits } from '../pipeline/span-limits.js';
 import { DEFAULT_MAX_SEARCH_WINDOW_NANOS } from '../query/query-caps.js';
 import type { ClickHouseConfig, StoreKind } from '../storage/open-store.js';
+import type { LogFormat, LogLevel } from '../telemetry/logger.js';
 import type { TenancyConfig } from '../tenancy/resolve-tenant.js';
 import type { TenantId } from '../tenancy/tenant-id.js';
 import type { TlsFiles } from '../tls/server-tls.js';
+import type { ServerRole } from './server-roles.js';
 
 /** A listener's port: a number (0 picks a free one) or `off` (the listener does not start). */
 export type PortSetting = number | 'off';
@@ -32,8 +34,16 @@ export interface ServePorts {
   readonly tempo: PortSetting;
 }
 
-/** Everything `ariadne serve` can be told. */
+/** Everything `ariadne serve` (and `collector`, `query`) can be told. */
 export interface ServeConfig extends TenancyConfig {
+  /**
+   * Which modules this process runs (`server-roles.ts`): `all` (`ariadne
+   * serve`, the default), `collector` or `query`. Collectors and query nodes
+   * share one ClickHouse.
+   */
+  readonly role?: ServerRole;
+  /** `--log-level` and `--log-format`; absent: info, and text on a terminal, JSON otherwise. */
+  readonly log?: { readonly level?: LogLevel; readonly format?: LogFormat };
   /** Interface every listener binds to; 127.0.0.1 keeps Ariadne private to the machine. */
   readonly host: string;
   readonly storage: StoreKind;
@@ -82,6 +92,8 @@ export interface ServeConfig extends TenancyConfig {
   readonly samplingStrategiesFile?: string;
   /** Remote sampling: learn per-operation probabilities to reach this many traces per second per operation. */
   readonly adaptiveSamplingTarget?: number;
+  /** Adaptive sampling: how often probabilities are recomputed, ms (`--sampling-adaptive-interval`). Default 60,000. */
+  readonly adaptiveSamplingIntervalMs?: number;
   /**
    * With multitenancy or `authFile`: the tenant the Jaeger agent UDP
    * receivers write for (a datagram can name no tenant and carry no token).

@@ -3,8 +3,10 @@ import type { AccessControl } from '../auth/access-control.js';
 import type { Listener } from '../http/listen.js';
 import type { IngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { TenantId } from '../tenancy/tenant-id.js';
 import type { ServerTls } from '../tls/server-tls.js';
+import type { Readiness } from './readiness.js';
 import type { ServeConfig, ServePorts } from './serve-config.js';
 import type { TenantStorage } from './tenant-storage.js';
 
@@ -26,6 +28,12 @@ export interface ModuleContext {
   /** True once every module's listeners are up (for `/health`). */
   readonly isReady: () => boolean;
   /**
+   * What `/ready` checks besides the start (`readiness.ts`): a module that
+   * needs something to do its work (the store reachable, room in a spool)
+   * registers a check here.
+   */
+  readonly readiness: Readiness;
+  /**
    * Subscribes to batches the store acknowledged (live tail), each with its
    * tenant (a listener hands spans on to that tenant's subscribers alone);
    * returns the unsubscribe. `wantsSpans` says whether the listener needs a
@@ -37,7 +45,10 @@ export interface ModuleContext {
     listener: (tenant: TenantId, spans: readonly Span[]) => void,
     wantsSpans?: (tenant: TenantId) => boolean,
   ) => () => void;
+  /** Plain lines at info level; prefer `logger`, with the context as fields. */
   readonly log: (line: string) => void;
+  /** The server's structured logger (`--log-level`, `--log-format`); secrets are scrubbed from every line. */
+  readonly logger: Logger;
   /**
    * Registers what to release when the server closes (stores, timers, live
    * streams), run after every listener is closed, in reverse registration

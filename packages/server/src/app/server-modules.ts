@@ -16,6 +16,7 @@ import { createOtlpGrpcService } from '../receivers/otlp-grpc/otlp-grpc-receiver
 import { createOtlpHttpReceiver, sendOtlpHttpRefusal } from '../receivers/otlp-http/otlp-http-receiver.js';
 import { createZipkinHttpReceiver, isZipkinSpanPost } from '../receivers/zipkin-http/zipkin-http-receiver.js';
 import { createSamplingApi } from '../sampling/sampling-api.js';
+import { messageOf } from '../telemetry/logger.js';
 import { keepsTenantsApart } from '../tenancy/resolve-tenant.js';
 import { routeByTenant } from '../tenancy/route-by-tenant.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
@@ -26,9 +27,9 @@ import { createQueryHttpApp, createTenantQueryApi, jaegerRefusal } from './query
 import type { ModuleContext, ServerModule } from './server-module.js';
 import { tenantApps } from './tenant-apps.js';
 
-/** Logs a receiver's server-side failures with its name. */
+/** Logs a receiver's server-side failures with its name and the error. */
 const logErrors = (context: ModuleContext, name: string) => (error: unknown) =>
-  context.log(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  context.logger.error({ err: error, listener: name }, `${name}: ${messageOf(error)}`);
 
 /** What every query API refuses past, from the server's config. */
 const queryCaps = (context: ModuleContext): QueryCaps => ({
@@ -77,6 +78,7 @@ export const queryModule: ServerModule = {
       uiDir: context.config.uiDir ?? defaultUiDir(),
       metrics: context.metrics.registry,
       isReady: context.isReady,
+      readiness: context.readiness,
       api: routeByTenant(context.config, apis, jaegerRefusal),
       ...(context.access ? { access: context.access } : {}),
       multitenancy: context.config.multitenancy === true,
@@ -171,7 +173,7 @@ export const jaegerModule: ServerModule = {
     const udpTenant = keepsTenantsApart(config) ? config.udpTenant : SINGLE_TENANT;
     const udpPortsOn = config.ports.jaegerCompact !== 'off' || config.ports.jaegerBinary !== 'off';
     if (udpTenant === undefined && udpPortsOn) {
-      context.log(
+      context.logger.warn(
         `Jaeger agent UDP receivers are off: with ${config.authFile === undefined ? '--multitenancy' : '--auth'} they need --udp-tenant <id>, the tenant they write for (a datagram names no tenant and carries no token)`,
       );
     }
@@ -250,47 +252,58 @@ export const jaegerModule: ServerModule = {
 };
 
 /**
- * Zipkin's port 9411. The query API for Zipkin (GET /api/v2/...) plugs in as
- * the receiver's `queryHandler`, on the same listener.
+ * Zipkin's port 9411: its receiver (POST) and its query API (GET
+ * /api/v2/...), which plugs in as the receiver's `queryHandler` on the same
+ * listener. A collector runs the receiver alone, a query node the query API
+ * alone (a span POSTed there is answered 404: no receiver).
  */
-export const zipkinModule: ServerModule = {
-  name: 'zipkin',
-  start: (context) => {
-    const { config, pipeline, metrics } = context;
-    const zipkinApis = tenantApps(context, async (tenant) => ({
-      app: createZipkinQueryApi((await context.storageFor(tenant)).store, queryCaps(context)),
-    }));
-    return openListeners(context, [
-      {
-        port: 'zipkin',
-        label: 'Zipkin receiver',
-        path: '/api/v2/spans',
-        open: (port) =>
-          listenHttp(
-            'zipkin',
-            config.host,
-            port,
-            guardedHttp(
-              context,
+export function zipkinModuleFor(parts: { readonly receiver: boolean; readonly queryApi: boolean }): ServerModule {
+  return {
+    name: 'zipkin',
+    start: (context) => {
+      const { config, pipeline, metrics } = context;
+      const zipkinApis = tenantApps(context, async (tenant) => ({
+        app: createZipkinQueryApi((await context.storageFor(tenant)).store, queryCaps(context)),
+      }));
+      const queryHandler = parts.queryApi
+        ? getRequestListener(withQueryDeadlines(routeByTenant(config, zipkinApis), config.queryTimeoutMs))
+        : undefined;
+      const handler =
+        parts.receiver || queryHandler === undefined
+          ? createZipkinHttpReceiver({
+              pipeline,
+              metrics,
+              tenancy: config,
+              maxBodyBytes: config.maxBodyBytes,
+              onInternalError: logErrors(context, 'zipkin'),
+              ...(queryHandler === undefined ? {} : { queryHandler }),
+            })
+          : queryHandler;
+      return openListeners(context, [
+        {
+          port: 'zipkin',
+          label: parts.receiver ? 'Zipkin receiver' : 'Zipkin query API',
+          path: parts.receiver ? '/api/v2/spans' : '/api/v2/services',
+          open: (port) =>
+            listenHttp(
               'zipkin',
-              (request) => (isZipkinSpanPost(request) ? INGEST : QUERY),
-              createZipkinHttpReceiver({
-                pipeline,
-                metrics,
-                tenancy: config,
-                maxBodyBytes: config.maxBodyBytes,
-                onInternalError: logErrors(context, 'zipkin'),
-                queryHandler: getRequestListener(
-                  withQueryDeadlines(routeByTenant(config, zipkinApis), config.queryTimeoutMs),
-                ),
-              }),
+              config.host,
+              port,
+              guardedHttp(
+                context,
+                'zipkin',
+                (request) => (parts.receiver && isZipkinSpanPost(request) ? INGEST : QUERY),
+                handler,
+              ),
+              listenerTls(context, parts.receiver ? 'receiver' : 'query'),
             ),
-            listenerTls(context, 'receiver'),
-          ),
-      },
-    ]);
-  },
-};
+        },
+      ]);
+    },
+  };
+}
+
+export const zipkinModule: ServerModule = zipkinModuleFor({ receiver: true, queryApi: true });
 
 /**
  * Jaeger remote sampling (5778): strategies from a file, or adaptive from the

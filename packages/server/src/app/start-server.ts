@@ -7,12 +7,15 @@ import { readTenantLimitsFile } from '../limits/tenant-limits-file.js';
 import { createIngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
+import { createLogger, type Logger, messageOf, silentLogger } from '../telemetry/logger.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import { TenantMap } from '../tenancy/tenant-map.js';
 import { ServerTls } from '../tls/server-tls.js';
+import { Readiness } from './readiness.js';
 import { DEFAULT_MAX_TENANTS, type ServeConfig, type ServePorts } from './serve-config.js';
 import type { ModuleContext, ModuleListener, ServerModule } from './server-module.js';
-import { SERVER_MODULES } from './server-modules.js';
+import { modulesOfRole } from './server-roles.js';
+import { storeReadinessCheck } from './store-readiness.js';
 import { closeTenantStorage, openTenantStorage, type TenantStorage } from './tenant-storage.js';
 
 interface AcceptedListener {
@@ -54,9 +57,11 @@ export interface ReloadOutcome {
  */
 export async function startServer(
   config: ServeConfig,
-  log: (line: string) => void = () => {},
-  modules: readonly ServerModule[] = SERVER_MODULES,
+  logTo: Logger | ((line: string) => void) = silentLogger(),
+  modules: readonly ServerModule[] = modulesOfRole(config.role ?? 'all'),
 ): Promise<RunningServer> {
+  const logger = typeof logTo === 'function' ? createLogger({ format: 'text', write: logTo }) : logTo;
+  const log = (line: string) => logger.info(line);
   const metrics = new IngestMetrics();
   // Read before anything opens: a wrong auth or TLS file stops the start, costing nothing.
   const access = config.authFile === undefined ? undefined : new AccessControl(config.authFile, metrics.registry);
@@ -95,7 +100,7 @@ export async function startServer(
         try {
           listener(batch.tenant, batch.spans());
         } catch (error) {
-          log(`live tail: ${error instanceof Error ? error.message : String(error)}`);
+          logger.error({ err: error, tenant: batch.tenant }, `accepted-spans listener failed: ${messageOf(error)}`);
         }
       }
     },
@@ -105,6 +110,9 @@ export async function startServer(
     },
   });
   let ready = false;
+  const readiness = new Readiness();
+  const storeCheck = storeReadinessCheck(config);
+  if (storeCheck !== undefined) readiness.add('store', storeCheck);
   const cleanups: (() => Promise<void> | void)[] = [];
   const context: ModuleContext = {
     config,
@@ -114,12 +122,14 @@ export async function startServer(
     ...(access ? { access } : {}),
     ...(tls ? { tls } : {}),
     isReady: () => ready,
+    readiness,
     onAccepted: (listener, wantsSpans = () => true) => {
       const entry = { listener, wantsSpans };
       acceptedListeners.add(entry);
       return () => acceptedListeners.delete(entry);
     },
     log,
+    logger,
     onStop: (cleanup) => {
       cleanups.push(cleanup);
     },

@@ -71,9 +71,22 @@ export function tenantStoreConfig(config: ServeConfig, tenant: TenantId): StoreC
 /**
  * The archive: embedded in `archive` under the tenant's data folder for
  * persistent setups (ClickHouse included), in memory for a memory server.
+ * Collectors and query nodes keep it in ClickHouse, a database beside the
+ * tenant's (`<database>_archive`, `<database>_archive_t_<name>`; never
+ * subject to retention): every query node then reads and writes the same
+ * archive, and none needs a data folder.
  */
 export function tenantArchiveConfig(config: ServeConfig, tenant: TenantId): StoreConfig {
   const dataDir = tenantDataDir(config.dataDir, tenant);
   if (config.storage === 'memory') return { storage: 'memory', dataDir, maxTraces: 10_000 };
+  const clickhouse = config.clickhouse;
+  if ((config.role ?? 'all') !== 'all' && clickhouse !== undefined) {
+    const suffix = tenant === SINGLE_TENANT ? '' : `_t_${tenantStorageName(tenant)}`;
+    return {
+      storage: 'clickhouse',
+      dataDir,
+      clickhouse: { ...clickhouse, database: `${clickhouse.database}_archive${suffix}` },
+    };
+  }
   return { storage: 'embedded', dataDir: join(dataDir, 'archive') };
 }

@@ -7,6 +7,8 @@ const HELP = `Usage: ariadne <command> [options]
 
 Commands:
   serve     run the all-in-one server (receivers, storage, query APIs, web UI)
+  collector run receivers, pipeline and writer only, into a shared ClickHouse
+  query     run the web UI and query APIs only, over a shared ClickHouse
   token     make access tokens for \`serve --auth\` (token create ...)
 
 Options:
@@ -29,6 +31,9 @@ export async function main(args: readonly string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await runServe(rest);
+      case 'collector':
+      case 'query':
+        return await runServe(rest, command);
       case 'token':
         return await runToken(rest);
       case 'version':

@@ -1,10 +1,21 @@
 import { parseArgs } from 'node:util';
 import { isAriadneError } from '@ariadne/protocol';
 import { DEFAULT_SERVE_CONFIG, type PortSetting, type ServeConfig, type ServePorts } from '../app/serve-config.js';
+import type { ServerRole } from '../app/server-roles.js';
 import { type RunningServer, startServer } from '../app/start-server.js';
 import { readTenantLimitsFile, TenantLimitsFileError } from '../limits/tenant-limits-file.js';
 import { parseGoDuration } from '../query/jaeger/go-duration.js';
 import { STORE_KINDS, type StoreKind } from '../storage/open-store.js';
+import {
+  createLogger,
+  defaultLogFormat,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
+  messageOf,
+} from '../telemetry/logger.js';
 import { parseTenantId, type TenantId } from '../tenancy/tenant-id.js';
 import { readServeConfigFile } from './serve-config-file.js';
 import { serveUsageError as usageError } from './serve-usage-error.js';
@@ -59,6 +70,8 @@ Remote sampling:
   --sampling-strategies <file>     Jaeger strategies file (JSON), re-read when it changes
   --sampling-adaptive-target <n>   adaptive: per-operation probabilities recomputed from the spans
                                    received to keep n traces per second per operation
+  --sampling-adaptive-interval <d> adaptive: how often they are recomputed, e.g. 1m (default 1m). With
+                                   ClickHouse, collectors share the counts and the answer through it
 
 Queries:
   --query-timeout <duration>       longest a query may run, e.g. 30s or 2m; past it the query is stopped and
@@ -87,6 +100,10 @@ Ingest limits:
   --max-spans-per-request <n>      larger requests are refused whole: 413 / RESOURCE_EXHAUSTED (default 100000)
   --max-attributes-per-span <n>    attributes kept per span, event and link; the rest are dropped (default 1024)
   --max-attribute-value-length <n> longer string and bytes values are truncated (default 65536)
+
+Logs (on stderr; no secret is ever written):
+  --log-level <level>              error, warn, info (default) or debug
+  --log-format <format>            json (one object a line) or text; default text on a terminal, json otherwise
 
   -h, --help                       show this help
 
@@ -136,6 +153,9 @@ export const SERVE_FLAGS = [
   'tls-client-ca',
   'max-search-window',
   'cors-origin',
+  'sampling-adaptive-interval',
+  'log-level',
+  'log-format',
   ...(Object.keys(PORT_FLAGS) as (keyof typeof PORT_FLAGS)[]),
 ] as const;
 
@@ -157,7 +177,7 @@ export const PATH_FLAGS: readonly ServeFlag[] = [
   'limits',
 ];
 
-export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
+export function parseServeArgs(args: readonly string[], role: ServerRole = 'all'): ServeConfig | 'help' {
   const { values, positionals } = parseArgs({
     args: [...args],
     strict: true,
@@ -204,6 +224,7 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
   if (!STORE_KINDS.includes(storage as StoreKind)) {
     throw usageError(`${name('storage')} must be one of ${STORE_KINDS.join(', ')}, not "${storage}"`);
   }
+  if (role !== 'all' && storage !== 'clickhouse') throw usageError(roleNeedsClickHouse(role, name('storage'), storage));
   const clickhouseFlags = (Object.keys(text) as ServeFlag[]).filter((flag) => flag.startsWith('clickhouse-'));
   if (storage !== 'clickhouse' && clickhouseFlags.length > 0) {
     throw usageError(`${name(clickhouseFlags[0]!)} needs --storage clickhouse`);
@@ -228,8 +249,11 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
     positiveInteger(name(flag), text[flag], fallback);
   const retention = text.retention === undefined ? undefined : duration(name('retention'), text.retention);
   const tenancy = tenancyOf(text, name);
+  const log = logOptionsOf(text, name);
   return {
     ...defaults,
+    ...(role === 'all' ? {} : { role }),
+    ...(log === undefined ? {} : { log }),
     storage: storage as StoreKind,
     dataDir: text['data-dir'] ?? defaults.dataDir,
     maxTraces: integer('max-traces', defaults.maxTraces),
@@ -252,6 +276,14 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
       ? {}
       : {
           adaptiveSamplingTarget: positiveNumber(name('sampling-adaptive-target'), text['sampling-adaptive-target']),
+        }),
+    ...(text['sampling-adaptive-interval'] === undefined
+      ? {}
+      : {
+          adaptiveSamplingIntervalMs: millis(
+            name('sampling-adaptive-interval'),
+            duration(name('sampling-adaptive-interval'), text['sampling-adaptive-interval'], '1m'),
+          ),
         }),
     ...tenancy,
     ...(text.auth === undefined ? {} : { authFile: text.auth }),
@@ -281,6 +313,37 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
       maxAttributesPerSpan: integer('max-attributes-per-span', limits.maxAttributesPerSpan),
       maxAttributeValueLength: integer('max-attribute-value-length', limits.maxAttributeValueLength),
     },
+  };
+}
+
+/**
+ * Why a collector or a query node needs ClickHouse. The embedded store is
+ * one process's (its data folder is locked while open) and the memory store
+ * lives inside one: a collector could write where no query node can read.
+ * Jaeger's collector and query likewise need a shared backend; its
+ * all-in-one is for one machine, as `ariadne serve` is.
+ */
+function roleNeedsClickHouse(role: ServerRole, where: string, storage: string): string {
+  return `ariadne ${role} needs --storage clickhouse, not ${storage} (${where}): collectors and query nodes share one ClickHouse, while the ${storage} store belongs to one process. On one machine, run ariadne serve`;
+}
+
+/** `--log-level` and `--log-format`, checked. */
+function logOptionsOf(
+  text: Partial<Record<ServeFlag | ServeSwitch, string>>,
+  name: (flag: ServeFlag | ServeSwitch) => string,
+): ServeConfig['log'] {
+  const level = text['log-level'];
+  const format = text['log-format'];
+  if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) {
+    throw usageError(`${name('log-level')} must be one of ${LOG_LEVELS.join(', ')}, not "${level}"`);
+  }
+  if (format !== undefined && !LOG_FORMATS.includes(format as LogFormat)) {
+    throw usageError(`${name('log-format')} must be one of ${LOG_FORMATS.join(', ')}, not "${format}"`);
+  }
+  if (level === undefined && format === undefined) return undefined;
+  return {
+    ...(level === undefined ? {} : { level: level as LogLevel }),
+    ...(format === undefined ? {} : { format: format as LogFormat }),
   };
 }
 
@@ -406,26 +469,45 @@ function millis(name: string, nanos: bigint): number {
   return Number(nanos / 1_000_000n);
 }
 
-/** Runs until SIGINT or SIGTERM, then closes cleanly (requests finish, the store flushes). */
-export async function runServe(args: readonly string[]): Promise<number> {
-  const config = parseServeArgs(args);
+/** `ariadne serve`, `ariadne collector` or `ariadne query`: runs until SIGINT or SIGTERM, then closes cleanly (requests finish, the store flushes). */
+export async function runServe(args: readonly string[], role: ServerRole = 'all'): Promise<number> {
+  const config = parseServeArgs(args, role);
   if (config === 'help') {
-    process.stdout.write(SERVE_HELP);
+    process.stdout.write(helpOfRole(role));
     return 0;
   }
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const server = await startServer(config, log);
+  const logger = createLogger({
+    level: config.log?.level ?? 'info',
+    format: config.log?.format ?? defaultLogFormat(),
+    secrets: [config.clickhouse?.password],
+  });
+  const log = (line: string) => logger.info(line);
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger);
+  } catch (error) {
+    logger.error(
+      { err: error, role: config.role ?? 'all', storage: config.storage },
+      `cannot start: ${messageOf(error)}`,
+    );
+    throw error;
+  }
   const where = config.storage === 'embedded' ? ` in ${config.dataDir}` : '';
   const tenants = config.multitenancy ? ', multitenancy: X-Scope-OrgID' : '';
+  const what = role === 'all' ? '' : ` ${role}`;
   process.stdout.write(
     [
-      `Ariadne is ready (pid ${process.pid}, storage: ${config.storage}${where}${tenants})`,
+      `Ariadne${what} is ready (pid ${process.pid}, storage: ${config.storage}${where}${tenants})`,
       ...server.endpoints.map((entry) => `  ${entry.label.padEnd(22)} ${entry.endpoint}`),
       '',
     ].join('\n'),
   );
+  logger.info(
+    { role: config.role ?? 'all', storage: config.storage, endpoints: server.endpoints.map((entry) => entry.endpoint) },
+    'ready',
+  );
   // Only with something to reload: otherwise SIGHUP keeps its default (a closed terminal stops the server).
-  const onHangup = () => void reloadOnSignal(server, log);
+  const onHangup = () => void reloadOnSignal(server, logger);
   const reloads = config.authFile !== undefined || config.tls !== undefined || config.tenantLimitsFile !== undefined;
   if (reloads) process.on('SIGHUP', onHangup);
   await new Promise<void>((resolve) => {
@@ -438,11 +520,48 @@ export async function runServe(args: readonly string[]): Promise<number> {
   });
   if (reloads) process.off('SIGHUP', onHangup);
   await server.close();
+  logger.info('closed');
   return 0;
 }
 
 /** SIGHUP: re-read the auth file, the certificates and the limits file, one log line per part. */
-async function reloadOnSignal(server: RunningServer, log: (line: string) => void): Promise<void> {
-  log('SIGHUP: reloading');
-  for (const outcome of await server.reload()) log(outcome.message);
+async function reloadOnSignal(server: RunningServer, logger: Logger): Promise<void> {
+  logger.info('SIGHUP: reloading');
+  for (const outcome of await server.reload()) {
+    if (outcome.ok) logger.info({ part: outcome.part }, outcome.message);
+    else logger.error({ part: outcome.part }, outcome.message);
+  }
+}
+
+/** The help of a role: `serve`'s options, which every role takes, under the role's own description. */
+export function helpOfRole(role: ServerRole): string {
+  if (role === 'all') return SERVE_HELP;
+  const [, ...rest] = SERVE_HELP.split('\n\nConfig file:');
+  const about =
+    role === 'collector'
+      ? `Usage: ariadne collector --storage clickhouse [--config <file>] [options]
+
+Runs the receivers (OTLP, Jaeger, Zipkin), the ingest pipeline, the writer
+and remote sampling: no web UI and no query API. Its --query-port serves
+/health, /ready and /metrics only. Run any number of collectors, and query
+nodes (ariadne query), against one ClickHouse. Adaptive sampling shares its
+counts and answers through ClickHouse, so every collector answers alike.
+
+It needs --storage clickhouse: the embedded store belongs to one process
+(its data folder is locked while open) and the memory store lives inside
+one, so nothing else could read what a collector wrote. On one machine,
+run ariadne serve.`
+      : `Usage: ariadne query --storage clickhouse [--config <file>] [options]
+
+Runs the web UI and every query API (Jaeger, Tempo, Zipkin, live tail,
+monitor, service map, archive): no receivers. Run any number of query
+nodes, and collectors (ariadne collector), against one ClickHouse. Live tail
+reads what collectors wrote from ClickHouse, about every second. The archive
+lives in ClickHouse too (database <clickhouse-database>_archive).
+
+It needs --storage clickhouse (the embedded and memory stores belong to one
+process). On one machine, run ariadne serve.
+
+It takes every option of ariadne serve; receiver ports are ignored.`;
+  return `${about}\n\nConfig file:${rest.join('\n\nConfig file:')}`;
 }
