@@ -3,6 +3,7 @@ import { INGEST, QUERY } from '../auth/http-access.js';
 import { listenHttp } from '../http/listen.js';
 import { createJaegerV3Api } from '../query/jaeger-v3/jaeger-v3-api.js';
 import { createLiveTail } from '../query/live/live-tail.js';
+import { pollLiveTail } from '../query/live/poll-live-tail.js';
 import type { QueryCaps } from '../query/query-caps.js';
 import { withQueryDeadlines } from '../query/query-deadline.js';
 import { createTempoApi, createTempoStatusApi } from '../query/tempo/tempo-api.js';
@@ -15,7 +16,7 @@ import { listenJaegerUdp } from '../receivers/jaeger-udp/jaeger-udp-receiver.js'
 import { createOtlpGrpcService } from '../receivers/otlp-grpc/otlp-grpc-receiver.js';
 import { createOtlpHttpReceiver, sendOtlpHttpRefusal } from '../receivers/otlp-http/otlp-http-receiver.js';
 import { createZipkinHttpReceiver, isZipkinSpanPost } from '../receivers/zipkin-http/zipkin-http-receiver.js';
-import { createSamplingApi } from '../sampling/sampling-api.js';
+import { isRecentSpansReader } from '../storage/recent-spans-reader.js';
 import { messageOf } from '../telemetry/logger.js';
 import { keepsTenantsApart } from '../tenancy/resolve-tenant.js';
 import { routeByTenant } from '../tenancy/route-by-tenant.js';
@@ -26,6 +27,7 @@ import { type ListenerStep, openListeners } from './open-listeners.js';
 import { createQueryHttpApp, createTenantQueryApi, jaegerRefusal } from './query-http-app.js';
 import type { ModuleContext, ServerModule } from './server-module.js';
 import { tenantApps } from './tenant-apps.js';
+import { createTenantSampling } from './tenant-sampling.js';
 
 /** Logs a receiver's server-side failures with its name and the error. */
 const logErrors = (context: ModuleContext, name: string) => (error: unknown) =>
@@ -64,9 +66,23 @@ export const queryModule: ServerModule = {
             createTraceViewApi(store, archive),
           ],
         });
-        return { app, liveTail };
+        // A query node hears no pipeline: its live tail reads what collectors wrote (poll-live-tail.ts says why).
+        const poller =
+          context.config.role === 'query' && isRecentSpansReader(store)
+            ? pollLiveTail(store, liveTail, {
+                onError: (error) =>
+                  context.logger.warn(
+                    { err: error, tenant },
+                    `live tail: reading recent spans failed: ${messageOf(error)}`,
+                  ),
+              })
+            : undefined;
+        return { app, liveTail, poller };
       },
-      ({ liveTail }) => liveTail.close(),
+      ({ liveTail, poller }) => {
+        poller?.stop();
+        liveTail.close();
+      },
     );
     context.onStop(
       context.onAccepted(
@@ -318,16 +334,11 @@ export const samplingModule: ServerModule = {
     const { config } = context;
     const apis = tenantApps(
       context,
-      () => ({
-        app: createSamplingApi({
-          ...(config.samplingStrategiesFile ? { strategiesFile: config.samplingStrategiesFile } : {}),
-          ...(config.adaptiveSamplingTarget
-            ? { adaptive: { targetTracesPerSecond: config.adaptiveSamplingTarget } }
-            : {}),
-          onError: logErrors(context, 'sampling'),
-        }),
-      }),
-      ({ app }) => app.close(),
+      (tenant) => createTenantSampling(context, tenant),
+      ({ app, shared }) => {
+        shared?.stop();
+        app.close();
+      },
     );
     context.onStop(
       context.onAccepted(

@@ -1,6 +1,9 @@
 import { type Span, serviceNameOf } from '@ariadne/protocol';
 import type { SamplingStrategyResponse } from './sampling-strategies.js';
 
+/** service -> operation -> a number (traces counted, or a probability). */
+export type OperationValues = Map<string, Map<string, number>>;
+
 export interface AdaptiveSamplingOptions {
   /** Traces per second to keep for each operation (Jaeger's `target-samples-per-second`). Default 1. */
   readonly targetTracesPerSecond?: number;
@@ -38,7 +41,7 @@ export class AdaptiveSampler {
   /** service -> operation -> traces counted since the last recomputation. */
   private readonly counts = new Map<string, Map<string, number>>();
   /** service -> operation -> current probability. */
-  private readonly probabilities = new Map<string, Map<string, number>>();
+  private readonly learned = new Map<string, Map<string, number>>();
 
   constructor(options: AdaptiveSamplingOptions = {}) {
     this.target = options.targetTracesPerSecond ?? 1;
@@ -68,10 +71,10 @@ export class AdaptiveSampler {
   recompute(elapsedSeconds: number): void {
     if (!(elapsedSeconds > 0)) return;
     for (const [service, operations] of this.counts) {
-      let current = this.probabilities.get(service);
+      let current = this.learned.get(service);
       if (current === undefined) {
         current = new Map();
-        this.probabilities.set(service, current);
+        this.learned.set(service, current);
       }
       for (const [operation, count] of operations) {
         const p = current.get(operation) ?? this.initial;
@@ -88,14 +91,47 @@ export class AdaptiveSampler {
     this.counts.clear();
   }
 
+  /**
+   * The traces counted since the last recomputation, which this forgets
+   * (a collector sharing its counts hands them to the shared state).
+   */
+  takeCounts(): OperationValues {
+    const counts = new Map([...this.counts].map(([service, operations]) => [service, new Map(operations)]));
+    this.counts.clear();
+    return counts;
+  }
+
+  /** Adds counts to the ones since the last recomputation (every collector's, read from the shared state). */
+  addCounts(counts: OperationValues): void {
+    for (const [service, operations] of counts) {
+      let mine = this.counts.get(service);
+      if (mine === undefined) {
+        mine = new Map();
+        this.counts.set(service, mine);
+      }
+      for (const [operation, count] of operations) mine.set(operation, (mine.get(operation) ?? 0) + count);
+    }
+  }
+
+  /** Every operation's probability now. */
+  learnedProbabilities(): OperationValues {
+    return new Map([...this.learned].map(([service, operations]) => [service, new Map(operations)]));
+  }
+
+  /** Replaces every probability (the shared state's answer, so that every collector gives the same). */
+  loadProbabilities(probabilities: OperationValues): void {
+    this.learned.clear();
+    for (const [service, operations] of probabilities) this.learned.set(service, new Map(operations));
+  }
+
   /** The probability of an operation now; `undefined` when it was never seen. */
   probabilityOf(service: string, operation: string): number | undefined {
-    return this.probabilities.get(service)?.get(operation);
+    return this.learned.get(service)?.get(operation);
   }
 
   /** The strategy answer for a service, or `undefined` when nothing was learned about it yet. */
   strategyFor(service: string): SamplingStrategyResponse | undefined {
-    const operations = this.probabilities.get(service);
+    const operations = this.learned.get(service);
     if (operations === undefined || operations.size === 0) return undefined;
     return {
       strategyType: 'PROBABILISTIC',

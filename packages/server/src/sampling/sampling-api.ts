@@ -21,6 +21,12 @@ export interface SamplingApiOptions {
   readonly adaptive?: AdaptiveSamplingOptions & {
     /** How often probabilities are recomputed, ms; 0 leaves it to `recompute()`. Default 60,000. */
     readonly intervalMs?: number;
+    /**
+     * The sampler to answer from, when someone else drives it (a collector
+     * sharing its state through ClickHouse, `shared-adaptive-sampling.ts`,
+     * with `intervalMs: 0`). Default: one of its own, from these options.
+     */
+    readonly sampler?: AdaptiveSampler;
   };
   /** Told when the strategies file cannot be read or parsed (the last good strategies stay in force). */
   readonly onError?: (error: unknown) => void;
@@ -49,7 +55,8 @@ export type SamplingApi = Hono & {
  */
 export function createSamplingApi(options: SamplingApiOptions = {}): SamplingApi {
   const app = new Hono();
-  const adaptive = options.adaptive === undefined ? undefined : new AdaptiveSampler(options.adaptive);
+  const adaptive =
+    options.adaptive === undefined ? undefined : (options.adaptive.sampler ?? new AdaptiveSampler(options.adaptive));
   let config: StrategiesConfig = DEFAULT_STRATEGIES;
   let loadedVersion = '';
   let loadError: unknown;

@@ -8,6 +8,7 @@ import {
 } from '@ariadne/protocol';
 import type { ClickHouseConfig } from '../open-store.js';
 import { compareText, sortOperations } from '../query/service-catalog.js';
+import type { RecentSpansReader } from '../recent-spans-reader.js';
 import type {
   DependencyLink,
   DependencyReader,
@@ -35,6 +36,7 @@ import { dropExpiredPartitions } from './drop-expired-partitions.js';
 import { findTraceSummaries } from './find-traces.js';
 import { GroupInsert } from './group-insert.js';
 import { migrateSpansV1 } from './migrate-spans-v1.js';
+import { readRecentSpans } from './recent-spans-sql.js';
 import { type RedMetricsRow, redMetricsSql, redMetricsToSeries, validateRedMetricsQuery } from './red-metrics-sql.js';
 import { RowBinaryReader } from './row-binary.js';
 import { SPAN_CONTENT_HASH, SPAN_ROW_COLUMNS, SpanRowDecoder, SpanRowEncoder } from './span-row.js';
@@ -48,7 +50,7 @@ export interface ClickHouseStoreOptions extends ClickHouseConfig {
 }
 
 /** The ClickHouse store, plus retention on demand (what the periodic job runs). */
-export interface ClickHouseStore extends SpanStore, DependencyReader, RedMetricsReader {
+export interface ClickHouseStore extends SpanStore, DependencyReader, RedMetricsReader, RecentSpansReader {
   /**
    * Drops the day partitions that hold only spans older than the retention,
    * as of `nowNanos`; resolves to the days dropped (`YYYY-MM-DD`). Without a
@@ -228,6 +230,8 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
         const rows = await http.query<RedMetricsRow>(redMetricsSql(spans, query));
         return redMetricsToSeries(rows, query);
       }),
+
+    readRecentSpans: (query) => run(() => readRecentSpans(http, spans, query)),
 
     applyRetention: (nowNanos?: bigint) => run(() => applyRetention(nowNanos)),
 

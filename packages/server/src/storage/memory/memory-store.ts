@@ -1,4 +1,4 @@
-import { AriadneError, normalizeTraceId, type Span } from '@ariadne/protocol';
+import { AriadneError, durationNanosOf, normalizeTraceId, type Span } from '@ariadne/protocol';
 import { ScanPacer } from '../../query/query-deadline.js';
 import { crossServiceCalls, DependencyCounter, isErrorSpan } from '../query/dependency-links.js';
 import { mostRecentTraces } from '../query/most-recent-traces.js';
@@ -7,6 +7,7 @@ import { ServiceCatalog } from '../query/service-catalog.js';
 import { compileSpanMatcher } from '../query/span-matches-query.js';
 import { summarizeTrace } from '../query/summarize-trace.js';
 import { validateTimeRange } from '../query/validate-time-range.js';
+import type { RecentSpansQuery, RecentSpansReader } from '../recent-spans-reader.js';
 import type {
   DependencyLink,
   DependencyReader,
@@ -42,7 +43,9 @@ export interface MemoryStoreOptions {
  * retried batch changes no count. Scans yield to the event loop every few
  * milliseconds and stop at the query's deadline (`query/query-deadline.ts`).
  */
-export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & DependencyReader & RedMetricsReader {
+export function openMemoryStore(
+  options: MemoryStoreOptions = {},
+): SpanStore & DependencyReader & RedMetricsReader & RecentSpansReader {
   const maxTraces = options.maxTraces ?? 100_000;
   if (!Number.isInteger(maxTraces) || maxTraces < 1) {
     throw new RangeError(`maxTraces must be an integer ≥ 1, not ${maxTraces}`);
@@ -73,6 +76,20 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): SpanStore & D
         traces.delete(oldestId);
         for (const span of oldest.spans) catalog.remove(span);
       }
+    },
+
+    async readRecentSpans(query: RecentSpansQuery): Promise<Span[]> {
+      ensureOpen();
+      const found: Span[] = [];
+      for (const trace of traces.values()) {
+        for (const span of trace.spans) {
+          const end = span.startTimeUnixNano + durationNanosOf(span);
+          if (span.startTimeUnixNano >= query.startedAfterNanos && end >= query.endedAfterNanos) found.push(span);
+        }
+      }
+      const endOf = (span: Span) => span.startTimeUnixNano + durationNanosOf(span);
+      found.sort((a, b) => (endOf(a) > endOf(b) ? -1 : endOf(a) < endOf(b) ? 1 : 0));
+      return found.slice(0, Math.max(1, Math.floor(query.limit)));
     },
 
     async getTrace(traceId: string, _timeRange?: TimeRange): Promise<Span[]> {
