@@ -192,6 +192,23 @@ test('a collector is not ready while ClickHouse is unreachable; it stays healthy
   assert.equal(body.reasons[0]?.check, 'store');
   assert.match(body.reasons[0]?.reason ?? '', /ClickHouse at http:\/\/127\.0\.0\.1:\d+ is unreachable/);
   assert.equal((await fetch(`${admin}/health`)).status, 200);
+  // A batch it cannot write is refused (retry later), and the failure is logged with whose spans they were.
+  const refused = await fetch(collectors[0].endpoints.get('OTLP/HTTP receiver')!, {
+    method: 'POST',
+    headers: { ...bearer(ingest), 'content-type': 'application/json' },
+    body: JSON.stringify(otlpTrace(randomTraceId(), BigInt(Date.now()) * 1_000_000n, 'checkout-a')),
+  });
+  assert.notEqual(refused.status, 200);
+  const line = await waitFor(
+    async () =>
+      collectors[0]
+        .logs()
+        .split('\n')
+        .find((entry) => entry.includes('store write failed')),
+    'the failed write to be logged',
+  );
+  const record = JSON.parse(line) as { level: string; tenant: string; receiver: string; spans: number };
+  assert.deepEqual([record.level, record.tenant, record.receiver, record.spans], ['error', TENANT, 'otlp-http', 2]);
 });
 
 test('the logs are JSON lines with levels, and hold no secret', async () => {

@@ -1,6 +1,7 @@
 import { getRequestListener } from '@hono/node-server';
 import { INGEST, QUERY } from '../auth/http-access.js';
 import { listenHttp } from '../http/listen.js';
+import { logServerErrors } from '../http/log-server-errors.js';
 import { createJaegerV3Api } from '../query/jaeger-v3/jaeger-v3-api.js';
 import { createLiveTail } from '../query/live/live-tail.js';
 import { pollLiveTail } from '../query/live/poll-live-tail.js';
@@ -109,7 +110,9 @@ export const queryModule: ServerModule = {
             'query',
             context.config.host,
             port,
-            getRequestListener(withQueryDeadlines(app.fetch, context.config.queryTimeoutMs)),
+            getRequestListener(
+              logServerErrors(withQueryDeadlines(app.fetch, context.config.queryTimeoutMs), context.logger, 'query'),
+            ),
             listenerTls(context, 'query'),
           ),
       },
@@ -282,7 +285,13 @@ export function zipkinModuleFor(parts: { readonly receiver: boolean; readonly qu
         app: createZipkinQueryApi((await context.storageFor(tenant)).store, queryCaps(context)),
       }));
       const queryHandler = parts.queryApi
-        ? getRequestListener(withQueryDeadlines(routeByTenant(config, zipkinApis), config.queryTimeoutMs))
+        ? getRequestListener(
+            logServerErrors(
+              withQueryDeadlines(routeByTenant(config, zipkinApis), config.queryTimeoutMs),
+              context.logger,
+              'zipkin',
+            ),
+          )
         : undefined;
       const handler =
         parts.receiver || queryHandler === undefined
@@ -392,7 +401,12 @@ export const tempoModule: ServerModule = {
             'tempo',
             context.config.host,
             port,
-            guardedHttp(context, 'tempo', always(QUERY), getRequestListener(app.fetch)),
+            guardedHttp(
+              context,
+              'tempo',
+              always(QUERY),
+              getRequestListener(logServerErrors(app.fetch, context.logger, 'tempo')),
+            ),
             listenerTls(context, 'query'),
           ),
       },

@@ -104,6 +104,12 @@ export async function startServer(
         }
       }
     },
+    onWriteFailed: logAtMostEvery(10_000, (error, context, failuresSince) =>
+      logger.error(
+        { err: error, ...context, failuresSince },
+        `store write failed, the client is told to retry: ${messageOf(error)}`,
+      ),
+    ),
     wantsSpans: (tenant) => {
       for (const { wantsSpans } of acceptedListeners) if (wantsSpans(tenant)) return true;
       return false;
@@ -208,4 +214,24 @@ function reloadPart(part: ReloadOutcome['part'], reload: () => string): ReloadOu
   } catch (error) {
     return { part, ok: false, message: `${part}: reload failed, the previous one stays: ${(error as Error).message}` };
   }
+}
+
+/**
+ * A failing store fails every batch: one line per interval (the first at
+ * once) with how many failed since the last line, rather than a line per batch.
+ */
+function logAtMostEvery<Context>(
+  intervalMs: number,
+  log: (error: unknown, context: Context, failuresSince: number) => void,
+): (error: unknown, context: Context) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  let failures = 0;
+  return (error, context) => {
+    failures++;
+    const now = performance.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    log(error, context, failures);
+    failures = 0;
+  };
 }

@@ -127,6 +127,11 @@ export interface IngestPipelineOptions {
    * must not block; whatever it throws is swallowed so ingest never fails for it.
    */
   readonly onAccepted?: (batch: AcceptedBatch) => void;
+  /** Told when the store refused or failed a batch (the client is told to retry), with whose and how many spans. */
+  readonly onWriteFailed?: (
+    error: unknown,
+    context: { readonly tenant: TenantId; readonly receiver: string; readonly spans: number },
+  ) => void;
   /**
    * Whether `onAccepted` will ask for the spans of the batches written now
    * (a live-tail client is connected, say). A batch the store takes as bytes
@@ -220,6 +225,7 @@ export function createIngestPipeline(
       } catch (error) {
         const reason = isAriadneError(error, 'Overloaded') ? 'overloaded' : 'storage_failure';
         refused.inc({ receiver, reason }, count);
+        options.onWriteFailed?.(error, { tenant: accepted.tenant, receiver, spans: count });
         throw isAriadneError(error) ? error : new AriadneError('StorageFailure', 'the store failed', { cause: error });
       } finally {
         inFlight -= count;
