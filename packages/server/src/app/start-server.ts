@@ -4,6 +4,7 @@ import type { Listener } from '../http/listen.js';
 import { limitSearches } from '../limits/limit-searches.js';
 import { TenantLimiter } from '../limits/tenant-limiter.js';
 import { readTenantLimitsFile } from '../limits/tenant-limits-file.js';
+import { INLINE_DECODE_POOL } from '../pipeline/decode-pool.js';
 import { createIngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
@@ -93,6 +94,8 @@ export async function startServer(
     answerWithinMs: config.ingestAnswerMs ?? (config.storage === 'embedded' ? 750 : 10_000),
     metrics,
     limits: config.limits,
+    // A query node runs no receiver: it has nothing to decode, and starts no decode threads.
+    ...(config.role === 'query' ? { decodePool: INLINE_DECODE_POOL } : {}),
     ...(limiter === undefined ? {} : { tenantLimiter: limiter }),
     onAccepted: (batch) => {
       for (const { listener, wantsSpans } of acceptedListeners) {
