@@ -43,3 +43,28 @@ test('single-tenant stores are where they were before tenants: the data folder a
   assert.equal(tenantStoreConfig(config, TENANT_B).clickhouse?.database, 'traces_t__54eam_2d_41');
   assert.equal(tenantArchiveConfig(config, TENANT_B).dataDir, '/srv/ariadne/tenants/_54eam_2d_41/archive');
 });
+
+test('collectors and query nodes keep the archive in ClickHouse, a database beside each tenant’s', () => {
+  const config: ServeConfig = {
+    ...DEFAULT_SERVE_CONFIG,
+    role: 'query',
+    storage: 'clickhouse',
+    clickhouse: { url: 'http://127.0.0.1:8123', database: 'traces', password: 'pw' },
+  };
+  const single = tenantArchiveConfig(config, SINGLE_TENANT);
+  assert.equal(single.storage, 'clickhouse');
+  assert.deepEqual(single.clickhouse, { url: 'http://127.0.0.1:8123', database: 'traces_archive', password: 'pw' });
+  assert.equal(single.retentionNanos, undefined, 'the archive is never subject to retention');
+  assert.equal(tenantArchiveConfig(config, TENANT_A).clickhouse?.database, 'traces_archive_t_team_2da');
+  // Never a tenant's own database: those are traces_t_<name>.
+  assert.notEqual(
+    tenantArchiveConfig(config, TENANT_A).clickhouse?.database,
+    tenantStoreConfig(config, TENANT_A).clickhouse?.database,
+  );
+  const serve = tenantArchiveConfig({ ...config, role: 'all' }, SINGLE_TENANT);
+  assert.deepEqual(
+    [serve.storage, serve.dataDir],
+    ['embedded', 'data/archive'],
+    'serve keeps its archive where it was',
+  );
+});

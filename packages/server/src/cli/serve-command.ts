@@ -562,6 +562,6 @@ lives in ClickHouse too (database <clickhouse-database>_archive).
 It needs --storage clickhouse (the embedded and memory stores belong to one
 process). On one machine, run ariadne serve.
 
-It takes every option of ariadne serve; receiver ports are ignored.`;
+It takes every option of ariadne serve; the receiver and sampling ports are ignored.`;
   return `${about}\n\nConfig file:${rest.join('\n\nConfig file:')}`;
 }
