@@ -6,7 +6,7 @@ import type { LogFormat, LogLevel } from '../telemetry/logger.js';
 import type { TenancyConfig } from '../tenancy/resolve-tenant.js';
 import type { TenantId } from '../tenancy/tenant-id.js';
 import type { TlsFiles } from '../tls/server-tls.js';
-import type { ServerRole } from './server-roles.js';
+import type { ServerRole } from './server-role.js';
 
 /** A listener's port: a number (0 picks a free one) or `off` (the listener does not start). */
 export type PortSetting = number | 'off';

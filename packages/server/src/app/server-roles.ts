@@ -15,17 +15,7 @@ import {
   tempoModule,
   zipkinModuleFor,
 } from './server-modules.js';
-
-/**
- * What one process runs (Tempo's targets, Jaeger's collector and query
- * binaries): `all` (`ariadne serve`) everything; `collector` the receivers,
- * the pipeline, the writer and remote sampling (it learns from the spans it
- * receives); `query` the web UI and every query API. Collectors and query
- * nodes meet only in the shared store (ClickHouse), so any number of each
- * can run.
- */
-export const SERVER_ROLES = ['all', 'collector', 'query'] as const;
-export type ServerRole = (typeof SERVER_ROLES)[number];
+import type { ServerRole } from './server-role.js';
 
 /**
  * A collector's port 16686 (`--query-port`): `/health`, `/ready` and
@@ -70,6 +60,14 @@ const QUERY_MODULES: readonly ServerModule[] = [
   tempoModule,
 ];
 
+/**
+ * What one process runs (Tempo's targets, Jaeger's collector and query
+ * binaries): `all` (`ariadne serve`) everything; `collector` the receivers,
+ * the pipeline, the writer and remote sampling (it learns from the spans it
+ * receives); `query` the web UI and every query API. Collectors and query
+ * nodes meet only in the shared store (ClickHouse), so any number of each
+ * can run.
+ */
 export function modulesOfRole(role: ServerRole): readonly ServerModule[] {
   switch (role) {
     case 'all':

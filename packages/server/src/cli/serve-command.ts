@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isAriadneError } from '@ariadne/protocol';
 import { DEFAULT_SERVE_CONFIG, type PortSetting, type ServeConfig, type ServePorts } from '../app/serve-config.js';
-import type { ServerRole } from '../app/server-roles.js';
+import type { ServerRole } from '../app/server-role.js';
 import { type RunningServer, startServer } from '../app/start-server.js';
 import { readTenantLimitsFile, TenantLimitsFileError } from '../limits/tenant-limits-file.js';
 import { parseGoDuration } from '../query/jaeger/go-duration.js';
