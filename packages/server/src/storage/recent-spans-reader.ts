@@ -5,6 +5,8 @@ export interface RecentSpansQuery {
   readonly endedAfterNanos: bigint;
   /** ... and started at or after this: bounds what the store scans (longer spans are not read). */
   readonly startedAfterNanos: bigint;
+  /** Only spans of these services; absent, every service's. */
+  readonly services?: readonly string[];
   /** At most this many spans, the latest ends first. */
   readonly limit: number;
 }

@@ -21,6 +21,12 @@ export interface LiveTail {
   readonly api: Hono;
   /** Clients connected now. */
   readonly clientCount: number;
+  /**
+   * The services the connected clients filter on (`service=`), or undefined
+   * when one of them wants every service: a process that reads spans for its
+   * clients (a query node) reads only these.
+   */
+  wantedServices(): readonly string[] | undefined;
   /** Ends every client's stream and stops the heartbeat. */
   close(): void;
 }
@@ -162,6 +168,14 @@ export function createLiveTail(options: LiveTailOptions = {}): LiveTail {
     api,
     get clientCount() {
       return clients.size;
+    },
+    wantedServices() {
+      const services = new Set<string>();
+      for (const client of clients) {
+        if (client.service === '') return undefined;
+        services.add(client.service);
+      }
+      return [...services];
     },
     publish(spans) {
       if (clients.size === 0 || spans.length === 0) return;

@@ -88,3 +88,29 @@ test('a poll reads at most maxSpansPerPoll spans, the latest ends first', async 
     await store.close();
   }
 });
+
+test('when every client asks for a service, only those services are read', async () => {
+  const store = openMemoryStore();
+  const liveTail = createLiveTail();
+  const poller = pollLiveTail(store, liveTail, { intervalMs: 3_600_000, nowNanos: () => T0 });
+  try {
+    assert.deepEqual(liveTail.wantedServices(), [], 'nobody tails: no service wanted');
+    const next = eventsOf(await liveTail.api.request('/api/live?service=payments'));
+    assert.deepEqual(liveTail.wantedServices(), ['payments']);
+    const other = makeSpan({ ...span('21', T0 - SECOND), service: 'svc' });
+    const wanted = makeSpan({
+      ...span('22', T0 - SECOND),
+      resource: {
+        attributes: [{ key: 'service.name', value: { type: 'string', value: 'payments' } }],
+        droppedAttributesCount: 0,
+      },
+    });
+    await store.writeSpans([other, wanted]);
+    assert.equal(await poller.pollOnce(), 1, 'the other service was not read at all');
+    assert.deepEqual(await next(), ['2222222222222222']);
+  } finally {
+    poller.stop();
+    liveTail.close();
+    await store.close();
+  }
+});

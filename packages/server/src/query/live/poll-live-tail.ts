@@ -11,7 +11,11 @@ export interface LiveTailPollOptions {
    * writes within a second or so of receiving.
    */
   readonly exportDelayNanos?: bigint;
-  /** Spans that started longer ago than this are not tailed (it bounds the scan), ns. Default 5 minutes. */
+  /**
+   * Spans that started longer ago than this are not tailed, ns. Default 1
+   * minute: it bounds what each poll scans (every span of the last minute,
+   * of the services the clients ask for), and most spans are shorter.
+   */
   readonly maxSpanAgeNanos?: bigint;
   /** Most spans one poll reads; a person cannot read more per second. Default 5,000. */
   readonly maxSpansPerPoll?: number;
@@ -41,18 +45,19 @@ export interface LiveTailPoller {
  * interval plus the query (measured by tests/roles.test.ts), and spans that
  * reach the store more than `exportDelayNanos` after they ended, or started
  * more than `maxSpanAgeNanos` before, are not tailed. Search finds them.
+ * Only the services the clients ask for are read (all when one asks for all).
  *
  * Spans are remembered by trace and span id until their end leaves the
  * window, so each is published once however many polls see it.
  */
 export function pollLiveTail(
   reader: RecentSpansReader,
-  liveTail: Pick<LiveTail, 'publish' | 'clientCount'>,
+  liveTail: Pick<LiveTail, 'publish' | 'clientCount' | 'wantedServices'>,
   options: LiveTailPollOptions = {},
 ): LiveTailPoller {
   const intervalMs = options.intervalMs ?? 1_000;
   const delay = options.exportDelayNanos ?? 15_000_000_000n;
-  const maxAge = options.maxSpanAgeNanos ?? 300_000_000_000n;
+  const maxAge = options.maxSpanAgeNanos ?? 60_000_000_000n;
   const limit = options.maxSpansPerPoll ?? 5_000;
   const now = options.nowNanos ?? (() => BigInt(Date.now()) * 1_000_000n);
   /** trace id + span id -> the span's end, for as long as a poll can see it again. */
@@ -70,9 +75,11 @@ export function pollLiveTail(
     }
     const at = now();
     const endedAfter = (previous ?? at) - delay;
+    const services = liveTail.wantedServices();
     const found = await reader.readRecentSpans({
       endedAfterNanos: endedAfter,
       startedAfterNanos: at - maxAge,
+      ...(services === undefined ? {} : { services }),
       limit,
     });
     previous = at;

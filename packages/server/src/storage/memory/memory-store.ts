@@ -1,4 +1,4 @@
-import { AriadneError, durationNanosOf, normalizeTraceId, type Span } from '@ariadne/protocol';
+import { AriadneError, durationNanosOf, normalizeTraceId, type Span, serviceNameOf } from '@ariadne/protocol';
 import { ScanPacer } from '../../query/query-deadline.js';
 import { crossServiceCalls, DependencyCounter, isErrorSpan } from '../query/dependency-links.js';
 import { mostRecentTraces } from '../query/most-recent-traces.js';
@@ -81,10 +81,12 @@ export function openMemoryStore(
     async readRecentSpans(query: RecentSpansQuery): Promise<Span[]> {
       ensureOpen();
       const found: Span[] = [];
+      const services = query.services === undefined ? undefined : new Set(query.services);
       for (const trace of traces.values()) {
         for (const span of trace.spans) {
           const end = span.startTimeUnixNano + durationNanosOf(span);
-          if (span.startTimeUnixNano >= query.startedAfterNanos && end >= query.endedAfterNanos) found.push(span);
+          if (span.startTimeUnixNano < query.startedAfterNanos || end < query.endedAfterNanos) continue;
+          if (services === undefined || services.has(serviceNameOf(span.resource))) found.push(span);
         }
       }
       const endOf = (span: Span) => span.startTimeUnixNano + durationNanosOf(span);
