@@ -18,6 +18,17 @@ import {
 import { bearer, type TestToken, testToken, writeAuthFile } from './support/auth-file.js';
 import { LISTENER_NAMES } from './support/endpoint-probes.js';
 import { type AriadneProcess, runAriadneToExit, startAriadneProcess } from './support/role-process.js';
+import {
+  getJson,
+  origin,
+  otlpTrace,
+  randomTraceId,
+  roleTestFlags,
+  sendTrace,
+  spanIdsOf,
+  waitFor,
+  waitForOneSamplingAnswer,
+} from './support/role-traffic.js';
 import { makeTempDir, removeTempDir } from './support/test-server.js';
 
 const TENANT = 'team-a';
@@ -54,13 +65,7 @@ before(async () => {
     authFile,
     '--log-level',
     'debug',
-    '--log-format',
-    'json',
-    '--sampling-adaptive-target',
-    '1',
-    '--sampling-adaptive-interval',
-    '2s',
-    ...LISTENER_NAMES.flatMap((name) => [`--${name}-port`, '0']),
+    ...roleTestFlags({ udp: false }),
   ];
   // One after the other: each migrates the schema at open, and the machine is shared.
   for (const role of ['collector', 'collector', 'query']) started.push(await startAriadneProcess([role, ...common]));
@@ -107,16 +112,10 @@ test('each role listens only for its own work', async () => {
 test('spans sent to two collectors are found through the query node, by every API', async () => {
   const ui = origin(queryNode, 'web UI and query API');
   const live = await openLiveTail(`${ui}/api/live`, query);
-  const nowNanos = BigInt(Date.now()) * 1_000_000n;
   const traces = [randomTraceId(), randomTraceId()];
   const acked: number[] = [];
   for (const [i, collector] of collectors.entries()) {
-    const response = await fetch(collector.endpoints.get('OTLP/HTTP receiver')!, {
-      method: 'POST',
-      headers: { ...bearer(ingest), 'content-type': 'application/json' },
-      body: JSON.stringify(otlpTrace(traces[i]!, nowNanos - 2_000_000_000n, `checkout-${i === 0 ? 'a' : 'b'}`)),
-    });
-    assert.equal(response.status, 200, await response.text());
+    await sendTrace(collector, traces[i]!, `checkout-${i === 0 ? 'a' : 'b'}`, ingest);
     acked.push(performance.now());
   }
 
@@ -163,19 +162,7 @@ test('spans sent to two collectors are found through the query node, by every AP
 });
 
 test('both collectors answer the same adaptive sampling strategy, learned from the traffic of both', async () => {
-  const ask = async (collector: AriadneProcess) => {
-    const response = await fetch(`${collector.endpoints.get('remote sampling')}?service=gateway`, {
-      headers: bearer(ingest),
-    });
-    assert.equal(response.status, 200);
-    return (await response.json()) as { operationSampling?: { perOperationStrategies: { operation: string }[] } };
-  };
-  const answers = await waitFor(async () => {
-    const [a, b] = await Promise.all(collectors.map(ask));
-    const operations = a?.operationSampling?.perOperationStrategies.map((entry) => entry.operation).sort();
-    const agree = JSON.stringify(a) === JSON.stringify(b);
-    return agree && JSON.stringify(operations) === JSON.stringify(['checkout-a', 'checkout-b']) ? [a, b] : undefined;
-  }, 'both collectors answering one strategy with the operations each saw');
+  const answers = await waitForOneSamplingAnswer(collectors, ['checkout-a', 'checkout-b'], ingest);
   assert.deepEqual(answers[0], answers[1]);
 });
 
@@ -245,29 +232,6 @@ test('the logs are JSON lines with levels, and hold no secret', async () => {
   }
 });
 
-function origin(process: AriadneProcess, label: string): string {
-  const url = process.endpoints.get(label);
-  assert.ok(url, `no "${label}" in ${[...process.endpoints.keys()]}`);
-  return new URL(url).origin;
-}
-
-async function getJson(url: string, token: TestToken): Promise<unknown> {
-  const response = await fetch(url, { headers: bearer(token) });
-  const text = await response.text();
-  assert.equal(response.status, 200, `${url}: ${text}`);
-  return JSON.parse(text);
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 /** A live tail stream: when (performance.now()) each span id first arrived. */
 async function openLiveTail(url: string, token: TestToken) {
   const controller = new AbortController();
@@ -303,39 +267,6 @@ async function openLiveTail(url: string, token: TestToken) {
       void reading;
     },
   };
-}
-
-function randomTraceId(): string {
-  return randomBytes(16).toString('hex');
-}
-
-function spanIdsOf(traceId: string): string[] {
-  return [`${traceId.slice(0, 15)}a`, `${traceId.slice(0, 15)}b`];
-}
-
-/** gateway (root, operation `rootName`) -> orders, ended a moment ago. */
-function otlpTrace(traceId: string, startNanos: bigint, rootName: string): unknown {
-  const [root, child] = spanIdsOf(traceId) as [string, string];
-  const span = (service: string, spanId: string, parentSpanId: string, name: string, kind: number) => ({
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-    scopeSpans: [
-      {
-        scope: { name: 'roles-test' },
-        spans: [
-          {
-            traceId,
-            spanId,
-            parentSpanId,
-            name,
-            kind,
-            startTimeUnixNano: startNanos.toString(),
-            endTimeUnixNano: (startNanos + 5_000_000n).toString(),
-          },
-        ],
-      },
-    ],
-  });
-  return { resourceSpans: [span('gateway', root, '', rootName, 2), span('orders', child, root, 'reserve', 3)] };
 }
 
 /** Gives a running test ClickHouse a user with a password (and has it re-read its users file now). */
