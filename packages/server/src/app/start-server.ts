@@ -68,7 +68,10 @@ export async function startServer(
   const access = config.authFile === undefined ? undefined : new AccessControl(config.authFile, metrics.registry);
   const tls = config.tls === undefined ? undefined : new ServerTls(config.tls);
   const storage = new TenantMap<TenantStorage>({
-    create: (tenant) => openTenantStorage(config, tenant),
+    create: (tenant) =>
+      openTenantStorage(config, tenant, (error, what) =>
+        logger.error({ err: error, tenant }, `${what} failed, it runs again later: ${messageOf(error)}`),
+      ),
     release: closeTenantStorage,
     maxTenants: config.maxTenants ?? DEFAULT_MAX_TENANTS,
   });

@@ -29,10 +29,15 @@ export interface TenantStorage {
  *
  * `<name>` is `tenantStorageName`: safe as a folder and an identifier, one per tenant.
  */
-export async function openTenantStorage(config: ServeConfig, tenant: TenantId): Promise<TenantStorage> {
-  const store = await openStore(tenantStoreConfig(config, tenant));
+export async function openTenantStorage(
+  config: ServeConfig,
+  tenant: TenantId,
+  onBackgroundError?: (error: unknown, what: string) => void,
+): Promise<TenantStorage> {
+  const background = onBackgroundError === undefined ? {} : { onBackgroundError };
+  const store = await openStore({ ...tenantStoreConfig(config, tenant), ...background });
   try {
-    return { store, archive: await openStore(tenantArchiveConfig(config, tenant)) };
+    return { store, archive: await openStore({ ...tenantArchiveConfig(config, tenant), ...background }) };
   } catch (error) {
     await store.close();
     throw error;

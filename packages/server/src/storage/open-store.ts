@@ -27,6 +27,8 @@ export interface StoreConfig {
    * the calling thread.
    */
   readonly embeddedThread?: 'own' | 'caller';
+  /** Told when a store's background work (ClickHouse retention) fails. */
+  readonly onBackgroundError?: (error: unknown, what: string) => void;
 }
 
 export interface ClickHouseConfig {
@@ -58,6 +60,7 @@ export async function openStore(config: StoreConfig): Promise<SpanStore> {
       return openClickHouseStore({
         ...config.clickhouse,
         ...(config.retentionNanos === undefined ? {} : { retentionNanos: config.retentionNanos }),
+        ...(config.onBackgroundError === undefined ? {} : { onBackgroundError: config.onBackgroundError }),
       });
     default:
       throw new RangeError(`unknown storage kind "${String(config.storage)}"`);

@@ -47,6 +47,8 @@ export interface ClickHouseStoreOptions extends ClickHouseConfig {
   readonly retentionNanos?: bigint;
   /** How often retention runs after the run at open. Default: hourly. */
   readonly retentionIntervalMs?: number;
+  /** Told when work in the background (retention) fails; it runs again at its next time. Default: a line on stderr. */
+  readonly onBackgroundError?: (error: unknown, what: string) => void;
 }
 
 /** The ClickHouse store, plus retention on demand (what the periodic job runs). */
@@ -115,7 +117,8 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     timer = setInterval(() => {
       if (closed) return;
       void run(() => applyRetention()).catch((error: unknown) => {
-        console.error(`ariadne: ClickHouse retention failed: ${error instanceof Error ? error.message : error}`);
+        if (options.onBackgroundError) options.onBackgroundError(error, 'ClickHouse retention');
+        else console.error(`ariadne: ClickHouse retention failed: ${error instanceof Error ? error.message : error}`);
       });
     }, options.retentionIntervalMs ?? HOUR_MS);
     timer.unref();
