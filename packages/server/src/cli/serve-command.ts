@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isAriadneError } from '@ariadne/protocol';
+import { AriadneError, isAriadneError } from '@ariadne/protocol';
 import { DEFAULT_SERVE_CONFIG, type PortSetting, type ServeConfig, type ServePorts } from '../app/serve-config.js';
 import type { ServerRole } from '../app/server-role.js';
 import { type RunningServer, startServer } from '../app/start-server.js';
@@ -178,6 +178,20 @@ export const PATH_FLAGS: readonly ServeFlag[] = [
 ];
 
 export function parseServeArgs(args: readonly string[], role: ServerRole = 'all'): ServeConfig | 'help' {
+  if (role === 'all') return parseRoleArgs(args, role);
+  try {
+    return parseRoleArgs(args, role);
+  } catch (error) {
+    // Every role takes serve's options; its mistakes are named by the command the user typed.
+    if (!isAriadneError(error)) throw error;
+    const message = error.message
+      .replace(/^ariadne serve: /, `ariadne ${role}: `)
+      .replace(/\(see ariadne serve --help\)$/, `(see ariadne ${role} --help)`);
+    throw new AriadneError(error.kind, message);
+  }
+}
+
+function parseRoleArgs(args: readonly string[], role: ServerRole): ServeConfig | 'help' {
   const { values, positionals } = parseArgs({
     args: [...args],
     strict: true,
@@ -324,7 +338,7 @@ export function parseServeArgs(args: readonly string[], role: ServerRole = 'all'
  * all-in-one is for one machine, as `ariadne serve` is.
  */
 function roleNeedsClickHouse(role: ServerRole, where: string, storage: string): string {
-  return `ariadne ${role} needs --storage clickhouse, not ${storage} (${where}): collectors and query nodes share one ClickHouse, while the ${storage} store belongs to one process. On one machine, run ariadne serve`;
+  return `it needs --storage clickhouse, not ${storage} (${where}): collectors and query nodes share one ClickHouse, while the ${storage} store belongs to one process. On one machine, run ariadne serve`;
 }
 
 /** `--log-level` and `--log-format`, checked. */

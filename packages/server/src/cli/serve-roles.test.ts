@@ -11,11 +11,15 @@ test('collector and query need ClickHouse, and say why and what to run instead',
       assert.throws(
         () => parseServeArgs(['--storage', storage], role),
         new RegExp(
-          `ariadne ${role} needs --storage clickhouse, not ${storage} .*belongs to one process.*ariadne serve`,
+          `: ariadne ${role}: it needs --storage clickhouse, not ${storage} .*belongs to one process.*run ariadne serve \\(see ariadne ${role} --help\\)$`,
         ),
       );
     }
     assert.throws(() => parseServeArgs([], role), /needs --storage clickhouse, not embedded/);
+    assert.throws(
+      () => parseServeArgs([...CLICKHOUSE, '--max-traces', '0'], role),
+      new RegExp(`: ariadne ${role}: --max-traces`),
+    );
     const config = parseServeArgs(CLICKHOUSE, role);
     assert.ok(config !== 'help');
     assert.equal(config.role, role);
