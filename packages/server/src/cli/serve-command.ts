@@ -238,7 +238,7 @@ function parseRoleArgs(args: readonly string[], role: ServerRole): ServeConfig |
   if (!STORE_KINDS.includes(storage as StoreKind)) {
     throw usageError(`${name('storage')} must be one of ${STORE_KINDS.join(', ')}, not "${storage}"`);
   }
-  if (role !== 'all' && storage !== 'clickhouse') throw usageError(roleNeedsClickHouse(role, name('storage'), storage));
+  if (role !== 'all' && storage !== 'clickhouse') throw usageError(roleNeedsClickHouse(name('storage'), storage));
   const clickhouseFlags = (Object.keys(text) as ServeFlag[]).filter((flag) => flag.startsWith('clickhouse-'));
   if (storage !== 'clickhouse' && clickhouseFlags.length > 0) {
     throw usageError(`${name(clickhouseFlags[0]!)} needs --storage clickhouse`);
@@ -337,7 +337,7 @@ function parseRoleArgs(args: readonly string[], role: ServerRole): ServeConfig |
  * Jaeger's collector and query likewise need a shared backend; its
  * all-in-one is for one machine, as `ariadne serve` is.
  */
-function roleNeedsClickHouse(role: ServerRole, where: string, storage: string): string {
+function roleNeedsClickHouse(where: string, storage: string): string {
   return `it needs --storage clickhouse, not ${storage} (${where}): collectors and query nodes share one ClickHouse, while the ${storage} store belongs to one process. On one machine, run ariadne serve`;
 }
 
