@@ -49,6 +49,8 @@ export async function createTenantSampling(
       collectorId: COLLECTOR_ID,
       onError,
     });
+    // Its first answer is already the one the other collectors give.
+    await shared.refresh().catch(onError);
     const cleanup = setInterval(() => state.dropOldDays().catch(onError), DAY_MS / 24);
     cleanup.unref();
     return {

@@ -37,7 +37,11 @@ export interface SharedAdaptiveSamplingOptions extends AdaptiveSamplingOptions {
 export interface SharedAdaptiveSampling {
   /** What the timer runs at the end of interval `interval - 1` (tests call it). */
   step(interval: number): Promise<void>;
-  /** Reads the shared answer again (every collector does, mid-interval). */
+  /**
+   * Reads the shared answer again (every collector does, mid-interval). A
+   * collector that starts mid-interval calls it first, to answer what the
+   * others do from its first answer.
+   */
   refresh(): Promise<void>;
   stop(): void;
 }
@@ -102,8 +106,6 @@ export function shareAdaptiveSampling(
     });
   };
   schedule();
-  // A collector that starts mid-interval answers what the others do from the start.
-  later(0, refresh);
 
   return {
     step,
