@@ -6,6 +6,7 @@ import { TenantLimiter } from '../limits/tenant-limiter.js';
 import { readTenantLimitsFile } from '../limits/tenant-limits-file.js';
 import { createIngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanStore } from '../storage/span-store.js';
+import { DEFAULT_SPOOL_MAX_BYTES, SpoolGroup } from '../storage/spool/spool-group.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import { TenantMap } from '../tenancy/tenant-map.js';
@@ -30,6 +31,12 @@ export interface RunningServer {
   /** Any tenant's stores (opened on first use, as a request for that tenant would). */
   readonly storageFor: (tenant: TenantId) => Promise<TenantStorage>;
   readonly metrics: IngestMetrics;
+  /**
+   * ClickHouse only: the spools of every tenant's store, their byte budget
+   * and metrics. `spool.canAcceptWrites` is false while the spool is full
+   * (writes are then refused whenever ClickHouse is away): a seam for `/ready`.
+   */
+  readonly spool?: SpoolGroup;
   /**
    * Re-reads what SIGHUP re-reads (the `--auth` file, the TLS files, the
    * `--limits` file), without a restart or a dropped connection. Each part
@@ -61,8 +68,12 @@ export async function startServer(
   // Read before anything opens: a wrong auth or TLS file stops the start, costing nothing.
   const access = config.authFile === undefined ? undefined : new AccessControl(config.authFile, metrics.registry);
   const tls = config.tls === undefined ? undefined : new ServerTls(config.tls);
+  const spool =
+    config.storage === 'clickhouse'
+      ? new SpoolGroup(config.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES, metrics.registry)
+      : undefined;
   const storage = new TenantMap<TenantStorage>({
-    create: (tenant) => openTenantStorage(config, tenant),
+    create: (tenant) => openTenantStorage(config, tenant, spool, log),
     release: closeTenantStorage,
     maxTenants: config.maxTenants ?? DEFAULT_MAX_TENANTS,
   });
@@ -158,6 +169,7 @@ export async function startServer(
     store,
     storageFor,
     metrics,
+    ...(spool === undefined ? {} : { spool }),
     reload: async () => {
       const outcomes: ReloadOutcome[] = [];
       if (access) outcomes.push(reloadPart('auth', () => `${access.reload().tokens} tokens from ${access.file}`));

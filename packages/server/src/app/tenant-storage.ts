@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { openStore, type StoreConfig } from '../storage/open-store.js';
 import type { SpanStore } from '../storage/span-store.js';
+import type { SpoolGroup } from '../storage/spool/spool-group.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import { tenantStorageName } from '../tenancy/tenant-storage-name.js';
 import type { ServeConfig } from './serve-config.js';
+import { spoolTenantStore } from './tenant-spool.js';
 
 /** What one tenant's data lives in: its spans, and its archive (traces kept past retention). */
 export interface TenantStorage {
@@ -29,8 +31,13 @@ export interface TenantStorage {
  *
  * `<name>` is `tenantStorageName`: safe as a folder and an identifier, one per tenant.
  */
-export async function openTenantStorage(config: ServeConfig, tenant: TenantId): Promise<TenantStorage> {
-  const store = await openStore(tenantStoreConfig(config, tenant));
+export async function openTenantStorage(
+  config: ServeConfig,
+  tenant: TenantId,
+  spools?: SpoolGroup,
+  log?: (line: string) => void,
+): Promise<TenantStorage> {
+  const store = await spoolTenantStore(config, tenant, await openStore(tenantStoreConfig(config, tenant)), spools, log);
   try {
     return { store, archive: await openStore(tenantArchiveConfig(config, tenant)) };
   } catch (error) {

@@ -1,7 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AriadneError, type Span } from '@ariadne/protocol';
 import { decodeSpanBatch, encodeSpanBatch } from '../../pipeline/span-batch.js';
+import { type DataDirLock, lockDataDir } from '../embedded/data-dir-lock.js';
 import { frameRecord } from '../embedded/write-ahead-log.js';
 import type { SpanBatch, SpanBatchWriter, SpanStore } from '../span-store.js';
 import { hasStoredSpanFilter } from '../stored-span-filter.js';
@@ -73,8 +74,18 @@ export async function openSpooledStore<S extends SpanStore>(
   store: S,
   options: SpooledStoreOptions,
 ): Promise<{ store: S & SpanBatchWriter & Spooled; recovery: SpoolRecovery }> {
-  const { log: spool, recovery } = await SpoolLog.open(options.dir, { account: options.group });
-  const spooled = new SpoolWriter(store, spool, options);
+  await mkdir(options.dir, { recursive: true });
+  // Two processes replaying one spool would write its batches twice.
+  const lock = await lockDataDir(options.dir);
+  let opened: Awaited<ReturnType<typeof SpoolLog.open>>;
+  try {
+    opened = await SpoolLog.open(options.dir, { account: options.group });
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const { log: spool, recovery } = opened;
+  const spooled = new SpoolWriter(store, spool, options, lock);
   const overrides: Record<PropertyKey, unknown> = {
     writeSpans: (spans: readonly Span[]) =>
       spooled.write(
@@ -120,6 +131,7 @@ class SpoolWriter {
   readonly #group: SpoolGroup;
   readonly #options: SpooledStoreOptions;
   readonly #leave: () => void;
+  readonly #lock: DataDirLock;
   /** Writes to the store that were spooled before they settled: replay of their entry waits for them. */
   readonly #unsettled = new Map<SpoolEntry, Promise<unknown>>();
   #closed = false;
@@ -130,8 +142,9 @@ class SpoolWriter {
   #drainedWaiters: (() => void)[] = [];
   readonly #replaying: Promise<void>;
 
-  constructor(store: SpanStore, spool: SpoolLog, options: SpooledStoreOptions) {
+  constructor(store: SpanStore, spool: SpoolLog, options: SpooledStoreOptions, lock: DataDirLock) {
     this.#store = store;
+    this.#lock = lock;
     this.#spool = spool;
     this.#group = options.group;
     this.#options = options;
@@ -202,6 +215,7 @@ class SpoolWriter {
     await this.#replaying;
     await this.#spool.close();
     this.#leave();
+    await this.#lock.release();
     await this.#store.close();
   }
 
