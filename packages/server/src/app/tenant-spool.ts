@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import type { ClickHouseStore } from '../storage/clickhouse/clickhouse-store.js';
 import type { SpanStore } from '../storage/span-store.js';
+import { openLater } from '../storage/spool/open-later.js';
 import type { SpoolGroup } from '../storage/spool/spool-group.js';
 import { openSpooledStore } from '../storage/spool/spooled-store.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
@@ -17,19 +19,39 @@ export function tenantSpoolDir(config: ServeConfig, tenant: TenantId): string {
 }
 
 /**
- * The tenant's store with the spool around its write path: ClickHouse only.
- * The embedded store needs none (its own WAL makes a batch durable before it
- * is acknowledged, on this machine, and nothing remote can be away), nor
- * does the memory store (nothing it holds outlives the process anyway).
+ * Every method of the ClickHouse store: what a store that has not opened yet
+ * offers (`openLater`), so that a server started while ClickHouse is away
+ * starts, spools and replays. A test compares it with a real store.
  */
-export async function spoolTenantStore(
+export const CLICKHOUSE_STORE_METHODS = [
+  'writeSpans',
+  'getTrace',
+  'findTraces',
+  'getServices',
+  'getOperations',
+  'getDependencies',
+  'getRedMetrics',
+  'applyRetention',
+  'unstoredSpans',
+  'close',
+] as const satisfies readonly (keyof ClickHouseStore)[];
+
+/**
+ * Opens the tenant's store (`open`) with the spool around its write path:
+ * ClickHouse only, and opened later if ClickHouse is away now. The embedded
+ * store needs no spool (its own WAL makes a batch durable before it is
+ * acknowledged, on this machine, and nothing remote can be away), nor does
+ * the memory store (nothing it holds outlives the process anyway).
+ */
+export async function openSpooledTenantStore(
   config: ServeConfig,
   tenant: TenantId,
-  store: SpanStore,
+  open: () => Promise<SpanStore>,
   group: SpoolGroup | undefined,
   log: (line: string) => void = () => {},
 ): Promise<SpanStore> {
-  if (config.storage !== 'clickhouse' || group === undefined) return store;
+  if (config.storage !== 'clickhouse' || group === undefined) return open();
+  const store = await openLater(open as () => Promise<ClickHouseStore>, CLICKHOUSE_STORE_METHODS, { log });
   try {
     const { store: spooled } = await openSpooledStore(store, { dir: tenantSpoolDir(config, tenant), group, log });
     return spooled;

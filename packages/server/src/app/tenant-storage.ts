@@ -5,7 +5,7 @@ import type { SpoolGroup } from '../storage/spool/spool-group.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import { tenantStorageName } from '../tenancy/tenant-storage-name.js';
 import type { ServeConfig } from './serve-config.js';
-import { spoolTenantStore } from './tenant-spool.js';
+import { openSpooledTenantStore } from './tenant-spool.js';
 
 /** What one tenant's data lives in: its spans, and its archive (traces kept past retention). */
 export interface TenantStorage {
@@ -37,7 +37,8 @@ export async function openTenantStorage(
   spools?: SpoolGroup,
   log?: (line: string) => void,
 ): Promise<TenantStorage> {
-  const store = await spoolTenantStore(config, tenant, await openStore(tenantStoreConfig(config, tenant)), spools, log);
+  const open = () => openStore(tenantStoreConfig(config, tenant));
+  const store = await openSpooledTenantStore(config, tenant, open, spools, log);
   try {
     return { store, archive: await openStore(tenantArchiveConfig(config, tenant)) };
   } catch (error) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Span } from '@ariadne/protocol';
+import { CLICKHOUSE_STORE_METHODS } from '../../app/tenant-spool.js';
 import { encodeSpanBatch } from '../../pipeline/span-batch.js';
 import { MetricsRegistry } from '../../telemetry/metrics-registry.js';
 import { ClickHouseHttp } from '../clickhouse/clickhouse-http.js';
@@ -123,6 +124,15 @@ describe('spooled ClickHouse store', { timeout: 300_000 }, () => {
     // Closed: a second spooled store may take the folder (the lock is released).
     const again = await openSpooledStore(await open(database), { dir, group: new SpoolGroup() });
     await again.store.close();
+  });
+
+  test('the methods a ClickHouse store offers before it opens are those it has once open', async () => {
+    const store = await open('spooled_methods');
+    const methods = Object.keys(store).filter(
+      (key) => typeof (store as unknown as Record<string, unknown>)[key] === 'function',
+    );
+    assert.deepEqual(methods.sort(), [...CLICKHOUSE_STORE_METHODS].sort());
+    await store.close();
   });
 
   test('a second spooled store on the same folder is refused while the first holds it', async () => {

@@ -1,5 +1,6 @@
 import { isAriadneError } from '@ariadne/protocol';
 import { ClickHouseError } from '../clickhouse/clickhouse-http.js';
+import { StoreNotOpenError } from './store-not-open-error.js';
 
 /**
  * ClickHouse error codes that a batch's own rows cause: sending the same
@@ -41,12 +42,13 @@ export function isStoreUnavailable(error: unknown): boolean {
 
 /**
  * Whether the failed request surely never reached the store (the
- * connection was refused), so none of its rows can be there. Every other
+ * connection was refused, or the store has not opened yet), so none of its rows can be there. Every other
  * failure leaves the outcome unknown: ClickHouse may have committed the
  * insert (or part of it: one part per day partition) before the answer was
  * lost.
  */
 export function surelyNotStored(error: unknown): boolean {
+  if (error instanceof StoreNotOpenError) return true;
   let cause: unknown = error;
   for (let depth = 0; depth < 4 && cause !== undefined; depth++) {
     if ((cause as { code?: unknown }).code === 'ECONNREFUSED') return true;
