@@ -14,6 +14,7 @@ import { ServerTls } from '../tls/server-tls.js';
 import { DEFAULT_MAX_TENANTS, type ServeConfig, type ServePorts } from './serve-config.js';
 import type { ModuleContext, ModuleListener, ServerModule } from './server-module.js';
 import { SERVER_MODULES } from './server-modules.js';
+import { tenantsWithSpool } from './tenant-spool.js';
 import { closeTenantStorage, openTenantStorage, type TenantStorage } from './tenant-storage.js';
 
 interface AcceptedListener {
@@ -86,6 +87,12 @@ export async function startServer(
   } catch (error) {
     await storage.close();
     throw error;
+  }
+  if (spool !== undefined) {
+    // Spools other tenants left behind replay now, not on those tenants' next request.
+    for (const tenant of await tenantsWithSpool(config)) {
+      storage.get(tenant).catch((error: unknown) => log(`spool: cannot open ${tenant}'s store: ${String(error)}`));
+    }
   }
   const limiter = config.tenantLimits === undefined ? undefined : new TenantLimiter(config.tenantLimits, { metrics });
   // What modules read through: a tenant's searches count against its limits (the pipeline writes to the stores themselves).

@@ -1,10 +1,11 @@
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClickHouseStore } from '../storage/clickhouse/clickhouse-store.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { openLater } from '../storage/spool/open-later.js';
 import type { SpoolGroup } from '../storage/spool/spool-group.js';
 import { openSpooledStore } from '../storage/spool/spooled-store.js';
-import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
+import { isTenantId, SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import { tenantStorageName } from '../tenancy/tenant-storage-name.js';
 import type { ServeConfig } from './serve-config.js';
 
@@ -16,6 +17,29 @@ import type { ServeConfig } from './serve-config.js';
 export function tenantSpoolDir(config: ServeConfig, tenant: TenantId): string {
   const base = config.spoolDir ?? join(config.dataDir, 'spool');
   return tenant === SINGLE_TENANT ? base : join(base, 'tenants', tenantStorageName(tenant));
+}
+
+const TENANT_FILE = 'tenant';
+
+/**
+ * Tenants other than `single-tenant` whose spool holds batches (left by a
+ * previous process): the server opens their stores at start, so that replay
+ * does not wait for the tenant's next request.
+ */
+export async function tenantsWithSpool(config: ServeConfig): Promise<TenantId[]> {
+  const root = join(config.spoolDir ?? join(config.dataDir, 'spool'), 'tenants');
+  const names = await readdir(root).catch(() => [] as string[]);
+  const found: TenantId[] = [];
+  for (const name of names) {
+    const files = await readdir(join(root, name)).catch(() => [] as string[]);
+    let holds = false;
+    for (const file of files.filter((file) => file.endsWith('.wal'))) {
+      if ((await stat(join(root, name, file))).size > 0) holds = true;
+    }
+    const tenant = await readFile(join(root, name, TENANT_FILE), 'utf8').catch(() => undefined);
+    if (holds && isTenantId(tenant)) found.push(tenant);
+  }
+  return found;
 }
 
 /**
@@ -52,8 +76,14 @@ export async function openSpooledTenantStore(
 ): Promise<SpanStore> {
   if (config.storage !== 'clickhouse' || group === undefined) return open();
   const store = await openLater(open as () => Promise<ClickHouseStore>, CLICKHOUSE_STORE_METHODS, { log });
+  const dir = tenantSpoolDir(config, tenant);
   try {
-    const { store: spooled } = await openSpooledStore(store, { dir: tenantSpoolDir(config, tenant), group, log });
+    if (tenant !== SINGLE_TENANT) {
+      // Folder names do not always give the tenant back (long ids are hashed): the id is kept beside the spool.
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, TENANT_FILE), tenant);
+    }
+    const { store: spooled } = await openSpooledStore(store, { dir, group, log });
     return spooled;
   } catch (error) {
     await store.close();

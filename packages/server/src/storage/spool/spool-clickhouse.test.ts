@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SpanKind } from '@ariadne/protocol';
+import { parseTenantId } from '../../tenancy/tenant-id.js';
+import { tenantStorageName } from '../../tenancy/tenant-storage-name.js';
 import { ClickHouseHttp } from '../clickhouse/clickhouse-http.js';
 import { openClickHouseStore } from '../clickhouse/clickhouse-store.js';
 import { traceIdFromHalves } from '../clickhouse/sql-literal.js';
@@ -150,6 +152,42 @@ describe('spool: ClickHouse killed under ingest', { timeout: 600_000 }, () => {
     }
     await assertEachStoredOnce(ariadne, database, load.acknowledged);
     assert.equal(await ariadne.stop(), 0, ariadne.output());
+  });
+
+  test("another tenant's spool left by a SIGKILLed server replays at the next start, before any request for it", async () => {
+    const database = 'spool_tenants';
+    const folder = await dataFolder();
+    const tenant = parseTenantId('team-a');
+    let ariadne: AriadneClickHouseProcess | undefined = await startAriadne({ url: clickhouse.url, database }, folder, {
+      multitenancy: true,
+    });
+    const load = new SpoolIngestLoad(() => ariadne?.otlpHttp, { 'x-scope-orgid': tenant });
+    try {
+      load.start(2);
+      await load.acknowledgedMore(5);
+      await clickhouse.kill();
+      await load.acknowledgedMore(20);
+    } finally {
+      await load.stop();
+    }
+    await ariadne.kill();
+    ariadne = undefined;
+    await clickhouse.restart();
+    const restarted = await startAriadne({ url: clickhouse.url, database }, folder, { multitenancy: true });
+    const http = new ClickHouseHttp({ url: clickhouse.url });
+    const tenantSpans = `${database}_t_${tenantStorageName(tenant)}.spans`;
+    const stored = async () =>
+      Number(
+        (await http.query<{ traces: string }>(`SELECT uniqExact(trace_hi, trace_lo) AS traces FROM ${tenantSpans}`))[0]!
+          .traces,
+      );
+    await waitFor(async () => (await stored()) >= load.acknowledged.length, "team-a's spool to be replayed", restarted);
+    await waitFor(async () => (await spoolMetrics(restarted)).bytes === 0, 'the spool to be empty', restarted);
+    const [counts] = await http.query<{ rows: string; spans: string }>(
+      `SELECT count() AS rows, uniqExact(trace_hi, trace_lo, span_id) AS spans FROM ${tenantSpans}`,
+    );
+    assert.equal(counts!.rows, counts!.spans, 'no span stored twice');
+    assert.equal(await restarted.stop(), 0, restarted.output());
   });
 
   /**

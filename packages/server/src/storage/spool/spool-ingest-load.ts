@@ -55,7 +55,11 @@ export class SpoolIngestLoad {
   #loops: Promise<void>[] = [];
 
   /** `target` is read before every request: undefined pauses the loops (no server to send to). */
-  constructor(private readonly target: () => string | undefined) {}
+  constructor(
+    private readonly target: () => string | undefined,
+    /** Sent with every request (a tenant's `X-Scope-OrgID`, say). */
+    private readonly headers: Readonly<Record<string, string>> = {},
+  ) {}
 
   start(loops = 2): void {
     this.#running = true;
@@ -89,7 +93,7 @@ export class SpoolIngestLoad {
       try {
         const response = await fetch(`${url}/v1/traces`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...this.headers },
           body: encodeOtlpTraceRequestJson(spans),
           signal: AbortSignal.timeout(60_000),
         });
