@@ -17,7 +17,9 @@ import {
   type RestartableClickHouse,
   startRestartableClickHouse,
 } from '../clickhouse/testing/restartable-clickhouse.js';
-import { SPANS_PER_BATCH, SpoolIngestLoad } from './spool-ingest-load.js';
+import { SpoolGroup } from './spool-group.js';
+import { SPANS_PER_BATCH, SpoolIngestLoad, spoolTestBatch } from './spool-ingest-load.js';
+import { openSpooledStore } from './spooled-store.js';
 
 /*
  * The spool against a real clickhouse-server that dies: SIGKILLed in the
@@ -188,6 +190,39 @@ describe('spool: ClickHouse killed under ingest', { timeout: 600_000 }, () => {
     );
     assert.equal(counts!.rows, counts!.spans, 'no span stored twice');
     assert.equal(await restarted.stop(), 0, restarted.output());
+  });
+
+  test('a ClickHouse that hangs: the write is spooled after the bound, and its late insert is not replayed again', async () => {
+    const database = 'spool_hang';
+    const group = new SpoolGroup();
+    const { store } = await openSpooledStore(await openClickHouseStore({ url: clickhouse.url, database }), {
+      dir: await dataFolder(),
+      group,
+      spoolAfterMs: 1_000,
+      retryMaxMs: 500,
+    });
+    try {
+      const batches = Array.from({ length: 4 }, () => spoolTestBatch().spans);
+      await store.writeSpans(batches[0]!);
+      clickhouse.pause();
+      try {
+        // Acknowledged from the spool while ClickHouse holds the insert, unanswered.
+        await store.writeSpans(batches[1]!);
+        assert.equal(store.spool.mode, 'spooling');
+        await store.writeSpans(batches[2]!); // behind it
+      } finally {
+        clickhouse.resume();
+      }
+      await store.writeSpans(batches[3]!);
+      await store.drained();
+      const [counts] = await new ClickHouseHttp({ url: clickhouse.url }).query<{ rows: string; spans: string }>(
+        `SELECT count() AS rows, uniqExact(trace_hi, trace_lo, span_id) AS spans FROM ${database}.spans`,
+      );
+      assert.deepEqual(counts, { rows: String(4 * SPANS_PER_BATCH), spans: String(4 * SPANS_PER_BATCH) });
+      assert.equal(store.spool.mode, 'direct');
+    } finally {
+      await store.close();
+    }
   });
 
   /**

@@ -16,6 +16,10 @@ export interface RestartableClickHouse {
   readonly url: string;
   /** SIGKILLs the running server and waits until it is gone (its port then refuses connections). */
   kill(): Promise<void>;
+  /** SIGSTOP: it keeps its connections and answers nothing (a ClickHouse that hangs) until `resume`. */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
   /** Starts it again on the same config (ports, data folder); resolves once it answers `/ping`. */
   restart(): Promise<void>;
   /** Stops whichever process runs and removes the folder. */
@@ -37,9 +41,15 @@ export async function startRestartableClickHouse(): Promise<RestartableClickHous
     else await waitUntil(async () => !(await isRunning(killed)), `clickhouse-server ${killed} to exit`);
     restarted = undefined;
   };
+  const signal = (name: NodeJS.Signals) => {
+    if (pid === undefined) throw new Error('clickhouse-server is not running');
+    process.kill(pid, name);
+  };
   return {
     url: first.url,
     kill,
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
     async restart() {
       if (pid !== undefined) throw new Error('clickhouse-server is running');
       const child = spawn(CLICKHOUSE_SERVER_BINARY, [`--config-file=${config}`], { stdio: 'ignore' });
