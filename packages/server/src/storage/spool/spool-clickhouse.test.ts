@@ -34,7 +34,9 @@ describe('spool: ClickHouse killed under ingest', { timeout: 600_000 }, () => {
   const startAriadne = async (
     ...args: Parameters<typeof startAriadneOnClickHouse>
   ): Promise<AriadneClickHouseProcess> => {
-    const started = await startAriadneOnClickHouse(...args);
+    // Reads check everything the run wrote; on a shared, busy machine they may take longer than the default 30 s.
+    const [clickhouseConfig, folder, more] = args;
+    const started = await startAriadneOnClickHouse(clickhouseConfig, folder, { queryTimeoutMs: 180_000, ...more });
     processes.push(started);
     return started;
   };
