@@ -79,8 +79,9 @@ export async function startServer(
     maxTenants: config.maxTenants ?? DEFAULT_MAX_TENANTS,
   });
   // Opened at start in every mode: a store that cannot open (a locked data
-  // folder, an unreachable ClickHouse) stops the start, and the data folder
-  // stays this process's while it runs.
+  // folder or spool folder, wrong ClickHouse credentials) stops the start, and
+  // the data folder stays this process's while it runs. An unreachable
+  // ClickHouse does not: the spool takes writes until it opens (tenant-spool.ts).
   let store: SpanStore;
   try {
     ({ store } = await storage.get(SINGLE_TENANT));
