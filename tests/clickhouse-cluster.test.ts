@@ -3,13 +3,12 @@
 // through one (OTLP/HTTP) are all read back through the other (Jaeger API),
 // and both shards hold some of them (sharded by trace id).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { startAriadneOnClickHouse } from '../packages/server/src/storage/clickhouse/testing/ariadne-clickhouse-process.js';
 import {
   type ClickHouseTestCluster,
   startClickHouseCluster,
@@ -129,44 +128,16 @@ async function getJson(url: string): Promise<{ data: unknown }> {
 }
 
 async function startAriadne(clickhouse: { url: string; database: string; cluster: string }): Promise<AriadneProcess> {
-  const script = fileURLToPath(
-    new URL('../packages/server/src/storage/clickhouse/testing/serve-clickhouse.fixture.ts', import.meta.url),
-  );
   // The server keeps a few files of its own (e.g. its archive) even with ClickHouse.
   const dataDir = await mkdtemp(join(tmpdir(), 'ariadne-cluster-test-'));
-  const child = spawn(
-    process.execPath,
-    ['--conditions=ariadne-source', '--import', 'tsx', script, JSON.stringify(clickhouse), dataDir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const code = await exited;
-    await rm(dataDir, { recursive: true, force: true });
-    assert.equal(code, 0, `Ariadne should exit cleanly on SIGTERM:\n${output}`);
-  };
-  const urls = await new Promise<{ query: string; otlpHttp: string }>((resolve, reject) => {
-    let stdout = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = /READY (.*)\n/.exec(stdout)?.[1];
-      if (line !== undefined) resolve(JSON.parse(line) as { query: string; otlpHttp: string });
-    });
-    void exited.then((code) => reject(new Error(`Ariadne exited with ${code} before it was ready:\n${output}`)));
-  }).catch(async (error: unknown) => {
-    killIfRunning(child);
-    await exited;
+  const started = await startAriadneOnClickHouse(clickhouse, dataDir).catch(async (error: unknown) => {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
-  return { ...urls, stop };
-}
-
-function killIfRunning(child: ChildProcess): void {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const stop = async () => {
+    const code = await started.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    assert.equal(code, 0, `Ariadne should exit cleanly on SIGTERM:\n${started.output()}`);
+  };
+  return { query: started.query, otlpHttp: started.otlpHttp, stop };
 }

@@ -4,7 +4,8 @@
 // every API a user sees (search, trace, services, service map, monitor, live
 // tail, archive); the collectors serve no query API and the query node no
 // receiver; both collectors answer the same adaptive sampling strategy; a
-// collector's /ready flips when ClickHouse goes away while /health stays; and
+// collector spools while ClickHouse is away and its /ready flips only once
+// its spool is full, while /health stays; and
 // no secret appears in any process's logs.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -37,6 +38,8 @@ const CLICKHOUSE_PASSWORD = `ch-pw-${randomBytes(9).toString('hex')}`;
 const ingest = testToken([TENANT], ['ingest']);
 const query = testToken([TENANT], ['query']);
 const admin = testToken([TENANT], ['admin']);
+/** The first collector's spool: a few dozen small batches fill it. */
+const SMALL_SPOOL_BYTES = 16 * 1024;
 
 let clickhouse: ClickHouseTestServer;
 let dir: string;
@@ -68,7 +71,17 @@ before(async () => {
     ...roleTestFlags({ udp: false }),
   ];
   // One after the other: each migrates the schema at open, and the machine is shared.
-  for (const role of ['collector', 'collector', 'query']) started.push(await startAriadneProcess([role, ...common]));
+  // Each has its own data folder (its spool); the first collector's spool is
+  // small, so that a test can fill it while ClickHouse is away.
+  const roles = [
+    ['collector', '--spool-max-bytes', String(SMALL_SPOOL_BYTES)],
+    ['collector'],
+    ['query'],
+  ];
+  for (const [index, [role, ...own]] of roles.entries()) {
+    const dataDir = join(dir, `node-${index}`);
+    started.push(await startAriadneProcess([role!, ...own, '--data-dir', dataDir, ...common]));
+  }
   collectors = [started[0]!, started[1]!];
   queryNode = started[2]!;
 });
@@ -166,53 +179,70 @@ test('both collectors answer the same adaptive sampling strategy, learned from t
   assert.deepEqual(answers[0], answers[1]);
 });
 
-test('a collector is not ready while ClickHouse is unreachable; it stays healthy', async () => {
+test('while ClickHouse is unreachable a collector spools and stays ready; with its spool full it is not; it stays healthy', async () => {
   clickhouseStopped = true;
   await clickhouse.stop();
-  const admin = origin(collectors[0], 'health and metrics');
+  const admin0 = origin(collectors[0], 'health and metrics');
+  const receiver = collectors[0].endpoints.get('OTLP/HTTP receiver')!;
+  const post = () =>
+    fetch(receiver, {
+      method: 'POST',
+      headers: { ...bearer(ingest), 'content-type': 'application/json' },
+      body: JSON.stringify(otlpTrace(randomTraceId(), BigInt(Date.now()) * 1_000_000n, 'checkout-a')),
+    });
+  // Acknowledged from the spool while ClickHouse is away, and still ready.
+  const first = await post();
+  assert.equal(first.status, 200, await first.text());
+  assert.equal((await fetch(`${admin0}/ready`)).status, 200);
+  // Until the spool is full: then refused at once with Retry-After.
+  let refused: Response | undefined;
+  for (let sent = 0; sent < 5_000 && refused === undefined; sent++) {
+    const response = await post();
+    if (response.status !== 200) refused = response;
+    await response.arrayBuffer();
+  }
+  assert.equal(refused?.status, 503);
+  assert.ok(refused?.headers.get('retry-after'), 'a refusal says when to retry');
   const body = await waitFor(async () => {
-    const response = await fetch(`${admin}/ready`);
+    const response = await fetch(`${admin0}/ready`);
     return response.status === 503
       ? ((await response.json()) as { reasons: { check: string; reason: string }[] })
       : undefined;
   }, '/ready to answer 503');
   assert.equal(body.reasons[0]?.check, 'store');
-  assert.match(body.reasons[0]?.reason ?? '', /ClickHouse at http:\/\/127\.0\.0\.1:\d+ is unreachable/);
-  assert.equal((await fetch(`${admin}/health`)).status, 200);
-  // A batch it cannot write is refused (retry later), and the failure is logged with whose spans they were.
-  const refused = await fetch(collectors[0].endpoints.get('OTLP/HTTP receiver')!, {
-    method: 'POST',
-    headers: { ...bearer(ingest), 'content-type': 'application/json' },
-    body: JSON.stringify(otlpTrace(randomTraceId(), BigInt(Date.now()) * 1_000_000n, 'checkout-a')),
-  });
-  assert.notEqual(refused.status, 200);
-  const line = await waitFor(
-    async () =>
-      collectors[0]
-        .logs()
-        .split('\n')
-        .find((entry) => entry.includes('store write failed')),
-    'the failed write to be logged',
+  assert.match(
+    body.reasons[0]?.reason ?? '',
+    /ClickHouse at http:\/\/127\.0\.0\.1:\d+ is unreachable.*, and the spool is full/,
   );
-  const record = JSON.parse(line) as { level: string; tenant: string; receiver: string; spans: number };
-  assert.deepEqual([record.level, record.tenant, record.receiver, record.spans], ['error', TENANT, 'otlp-http', 2]);
+  assert.equal((await fetch(`${admin0}/health`)).status, 200);
+  // The query node cannot answer without ClickHouse: not ready either.
+  const queryOrigin = origin(queryNode, 'web UI and query API');
+  await waitFor(async () => ((await fetch(`${queryOrigin}/ready`)).status === 503 ? true : undefined), 'query /ready 503');
 });
 
 test('the logs are JSON lines with levels, and hold no secret', async () => {
   // One more start, refused by ClickHouse (wrong password): its error is logged, without the password.
+  // (A ClickHouse that is away does not stop a start: the spool takes writes; a wrong password does.)
   const wrong = `wrong-${CLICKHOUSE_PASSWORD}`;
+  const another = await startClickHouseServer();
+  await addClickHouseUser(another, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD);
   const refused = await runAriadneToExit([
     'collector',
     '--storage',
     'clickhouse',
     '--clickhouse-url',
-    'http://127.0.0.1:9',
+    another.url,
+    '--clickhouse-user',
+    CLICKHOUSE_USER,
     '--clickhouse-password',
     wrong,
+    '--data-dir',
+    join(dir, 'refused'),
     '--log-format',
     'json',
     ...LISTENER_NAMES.flatMap((name) => [`--${name}-port`, '0']),
   ]);
+  await another.stop();
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /"level":"error".*cannot start/);
   await Promise.all(started.map((process) => process.stop()));

@@ -54,6 +54,13 @@ export interface ServeConfig extends TenancyConfig {
   readonly retentionNanos?: bigint;
   /** ClickHouse store only. */
   readonly clickhouse?: ClickHouseConfig;
+  /**
+   * ClickHouse store only: where batches wait, fsynced and acknowledged, while
+   * ClickHouse cannot take them (storage/spool/). Default `<dataDir>/spool`.
+   */
+  readonly spoolDir?: string;
+  /** ClickHouse store only: most bytes the spool's files may take; past it writes are refused (503). Default 1 GiB. */
+  readonly spoolMaxBytes?: number;
   readonly ports: ServePorts;
   /** Largest request body (or gRPC message) a receiver accepts, after decompression. */
   readonly maxBodyBytes: number;

@@ -7,6 +7,7 @@ import { readTenantLimitsFile } from '../limits/tenant-limits-file.js';
 import { INLINE_DECODE_POOL } from '../pipeline/decode-pool.js';
 import { createIngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanStore } from '../storage/span-store.js';
+import { DEFAULT_SPOOL_MAX_BYTES, SpoolGroup } from '../storage/spool/spool-group.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import { createLogger, type Logger, messageOf, silentLogger } from '../telemetry/logger.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
@@ -16,7 +17,8 @@ import { Readiness } from './readiness.js';
 import { DEFAULT_MAX_TENANTS, type ServeConfig, type ServePorts } from './serve-config.js';
 import type { ModuleContext, ModuleListener, ServerModule } from './server-module.js';
 import { modulesOfRole } from './server-roles.js';
-import { storeReadinessCheck } from './store-readiness.js';
+import { storeOrSpoolCheck, storeReadinessCheck } from './store-readiness.js';
+import { tenantsWithSpool } from './tenant-spool.js';
 import { closeTenantStorage, openTenantStorage, type TenantStorage } from './tenant-storage.js';
 
 interface AcceptedListener {
@@ -34,6 +36,12 @@ export interface RunningServer {
   /** Any tenant's stores (opened on first use, as a request for that tenant would). */
   readonly storageFor: (tenant: TenantId) => Promise<TenantStorage>;
   readonly metrics: IngestMetrics;
+  /**
+   * ClickHouse only: the spools of every tenant's store, their byte budget
+   * and metrics. `spool.canAcceptWrites` is false while the spool is full
+   * (writes are then refused whenever ClickHouse is away): a seam for `/ready`.
+   */
+  readonly spool?: SpoolGroup;
   /**
    * Re-reads what SIGHUP re-reads (the `--auth` file, the TLS files, the
    * `--limits` file), without a restart or a dropped connection. Each part
@@ -67,23 +75,37 @@ export async function startServer(
   // Read before anything opens: a wrong auth or TLS file stops the start, costing nothing.
   const access = config.authFile === undefined ? undefined : new AccessControl(config.authFile, metrics.registry);
   const tls = config.tls === undefined ? undefined : new ServerTls(config.tls);
+  const spool =
+    config.storage === 'clickhouse'
+      ? new SpoolGroup(config.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES, metrics.registry)
+      : undefined;
   const storage = new TenantMap<TenantStorage>({
     create: (tenant) =>
-      openTenantStorage(config, tenant, (error, what) =>
-        logger.error({ err: error, tenant }, `${what} failed, it runs again later: ${messageOf(error)}`),
-      ),
+      openTenantStorage(config, tenant, {
+        spools: spool,
+        log,
+        onBackgroundError: (error, what) =>
+          logger.error({ err: error, tenant }, `${what} failed, it runs again later: ${messageOf(error)}`),
+      }),
     release: closeTenantStorage,
     maxTenants: config.maxTenants ?? DEFAULT_MAX_TENANTS,
   });
   // Opened at start in every mode: a store that cannot open (a locked data
-  // folder, an unreachable ClickHouse) stops the start, and the data folder
-  // stays this process's while it runs.
+  // folder or spool folder, wrong ClickHouse credentials) stops the start, and
+  // the data folder stays this process's while it runs. An unreachable
+  // ClickHouse does not: the spool takes writes until it opens (tenant-spool.ts).
   let store: SpanStore;
   try {
     ({ store } = await storage.get(SINGLE_TENANT));
   } catch (error) {
     await storage.close();
     throw error;
+  }
+  if (spool !== undefined) {
+    // Spools other tenants left behind replay now, not on those tenants' next request.
+    for (const tenant of await tenantsWithSpool(config)) {
+      storage.get(tenant).catch((error: unknown) => log(`spool: cannot open ${tenant}'s store: ${String(error)}`));
+    }
   }
   const limiter = config.tenantLimits === undefined ? undefined : new TenantLimiter(config.tenantLimits, { metrics });
   // What modules read through: a tenant's searches count against its limits (the pipeline writes to the stores themselves).
@@ -124,7 +146,12 @@ export async function startServer(
   let ready = false;
   const readiness = new Readiness();
   const storeCheck = storeReadinessCheck(config);
-  if (storeCheck !== undefined) readiness.add('store', storeCheck);
+  if (storeCheck !== undefined) {
+    // A query node needs ClickHouse itself; a process that writes can still
+    // take spans while the spool has room, so it is ready until both fail.
+    const writes = spool !== undefined && config.role !== 'query';
+    readiness.add('store', writes ? storeOrSpoolCheck(storeCheck, spool) : storeCheck);
+  }
   const cleanups: (() => Promise<void> | void)[] = [];
   const context: ModuleContext = {
     config,
@@ -180,6 +207,7 @@ export async function startServer(
     store,
     storageFor,
     metrics,
+    ...(spool === undefined ? {} : { spool }),
     reload: async () => {
       const outcomes: ReloadOutcome[] = [];
       if (access) outcomes.push(reloadPart('auth', () => `${access.reload().tokens} tokens from ${access.file}`));

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { openStore, type StoreConfig } from '../storage/open-store.js';
 import type { SpanStore } from '../storage/span-store.js';
+import type { SpoolGroup } from '../storage/spool/spool-group.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import { tenantStorageName } from '../tenancy/tenant-storage-name.js';
 import type { ServeConfig } from './serve-config.js';
+import { openSpooledTenantStore } from './tenant-spool.js';
 
 /** What one tenant's data lives in: its spans, and its archive (traces kept past retention). */
 export interface TenantStorage {
@@ -29,13 +31,23 @@ export interface TenantStorage {
  *
  * `<name>` is `tenantStorageName`: safe as a folder and an identifier, one per tenant.
  */
+export interface TenantStorageOptions {
+  /** ClickHouse only: the spools that take writes while the store is away. */
+  readonly spools?: SpoolGroup | undefined;
+  readonly log?: (line: string) => void;
+  /** Failures of the store's background work (retention), with what failed. */
+  readonly onBackgroundError?: (error: unknown, what: string) => void;
+}
+
 export async function openTenantStorage(
   config: ServeConfig,
   tenant: TenantId,
-  onBackgroundError?: (error: unknown, what: string) => void,
+  options: TenantStorageOptions = {},
 ): Promise<TenantStorage> {
+  const { spools, log, onBackgroundError } = options;
   const background = onBackgroundError === undefined ? {} : { onBackgroundError };
-  const store = await openStore({ ...tenantStoreConfig(config, tenant), ...background });
+  const open = () => openStore({ ...tenantStoreConfig(config, tenant), ...background });
+  const store = await openSpooledTenantStore(config, tenant, open, spools, log);
   try {
     return { store, archive: await openStore({ ...tenantArchiveConfig(config, tenant), ...background }) };
   } catch (error) {

@@ -40,6 +40,10 @@ Storage:
   --clickhouse-user <name>         user (default: ClickHouse's default user)
   --clickhouse-password <secret>   password
   --clickhouse-cluster <name>      cluster: local tables on every shard plus Distributed tables
+  --spool-dir <path>               ClickHouse: where batches wait, fsynced and acknowledged, while ClickHouse
+                                   cannot take them; replayed in order once it can (default <data-dir>/spool)
+  --spool-max-bytes <n>            ClickHouse: most bytes the spool may hold; past it writes are refused
+                                   with 503 and Retry-After (default 1073741824, 1 GiB)
 
 Ports (a number, 0 for a free port, or "off" to not listen at all):
   --host <address>                 interface to listen on (default 127.0.0.1; 0.0.0.0 exposes Ariadne)
@@ -135,6 +139,8 @@ export const SERVE_FLAGS = [
   'clickhouse-user',
   'clickhouse-password',
   'clickhouse-cluster',
+  'spool-dir',
+  'spool-max-bytes',
   'host',
   'max-body-bytes',
   'max-in-flight-spans',
@@ -169,6 +175,7 @@ export type ServeSwitch = (typeof SERVE_SWITCHES)[number];
 /** Options whose value is a path: a config file's relative paths are resolved from the file's folder. */
 export const PATH_FLAGS: readonly ServeFlag[] = [
   'data-dir',
+  'spool-dir',
   'sampling-strategies',
   'auth',
   'tls-cert',
@@ -239,7 +246,9 @@ function parseRoleArgs(args: readonly string[], role: ServerRole): ServeConfig |
     throw usageError(`${name('storage')} must be one of ${STORE_KINDS.join(', ')}, not "${storage}"`);
   }
   if (role !== 'all' && storage !== 'clickhouse') throw usageError(roleNeedsClickHouse(name('storage'), storage));
-  const clickhouseFlags = (Object.keys(text) as ServeFlag[]).filter((flag) => flag.startsWith('clickhouse-'));
+  const clickhouseFlags = (Object.keys(text) as ServeFlag[]).filter(
+    (flag) => flag.startsWith('clickhouse-') || flag.startsWith('spool-'),
+  );
   if (storage !== 'clickhouse' && clickhouseFlags.length > 0) {
     throw usageError(`${name(clickhouseFlags[0]!)} needs --storage clickhouse`);
   }
@@ -281,6 +290,8 @@ function parseRoleArgs(args: readonly string[], role: ServerRole): ServeConfig |
             ...(text['clickhouse-password'] === undefined ? {} : { password: text['clickhouse-password'] }),
             ...(text['clickhouse-cluster'] === undefined ? {} : { cluster: text['clickhouse-cluster'] }),
           },
+          ...(text['spool-dir'] === undefined ? {} : { spoolDir: text['spool-dir'] }),
+          ...(text['spool-max-bytes'] === undefined ? {} : { spoolMaxBytes: integer('spool-max-bytes', undefined) }),
         }
       : {}),
     host: text.host ?? defaults.host,

@@ -118,6 +118,7 @@ export class ClickHouseHttp {
             : AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), AbortSignal.timeout(deadline.remainingMs())]),
       });
     let response: Response;
+    let reset: unknown;
     try {
       try {
         response = await request();
@@ -126,12 +127,16 @@ export class ClickHouseHttp {
         // retry on a fresh connection. (An insert sent twice is allowed: duplicates
         // are within the SpanWriter contract.)
         if (!isStaleConnection(error)) throw error;
+        reset = error;
         response = await request();
       }
     } catch (error) {
       if (deadline?.passed()) throw deadline.error();
+      // After a reset the first request may have reached ClickHouse (killed after it
+      // committed an insert, say): its error is the cause, not the retry's refusal,
+      // so that no caller takes the insert for surely not made (storage/spool/).
       throw new AriadneError('StorageFailure', `ClickHouse at ${this.#url} is unreachable: ${describe(error)}`, {
-        cause: error,
+        cause: reset ?? error,
       });
     }
     if (!response.ok) {

@@ -21,6 +21,7 @@ import type {
   TimeRange,
   TraceQuery,
 } from '../span-store.js';
+import type { StoredSpanFilter } from '../stored-span-filter.js';
 import { ClickHouseHttp, type Settings } from './clickhouse-http.js';
 import {
   DdlRunner,
@@ -41,6 +42,7 @@ import { type RedMetricsRow, redMetricsSql, redMetricsToSeries, validateRedMetri
 import { RowBinaryReader } from './row-binary.js';
 import { SPAN_CONTENT_HASH, SPAN_ROW_COLUMNS, SpanRowDecoder, SpanRowEncoder } from './span-row.js';
 import { sqlInteger, sqlString, traceIdHalves } from './sql-literal.js';
+import { unstoredSpans } from './stored-spans.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseConfig {
   /** Spans older than this (by start time) are dropped, whole UTC days at a time. Absent: kept forever. */
@@ -52,7 +54,12 @@ export interface ClickHouseStoreOptions extends ClickHouseConfig {
 }
 
 /** The ClickHouse store, plus retention on demand (what the periodic job runs). */
-export interface ClickHouseStore extends SpanStore, DependencyReader, RedMetricsReader, RecentSpansReader {
+export interface ClickHouseStore
+  extends SpanStore,
+    DependencyReader,
+    RedMetricsReader,
+    RecentSpansReader,
+    StoredSpanFilter {
   /**
    * Drops the day partitions that hold only spans older than the retention,
    * as of `nowNanos`; resolves to the days dropped (`YYYY-MM-DD`). Without a
@@ -237,6 +244,8 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     readRecentSpans: (query) => run(() => readRecentSpans(http, spans, query)),
 
     applyRetention: (nowNanos?: bigint) => run(() => applyRetention(nowNanos)),
+
+    unstoredSpans: (batch) => run(() => unstoredSpans(http, spans, batch)),
 
     async close(): Promise<void> {
       closed = true;

@@ -43,6 +43,25 @@ describe('write-ahead log', () => {
     assert.deepEqual(await listSegments(dir), [1, 2, 3]);
   });
 
+  test('rotations requested while one is being carried out each get a segment of their own', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'ariadne-wal-rotate-'));
+    try {
+      const wal = await WalWriter.open(own, 1);
+      const appendThenRotate = async (text: string) => {
+        const appended = wal.append(Buffer.from(text));
+        wal.rotate();
+        await appended;
+      };
+      // Each append resolves while the rotation queued behind it is still closing and opening files.
+      for (const text of ['a', 'b', 'c', 'd']) await appendThenRotate(text);
+      await wal.close();
+      assert.deepEqual(await listSegments(own), [1, 2, 3, 4, 5]);
+      assert.deepEqual((await readSegment(join(own, segmentFileName(4)), false)).payloads.map(String), ['d']);
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
   test('a torn tail is reported and, when repairing, truncated', async () => {
     const path = join(dir, segmentFileName(3));
     const intact = (await stat(path)).size;

@@ -148,9 +148,11 @@ export class WalWriter {
       const next = this.#queue[0];
       if (next?.kind === 'rotate') {
         this.#queue.shift();
+        // Counted as current at once: `segment` adds the rotations still queued,
+        // and one taken from the queue but not yet opened must not be missed.
+        this.#segment = next.segment;
         await this.#settle([next], async () => {
           await this.#handle.close();
-          this.#segment = next.segment;
           this.#handle = await open(join(this.#dir, segmentFileName(next.segment)), 'a');
           await fsyncDirectory(this.#dir);
         });

@@ -1,8 +1,9 @@
 /**
  * A child process for whole-system ClickHouse tests: the all-in-one server
  * with `storage: 'clickhouse'` on free loopback ports (query API and OTLP/HTTP
- * only). Arguments: JSON `{ url, database, cluster? }` and a data folder (the
- * server keeps its archive there). Prints one line
+ * only). Arguments: JSON `{ url, database, cluster? }`, a data folder (the
+ * server keeps its archive and spool there) and, optionally, JSON of more
+ * `ServeConfig` fields (e.g. `spoolMaxBytes`). Prints one line
  * `READY {"query": url, "otlpHttp": url}` once listening; SIGTERM closes it.
  */
 import { DEFAULT_PORTS, DEFAULT_SERVE_CONFIG, type ServeConfig, type ServePorts, startServer } from '@ariadne/server';
@@ -12,6 +13,7 @@ if (process.argv[3] === undefined)
 const clickhouse = JSON.parse(process.argv[2] ?? '{}') as NonNullable<ServeConfig['clickhouse']>;
 const server = await startServer({
   ...DEFAULT_SERVE_CONFIG,
+  ...(JSON.parse(process.argv[4] ?? '{}') as Partial<ServeConfig>),
   storage: 'clickhouse',
   dataDir: process.argv[3] ?? '',
   clickhouse,
