@@ -4,6 +4,7 @@
 // found through the query node, and both collectors answer one adaptive
 // sampling strategy, through the Distributed sampling tables.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   type ClickHouseTestCluster,
@@ -19,15 +20,22 @@ import {
   spanIdsOf,
   waitForOneSamplingAnswer,
 } from './support/role-traffic.js';
+import { makeTempDir, removeTempDir } from './support/test-server.js';
 
 const CLUSTER = 'ariadne_roles_cluster';
 
 let cluster: ClickHouseTestCluster;
+let dir: string;
 const started: AriadneProcess[] = [];
 
 before(async () => {
   cluster = await startClickHouseCluster({ name: CLUSTER, shards: 2 });
+  dir = makeTempDir('ariadne-roles-cluster-');
+  // Each process its own data folder: a collector's spool is its own.
+  let node = 0;
   const args = (url: string) => [
+    '--data-dir',
+    join(dir, `node-${node++}`),
     '--storage',
     'clickhouse',
     '--clickhouse-url',
@@ -47,6 +55,7 @@ before(async () => {
 after(async () => {
   const codes = await Promise.all(started.map((process) => process.stop()));
   await cluster?.stop();
+  if (dir) removeTempDir(dir);
   assert.deepEqual(
     codes,
     started.map(() => 0),

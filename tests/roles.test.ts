@@ -73,11 +73,7 @@ before(async () => {
   // One after the other: each migrates the schema at open, and the machine is shared.
   // Each has its own data folder (its spool); the first collector's spool is
   // small, so that a test can fill it while ClickHouse is away.
-  const roles = [
-    ['collector', '--spool-max-bytes', String(SMALL_SPOOL_BYTES)],
-    ['collector'],
-    ['query'],
-  ];
+  const roles = [['collector', '--spool-max-bytes', String(SMALL_SPOOL_BYTES)], ['collector'], ['query']];
   for (const [index, [role, ...own]] of roles.entries()) {
     const dataDir = join(dir, `node-${index}`);
     started.push(await startAriadneProcess([role!, ...own, '--data-dir', dataDir, ...common]));
@@ -217,7 +213,10 @@ test('while ClickHouse is unreachable a collector spools and stays ready; with i
   assert.equal((await fetch(`${admin0}/health`)).status, 200);
   // The query node cannot answer without ClickHouse: not ready either.
   const queryOrigin = origin(queryNode, 'web UI and query API');
-  await waitFor(async () => ((await fetch(`${queryOrigin}/ready`)).status === 503 ? true : undefined), 'query /ready 503');
+  await waitFor(
+    async () => ((await fetch(`${queryOrigin}/ready`)).status === 503 ? true : undefined),
+    'query /ready 503',
+  );
 });
 
 test('the logs are JSON lines with levels, and hold no secret', async () => {

@@ -1,6 +1,6 @@
 import { ClickHouseHttp } from '../storage/clickhouse/clickhouse-http.js';
-import { messageOf } from '../telemetry/logger.js';
 import type { SpoolGroup } from '../storage/spool/spool-group.js';
+import { messageOf } from '../telemetry/logger.js';
 import { cachedCheck, type ReadinessCheck } from './readiness.js';
 import type { ServeConfig } from './serve-config.js';
 
@@ -39,7 +39,10 @@ export function storeReadinessCheck(config: ServeConfig): ReadinessCheck | undef
  * A writer's part of `/ready` with the spool: not ready only when it cannot
  * write anywhere, ClickHouse away and the spool full (issue 15).
  */
-export function storeOrSpoolCheck(storeCheck: ReadinessCheck, spool: Pick<SpoolGroup, 'canAcceptWrites'>): ReadinessCheck {
+export function storeOrSpoolCheck(
+  storeCheck: ReadinessCheck,
+  spool: Pick<SpoolGroup, 'canAcceptWrites'>,
+): ReadinessCheck {
   return async () => {
     const reason = await storeCheck();
     if (reason === undefined || spool.canAcceptWrites) return undefined;
