@@ -9,6 +9,7 @@ import {
   type TraceOutlineReader,
   traceOutlineOf,
 } from '../../query/trace-view/trace-outline.js';
+import type { RetentionPolicy } from '../../retention/retention-policy.js';
 import { TimeSlices } from '../../threads/time-slices.js';
 import { dedupeSpans } from '../query/dedupe-spans.js';
 import { DependencyCounter } from '../query/dependency-links.js';
@@ -36,7 +37,8 @@ import type {
 import { AggregatesBuilder, addDependencyCells, addRedCells } from './block-aggregates.js';
 import { BlockCache, DEFAULT_BLOCK_CACHE_BYTES } from './block-cache.js';
 import { BlockReader, type CutTrace, writeBlock } from './block-file.js';
-import { blockFileName, parseBlockName } from './block-names.js';
+import { blockFileName, keptBlockFileName, parseBlockName } from './block-names.js';
+import { Compactor, type RetentionControl, type RetentionEvent, retentionTiersOf } from './compactor.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { type CutPlan, DependencyIndex, type IndexedSpan } from './dependency-index.js';
 import { fsyncDirectory } from './fsync-directory.js';
@@ -69,6 +71,16 @@ export interface EmbeddedStoreOptions {
   readonly retentionNanos?: bigint;
   /** How often retention is checked (also at open). Default 60 s. */
   readonly retentionCheckMs?: number;
+  /**
+   * The kept tier (`--retention-kept`): a block past `retentionNanos` is
+   * compacted (rewritten with only the traces `retentionPolicy` keeps) and
+   * deleted once past this. Absent: blocks past `retentionNanos` are deleted whole.
+   */
+  readonly retentionKeptNanos?: bigint;
+  /** Which traces the kept tier keeps (`--retention-policy`). Default `DEFAULT_RETENTION_POLICY`. */
+  readonly retentionPolicy?: RetentionPolicy;
+  /** Told of each step of a compaction, synchronously (the crash test stops its process between two). */
+  readonly onRetention?: (event: RetentionEvent) => void;
   /** The clock retention compares with, in nanoseconds since the epoch. */
   readonly now?: () => bigint;
   /** Told about background failures (a block that could not be written or deleted). */
@@ -104,7 +116,8 @@ export type EmbeddedStore = SpanStore &
   DependencyReader &
   RedMetricsReader &
   TraceOutlineReader &
-  SpanLookup;
+  SpanLookup &
+  RetentionControl;
 
 const HOUR_NANOS = 3_600_000_000_000n;
 /** The write-time dedupe's window, saved by a clean close for the next open (`RecentSpans.save`). */
@@ -122,6 +135,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   const partitionNanos = options.partitionNanos ?? HOUR_NANOS;
   if (partitionNanos <= 0n) throw new RangeError('partitionNanos must be positive');
   const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
+  const tiers = retentionTiersOf(options);
   const walDir = join(options.dataDir, 'wal');
   const blockDir = join(options.dataDir, 'blocks');
   await mkdir(walDir, { recursive: true });
@@ -151,13 +165,19 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     // its parts go, the WAL brings the spans back. (Without WAL segments, a
     // missing part was deleted by retention.)
     const cuts = new Map<number, { parts: number; names: string[] }>();
-    for (const name of (await readdir(blockDir)).sort()) {
+    const names = new Set(await readdir(blockDir));
+    for (const name of [...names].sort()) {
       if (name.endsWith('.tmp')) {
         await unlink(join(blockDir, name)); // a cut interrupted by a crash; its WAL segments still exist
         continue;
       }
       const parsed = parseBlockName(name);
       if (parsed === undefined) continue;
+      // A compaction renamed its block in and a crash came before the old one was deleted: the kept one wins.
+      if (!parsed.kept && names.has(keptBlockFileName(name))) {
+        await unlink(join(blockDir, name));
+        continue;
+      }
       const cut = cuts.get(parsed.segment) ?? { parts: parsed.parts, names: [] };
       cut.names.push(name);
       cuts.set(parsed.segment, cut);
@@ -273,7 +293,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   const applyRetention = (): Promise<void> =>
     serialize(async () => {
       if (options.retentionNanos === undefined) return;
-      const horizon = now() - options.retentionNanos;
+      const horizon = now() - (tiers?.keptNanos ?? options.retentionNanos);
       const expired = blocks.filter((block) => block.maxStart < horizon);
       if (expired.length === 0) return;
       blocks = blocks.filter((block) => block.maxStart >= horizon);
@@ -282,6 +302,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       await fsyncDirectory(blockDir);
       retired.push(...expired);
       await closeRetired();
+    }).then(() => {
+      if (tiers !== undefined) void compaction.run().catch((error) => options.onError?.(error));
     });
 
   const closeRetired = async (): Promise<void> => {
@@ -289,6 +311,30 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     const done = retired.splice(0);
     await Promise.all(done.map((block) => block.close()));
   };
+
+  /**
+   * The kept tier's compactions: on a chain of their own, so that cuts (and
+   * the writes a full head holds back) never wait for one. They share the
+   * thread with ingest in slices; each swaps its block in one tick.
+   */
+  const compaction = new Compactor({
+    tiers,
+    now,
+    blockDir,
+    blockOptions,
+    onRetention: options.onRetention,
+    current: () => ({ blocks, heads: [head, ...frozen] }),
+    replace: (old, replacement) => {
+      if (!blocks.includes(old)) return false;
+      blocks = blocks.map((block) => (block === old ? replacement : block));
+      retentionRuns++;
+      return true;
+    },
+    retire: async (old) => {
+      retired.push(old);
+      await closeRetired();
+    },
+  });
 
   await applyRetention();
   /**
@@ -430,7 +476,10 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     const inHead = current.heads.some((part) => part.traces.has(traceId));
     const [only] = holders;
     if (only !== undefined && holders.length === 1 && !inHead) return only.block.summary(only.ordinal);
-    return summarizeTrace(dedupeSpans(await readTrace(current, traceId)));
+    const summary = summarizeTrace(dedupeSpans(await readTrace(current, traceId)));
+    // A kept trace in several blocks of the kept tier: each names the policy that kept it, the same one.
+    if (only === undefined || inHead || holders.some(({ block }) => block.tier !== 'kept')) return summary;
+    return { ...summary, retention: { tier: 'kept', keptBy: await only.block.keptBy(only.ordinal) } };
   };
 
   /**
@@ -624,9 +673,17 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         return red.series();
       }),
 
+    retentionStats: async () => compaction.stats(),
+
+    async runRetention(): Promise<void> {
+      await applyRetention();
+      await compaction.run();
+    },
+
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      await compaction.stop();
       clearInterval(timer);
       if (retentionTimer !== undefined) clearInterval(retentionTimer);
       // Writes already accepted finish first; the head goes into a block so the next open is fast.
