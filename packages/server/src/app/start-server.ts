@@ -7,6 +7,7 @@ import { readTenantLimitsFile } from '../limits/tenant-limits-file.js';
 import { createIngestPipeline } from '../pipeline/ingest-pipeline.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
+import { hasRetentionStats, trackRetention } from '../telemetry/retention-metrics.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import { TenantMap } from '../tenancy/tenant-map.js';
 import { ServerTls } from '../tls/server-tls.js';
@@ -61,9 +62,21 @@ export async function startServer(
   // Read before anything opens: a wrong auth or TLS file stops the start, costing nothing.
   const access = config.authFile === undefined ? undefined : new AccessControl(config.authFile, metrics.registry);
   const tls = config.tls === undefined ? undefined : new ServerTls(config.tls);
+  const retentionTrackers = new Map<TenantStorage, () => void>();
   const storage = new TenantMap<TenantStorage>({
-    create: (tenant) => openTenantStorage(config, tenant),
-    release: closeTenantStorage,
+    create: async (tenant) => {
+      const opened = await openTenantStorage(config, tenant);
+      // The kept tier's counts on /metrics (a store with retention tiers only).
+      if (config.retentionKeptNanos !== undefined && hasRetentionStats(opened.store)) {
+        retentionTrackers.set(opened, trackRetention(metrics, tenant, opened.store).stop);
+      }
+      return opened;
+    },
+    release: (released) => {
+      retentionTrackers.get(released)?.();
+      retentionTrackers.delete(released);
+      return closeTenantStorage(released);
+    },
     maxTenants: config.maxTenants ?? DEFAULT_MAX_TENANTS,
   });
   // Opened at start in every mode: a store that cannot open (a locked data

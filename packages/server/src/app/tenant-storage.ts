@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_RETENTION_POLICIES, policyForTenant } from '../retention/retention-policy.js';
 import { openStore, type StoreConfig } from '../storage/open-store.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
@@ -56,6 +57,12 @@ export function tenantStoreConfig(config: ServeConfig, tenant: TenantId): StoreC
     embeddedThread: 'own',
     maxTraces: config.maxTraces,
     ...(config.retentionNanos === undefined ? {} : { retentionNanos: config.retentionNanos }),
+    ...(config.retentionKeptNanos === undefined
+      ? {}
+      : {
+          retentionKeptNanos: config.retentionKeptNanos,
+          retentionPolicy: policyForTenant(config.retentionPolicies ?? DEFAULT_RETENTION_POLICIES, tenant),
+        }),
     ...(clickhouse === undefined
       ? {}
       : {
