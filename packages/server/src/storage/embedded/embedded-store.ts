@@ -32,8 +32,10 @@ import type {
   SpanStore,
   TimeRange,
   TraceQuery,
+  TraceRetention,
   TraceSummary,
 } from '../span-store.js';
+import type { TraceRetentionReader } from '../trace-retention-reader.js';
 import { AggregatesBuilder, addDependencyCells, addRedCells } from './block-aggregates.js';
 import { BlockCache, DEFAULT_BLOCK_CACHE_BYTES } from './block-cache.js';
 import { BlockReader, type CutTrace, writeBlock } from './block-file.js';
@@ -117,7 +119,8 @@ export type EmbeddedStore = SpanStore &
   RedMetricsReader &
   TraceOutlineReader &
   SpanLookup &
-  RetentionControl;
+  RetentionControl &
+  TraceRetentionReader;
 
 const HOUR_NANOS = 3_600_000_000_000n;
 /** The write-time dedupe's window, saved by a clean close for the next open (`RecentSpans.save`). */
@@ -674,6 +677,16 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       }),
 
     retentionStats: async () => compaction.stats(),
+
+    traceRetention: (traceId: string): Promise<TraceRetention | undefined> =>
+      read(async (current) => {
+        const { id, holders } = await whereIs(current, traceId);
+        const [first] = holders;
+        if (first === undefined || holders.some((block) => block.tier !== 'kept')) return undefined;
+        if (current.heads.some((part) => part.traces.has(id))) return undefined;
+        const ordinal = (await first.traceIndex()).find(id);
+        return { tier: 'kept', keptBy: await first.keptBy(ordinal) };
+      }),
 
     async runRetention(): Promise<void> {
       await applyRetention();

@@ -126,6 +126,7 @@ export async function openEmbeddedStoreInWorker(options: WorkerStoreOptions): Pr
     getRedMetrics: (query) => call('getRedMetrics', [query]),
     runRetention: () => call('runRetention', []),
     retentionStats: () => call('retentionStats', []),
+    traceRetention: (traceId) => call('traceRetention', [traceId]),
     close: () => {
       closing ??= (async () => {
         if (failure === undefined) {
