@@ -69,8 +69,11 @@ export class RetentionDecider {
     if (policy.errors && spans.some((span) => span.status.code === StatusCode.Error)) return 'error';
     if (this.#conditions.some((query) => executeTraceQL(query, spans).length > 0)) return 'traceql';
     const thresholds = this.#thresholds;
-    if (policy.slow && thresholds !== undefined) {
+    if (policy.slow !== 'off' && thresholds !== undefined) {
+      const ids = policy.slow === 'root' ? new Set(spans.map((span) => span.spanId)) : undefined;
       for (const span of spans) {
+        // A root: no parent, or a parent the trace does not hold.
+        if (ids !== undefined && span.parentSpanId !== '' && ids.has(span.parentSpanId)) continue;
         const duration = Number(span.endTimeUnixNano - span.startTimeUnixNano);
         const limit = thresholds.thresholdNanos(
           serviceNameOf(span.resource),

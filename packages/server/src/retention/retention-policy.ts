@@ -13,8 +13,12 @@ export interface RetentionPolicy {
   readonly settleNanos: bigint;
   /** Keep every trace with a span whose status is error. */
   readonly errors: boolean;
-  /** Keep traces with a span slower than its operation's p99 over the hour before it. */
-  readonly slow: boolean;
+  /**
+   * Keep traces slower than their operation's p99 over the hour before them:
+   * `root` (the default) judges the root span, `any` every span (about one
+   * trace in five of 20 spans has a span past its p99), `off` none.
+   */
+  readonly slow: 'root' | 'any' | 'off';
   /** At least this many traces per (service, operation, status) and minute of span start. */
   readonly exemplarsPerMinute: number;
   /** TraceQL conditions: a trace any of them matches is kept. */
@@ -38,7 +42,7 @@ export type KeepPolicy = (typeof KEEP_POLICIES)[number];
 export const DEFAULT_RETENTION_POLICY: RetentionPolicy = {
   settleNanos: 5n * 60_000_000_000n,
   errors: true,
-  slow: true,
+  slow: 'root',
   exemplarsPerMinute: 1,
   traceql: [],
   keepAttributes: ['jaeger-debug-id', 'keep'],
@@ -80,7 +84,7 @@ const POLICY_KEYS = ['settle', 'errors', 'slow', 'exemplars', 'traceql', 'keepAt
  * ```yaml
  * settle: 5m
  * errors: true
- * slow: true
+ * slow: root        # or any (every span), off
  * exemplars: 1
  * traceql: ['{ span.customer.tier = "gold" }']
  * keepAttributes: [jaeger-debug-id, keep]
@@ -155,12 +159,20 @@ function policyOf(fields: Record<string, unknown>, base: RetentionPolicy, at: st
   return {
     settleNanos,
     errors: bool('errors', base.errors),
-    slow: bool('slow', base.slow),
+    slow: slowOf(field('slow'), base.slow, at),
     exemplarsPerMinute: exemplars,
     traceql,
     keepAttributes: texts('keepAttributes', base.keepAttributes),
     sampleFraction: sample,
   };
+}
+
+function slowOf(value: unknown, fallback: RetentionPolicy['slow'], at: string): RetentionPolicy['slow'] {
+  if (value === undefined) return fallback;
+  if (value === true) return 'root';
+  if (value === false) return 'off';
+  if (value === 'root' || value === 'any' || value === 'off') return value;
+  throw new RetentionPolicyError(`${at}slow must be root, any, off (or true for root, false for off)`);
 }
 
 function objectOf(value: unknown, what: string): Record<string, unknown> {

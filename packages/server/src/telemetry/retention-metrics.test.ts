@@ -21,7 +21,7 @@ test('/metrics counts traces and bytes kept per policy and dropped, per tenant',
       maxHeadAgeMs: 3_600_000,
       retentionNanos: HOUR,
       retentionKeptNanos: 10n * HOUR,
-      retentionPolicy: { ...DEFAULT_RETENTION_POLICY, slow: false, exemplarsPerMinute: 0, sampleFraction: 0 },
+      retentionPolicy: { ...DEFAULT_RETENTION_POLICY, slow: 'off', exemplarsPerMinute: 0, sampleFraction: 0 },
       retentionCheckMs: 3_600_000,
       now: () => clock.now,
     });

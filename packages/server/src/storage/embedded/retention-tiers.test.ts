@@ -185,14 +185,14 @@ async function summaryOf(store: EmbeddedStore, n: number): Promise<string | unde
 
 test('a trace with spans in two blocks is decided whole: kept in both when one piece has the error', async () => {
   const clock = { now: T0 + 2n * HOUR };
-  const { store, dir } = await openAt(clock, undefined, { exemplarsPerMinute: 0, slow: false });
+  const { store, dir } = await openAt(clock, undefined, { exemplarsPerMinute: 0, slow: 'off' });
   // One piece in the first hour, the erroneous piece in the second: two partitions, two blocks.
   const [root, child] = retentionTestTrace({ n: 7, startNanos: T0 + 59n * MINUTE, error: true });
   const late = { ...child!, startTimeUnixNano: T0 + HOUR + MINUTE, endTimeUnixNano: T0 + HOUR + 2n * MINUTE };
   const other = retentionTestTrace({ n: 8, startNanos: T0 + 30n * MINUTE });
   await store.writeSpans([root!, late, ...other]);
   await store.close();
-  const reopened = await openAt(clock, dir, { exemplarsPerMinute: 0, slow: false });
+  const reopened = await openAt(clock, dir, { exemplarsPerMinute: 0, slow: 'off' });
   // Only the first hour's block is past the short window now.
   await reopened.store.runRetention();
   assert.equal((await readdir(join(dir, 'blocks'))).filter((name) => name.endsWith('.kept.blk')).length, 1);
@@ -201,7 +201,7 @@ test('a trace with spans in two blocks is decided whole: kept in both when one p
   // Then the second: the decision made with the whole trace holds.
   clock.now = T0 + 3n * HOUR;
   await reopened.store.close();
-  const again = await openAt(clock, dir, { exemplarsPerMinute: 0, slow: false });
+  const again = await openAt(clock, dir, { exemplarsPerMinute: 0, slow: 'off' });
   await again.store.runRetention();
   assert.ok((await readdir(join(dir, 'blocks'))).every((name) => name.endsWith('.kept.blk')));
   assert.equal((await again.store.getTrace(traceIdOf(7))).length, 2);
@@ -212,9 +212,9 @@ test('a trace with spans in two blocks is decided whole: kept in both when one p
 
 test('the random fraction keeps the same traces whatever else is kept, by trace id', async () => {
   const clock = { now: T0 + 55n * MINUTE };
-  const overrides = {
+  const overrides: Partial<RetentionPolicy> = {
     errors: false,
-    slow: false,
+    slow: 'off',
     exemplarsPerMinute: 0,
     keepAttributes: [],
     traceql: [],
