@@ -20,6 +20,7 @@ import { ByteReader, ByteWriter } from './byte-writer.js';
 import type { IndexedSpan } from './dependency-index.js';
 import { type DictionaryNames, namesFromStrings, namesFromTableBytes, namesMemoryBytes } from './dictionary-names.js';
 import { fsyncDirectory } from './fsync-directory.js';
+import { NamesTable } from './names-table.js';
 import { OperationPool } from './operation-pool.js';
 import {
   decodeChunk,
@@ -142,6 +143,8 @@ export interface KeptTierMeta {
    * trace is kept whole or not at all.
    */
   readonly decided: [traceId: string, policy: string | null][];
+  /** A merge of kept blocks: their file names (an open that finds any still there deletes it). */
+  readonly replaces?: string[];
 }
 
 /** What a compaction carries from the block it rewrites (`writeBlock`'s last argument). */
@@ -152,6 +155,7 @@ export interface InheritedBlockMeta {
   readonly maxStartNanos: string;
   readonly keptBy: (traceId: string) => string;
   readonly decided: KeptTierMeta['decided'];
+  readonly replaces?: readonly string[];
 }
 
 /** One trace of a cut: its spans and where each one's encoded body is (`SpanEncoder.chunk`). */
@@ -201,17 +205,9 @@ export async function writeBlock(
   const traceIds = [...traces.keys()].sort();
   const { encoder, records } = source;
   const dictionary = encoder.dictionary;
-  const services: string[] = [];
-  const serviceIndex = new Map<string, number>();
-  const serviceOf = (name: string) => {
-    let index = serviceIndex.get(name);
-    if (index === undefined) {
-      index = services.length;
-      services.push(name);
-      serviceIndex.set(name, index);
-    }
-    return index;
-  };
+  const serviceTable = new NamesTable();
+  const services = serviceTable.names;
+  const serviceOf = (name: string) => serviceTable.indexOf(name);
   const operations: [number, string, number][] = [];
   /** Per span name, the (service, kind) pairs seen, as service · 256 + kind: no text key built per span. */
   const operationsByName = new Map<string, Set<number>>();
@@ -433,7 +429,13 @@ export async function writeBlock(
       numericValues: encoder.numericValues.toMeta(),
       ...(inherited === undefined
         ? {}
-        : { retention: { keptBy: traceIds.map((id) => inherited.keptBy(id)), decided: inherited.decided } }),
+        : {
+            retention: {
+              keptBy: traceIds.map((id) => inherited.keptBy(id)),
+              decided: inherited.decided,
+              ...(inherited.replaces === undefined ? {} : { replaces: [...inherited.replaces] }),
+            },
+          }),
     };
     const metaBytes = await deflate(Buffer.from(JSON.stringify(meta)));
     const index = await deflate(Buffer.concat([...Object.values(columns), serviceLists.bytes()]));

@@ -4,6 +4,7 @@ import type { EarlierDecision, RetentionDecider } from '../../retention/keep-dec
 import type { KeepPolicy } from '../../retention/retention-policy.js';
 import type { TimeSlices } from '../../threads/time-slices.js';
 import { type BlockReader, type CutTrace, writeBlock } from './block-file.js';
+import { spansByTrace } from './block-traces.js';
 import { Head } from './head.js';
 
 /** What one compaction kept and dropped: traces, spans and bytes on disk. */
@@ -37,16 +38,7 @@ export async function compactBlock(
   slices: TimeSlices,
 ): Promise<{ tally: CompactionTally; decided: Map<string, KeepPolicy | null> }> {
   const meta = await block.meta();
-  const here = new Map<string, Span[]>();
-  for (let page = 0; page < meta.pages.length; page++) {
-    for (const span of await block.readPage(page)) {
-      const spans = here.get(span.traceId);
-      if (spans === undefined) here.set(span.traceId, [span]);
-      else spans.push(span);
-    }
-    const pause = slices.next();
-    if (pause) await pause;
-  }
+  const here = await spansByTrace(block, slices);
   const whole = new Map<string, readonly Span[]>();
   const straddling = new Set<string>();
   for (const [traceId, spans] of here) {

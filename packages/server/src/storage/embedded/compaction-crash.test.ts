@@ -95,7 +95,8 @@ test('SIGKILL at any step of a compaction: kept traces whole, none twice, every 
   assert.equal(before.size, TRACES);
 
   // Stopped and killed: right after a kept block is renamed in (the old one still there), while
-  // another is being compacted, and after a few complete; then a run to the end.
+  // another is being compacted, after a few complete, after a merge of kept blocks is renamed
+  // in (its sources still there); then a run to the end.
   const first = await runFixture(dataDir, 'renamed:1');
   assert.equal(first.killed, true);
   // The old block and its kept replacement are both on disk: an open keeps one of them.
@@ -109,6 +110,8 @@ test('SIGKILL at any step of a compaction: kept traces whole, none twice, every 
     await runFixture(dataDir, 'compacting:2'),
     await runFixture(dataDir, 'compacted:2'),
     await runFixture(dataDir, 'renamed:2'),
+    // A merge of kept blocks renamed in, its sources still there.
+    await runFixture(dataDir, 'merge-renamed:1'),
   ];
   for (const run of killed) assert.equal(run.killed, true, run.lines.join('\n'));
   const last = await runFixture(dataDir, '');

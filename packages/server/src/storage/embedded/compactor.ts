@@ -1,16 +1,18 @@
 import { unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Span } from '@ariadne/protocol';
 import { RetentionDecider } from '../../retention/keep-decision.js';
 import { DEFAULT_RETENTION_POLICY, type KeepPolicy, type RetentionPolicy } from '../../retention/retention-policy.js';
 import { SlowThresholds } from '../../retention/slow-thresholds.js';
 import { TimeSlices } from '../../threads/time-slices.js';
 import { BlockReader, type BlockReaderOptions } from './block-file.js';
-import { keptBlockFileName } from './block-names.js';
+import { keptBlockFileName, mergedBlockFileName, parseBlockName } from './block-names.js';
 import { type CompactionTally, compactBlock } from './compact-block.js';
 import { fsyncDirectory } from './fsync-directory.js';
 import type { Head } from './head.js';
 import { plainSpans } from './head-span.js';
+import { mergeKeptBlocks } from './merge-kept-blocks.js';
 import { bloomKey } from './trace-id-bloom.js';
 
 /** The two retention windows of a store with a kept tier. */
@@ -20,6 +22,8 @@ export interface RetentionTiers {
   /** The traces a policy keeps are kept this long (`--retention-kept`). */
   readonly keptNanos: bigint;
   readonly policy: RetentionPolicy;
+  /** Kept blocks whose spans start in the same window of this length are merged into one. */
+  readonly mergeNanos: bigint;
 }
 
 /** The kept tier's settings of a store's options; undefined without `retentionKeptNanos`. */
@@ -27,6 +31,7 @@ export function retentionTiersOf(options: {
   readonly retentionNanos?: bigint;
   readonly retentionKeptNanos?: bigint;
   readonly retentionPolicy?: RetentionPolicy;
+  readonly retentionKeptMergeNanos?: bigint;
 }): RetentionTiers | undefined {
   if (options.retentionKeptNanos === undefined) return undefined;
   if (options.retentionNanos === undefined || options.retentionNanos >= options.retentionKeptNanos) {
@@ -36,15 +41,32 @@ export function retentionTiersOf(options: {
     fullNanos: options.retentionNanos,
     keptNanos: options.retentionKeptNanos,
     policy: options.retentionPolicy ?? DEFAULT_RETENTION_POLICY,
+    mergeNanos: options.retentionKeptMergeNanos ?? DEFAULT_MERGE_NANOS,
   };
 }
+
+/**
+ * A week: kept blocks of a week share one dictionary. The price: a merged
+ * block is deleted once its newest span is past `--retention-kept`, so the
+ * kept tier holds its oldest traces up to this much longer.
+ */
+const DEFAULT_MERGE_NANOS = 7n * 24n * 3_600_000_000_000n;
+/** A merge reads its blocks' spans into memory: it stops adding blocks past this many spans. */
+const MAX_MERGED_SPANS = 500_000;
+/** While writes come in, compaction uses at most this share of the store's thread (slices, then a pause). */
+const SHARE_WHILE_BUSY = 0.04;
+const SLICE_MS = 4;
 
 /** A step of a compaction, told synchronously as it happens. */
 export type RetentionEvent =
   | { readonly type: 'compacting'; readonly block: string }
   /** The new block is renamed into place; the old one is not deleted yet. */
   | { readonly type: 'renamed'; readonly block: string; readonly kept: string }
-  | { readonly type: 'compacted'; readonly block: string; readonly kept: string };
+  | { readonly type: 'compacted'; readonly block: string; readonly kept: string }
+  | { readonly type: 'merging'; readonly blocks: readonly string[] }
+  /** The merged block is renamed into place; its sources are not deleted yet. */
+  | { readonly type: 'merge-renamed'; readonly blocks: readonly string[]; readonly merged: string }
+  | { readonly type: 'merged'; readonly blocks: readonly string[]; readonly merged: string };
 
 /** Counts since the store opened: traces, spans and bytes on disk kept per policy and dropped. */
 export interface RetentionStats {
@@ -68,13 +90,18 @@ interface CompactorDeps {
   readonly onRetention: ((event: RetentionEvent) => void) | undefined;
   /** The blocks and heads a read would see now. */
   readonly current: () => { readonly blocks: readonly BlockReader[]; readonly heads: readonly Head[] };
-  /** Puts `replacement` in `old`'s place, in one tick; false when `old` is gone (retention deleted it). */
-  readonly replace: (old: BlockReader, replacement: BlockReader) => boolean;
+  /** Puts `replacement` in the place of `olds`, in one tick; false when one is gone (retention deleted it). */
+  readonly replace: (olds: readonly BlockReader[], replacement: BlockReader) => boolean;
   /** `old` is no longer in the store's list: close it once no read uses it. */
   readonly retire: (old: BlockReader) => Promise<void>;
+  /** Cuts the heads into blocks, so that the aggregates of the time being decided are all in blocks. */
+  readonly flush: () => Promise<void>;
+  /** Whether writes came in just now: compaction then leaves the thread to them most of the time. */
+  readonly busy: () => boolean;
 }
 
 const HOUR_NANOS = 3_600_000_000_000n;
+const MINUTE_NANOS = 60_000_000_000n;
 
 /**
  * Compacts the store's full-tier blocks once they are past the short window,
@@ -91,6 +118,7 @@ export class Compactor {
   /** Decisions about traces with spans in several blocks (from kept blocks' metadata, and this run's). */
   #decisions: Map<string, KeepPolicy | null> | undefined;
   #compactions = 0;
+  #merges = 0;
   readonly #kept = new Map<string, { traces: number; spans: number; bytes: number }>();
   readonly #dropped = { traces: 0, spans: 0, bytes: 0 };
 
@@ -131,16 +159,25 @@ export class Compactor {
       .current()
       .blocks.filter((block) => block.tier === 'full' && block.maxStart < settled && block.maxStart >= keptHorizon)
       .sort((a, b) => (a.minStart < b.minStart ? -1 : a.minStart > b.minStart ? 1 : 0));
-    if (due.length === 0) return;
+    const slices = new ThrottledSlices(SLICE_MS, this.#deps.busy);
+    if (due.length > 0) await this.#compactDue(due, slices);
+    await this.#mergeKept(slices);
+  }
+
+  async #compactDue(due: readonly BlockReader[], slices: TimeSlices): Promise<void> {
+    const tiers = this.#deps.tiers!;
+    // Spans of the time being decided may still be in a head: "slow" needs all of their durations.
+    await this.#deps.flush();
     const decisions = await this.#loadDecisions();
-    const slices = new TimeSlices(5);
     for (const block of due) {
       if (this.#stopped) return;
       if (!this.#deps.current().blocks.includes(block)) continue;
-      // "Slow" is against the hour before each span: the aggregates of the blocks that overlap it.
+      // "Slow" is against the 60 minutes up to each span's minute: the aggregates of the blocks
+      // with spans in them (the rest of the last minute may be in blocks that start later).
       const thresholds = new SlowThresholds();
+      const lastMinuteEnd = (block.maxStart / MINUTE_NANOS + 1n) * MINUTE_NANOS;
       for (const other of this.#deps.current().blocks) {
-        if (other.maxStart < block.minStart - HOUR_NANOS || other.minStart > block.maxStart) continue;
+        if (other.maxStart < block.minStart - HOUR_NANOS || other.minStart >= lastMinuteEnd) continue;
         thresholds.add(await other.aggregates());
       }
       const decider = new RetentionDecider(tiers.policy, thresholds);
@@ -167,7 +204,7 @@ export class Compactor {
       slices,
     );
     const replacement = await BlockReader.open(path, this.#deps.blockOptions);
-    if (!this.#deps.replace(block, replacement)) {
+    if (!this.#deps.replace([block], replacement)) {
       // Deleted by retention meanwhile: so is its replacement.
       await replacement.close();
       await unlink(path);
@@ -180,6 +217,53 @@ export class Compactor {
     this.#count(tally);
     this.#deps.onRetention?.({ type: 'compacted', block: name, kept: keptName });
     await this.#deps.retire(block);
+  }
+
+  /** Merges the kept blocks of each window (`mergeNanos`) that has several. */
+  async #mergeKept(slices: TimeSlices): Promise<void> {
+    const { mergeNanos } = this.#deps.tiers!;
+    const windows = new Map<bigint, BlockReader[]>();
+    for (const block of this.#deps.current().blocks) {
+      if (block.tier !== 'kept') continue;
+      const window = block.minStart / mergeNanos;
+      windows.set(window, [...(windows.get(window) ?? []), block]);
+    }
+    for (const blocks of windows.values()) {
+      blocks.sort((a, b) => (a.minStart < b.minStart ? -1 : a.minStart > b.minStart ? 1 : 0));
+      let group: BlockReader[] = [];
+      let spans = 0;
+      for (const block of [...blocks, undefined]) {
+        if (block !== undefined && (group.length === 0 || spans + block.spanCount <= MAX_MERGED_SPANS)) {
+          group.push(block);
+          spans += block.spanCount;
+          continue;
+        }
+        if (this.#stopped) return;
+        if (group.length >= 2) await this.#merge(group, slices);
+        group = block === undefined ? [] : [block];
+        spans = block?.spanCount ?? 0;
+      }
+    }
+  }
+
+  async #merge(group: readonly BlockReader[], slices: TimeSlices): Promise<void> {
+    const names = group.map((block) => basename(block.path));
+    const newest = Math.max(...names.map((name) => parseBlockName(name)?.segment ?? 0));
+    const mergedName = mergedBlockFileName(newest, ++this.#merges + Date.now());
+    const path = join(this.#deps.blockDir, mergedName);
+    this.#deps.onRetention?.({ type: 'merging', blocks: names });
+    await mergeKeptBlocks(group, path, slices);
+    const replacement = await BlockReader.open(path, this.#deps.blockOptions);
+    if (!this.#deps.replace(group, replacement)) {
+      await replacement.close();
+      await unlink(path);
+      return;
+    }
+    this.#deps.onRetention?.({ type: 'merge-renamed', blocks: names, merged: mergedName });
+    for (const block of group) await unlink(block.path);
+    await fsyncDirectory(this.#deps.blockDir);
+    this.#deps.onRetention?.({ type: 'merged', blocks: names, merged: mergedName });
+    for (const block of group) await this.#deps.retire(block);
   }
 
   /** The trace's spans outside `block` (other blocks, heads); undefined when there are none. */
@@ -221,4 +305,48 @@ export class Compactor {
     this.#dropped.spans += tally.dropped.spans;
     this.#dropped.bytes += tally.dropped.bytes;
   }
+}
+
+/**
+ * Time slices that, while the store takes writes (`busy`), pause after each
+ * slice long enough that compaction uses only `SHARE_WHILE_BUSY` of the
+ * thread; idle, they only give the event loop a turn.
+ */
+class ThrottledSlices extends TimeSlices {
+  readonly #busy: () => boolean;
+
+  constructor(sliceMs: number, busy: () => boolean) {
+    super(sliceMs);
+    this.#busy = busy;
+  }
+
+  override next(): Promise<void> | undefined {
+    const pause = super.next();
+    if (pause === undefined || !this.#busy()) return pause;
+    const rest = this.sliceMs * (1 / SHARE_WHILE_BUSY - 1);
+    return pause.then(() => sleep(rest)).then(() => this.turn());
+  }
+}
+
+/**
+ * At open: a merge renamed in before a crash could delete its sources. The
+ * merged block names them; those still there are closed and deleted.
+ */
+export async function dropMergedSources(blocks: BlockReader[]): Promise<BlockReader[]> {
+  const replaced = new Set<string>();
+  for (const block of blocks) {
+    if (!parseBlockName(basename(block.path))?.merged) continue;
+    for (const name of (await block.meta()).retention?.replaces ?? []) replaced.add(name);
+  }
+  if (replaced.size === 0) return blocks;
+  const kept: BlockReader[] = [];
+  for (const block of blocks) {
+    if (!replaced.has(basename(block.path))) {
+      kept.push(block);
+      continue;
+    }
+    await block.close();
+    await unlink(block.path);
+  }
+  return kept;
 }

@@ -40,7 +40,13 @@ import { AggregatesBuilder, addDependencyCells, addRedCells } from './block-aggr
 import { BlockCache, DEFAULT_BLOCK_CACHE_BYTES } from './block-cache.js';
 import { BlockReader, type CutTrace, writeBlock } from './block-file.js';
 import { blockFileName, keptBlockFileName, parseBlockName } from './block-names.js';
-import { Compactor, type RetentionControl, type RetentionEvent, retentionTiersOf } from './compactor.js';
+import {
+  Compactor,
+  dropMergedSources,
+  type RetentionControl,
+  type RetentionEvent,
+  retentionTiersOf,
+} from './compactor.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { type CutPlan, DependencyIndex, type IndexedSpan } from './dependency-index.js';
 import { fsyncDirectory } from './fsync-directory.js';
@@ -81,6 +87,8 @@ export interface EmbeddedStoreOptions {
   readonly retentionKeptNanos?: bigint;
   /** Which traces the kept tier keeps (`--retention-policy`). Default `DEFAULT_RETENTION_POLICY`. */
   readonly retentionPolicy?: RetentionPolicy;
+  /** Kept blocks whose spans start in one window of this length are merged into one. Default 7 days. */
+  readonly retentionKeptMergeNanos?: bigint;
   /** Told of each step of a compaction, synchronously (the crash test stops its process between two). */
   readonly onRetention?: (event: RetentionEvent) => void;
   /** The clock retention compares with, in nanoseconds since the epoch. */
@@ -169,6 +177,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     // missing part was deleted by retention.)
     const cuts = new Map<number, { parts: number; names: string[] }>();
     const names = new Set(await readdir(blockDir));
+    const keptNames: string[] = [];
     for (const name of [...names].sort()) {
       if (name.endsWith('.tmp')) {
         await unlink(join(blockDir, name)); // a cut interrupted by a crash; its WAL segments still exist
@@ -179,6 +188,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       // A compaction renamed its block in and a crash came before the old one was deleted: the kept one wins.
       if (!parsed.kept && names.has(keptBlockFileName(name))) {
         await unlink(join(blockDir, name));
+        continue;
+      }
+      // Kept-tier blocks are renamed in whole, long after their cut: opened as they are.
+      if (parsed.kept) {
+        keptNames.push(name);
         continue;
       }
       const cut = cuts.get(parsed.segment) ?? { parts: parsed.parts, names: [] };
@@ -195,6 +209,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       for (const name of cut.names) blocks.push(await BlockReader.open(join(blockDir, name), blockOptions));
       coveredSegment = Math.max(coveredSegment, segment);
     }
+    for (const name of keptNames) {
+      blocks.push(await BlockReader.open(join(blockDir, name), blockOptions));
+      coveredSegment = Math.max(coveredSegment, parseBlockName(name)?.segment ?? 0);
+    }
+    blocks = await dropMergedSources(blocks);
     await fsyncDirectory(blockDir);
 
     for (const segment of segments) {
@@ -221,6 +240,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
 
   /** Heads being written into blocks: still read from until the blocks are open. */
   const frozen: Head[] = [];
+  /** When a write last came in (`performance.now()`): compaction leaves the thread to writes meanwhile. */
+  let lastWriteAt = Number.NEGATIVE_INFINITY;
   /** The latest WAL append: resolved once every span taken so far is durable. */
   let lastAppend: Promise<void> = Promise.resolve();
   /** Cuts and retention run one at a time, in this chain. */
@@ -327,12 +348,14 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     blockOptions,
     onRetention: options.onRetention,
     current: () => ({ blocks, heads: [head, ...frozen] }),
-    replace: (old, replacement) => {
-      if (!blocks.includes(old)) return false;
-      blocks = blocks.map((block) => (block === old ? replacement : block));
+    replace: (olds, replacement) => {
+      if (olds.some((old) => !blocks.includes(old))) return false;
+      blocks = [...blocks.filter((block) => !olds.includes(block)), replacement];
       retentionRuns++;
       return true;
     },
+    flush: () => cut(),
+    busy: () => performance.now() - lastWriteAt < 100,
     retire: async (old) => {
       retired.push(old);
       await closeRetired();
@@ -497,6 +520,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   ): Promise<void> => {
     if (closed) throw new AriadneError('StorageFailure', 'the embedded store is closed');
     if (count === 0) return;
+    lastWriteAt = performance.now();
     // Cuts that fall behind hold writes back instead of letting the head grow without bound.
     // A write waits only until the full head is frozen (when the cut before it ends), not
     // for that head's own cut: it then goes into the next head.
