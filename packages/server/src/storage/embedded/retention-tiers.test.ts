@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { boolValue, isAriadneError, type Span, SpanKind, stringValue } from '@ariadne/protocol';
 import { sampled } from '../../retention/keep-decision.js';
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from '../../retention/retention-policy.js';
+import { openMemoryStore } from '../memory/memory-store.js';
 import type { EmbeddedStore } from './embedded-store.js';
 import { openEmbeddedStore } from './embedded-store.js';
 import { retentionTestTrace, traceIdOf } from './retention-test-traces.js';
@@ -166,6 +167,13 @@ test('past the short window a block keeps only what the policies keep, each trac
   assert.deepEqual(await reopened.store.getDependencies(wholeRange), dependenciesBefore);
   assert.deepEqual(await reopened.store.getServices(), servicesBefore);
   assert.deepEqual(await reopened.store.getOperations({ service: 'frontend' }), operationsBefore);
+
+  // And equal to a store that never dropped anything (the memory store, fed the same spans).
+  const truth = openMemoryStore();
+  for (const spans of traces.values()) await truth.writeSpans(spans);
+  assert.deepEqual(await reopened.store.getRedMetrics(redQuery), await truth.getRedMetrics(redQuery));
+  assert.deepEqual(await reopened.store.getDependencies(wholeRange), await truth.getDependencies(wholeRange));
+  await truth.close();
 
   // After a restart too; and past the kept window everything goes.
   await reopened.store.close();
