@@ -241,3 +241,29 @@ test('the random fraction keeps the same traces whatever else is kept, by trace 
   assert.ok(expected.length > 30 && expected.length < 90, `${expected.length} of 200 sampled at 0.3`);
   await store.close();
 });
+
+test('a block none of whose traces is kept leaves a kept block with no traces that still answers RED and dependencies', async () => {
+  const clock = { now: T0 + 55n * MINUTE };
+  const keepNothing: Partial<RetentionPolicy> = {
+    errors: false,
+    slow: 'off',
+    exemplarsPerMinute: 0,
+    keepAttributes: [],
+    traceql: [],
+    sampleFraction: 0,
+  };
+  let { store, dir } = await openAt(clock, undefined, keepNothing);
+  for (let n = 1; n <= 20; n++) await store.writeSpans(retentionTestTrace({ n, startNanos: T0 + BigInt(n) * SECOND }));
+  await store.close();
+  ({ store } = await openAt(clock, dir, keepNothing));
+  const redBefore = await store.getRedMetrics(redQuery);
+  const dependenciesBefore = await store.getDependencies(wholeRange);
+  clock.now = T0 + 3n * HOUR;
+  await store.runRetention();
+  assert.equal(await openedTrace(store, 1), undefined);
+  assert.deepEqual(await store.findTraces({ timeRange: wholeRange, limit: 10 }), []);
+  assert.deepEqual(await store.getRedMetrics(redQuery), redBefore);
+  assert.deepEqual(await store.getDependencies(wholeRange), dependenciesBefore);
+  assert.deepEqual(await store.getServices(), ['checkout', 'frontend']);
+  await store.close();
+});
