@@ -401,7 +401,7 @@ try {
     `| dependencies equal to every span's | ${JSON.stringify(dependencies) === JSON.stringify(dependenciesExpected) ? 'yes' : 'NO'} (${dependencies.length} links) |`,
   );
   console.log(
-    `| ingest while a compaction runs (${ROUNDS} rounds, ${ingest.unfinished} where writes outlasted it) | ${rate(ingest.with).toFixed(0)} spans/s (${ingest.with.spans.toLocaleString('en')} spans) |`,
+    `| ingest while a compaction runs (${ROUNDS} rounds; it outlasted the writes in ${ROUNDS - ingest.unfinished}) | ${rate(ingest.with).toFixed(0)} spans/s (${ingest.with.spans.toLocaleString('en')} spans) |`,
   );
   console.log(
     `| ingest without a compaction, alternating with the above | ${rate(ingest.without).toFixed(0)} spans/s (${ingest.without.spans.toLocaleString('en')} spans) |`,

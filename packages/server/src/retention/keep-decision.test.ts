@@ -11,9 +11,14 @@ const T0 = 1_767_225_600_000_000_000n;
 const MINUTE = 60_000_000_000n;
 
 /** Thresholds from the aggregates of these spans, as a block's cut computes them. */
-function thresholdsOf(spans: readonly Span[]): SlowThresholds {
+function builderOf(spans: readonly Span[]): AggregatesBuilder {
   const builder = new AggregatesBuilder();
   for (const span of spans) builder.addSpan(span);
+  return builder;
+}
+
+function thresholdsOf(spans: readonly Span[]): SlowThresholds {
+  const builder = builderOf(spans);
   const thresholds = new SlowThresholds();
   thresholds.add(decodeAggregates(Buffer.from(builder.encode())));
   return thresholds;
@@ -47,6 +52,14 @@ test('slow: root judges the root span, any every span, against the p99 of the ho
   assert.equal(
     new RetentionDecider(only({ slow: 'root' }), thresholdsOf([...history.flat(), ...slowRoot])).ruleOf(slowRoot),
     'slow',
+  );
+  // Cells outside the range given are left out: no data, nothing is slow.
+  const none = new SlowThresholds();
+  const cells = decodeAggregates(Buffer.from(builderOf(history.flat()).encode()));
+  none.add(cells, 0, 1);
+  assert.equal(
+    none.thresholdNanos('checkout', 'charge', child!.kind, child!.startTimeUnixNano),
+    Number.POSITIVE_INFINITY,
   );
   // Typical durations are not slow.
   assert.equal(new RetentionDecider(only({ slow: 'any' }), thresholds).ruleOf(history[100]!), undefined);

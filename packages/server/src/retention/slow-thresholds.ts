@@ -21,9 +21,22 @@ export class SlowThresholds {
   readonly #minutes = new Map<string, Map<number, Map<number, number>>>();
   readonly #cache = new Map<string, number>();
 
-  add(cells: DurationCells): void {
+  /**
+   * Adds the cells of seconds in [fromSecond, toSecond] (all by default).
+   * Cells are in second order: the range is found by binary search, so a
+   * large merged block costs only its cells in the range.
+   */
+  add(cells: DurationCells, fromSecond = Number.NEGATIVE_INFINITY, toSecond = Number.POSITIVE_INFINITY): void {
     const keys = cells.series.map(({ service, name, kind }) => operationKey(cells.services[service]!, name, kind));
-    for (let i = 0; i < cells.cellSecond.length; i++) {
+    const seconds = cells.cellSecond;
+    let low = 0;
+    let high = seconds.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (seconds[middle]! < fromSecond) low = middle + 1;
+      else high = middle;
+    }
+    for (let i = low; i < seconds.length && seconds[i]! <= toSecond; i++) {
       const key = keys[cells.cellSeries[i]!]!;
       let minutes = this.#minutes.get(key);
       if (minutes === undefined) {

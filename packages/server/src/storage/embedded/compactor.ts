@@ -6,6 +6,7 @@ import { RetentionDecider } from '../../retention/keep-decision.js';
 import { DEFAULT_RETENTION_POLICY, type KeepPolicy, type RetentionPolicy } from '../../retention/retention-policy.js';
 import { SlowThresholds } from '../../retention/slow-thresholds.js';
 import { TimeSlices } from '../../threads/time-slices.js';
+import { secondOf } from './block-aggregates.js';
 import { BlockReader, type BlockReaderOptions } from './block-file.js';
 import { keptBlockFileName, mergedBlockFileName, parseBlockName } from './block-names.js';
 import { type CompactionTally, compactBlock } from './compact-block.js';
@@ -178,7 +179,7 @@ export class Compactor {
       const lastMinuteEnd = (block.maxStart / MINUTE_NANOS + 1n) * MINUTE_NANOS;
       for (const other of this.#deps.current().blocks) {
         if (other.maxStart < block.minStart - HOUR_NANOS || other.minStart >= lastMinuteEnd) continue;
-        thresholds.add(await other.aggregates());
+        thresholds.add(await other.aggregates(), secondOf(block.minStart - HOUR_NANOS), secondOf(lastMinuteEnd));
       }
       const decider = new RetentionDecider(tiers.policy, thresholds);
       await this.#compact(block, decider, decisions, slices);

@@ -18,7 +18,7 @@ const query = {
   quantiles: [0.5, 0.9, 0.99],
 };
 
-test('merged aggregates answer RED metrics and dependencies as the parts did together', () => {
+test('merged aggregates answer RED metrics and dependencies as the parts did together', async () => {
   const parts: AggregatesBuilder[] = [new AggregatesBuilder(), new AggregatesBuilder(), new AggregatesBuilder()];
   const services = ['a', 'b', 'c'];
   for (let i = 0; i < 600; i++) {
@@ -39,12 +39,12 @@ test('merged aggregates answer RED metrics and dependencies as the parts did tog
   const apart = new RedAccumulator(query);
   for (const part of decoded) addRedCells(part, apart);
   const together = new RedAccumulator(query);
-  addRedCells(decodeAggregates(mergeAggregates(decoded)), together);
+  addRedCells(decodeAggregates(await mergeAggregates(decoded)), together);
   assert.deepEqual(together.series(), apart.series());
   const linksApart = new DependencyCounter();
   for (const part of decoded) addDependencyCells(part, range, linksApart);
   const linksTogether = new DependencyCounter();
-  addDependencyCells(decodeAggregates(mergeAggregates(decoded)), range, linksTogether);
+  addDependencyCells(decodeAggregates(await mergeAggregates(decoded)), range, linksTogether);
   assert.deepEqual(linksTogether.links(), linksApart.links());
-  assert.deepEqual(decodeAggregates(mergeAggregates([])).cellSecond.length, 0);
+  assert.deepEqual(decodeAggregates(await mergeAggregates([])).cellSecond.length, 0);
 });

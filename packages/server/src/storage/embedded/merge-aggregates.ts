@@ -1,3 +1,4 @@
+import type { TimeSlices } from '../../threads/time-slices.js';
 import { type BlockAggregates, writeEdges } from './block-aggregates.js';
 import { ByteWriter } from './byte-writer.js';
 import { NamesTable } from './names-table.js';
@@ -8,7 +9,7 @@ import { NamesTable } from './names-table.js';
  * their histograms bin by bin, edges of the same pair and second too. A
  * merge of kept-tier blocks keeps RED metrics and dependencies exact.
  */
-export function mergeAggregates(parts: readonly BlockAggregates[]): Buffer {
+export async function mergeAggregates(parts: readonly BlockAggregates[], slices?: TimeSlices): Promise<Buffer> {
   const table = new NamesTable();
   const services = table.names;
   const serviceOf = (name: string) => table.indexOf(name);
@@ -32,6 +33,11 @@ export function mergeAggregates(parts: readonly BlockAggregates[]): Buffer {
       return index;
     });
     for (let i = 0; i < part.cellSecond.length; i++) {
+      // A week of cells is a lot of work: the event loop gets its turns.
+      if ((i & 1023) === 1023) {
+        const pause = slices?.next();
+        if (pause) await pause;
+      }
       const second = part.cellSecond[i]!;
       const at = seriesMap[part.cellSeries[i]!]!;
       const key = `${second}:${at}`;

@@ -48,7 +48,7 @@ export async function mergeKeptBlocks(
   }
   const cut = new Map<string, CutTrace>();
   for (const [traceId, spans] of traces) cut.set(traceId, { spans, bodies: spans.flatMap(() => [-1, 0, 0]) });
-  const aggregates = mergeAggregates(await Promise.all(sources.map((source) => source.aggregates())));
+  const aggregates = await mergeAggregates(await Promise.all(sources.map((source) => source.aggregates())), slices);
   await writeBlock(path, cut, new Head(), aggregates, undefined, slices, {
     services,
     operations: [...operations.values()],
