@@ -1,6 +1,7 @@
 import type { TenantLimitsConfig } from '../limits/tenant-limits.js';
 import type { SpanLimits } from '../pipeline/span-limits.js';
 import { DEFAULT_MAX_SEARCH_WINDOW_NANOS } from '../query/query-caps.js';
+import type { RetentionPolicies } from '../retention/retention-policy.js';
 import type { ClickHouseConfig, StoreKind } from '../storage/open-store.js';
 import type { LogFormat, LogLevel } from '../telemetry/logger.js';
 import type { TenancyConfig } from '../tenancy/resolve-tenant.js';
@@ -52,6 +53,10 @@ export interface ServeConfig extends TenancyConfig {
   readonly maxTraces: number;
   /** Embedded and ClickHouse stores: spans older than this are dropped. Absent: kept forever. */
   readonly retentionNanos?: bigint;
+  /** Embedded store: the kept tier (`--retention-kept`); needs `retentionNanos`, shorter. */
+  readonly retentionKeptNanos?: bigint;
+  /** Which traces the kept tier keeps, per tenant (`--retention-policy`). */
+  readonly retentionPolicies?: RetentionPolicies;
   /** ClickHouse store only. */
   readonly clickhouse?: ClickHouseConfig;
   /**

@@ -10,6 +10,7 @@ import type { SpanStore } from '../storage/span-store.js';
 import { DEFAULT_SPOOL_MAX_BYTES, SpoolGroup } from '../storage/spool/spool-group.js';
 import { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import { createLogger, type Logger, messageOf, silentLogger } from '../telemetry/logger.js';
+import { hasRetentionStats, trackRetention } from '../telemetry/retention-metrics.js';
 import { SINGLE_TENANT, type TenantId } from '../tenancy/tenant-id.js';
 import { TenantMap } from '../tenancy/tenant-map.js';
 import { ServerTls } from '../tls/server-tls.js';
@@ -79,15 +80,26 @@ export async function startServer(
     config.storage === 'clickhouse'
       ? new SpoolGroup(config.spoolMaxBytes ?? DEFAULT_SPOOL_MAX_BYTES, metrics.registry)
       : undefined;
+  const retentionTrackers = new Map<TenantStorage, () => void>();
   const storage = new TenantMap<TenantStorage>({
-    create: (tenant) =>
-      openTenantStorage(config, tenant, {
+    create: async (tenant) => {
+      const opened = await openTenantStorage(config, tenant, {
         spools: spool,
         log,
         onBackgroundError: (error, what) =>
           logger.error({ err: error, tenant }, `${what} failed, it runs again later: ${messageOf(error)}`),
-      }),
-    release: closeTenantStorage,
+      });
+      // The kept tier's counts on /metrics (a store with retention tiers only).
+      if (config.retentionKeptNanos !== undefined && hasRetentionStats(opened.store)) {
+        retentionTrackers.set(opened, trackRetention(metrics, tenant, opened.store).stop);
+      }
+      return opened;
+    },
+    release: (released) => {
+      retentionTrackers.get(released)?.();
+      retentionTrackers.delete(released);
+      return closeTenantStorage(released);
+    },
     maxTenants: config.maxTenants ?? DEFAULT_MAX_TENANTS,
   });
   // Opened at start in every mode: a store that cannot open (a locked data

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_RETENTION_POLICIES, policyForTenant } from '../retention/retention-policy.js';
 import { openStore, type StoreConfig } from '../storage/open-store.js';
 import type { SpanStore } from '../storage/span-store.js';
 import type { SpoolGroup } from '../storage/spool/spool-group.js';
@@ -73,6 +74,12 @@ export function tenantStoreConfig(config: ServeConfig, tenant: TenantId): StoreC
     embeddedThread: 'own',
     maxTraces: config.maxTraces,
     ...(config.retentionNanos === undefined ? {} : { retentionNanos: config.retentionNanos }),
+    ...(config.retentionKeptNanos === undefined
+      ? {}
+      : {
+          retentionKeptNanos: config.retentionKeptNanos,
+          retentionPolicy: policyForTenant(config.retentionPolicies ?? DEFAULT_RETENTION_POLICIES, tenant),
+        }),
     ...(clickhouse === undefined
       ? {}
       : {

@@ -161,6 +161,8 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'data-dir': 'store',
   'max-traces': '5000',
   retention: '72h',
+  'retention-kept': '30d',
+  'retention-policy': 'retention.yaml',
   'clickhouse-url': 'http://ch:8123',
   'clickhouse-database': 'traces',
   'clickhouse-user': 'ariadne',
@@ -206,6 +208,7 @@ function configDir(): string {
   after(() => rmSync(dir, { recursive: true, force: true }));
   // SAMPLE_VALUES' limits file: read when the options are parsed.
   writeFileSync(join(dir, 'limits.yaml'), 'overrides:\n  tenant-a:\n    ingestion: { rate_limit_spans: 10 }\n');
+  writeFileSync(join(dir, 'retention.yaml'), 'sample: 0.05\ntenants:\n  tenant-a: { exemplars: 2 }\n');
   return dir;
 }
 
@@ -361,4 +364,32 @@ test('--limits reads the file of limits per tenant now, and a mistake in it stop
       /--limits: .*wrong\.yaml:3: defaults\.read\.max_concurrent_searches must be a whole number/.test(error.message),
   );
   assert.throws(() => parseServeArgs(['--limits', join(dir, 'missing.yaml')]), /--limits: cannot read/);
+});
+
+test('--retention-kept and --retention-policy: the kept tier, past a shorter --retention', () => {
+  const dir = configDir();
+  const config = parse(
+    '--retention',
+    '24h',
+    '--retention-kept',
+    '30d',
+    '--retention-policy',
+    join(dir, 'retention.yaml'),
+  );
+  assert.equal(config.retentionKeptNanos, 30n * 86_400_000_000_000n);
+  assert.equal(config.retentionPolicies?.defaults.sampleFraction, 0.05);
+  assert.equal(config.retentionPolicies?.tenants['tenant-a']?.exemplarsPerMinute, 2);
+  assert.equal(parse('--retention', '1h', '--retention-kept', '2h').retentionPolicies?.defaults.errors, true);
+  assert.throws(() => parseServeArgs(['--retention-kept', '30d']), /--retention-kept needs --retention, shorter/);
+  assert.throws(() => parseServeArgs(['--retention', '72h', '--retention-kept', '1d']), /shorter than it/);
+  assert.throws(() => parseServeArgs(['--retention-policy', 'x.yaml']), /--retention-policy needs --retention-kept/);
+  assert.throws(
+    () => parseServeArgs(['--retention', '1h', '--retention-kept', '2h', '--retention-policy', join(dir, 'none.yaml')]),
+    /cannot read/,
+  );
+  writeFileSync(join(dir, 'bad.yaml'), 'sample: 7\n');
+  assert.throws(
+    () => parseServeArgs(['--retention', '1h', '--retention-kept', '2h', '--retention-policy', join(dir, 'bad.yaml')]),
+    /bad\.yaml: sample must be a fraction/,
+  );
 });

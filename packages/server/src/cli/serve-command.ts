@@ -17,6 +17,7 @@ import {
   messageOf,
 } from '../telemetry/logger.js';
 import { parseTenantId, type TenantId } from '../tenancy/tenant-id.js';
+import { retentionTiersOfFlags } from './retention-flags.js';
 import { readServeConfigFile } from './serve-config-file.js';
 import { serveUsageError as usageError } from './serve-usage-error.js';
 
@@ -35,6 +36,10 @@ Storage:
   --data-dir <path>                where the embedded store keeps its files (default ./data)
   --max-traces <n>                 memory store: traces kept before the oldest are evicted (default 100000)
   --retention <duration>           drop spans older than this, e.g. 72h or 30m (default: keep forever)
+  --retention-kept <duration>      keep the traces a policy keeps this long, e.g. 30d (embedded store;
+                                   past --retention, blocks are compacted to those traces)
+  --retention-policy <file>        which traces the kept tier keeps (YAML or JSON; default: errors,
+                                   slower than p99, 1 exemplar per operation and minute, 1 %)
   --clickhouse-url <url>           ClickHouse HTTP interface (default http://127.0.0.1:8123)
   --clickhouse-database <name>     database (default ariadne)
   --clickhouse-user <name>         user (default: ClickHouse's default user)
@@ -134,6 +139,8 @@ export const SERVE_FLAGS = [
   'data-dir',
   'max-traces',
   'retention',
+  'retention-kept',
+  'retention-policy',
   'clickhouse-url',
   'clickhouse-database',
   'clickhouse-user',
@@ -182,6 +189,7 @@ export const PATH_FLAGS: readonly ServeFlag[] = [
   'tls-key',
   'tls-client-ca',
   'limits',
+  'retention-policy',
 ];
 
 export function parseServeArgs(args: readonly string[], role: ServerRole = 'all'): ServeConfig | 'help' {
@@ -281,6 +289,7 @@ function parseRoleArgs(args: readonly string[], role: ServerRole): ServeConfig |
     dataDir: text['data-dir'] ?? defaults.dataDir,
     maxTraces: integer('max-traces', defaults.maxTraces),
     ...(retention === undefined ? {} : { retentionNanos: retention }),
+    ...retentionTiersOfFlags(name, text['retention-kept'], text['retention-policy'], retention, storage as StoreKind),
     ...(storage === 'clickhouse'
       ? {
           clickhouse: {

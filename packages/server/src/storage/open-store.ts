@@ -1,4 +1,5 @@
 import { AriadneError } from '@ariadne/protocol';
+import type { RetentionPolicy } from '../retention/retention-policy.js';
 import { openClickHouseStore } from './clickhouse/clickhouse-store.js';
 import { openEmbeddedStore } from './embedded/embedded-store.js';
 import { openMemoryStore } from './memory/memory-store.js';
@@ -19,6 +20,9 @@ export interface StoreConfig {
    * dropped, whole partitions at a time. Absent: kept forever.
    */
   readonly retentionNanos?: bigint;
+  /** Embedded store: the kept tier's window and policy (`EmbeddedStoreOptions.retentionKeptNanos`). */
+  readonly retentionKeptNanos?: bigint;
+  readonly retentionPolicy?: RetentionPolicy;
   /** ClickHouse store: where and how. */
   readonly clickhouse?: ClickHouseConfig;
   /**
@@ -50,12 +54,17 @@ export async function openStore(config: StoreConfig): Promise<SpanStore> {
       const options = {
         dataDir: config.dataDir,
         ...(config.retentionNanos === undefined ? {} : { retentionNanos: config.retentionNanos }),
+        ...(config.retentionKeptNanos === undefined ? {} : { retentionKeptNanos: config.retentionKeptNanos }),
+        ...(config.retentionPolicy === undefined ? {} : { retentionPolicy: config.retentionPolicy }),
       };
       return config.embeddedThread === 'own' ? openEmbeddedStoreInWorker(options) : openEmbeddedStore(options);
     }
     case 'clickhouse':
       if (config.clickhouse === undefined) {
         throw new AriadneError('InvalidQuery', 'the ClickHouse store needs a URL and a database (clickhouse config)');
+      }
+      if (config.retentionKeptNanos !== undefined) {
+        throw new AriadneError('StorageFailure', 'the kept retention tier is not built for ClickHouse yet');
       }
       return openClickHouseStore({
         ...config.clickhouse,

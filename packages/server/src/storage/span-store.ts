@@ -113,6 +113,17 @@ export interface TraceSummary {
   readonly errorCount: number;
   /** Services involved, by name. */
   readonly services: readonly ServiceSummary[];
+  /**
+   * Which retention tier holds the trace; absent: the full tier (every span,
+   * within `--retention`). `kept`: past it, kept by the policy `keptBy`.
+   */
+  readonly retention?: TraceRetention;
+}
+
+export interface TraceRetention {
+  readonly tier: 'kept';
+  /** The policy that kept the trace (`KEEP_POLICIES`: attribute, error, traceql, slow, exemplar, sample). */
+  readonly keptBy: string;
 }
 
 export interface Operation {

@@ -9,6 +9,7 @@ import type {
   JaegerTrace,
 } from '@ariadne/protocol';
 import { ApiError } from './api-error.js';
+import { withRetention } from './trace-retention.js';
 
 /**
  * Hand-written guards for what the UI reads from the API. They check every
@@ -63,12 +64,13 @@ export function readTrace(value: unknown, path: string): JaegerTrace {
   const readSpans: JaegerSpan[] = new Array(spans.length);
   const spansPath = `${path}.spans`;
   for (let i = 0; i < spans.length; i++) readSpans[i] = readSpan(spans[i], spansPath, i);
-  return {
+  const read: JaegerTrace = {
     traceID: string(trace.traceID, `${path}.traceID`),
     spans: readSpans,
     processes,
     warnings: warnings(trace.warnings, `${path}.warnings`),
   };
+  return withRetention(read, trace.retention);
 }
 
 function readSpan(value: unknown, spansPath: string, index: number): JaegerSpan {

@@ -8,6 +8,7 @@ import type {
 } from '@ariadne/protocol';
 import type { TraceShape } from '../trace/trace-shape.js';
 import { ApiError } from './api-error.js';
+import { withRetention } from './trace-retention.js';
 
 /** A skeleton as the trace page holds it: the light trace, and what the server said of its structure. */
 export interface SkeletonTrace {
@@ -132,7 +133,7 @@ export function readTraceSkeleton(value: unknown): SkeletonTrace {
   }
   if (missing !== missingParents.length) throw invalid('missingParents is too long');
   return {
-    trace: { traceID, spans, processes, warnings: null },
+    trace: withRetention({ traceID, spans, processes, warnings: null }, skeleton.retention),
     shape: { parents: parentIndexes, duplicate, failed },
   };
 }

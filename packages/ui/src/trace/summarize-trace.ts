@@ -1,4 +1,5 @@
 import type { JaegerSpan, JaegerTrace } from '@ariadne/protocol';
+import { retentionOf, type TraceRetention } from '../api/trace-retention.js';
 import { parentSpanIdOf } from './span-references.js';
 import { isErrorSpan } from './span-tags.js';
 import type { TraceShape } from './trace-shape.js';
@@ -24,6 +25,8 @@ export interface TraceSummary {
   readonly errorCount: number;
   /** Most spans first, then by name. */
   readonly services: readonly ServiceCount[];
+  /** In the kept retention tier: the policy that kept it (absent: the full tier). */
+  readonly retention?: TraceRetention;
 }
 
 /** With a skeleton's `shape`, parents and errors are read from it instead of from ids and tags. */
@@ -78,6 +81,7 @@ export function summarizeTrace(trace: JaegerTrace, shape?: TraceShape): TraceSum
   }
   const shown = root ?? earliest;
   const empty = trace.spans.length === 0;
+  const retention = retentionOf(trace);
   return {
     traceId: trace.traceID,
     rootServiceName: shown === undefined ? '' : serviceNameOf(trace, shown),
@@ -90,6 +94,7 @@ export function summarizeTrace(trace: JaegerTrace, shape?: TraceShape): TraceSum
     services: [...services]
       .map(([name, counts]) => ({ name, ...counts }))
       .sort((a, b) => b.spanCount - a.spanCount || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    ...(retention === undefined ? {} : { retention }),
   };
 }
 

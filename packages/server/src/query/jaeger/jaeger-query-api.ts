@@ -19,6 +19,7 @@ import {
   type SpanStore,
   type TimeRange,
 } from '../../storage/span-store.js';
+import { traceRetentionOf } from '../../storage/trace-retention-reader.js';
 import { type QueryCaps, withinSearchWindow } from '../query-caps.js';
 import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
@@ -34,6 +35,7 @@ import {
 } from './jaeger-monitor-metrics.js';
 import { parseJaegerTracesRequest } from './jaeger-trace-query.js';
 import { parseJaegerTraceQLRequest, searchJaegerTraceQL } from './jaeger-traceql-search.js';
+import { withRetention } from './with-retention.js';
 
 const MAX_INT64 = (1n << 63n) - 1n;
 
@@ -163,7 +165,12 @@ export function createJaegerQueryApi(store: SpanReader, storeOptions: JaegerQuer
         reader,
         summaries.map((summary) => summary.traceId),
       );
-      return jaegerDataResponse(traces.map(toJaegerTrace), traces.length);
+      // Ariadne's retention tier beside each trace (Jaeger's clients ignore the field).
+      const tiers = new Map(summaries.map((summary) => [summary.traceId, summary.retention]));
+      return jaegerDataResponse(
+        traces.map((spans) => withRetention(toJaegerTrace(spans), tiers.get(spans[0]?.traceId ?? ''))),
+        traces.length,
+      );
     }),
   );
 
@@ -173,7 +180,7 @@ export function createJaegerQueryApi(store: SpanReader, storeOptions: JaegerQuer
       const traceId = parseTraceIdParam(c.req.param('traceId') ?? '');
       try {
         const spans = await getTraceWithArchive(traceId, timeRangeHint(c.req.query('start'), c.req.query('end')));
-        return jaegerDataResponse([toJaegerTrace(spans)], 1);
+        return jaegerDataResponse([withRetention(toJaegerTrace(spans), await traceRetentionOf(reader, traceId))], 1);
       } catch (error) {
         if (isAriadneError(error, 'TraceNotFound')) return jaegerErrorResponse(error, 'trace not found');
         throw error;

@@ -1,6 +1,7 @@
 import { AriadneError, isAriadneError, normalizeTraceId, type Span, toJaegerTrace } from '@ariadne/protocol';
 import { type Context, Hono } from 'hono';
 import type { SpanReader, SpanStore } from '../../storage/span-store.js';
+import { traceRetentionOf } from '../../storage/trace-retention-reader.js';
 import { jaegerDataResponse, jaegerErrorResponse } from '../jaeger/jaeger-envelope.js';
 import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
@@ -85,10 +86,13 @@ export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore):
       let t2 = t1;
       if (body === undefined) {
         const skeleton = toTraceSkeleton(outline);
+        // The kept retention tier and its policy (a compaction changes the outline, so the body too).
+        const retention = await traceRetentionOf(store, outline.traceId);
         t2 = performance.now();
         // Numbers and strings only: the native writer, without the Jaeger writer's bigint replacer
         // (a callback per value, a large share of the time for 100,000 spans).
-        body = JSON.stringify({ data: skeleton, total: 1, limit: 0, offset: 0, errors: null });
+        const data = retention === undefined ? skeleton : { ...skeleton, retention };
+        body = JSON.stringify({ data, total: 1, limit: 0, offset: 0, errors: null });
         bodies.set(outline, body);
       }
       const t3 = performance.now();

@@ -175,15 +175,25 @@ export class AggregatesBuilder {
     }
     out.varUint(cellCount);
     out.raw(cells.bytes());
-    out.varUint(this.#edges.size);
-    for (const edge of this.#edges.values()) {
-      out.varUint(edge.parent);
-      out.varUint(edge.child);
-      out.varInt64(BigInt(edge.second - base));
-      out.varUint(edge.calls);
-      out.varUint(edge.errors);
-    }
+    writeEdges(out, this.#edges.values(), this.#edges.size, base);
     return Buffer.from(out.bytes());
+  }
+}
+
+/** The edge cells of an aggregates encoding (seconds after `base`). */
+export function writeEdges(
+  out: ByteWriter,
+  edges: Iterable<{ parent: number; child: number; second: number; calls: number; errors: number }>,
+  count: number,
+  base: number,
+): void {
+  out.varUint(count);
+  for (const edge of edges) {
+    out.varUint(edge.parent);
+    out.varUint(edge.child);
+    out.varInt64(BigInt(edge.second - base));
+    out.varUint(edge.calls);
+    out.varUint(edge.errors);
   }
 }
 

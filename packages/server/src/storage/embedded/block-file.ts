@@ -20,6 +20,7 @@ import { ByteReader, ByteWriter } from './byte-writer.js';
 import type { IndexedSpan } from './dependency-index.js';
 import { type DictionaryNames, namesFromStrings, namesFromTableBytes, namesMemoryBytes } from './dictionary-names.js';
 import { fsyncDirectory } from './fsync-directory.js';
+import { NamesTable } from './names-table.js';
 import { OperationPool } from './operation-pool.js';
 import {
   decodeChunk,
@@ -123,6 +124,38 @@ export interface BlockMeta {
   /** Compressed RED and dependency pre-aggregates (`block-aggregates.ts`). */
   readonly aggregatesOffset: number;
   readonly aggregatesLength: number;
+  /** Blocks of the kept tier only: what compaction kept of a block and why (`compact-block.ts`). */
+  readonly retention?: KeptTierMeta;
+}
+
+/**
+ * A block of the kept tier: the traces a retention policy kept of a block past
+ * the short window. Its services, operations, time range and aggregates are
+ * those of the block it replaced, so RED metrics, dependencies, services and
+ * operations still count every span.
+ */
+export interface KeptTierMeta {
+  /** The policy that kept each trace, by trace ordinal (index order). */
+  readonly keptBy: string[];
+  /**
+   * Traces with spans in other blocks when they were decided, and the decision
+   * (a policy, or null: dropped): those blocks' compaction follows it, so a
+   * trace is kept whole or not at all.
+   */
+  readonly decided: [traceId: string, policy: string | null][];
+  /** A merge of kept blocks: their file names (an open that finds any still there deletes it). */
+  readonly replaces?: string[];
+}
+
+/** What a compaction carries from the block it rewrites (`writeBlock`'s last argument). */
+export interface InheritedBlockMeta {
+  readonly services: readonly string[];
+  readonly operations: readonly (readonly [number, string, number])[];
+  readonly minStartNanos: string;
+  readonly maxStartNanos: string;
+  readonly keptBy: (traceId: string) => string;
+  readonly decided: KeptTierMeta['decided'];
+  readonly replaces?: readonly string[];
 }
 
 /** One trace of a cut: its spans and where each one's encoded body is (`SpanEncoder.chunk`). */
@@ -166,24 +199,30 @@ export async function writeBlock(
   mayRepeat?: (traceId: string) => boolean,
   /** Gives the event loop a turn between slices of the work (absent: only between pages). */
   slices?: TimeSlices,
+  /** A compaction's block: the replaced block's services, operations and time range, and why each trace is kept. */
+  inherited?: InheritedBlockMeta,
 ): Promise<void> {
   const traceIds = [...traces.keys()].sort();
   const { encoder, records } = source;
   const dictionary = encoder.dictionary;
-  const services: string[] = [];
-  const serviceIndex = new Map<string, number>();
-  const serviceOf = (name: string) => {
-    let index = serviceIndex.get(name);
-    if (index === undefined) {
-      index = services.length;
-      services.push(name);
-      serviceIndex.set(name, index);
-    }
-    return index;
-  };
+  const serviceTable = new NamesTable();
+  const services = serviceTable.names;
+  const serviceOf = (name: string) => serviceTable.indexOf(name);
   const operations: [number, string, number][] = [];
   /** Per span name, the (service, kind) pairs seen, as service · 256 + kind: no text key built per span. */
   const operationsByName = new Map<string, Set<number>>();
+  if (inherited !== undefined) {
+    for (const service of inherited.services) serviceOf(service);
+    for (const [service, name, kind] of inherited.operations) {
+      let seen = operationsByName.get(name);
+      if (seen === undefined) {
+        seen = new Set();
+        operationsByName.set(name, seen);
+      }
+      seen.add(service * 256 + kind);
+      operations.push([service, name, kind]);
+    }
+  }
   const resourceServices = new Map<Resource, number>();
   const serviceOfResource = (resource: Resource) => {
     let index = resourceServices.get(resource);
@@ -377,8 +416,8 @@ export async function writeBlock(
       version: BLOCK_VERSION,
       spanCount,
       traceCount: n,
-      minStartNanos: (minStart ?? 0n).toString(),
-      maxStartNanos: (maxStart ?? 0n).toString(),
+      minStartNanos: inherited?.minStartNanos ?? (minStart ?? 0n).toString(),
+      maxStartNanos: inherited?.maxStartNanos ?? (maxStart ?? 0n).toString(),
       services,
       operations,
       pages,
@@ -388,6 +427,15 @@ export async function writeBlock(
       aggregatesLength: aggregatesBytes.length,
       textValuesOnly: !dictionary.sawNonTextValue,
       numericValues: encoder.numericValues.toMeta(),
+      ...(inherited === undefined
+        ? {}
+        : {
+            retention: {
+              keptBy: traceIds.map((id) => inherited.keptBy(id)),
+              decided: inherited.decided,
+              ...(inherited.replaces === undefined ? {} : { replaces: [...inherited.replaces] }),
+            },
+          }),
     };
     const metaBytes = await deflate(Buffer.from(JSON.stringify(meta)));
     const index = await deflate(Buffer.concat([...Object.values(columns), serviceLists.bytes()]));
@@ -454,6 +502,8 @@ export class BlockReader {
   readonly maxStart: bigint;
   /** Service names: pages, service lists and aggregates name services by their index here. */
   readonly services: readonly string[];
+  /** `full`: every span as it came; `kept`: what a retention policy kept of a block past the short window. */
+  readonly tier: 'full' | 'kept';
   #closed = false;
 
   private constructor(
@@ -476,6 +526,7 @@ export class BlockReader {
     this.minStart = BigInt(meta.minStartNanos);
     this.maxStart = BigInt(meta.maxStartNanos);
     this.services = services;
+    this.tier = meta.retention === undefined ? 'full' : 'kept';
     this.#operations = this.#pool.add(operations.map(([service, name, kind]) => [services[service]!, name, kind]));
     // The metadata and index read to open the block are not kept: a block no one reads costs only
     // what it keeps itself, and the cache fills with what reads use.
@@ -684,11 +735,24 @@ export class BlockReader {
   /** The trace's summary from the index columns alone: right when the block holds the whole trace. */
   async summary(ordinal: number): Promise<TraceSummary> {
     const [index, names] = await Promise.all([this.traceIndex(), this.#names()]);
-    return index.summary(ordinal, this.services, (at) => {
+    const summary = index.summary(ordinal, this.services, (at) => {
       const text = names.byIndex.get(at);
       if (text === undefined) throw new RangeError(`block ${this.path}: root name ${at} not in its dictionary`);
       return text;
     });
+    if (this.tier === 'full') return summary;
+    return { ...summary, retention: { tier: 'kept', keptBy: await this.keptBy(ordinal) } };
+  }
+
+  /** The policy that kept the trace at this ordinal (a block of the kept tier). */
+  async keptBy(ordinal: number): Promise<string> {
+    return (await this.meta()).retention?.keptBy[ordinal] ?? 'unknown';
+  }
+
+  /** The aggregates as stored, decompressed: a compaction carries them over unchanged. */
+  async aggregateBytes(): Promise<Buffer> {
+    const meta = await this.meta();
+    return inflate(await readAt(this.#handle, meta.aggregatesOffset, meta.aggregatesLength));
   }
 
   /** The decompressed span rows of a page (one length-prefixed chunk per trace). */

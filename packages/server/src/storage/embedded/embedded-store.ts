@@ -9,6 +9,7 @@ import {
   type TraceOutlineReader,
   traceOutlineOf,
 } from '../../query/trace-view/trace-outline.js';
+import type { RetentionPolicy } from '../../retention/retention-policy.js';
 import { TimeSlices } from '../../threads/time-slices.js';
 import { dedupeSpans } from '../query/dedupe-spans.js';
 import { DependencyCounter } from '../query/dependency-links.js';
@@ -31,12 +32,21 @@ import type {
   SpanStore,
   TimeRange,
   TraceQuery,
+  TraceRetention,
   TraceSummary,
 } from '../span-store.js';
+import type { TraceRetentionReader } from '../trace-retention-reader.js';
 import { AggregatesBuilder, addDependencyCells, addRedCells } from './block-aggregates.js';
 import { BlockCache, DEFAULT_BLOCK_CACHE_BYTES } from './block-cache.js';
 import { BlockReader, type CutTrace, writeBlock } from './block-file.js';
-import { blockFileName, parseBlockName } from './block-names.js';
+import { blockFileName, keptBlockFileName, parseBlockName } from './block-names.js';
+import {
+  Compactor,
+  dropMergedSources,
+  type RetentionControl,
+  type RetentionEvent,
+  retentionTiersOf,
+} from './compactor.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { type CutPlan, DependencyIndex, type IndexedSpan } from './dependency-index.js';
 import { fsyncDirectory } from './fsync-directory.js';
@@ -69,6 +79,18 @@ export interface EmbeddedStoreOptions {
   readonly retentionNanos?: bigint;
   /** How often retention is checked (also at open). Default 60 s. */
   readonly retentionCheckMs?: number;
+  /**
+   * The kept tier (`--retention-kept`): a block past `retentionNanos` is
+   * compacted (rewritten with only the traces `retentionPolicy` keeps) and
+   * deleted once past this. Absent: blocks past `retentionNanos` are deleted whole.
+   */
+  readonly retentionKeptNanos?: bigint;
+  /** Which traces the kept tier keeps (`--retention-policy`). Default `DEFAULT_RETENTION_POLICY`. */
+  readonly retentionPolicy?: RetentionPolicy;
+  /** Kept blocks whose spans start in one window of this length are merged into one. Default 7 days. */
+  readonly retentionKeptMergeNanos?: bigint;
+  /** Told of each step of a compaction, synchronously (the crash test stops its process between two). */
+  readonly onRetention?: (event: RetentionEvent) => void;
   /** The clock retention compares with, in nanoseconds since the epoch. */
   readonly now?: () => bigint;
   /** Told about background failures (a block that could not be written or deleted). */
@@ -104,7 +126,9 @@ export type EmbeddedStore = SpanStore &
   DependencyReader &
   RedMetricsReader &
   TraceOutlineReader &
-  SpanLookup;
+  SpanLookup &
+  RetentionControl &
+  TraceRetentionReader;
 
 const HOUR_NANOS = 3_600_000_000_000n;
 /** The write-time dedupe's window, saved by a clean close for the next open (`RecentSpans.save`). */
@@ -122,6 +146,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   const partitionNanos = options.partitionNanos ?? HOUR_NANOS;
   if (partitionNanos <= 0n) throw new RangeError('partitionNanos must be positive');
   const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
+  const tiers = retentionTiersOf(options);
   const walDir = join(options.dataDir, 'wal');
   const blockDir = join(options.dataDir, 'blocks');
   await mkdir(walDir, { recursive: true });
@@ -151,13 +176,25 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     // its parts go, the WAL brings the spans back. (Without WAL segments, a
     // missing part was deleted by retention.)
     const cuts = new Map<number, { parts: number; names: string[] }>();
-    for (const name of (await readdir(blockDir)).sort()) {
+    const names = new Set(await readdir(blockDir));
+    const keptNames: string[] = [];
+    for (const name of [...names].sort()) {
       if (name.endsWith('.tmp')) {
         await unlink(join(blockDir, name)); // a cut interrupted by a crash; its WAL segments still exist
         continue;
       }
       const parsed = parseBlockName(name);
       if (parsed === undefined) continue;
+      // A compaction renamed its block in and a crash came before the old one was deleted: the kept one wins.
+      if (!parsed.kept && names.has(keptBlockFileName(name))) {
+        await unlink(join(blockDir, name));
+        continue;
+      }
+      // Kept-tier blocks are renamed in whole, long after their cut: opened as they are.
+      if (parsed.kept) {
+        keptNames.push(name);
+        continue;
+      }
       const cut = cuts.get(parsed.segment) ?? { parts: parsed.parts, names: [] };
       cut.names.push(name);
       cuts.set(parsed.segment, cut);
@@ -172,6 +209,11 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       for (const name of cut.names) blocks.push(await BlockReader.open(join(blockDir, name), blockOptions));
       coveredSegment = Math.max(coveredSegment, segment);
     }
+    for (const name of keptNames) {
+      blocks.push(await BlockReader.open(join(blockDir, name), blockOptions));
+      coveredSegment = Math.max(coveredSegment, parseBlockName(name)?.segment ?? 0);
+    }
+    blocks = await dropMergedSources(blocks);
     await fsyncDirectory(blockDir);
 
     for (const segment of segments) {
@@ -198,6 +240,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
 
   /** Heads being written into blocks: still read from until the blocks are open. */
   const frozen: Head[] = [];
+  /** When a write last came in (`performance.now()`): compaction leaves the thread to writes meanwhile. */
+  let lastWriteAt = Number.NEGATIVE_INFINITY;
   /** The latest WAL append: resolved once every span taken so far is durable. */
   let lastAppend: Promise<void> = Promise.resolve();
   /** Cuts and retention run one at a time, in this chain. */
@@ -273,7 +317,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   const applyRetention = (): Promise<void> =>
     serialize(async () => {
       if (options.retentionNanos === undefined) return;
-      const horizon = now() - options.retentionNanos;
+      const horizon = now() - (tiers?.keptNanos ?? options.retentionNanos);
       const expired = blocks.filter((block) => block.maxStart < horizon);
       if (expired.length === 0) return;
       blocks = blocks.filter((block) => block.maxStart >= horizon);
@@ -282,6 +326,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       await fsyncDirectory(blockDir);
       retired.push(...expired);
       await closeRetired();
+    }).then(() => {
+      if (tiers !== undefined) void compaction.run().catch((error) => options.onError?.(error));
     });
 
   const closeRetired = async (): Promise<void> => {
@@ -289,6 +335,32 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     const done = retired.splice(0);
     await Promise.all(done.map((block) => block.close()));
   };
+
+  /**
+   * The kept tier's compactions: on a chain of their own, so that cuts (and
+   * the writes a full head holds back) never wait for one. They share the
+   * thread with ingest in slices; each swaps its block in one tick.
+   */
+  const compaction = new Compactor({
+    tiers,
+    now,
+    blockDir,
+    blockOptions,
+    onRetention: options.onRetention,
+    current: () => ({ blocks, heads: [head, ...frozen] }),
+    replace: (olds, replacement) => {
+      if (olds.some((old) => !blocks.includes(old))) return false;
+      blocks = [...blocks.filter((block) => !olds.includes(block)), replacement];
+      retentionRuns++;
+      return true;
+    },
+    flush: () => cut(),
+    busy: () => performance.now() - lastWriteAt < 100,
+    retire: async (old) => {
+      retired.push(old);
+      await closeRetired();
+    },
+  });
 
   await applyRetention();
   /**
@@ -430,7 +502,10 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     const inHead = current.heads.some((part) => part.traces.has(traceId));
     const [only] = holders;
     if (only !== undefined && holders.length === 1 && !inHead) return only.block.summary(only.ordinal);
-    return summarizeTrace(dedupeSpans(await readTrace(current, traceId)));
+    const summary = summarizeTrace(dedupeSpans(await readTrace(current, traceId)));
+    // A kept trace in several blocks of the kept tier: each names the policy that kept it, the same one.
+    if (only === undefined || inHead || holders.some(({ block }) => block.tier !== 'kept')) return summary;
+    return { ...summary, retention: { tier: 'kept', keptBy: await only.block.keptBy(only.ordinal) } };
   };
 
   /**
@@ -445,6 +520,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   ): Promise<void> => {
     if (closed) throw new AriadneError('StorageFailure', 'the embedded store is closed');
     if (count === 0) return;
+    lastWriteAt = performance.now();
     // Cuts that fall behind hold writes back instead of letting the head grow without bound.
     // A write waits only until the full head is frozen (when the cut before it ends), not
     // for that head's own cut: it then goes into the next head.
@@ -624,9 +700,27 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         return red.series();
       }),
 
+    retentionStats: async () => compaction.stats(),
+
+    traceRetention: (traceId: string): Promise<TraceRetention | undefined> =>
+      read(async (current) => {
+        const { id, holders } = await whereIs(current, traceId);
+        const [first] = holders;
+        if (first === undefined || holders.some((block) => block.tier !== 'kept')) return undefined;
+        if (current.heads.some((part) => part.traces.has(id))) return undefined;
+        const ordinal = (await first.traceIndex()).find(id);
+        return { tier: 'kept', keptBy: await first.keptBy(ordinal) };
+      }),
+
+    async runRetention(): Promise<void> {
+      await applyRetention();
+      await compaction.run();
+    },
+
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      await compaction.stop();
       clearInterval(timer);
       if (retentionTimer !== undefined) clearInterval(retentionTimer);
       // Writes already accepted finish first; the head goes into a block so the next open is fast.

@@ -10,7 +10,7 @@ import type { SpanBatch, SpanBatchWriter } from '../span-store.js';
 import { receivedError, type StoreAnswer, type StoreCall, type StoreNotice } from './store-messages.js';
 
 /** What crosses to the store's thread: functions cannot (`now` is for tests that open the store directly). */
-export type WorkerStoreOptions = Omit<EmbeddedStoreOptions, 'now' | 'onError'> & {
+export type WorkerStoreOptions = Omit<EmbeddedStoreOptions, 'now' | 'onError' | 'onRetention'> & {
   readonly onError?: (error: unknown) => void;
 };
 
@@ -124,6 +124,9 @@ export async function openEmbeddedStoreInWorker(options: WorkerStoreOptions): Pr
     getOperations: (query) => call('getOperations', [query]),
     getDependencies: (timeRange) => call('getDependencies', [timeRange]),
     getRedMetrics: (query) => call('getRedMetrics', [query]),
+    runRetention: () => call('runRetention', []),
+    retentionStats: () => call('retentionStats', []),
+    traceRetention: (traceId) => call('traceRetention', [traceId]),
     close: () => {
       closing ??= (async () => {
         if (failure === undefined) {

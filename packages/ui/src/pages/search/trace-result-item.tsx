@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { Link } from 'react-router-dom';
+import { RetentionBadge } from '../../components/retention-badge.js';
 import { ServiceChip } from '../../components/service-chip.js';
 import { formatInZone, type TimeZoneChoice } from '../../search/time-zone.js';
 import { formatDuration } from '../../trace/format-duration.js';
@@ -36,6 +37,7 @@ export const TraceResultItem = memo(function TraceResultItem({
           <span className="trace-result-service">{summary.rootServiceName}</span>
           <span className="faint">: </span>
           <span>{summary.rootOperationName}</span>
+          <RetentionBadge retention={summary.retention} />
           {!summary.hasRoot && (
             <span className="badge badge-warning" title="The root span of this trace was not received">
               root missing

@@ -1,5 +1,7 @@
 import type { JaegerTrace } from '@ariadne/protocol';
 import { type ReactNode, useMemo, useState } from 'react';
+import { retentionOf } from '../../api/trace-retention.js';
+import { RetentionBadge } from '../../components/retention-badge.js';
 import { ServiceChip } from '../../components/service-chip.js';
 import type { SpanTree } from '../../trace/build-span-tree.js';
 import { formatDuration } from '../../trace/format-duration.js';
@@ -30,6 +32,7 @@ export function TraceHeader({
           {summary.rootServiceName}
           <span className="faint">: </span>
           {summary.rootOperationName}
+          <RetentionBadge retention={retentionOf(trace)} />
         </h1>
         <CopyableId id={trace.traceID} />
       </div>

@@ -1,0 +1,419 @@
+// Trace-aware retention (issue 17) over 30 simulated days, the clock injected:
+// each day holds a burst of the standard workload (RETENTION_TRACES_PER_DAY
+// traces, 60 ms apart, from 12:00) with 2 % of traces erroneous (the
+// workload's own errors kept in those traces only), written to an embedded
+// store with --retention 6h and --retention-kept 31d and the default policy.
+// At the end of each day the previous blocks past the short window are
+// compacted. It prints:
+// - disk after 30 days (every day past the short window) against keeping
+//   everything (the full-tier blocks as written, before any compaction), as
+//   an exact ratio;
+// - how many error traces, traces whose root was slower than its
+//   operation's p99 over the hour before it (the p99 computed here from the
+//   raw spans, not from the store), and (service, operation, status, minute)
+//   exemplar cells are still there, opened with getTrace;
+// - RED metrics (per operation, per day, p50 and p99) and dependencies over
+//   the 30 days from the store, against the same computed from every span
+//   written (RedAccumulator, crossServiceCalls);
+// - ingest throughput while a compaction runs against without, side by
+//   side: even days write their burst while the previous day's blocks are
+//   compacted, odd days after.
+//   npm run bench retention        (RETENTION_DAYS=30, RETENTION_TRACES_PER_DAY=1000)
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isAriadneError, type Span, StatusCode, serviceNameOf } from '@ariadne/protocol';
+import { exemplarKey } from '../../packages/server/src/retention/keep-decision.js';
+import { DEFAULT_RETENTION_POLICY } from '../../packages/server/src/retention/retention-policy.js';
+import { BlockReader } from '../../packages/server/src/storage/embedded/block-file.js';
+import { parseBlockName } from '../../packages/server/src/storage/embedded/block-names.js';
+import { type EmbeddedStore, openEmbeddedStore } from '../../packages/server/src/storage/embedded/embedded-store.js';
+import { crossServiceCalls, DependencyCounter } from '../../packages/server/src/storage/query/dependency-links.js';
+import {
+  DURATION_BINS,
+  durationBin,
+  histogramQuantile,
+} from '../../packages/server/src/storage/query/duration-histogram.js';
+import { RedAccumulator } from '../../packages/server/src/storage/query/red-metrics.js';
+import type { RedMetricsQuery } from '../../packages/server/src/storage/span-store.js';
+import { SeededRandom } from '../workload/random.js';
+import { StandardWorkload, WORKLOAD_SERVICES } from '../workload/standard-workload.js';
+
+const DAYS = Number(process.env.RETENTION_DAYS ?? 30);
+const TRACES_PER_DAY = Number(process.env.RETENTION_TRACES_PER_DAY ?? 1000);
+const HOUR = 3_600_000_000_000n;
+const DAY = 24n * HOUR;
+const T0 = 1_767_225_600_000_000_000n; // 2026-01-01T00:00:00Z
+const BATCH_TRACES = 25;
+/** Writes in flight at once, as many clients would send: ingest is then bound by the CPU, not by one fsync at a time. */
+const WRITERS = 16;
+/** Rounds of the side-by-side ingest measure, and fresh traces written per side and round. */
+const ROUNDS = Number(process.env.RETENTION_ROUNDS ?? 4);
+const SIDE_TRACES = Number(process.env.RETENTION_SIDE_TRACES ?? 1000);
+
+interface TraceTruth {
+  readonly spans: number;
+  readonly error: boolean;
+  readonly rootOperation: string;
+  readonly rootStart: bigint;
+  readonly rootDuration: number;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ariadne-bench-retention-'));
+const clock = { now: T0 };
+const policy = DEFAULT_RETENTION_POLICY;
+const open = () =>
+  openEmbeddedStore({
+    dataDir,
+    maxHeadSpans: 10_000,
+    maxHeadAgeMs: 3_600_000,
+    recentSpans: 100_000,
+    retentionNanos: 6n * HOUR,
+    retentionKeptNanos: 31n * DAY,
+    retentionPolicy: policy,
+    retentionCheckMs: 3_600_000,
+    now: () => clock.now,
+    // What keeping everything costs: each full-tier block's size as a compaction starts on it.
+    onRetention: (event) => {
+      if (event.type === 'compacting') noteFullBlock(event.block);
+    },
+  });
+
+const random = new SeededRandom(7);
+const truth = new Map<string, TraceTruth>();
+/** Per (service, name, kind), per minute: the duration histogram of every span. */
+const durations = new Map<string, Map<number, Float64Array>>();
+/** Traces per exemplar cell. */
+const cells = new Map<string, number>();
+const redQuery: RedMetricsQuery = {
+  services: [...WORKLOAD_SERVICES],
+  groupByOperation: true,
+  spanKinds: [],
+  timeRange: { startNanos: T0, endNanos: T0 + BigInt(DAYS) * DAY },
+  stepNanos: DAY,
+  quantiles: [0.5, 0.99],
+};
+const redTruth = new RedAccumulator(redQuery);
+const dependencyTruth = new DependencyCounter();
+const operationKey = (span: Span) => `${serviceNameOf(span.resource)}\u0000${span.name}\u0000${span.kind}`;
+const minuteOf = (nanos: bigint) => Number(nanos / 60_000_000_000n);
+
+/** One workload for every day (one attribute vocabulary, as real services repeat their values), shifted to each day's noon. */
+const workload = new StandardWorkload({
+  seed: 1000,
+  startTimeUnixNano: T0 + 12n * HOUR,
+  traceIntervalNanos: 60_000_000n,
+});
+
+/** A day's traces: the standard workload, errors in 2 % of traces only; remembered as the truth unless `record` is false. */
+function dayOfTraces(day: number, record = true): Span[][] {
+  const shift = BigInt(day) * DAY - BigInt(day * TRACES_PER_DAY) * 60_000_000n;
+  const traces: Span[][] = [];
+  for (let i = 0; i < TRACES_PER_DAY; i++) {
+    const generated = workload.nextTrace().map((span) => shifted(span, shift));
+    const isErrorTrace = random.next() < 0.02;
+    const spans = generated.map((span) =>
+      isErrorTrace || span.status.code !== StatusCode.Error
+        ? span
+        : { ...span, status: { code: StatusCode.Unset, message: '' } },
+    );
+    if (isErrorTrace && !spans.some((span) => span.status.code === StatusCode.Error)) {
+      const at = random.int(0, spans.length - 1);
+      spans[at] = { ...spans[at]!, status: { code: StatusCode.Error, message: 'failed' } };
+    }
+    if (record) remember(spans, isErrorTrace);
+    traces.push(spans);
+  }
+  return traces;
+}
+
+function shifted(span: Span, by: bigint): Span {
+  return {
+    ...span,
+    startTimeUnixNano: span.startTimeUnixNano + by,
+    endTimeUnixNano: span.endTimeUnixNano + by,
+    events: span.events.map((event) => ({ ...event, timeUnixNano: event.timeUnixNano + by })),
+  };
+}
+
+function remember(spans: readonly Span[], error: boolean): void {
+  const root = spans[0]!;
+  truth.set(root.traceId, {
+    spans: spans.length,
+    error,
+    rootOperation: operationKey(root),
+    rootStart: root.startTimeUnixNano,
+    rootDuration: Number(root.endTimeUnixNano - root.startTimeUnixNano),
+  });
+  for (const key of new Set(spans.map(exemplarKey))) cells.set(key, (cells.get(key) ?? 0) + 1);
+  for (const span of spans) {
+    redTruth.addSpan(span);
+    let minutes = durations.get(operationKey(span));
+    if (minutes === undefined) {
+      minutes = new Map();
+      durations.set(operationKey(span), minutes);
+    }
+    const minute = minuteOf(span.startTimeUnixNano);
+    let histogram = minutes.get(minute);
+    if (histogram === undefined) {
+      histogram = new Float64Array(DURATION_BINS);
+      minutes.set(minute, histogram);
+    }
+    histogram[durationBin(Number(span.endTimeUnixNano - span.startTimeUnixNano))]! += 1;
+  }
+  for (const call of crossServiceCalls(spans)) {
+    dependencyTruth.add(call.parentService, call.childService, 1, call.child.status.code === StatusCode.Error ? 1 : 0);
+  }
+}
+
+/** The operation's p99 over the 60 minutes ending with this one, from every span written. */
+function p99Before(operation: string, start: bigint): number {
+  const minutes = durations.get(operation)!;
+  const merged = new Float64Array(DURATION_BINS);
+  let total = 0;
+  const last = minuteOf(start);
+  for (let minute = last - 59; minute <= last; minute++) {
+    const histogram = minutes.get(minute);
+    if (histogram === undefined) continue;
+    for (let bin = 0; bin < DURATION_BINS; bin++) merged[bin]! += histogram[bin]!;
+    for (const count of histogram) total += count;
+  }
+  return histogramQuantile(merged, total, 0.99);
+}
+
+/** Writes the traces in batches, WRITERS at a time; resolves with the spans written and the time it took. */
+async function writeDay(store: EmbeddedStore, traces: readonly Span[][]) {
+  let next = 0;
+  const started = performance.now();
+  const writer = async () => {
+    while (next < traces.length) {
+      const batch = traces.slice(next, next + BATCH_TRACES).flat();
+      next += BATCH_TRACES;
+      await store.writeSpans(batch);
+    }
+  };
+  await Promise.all(Array.from({ length: WRITERS }, writer));
+  return { spans: traces.reduce((sum, trace) => sum + trace.length, 0), ms: performance.now() - started };
+}
+
+/**
+ * Ingest with a compaction running against without, side by side on one
+ * store: ROUNDS days of old blocks; each round makes one day's blocks due,
+ * writes fresh traces while their compaction runs (it yields most of the
+ * thread while writes come in), waits for it to end, and writes as many
+ * fresh traces with nothing to compact; the order alternates between rounds.
+ */
+async function ingestSideBySide(): Promise<{
+  with: { spans: number; ms: number };
+  without: { spans: number; ms: number };
+  unfinished: number;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'ariadne-bench-retention-ingest-'));
+  const at = { now: T0 };
+  const options = {
+    dataDir: dir,
+    maxHeadSpans: 10_000,
+    maxHeadAgeMs: 3_600_000,
+    recentSpans: 100_000,
+    retentionNanos: 6n * HOUR,
+    retentionKeptNanos: 31n * DAY,
+    retentionCheckMs: 3_600_000,
+    now: () => at.now,
+  };
+  const totals = { with: { spans: 0, ms: 0 }, without: { spans: 0, ms: 0 }, unfinished: 0 };
+  const fresh = new StandardWorkload({
+    seed: 5,
+    startTimeUnixNano: T0 + BigInt(ROUNDS + 1) * DAY,
+    traceIntervalNanos: 1_000_000n,
+  });
+  try {
+    let side = await openEmbeddedStore(options);
+    for (let day = 0; day < ROUNDS; day++) await writeDay(side, dayOfTraces(DAYS + day, false));
+    await side.close();
+    side = await openEmbeddedStore(options);
+    for (let round = 0; round < ROUNDS; round++) {
+      const traces = () => Array.from({ length: SIDE_TRACES }, () => fresh.nextTrace());
+      const withRun = async () => {
+        // Only this round's day is past the short window.
+        at.now = T0 + BigInt(DAYS + round) * DAY + 23n * HOUR;
+        let running = true;
+        const compaction = side.runRetention().finally(() => {
+          running = false;
+        });
+        const run = await writeDay(side, traces());
+        if (!running) totals.unfinished++;
+        await compaction;
+        totals.with.spans += run.spans;
+        totals.with.ms += run.ms;
+      };
+      const withoutRun = async () => {
+        const run = await writeDay(side, traces());
+        totals.without.spans += run.spans;
+        totals.without.ms += run.ms;
+      };
+      if (round % 2 === 0) {
+        await withRun();
+        await withoutRun();
+      } else {
+        await withoutRun();
+        await withRun();
+      }
+    }
+    await side.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return totals;
+}
+
+const fullBytesSeen = new Map<string, number>();
+function noteFullBlock(name: string): void {
+  if (!fullBytesSeen.has(name)) fullBytesSeen.set(name, statSync(join(dataDir, 'blocks', name)).size);
+}
+
+/** Full-tier blocks on disk now. */
+function noteFullBlocks(): void {
+  for (const name of readdirSync(join(dataDir, 'blocks'))) {
+    const parsed = parseBlockName(name);
+    if (parsed !== undefined && !parsed.kept) noteFullBlock(name);
+  }
+}
+
+function blockBytes(): number {
+  let bytes = 0;
+  for (const name of readdirSync(join(dataDir, 'blocks'))) bytes += statSync(join(dataDir, 'blocks', name)).size;
+  return bytes;
+}
+
+let store = await open();
+const wallStart = performance.now();
+try {
+  for (let day = 0; day < DAYS; day++) {
+    const traces = dayOfTraces(day);
+    // Before noon: the previous day's blocks are past the short window.
+    clock.now = T0 + BigInt(day) * DAY + 11n * HOUR;
+    noteFullBlocks();
+    await store.runRetention();
+    await writeDay(store, traces);
+  }
+  await store.close();
+  noteFullBlocks();
+  // The last day past the short window too: the disk after 30 days.
+  clock.now = T0 + BigInt(DAYS) * DAY;
+  store = await open();
+  await store.runRetention();
+
+  const everything = [...fullBytesSeen.values()].reduce((sum, bytes) => sum + bytes, 0);
+  const kept = blockBytes();
+
+  // Still openable, each whole.
+  let errorTraces = 0;
+  let errorKept = 0;
+  let slowTraces = 0;
+  let slowKept = 0;
+  const keptTraces = new Set<string>();
+  const isOpenable = async (traceId: string, spans: number) => {
+    try {
+      return (await store.getTrace(traceId)).length === spans;
+    } catch (error) {
+      if (isAriadneError(error) && error.kind === 'TraceNotFound') return false;
+      throw error;
+    }
+  };
+  for (const [traceId, trace] of truth) {
+    const slow = trace.rootDuration > p99Before(trace.rootOperation, trace.rootStart);
+    if (!trace.error && !slow) continue;
+    const openable = await isOpenable(traceId, trace.spans);
+    if (openable) keptTraces.add(traceId);
+    if (trace.error) {
+      errorTraces++;
+      if (openable) errorKept++;
+    }
+    if (slow) {
+      slowTraces++;
+      if (openable) slowKept++;
+      else if (process.env.RETENTION_DEBUG) {
+        const found = await store.getTrace(traceId).catch(() => []);
+        console.log(
+          `slow trace not kept: ${trace.rootStart} ${traceId} ${trace.rootOperation.replaceAll('\u0000', ' ')} root ${trace.rootDuration} ns, p99 ${p99Before(trace.rootOperation, trace.rootStart)}, ${found.length} of ${trace.spans} spans found`,
+        );
+      }
+    }
+  }
+  // Exemplar cells: from every kept trace in the kept blocks (read from the files).
+  const keptCells = new Map<string, number>();
+  let keptTraceCount = 0;
+  for (const name of readdirSync(join(dataDir, 'blocks'))) {
+    const block = await BlockReader.open(join(dataDir, 'blocks', name));
+    const byTrace = new Map<string, Span[]>();
+    const { pages } = await block.meta();
+    for (let page = 0; page < pages.length; page++) {
+      for (const span of await block.readPage(page))
+        byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
+    }
+    keptTraceCount += byTrace.size;
+    for (const spans of byTrace.values()) {
+      for (const key of new Set(spans.map(exemplarKey))) keptCells.set(key, (keptCells.get(key) ?? 0) + 1);
+    }
+    await block.close();
+  }
+  let cellsCovered = 0;
+  for (const [key, count] of cells)
+    if ((keptCells.get(key) ?? 0) >= Math.min(count, policy.exemplarsPerMinute)) cellsCovered++;
+
+  const red = JSON.stringify(await store.getRedMetrics(redQuery), (_, value) =>
+    typeof value === 'bigint' ? String(value) : value,
+  );
+  const redExpected = JSON.stringify(redTruth.series(), (_, value) =>
+    typeof value === 'bigint' ? String(value) : value,
+  );
+  const dependencies = await store.getDependencies(redQuery.timeRange);
+  const dependenciesExpected = dependencyTruth.links();
+  const stats = await store.retentionStats();
+  await store.close();
+  const ingest = await ingestSideBySide();
+
+  const spansWritten = [...truth.values()].reduce((sum, trace) => sum + trace.spans, 0);
+  const rate = (run: { spans: number; ms: number }) => (run.ms === 0 ? 0 : (run.spans / run.ms) * 1000);
+  const pct = (part: number, whole: number) => (whole === 0 ? 'n/a' : `${((100 * part) / whole).toFixed(2)} %`);
+  console.log(
+    `${DAYS} simulated days × ${TRACES_PER_DAY} traces (${spansWritten.toLocaleString('en')} spans), --retention 6h, --retention-kept 31d, default policy; ${((performance.now() - wallStart) / 1000).toFixed(1)} s wall\n`,
+  );
+  console.log('| measure | value |');
+  console.log('|---|---|');
+  console.log(`| disk after ${DAYS} days, every day past the short window | ${kept.toLocaleString('en')} bytes |`);
+  console.log(`| keeping everything (the full-tier blocks as written) | ${everything.toLocaleString('en')} bytes |`);
+  console.log(`| ratio kept / everything | ${(kept / everything).toFixed(4)} (1/${(everything / kept).toFixed(1)}) |`);
+  console.log(
+    `| traces kept | ${keptTraceCount.toLocaleString('en')} of ${truth.size.toLocaleString('en')} (${pct(keptTraceCount, truth.size)}) |`,
+  );
+  console.log(`| error traces openable, whole | ${errorKept} of ${errorTraces} (${pct(errorKept, errorTraces)}) |`);
+  console.log(
+    `| traces with the root slower than its operation's p99 of the hour, openable | ${slowKept} of ${slowTraces} (${pct(slowKept, slowTraces)}) |`,
+  );
+  console.log(
+    `| (service, operation, status, minute) cells with ≥ ${policy.exemplarsPerMinute} kept trace | ${cellsCovered} of ${cells.size} (${pct(cellsCovered, cells.size)}) |`,
+  );
+  console.log(
+    `| RED metrics (per operation and day, p50/p99) equal to every span's | ${red === redExpected ? 'yes' : 'NO'} |`,
+  );
+  console.log(
+    `| dependencies equal to every span's | ${JSON.stringify(dependencies) === JSON.stringify(dependenciesExpected) ? 'yes' : 'NO'} (${dependencies.length} links) |`,
+  );
+  console.log(
+    `| ingest while a compaction runs (${ROUNDS} rounds; it outlasted the writes in ${ROUNDS - ingest.unfinished}) | ${rate(ingest.with).toFixed(0)} spans/s (${ingest.with.spans.toLocaleString('en')} spans) |`,
+  );
+  console.log(
+    `| ingest without a compaction, alternating with the above | ${rate(ingest.without).toFixed(0)} spans/s (${ingest.without.spans.toLocaleString('en')} spans) |`,
+  );
+  console.log(
+    `| cost of a running compaction | ${(100 * (1 - rate(ingest.with) / rate(ingest.without))).toFixed(1)} % |`,
+  );
+  console.log(
+    `\nkept by policy: ${Object.entries(stats.kept)
+      .map(([name, counts]) => `${name} ${counts.traces}`)
+      .join(', ')} (the compactions after the last reopen)`,
+  );
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
