@@ -109,11 +109,25 @@ function spansBodyV3(target: SchemaTarget): string {
 }
 
 /**
- * Sent with the store's every request: LowCardinality columns are
- * experimental in 18.16. Later versions made the setting obsolete and accept
- * it without effect (read about, not tested).
+ * LowCardinality columns are experimental in 18.16: DDL that creates them
+ * needs this setting. Later versions made LowCardinality generally available
+ * and the setting obsolete (read about, not tested); a server that no longer
+ * knows it gets the statement without it (`runWithLowCardinality`).
  */
 export const LOW_CARDINALITY_SETTINGS = { allow_experimental_low_cardinality_type: 1 } as const;
+
+/** ClickHouse's error code 115: a setting the server does not know. */
+const UNKNOWN_SETTING = 115;
+
+/** Runs a statement that may create LowCardinality columns (see LOW_CARDINALITY_SETTINGS). */
+export async function runWithLowCardinality(http: ClickHouseHttp, sql: string): Promise<void> {
+  try {
+    await http.command(sql, LOW_CARDINALITY_SETTINGS);
+  } catch (error) {
+    if (!(error instanceof ClickHouseError && error.code === UNKNOWN_SETTING)) throw error;
+    await http.command(sql);
+  }
+}
 
 /** The version 2 tables and views, every statement idempotent (IF NOT EXISTS). */
 export function schemaV2(target: SchemaTarget): string[] {
@@ -199,14 +213,17 @@ export class DdlRunner {
   async run(sql: string): Promise<void> {
     if (this.#onCluster && this.target.cluster !== undefined) {
       try {
-        await this.http.command(sql.replace('ON_CLUSTER', `ON CLUSTER ${sqlIdentifier(this.target.cluster)}`));
+        await runWithLowCardinality(
+          this.http,
+          sql.replace('ON_CLUSTER', `ON CLUSTER ${sqlIdentifier(this.target.cluster)}`),
+        );
         return;
       } catch (error) {
         if (!isNoDistributedDdl(error)) throw error;
         this.#onCluster = false;
       }
     }
-    await this.http.command(sql.replace('ON_CLUSTER', ''));
+    await runWithLowCardinality(this.http, sql.replace('ON_CLUSTER', ''));
   }
 
   get onCluster(): boolean {

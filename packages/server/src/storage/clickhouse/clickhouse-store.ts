@@ -23,7 +23,6 @@ import type {
 import { ClickHouseHttp, type Settings } from './clickhouse-http.js';
 import {
   DdlRunner,
-  LOW_CARDINALITY_SETTINGS,
   localTable,
   migrateSchema,
   OPERATIONS,
@@ -70,10 +69,7 @@ const HOUR_MS = 3_600_000;
 export async function openClickHouseStore(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
   const cluster = options.cluster;
   // Traces live on one shard each, so subqueries and joins may run per shard.
-  const settings: Settings =
-    cluster === undefined
-      ? LOW_CARDINALITY_SETTINGS
-      : { ...LOW_CARDINALITY_SETTINGS, distributed_product_mode: 'local' };
+  const settings: Settings = cluster === undefined ? {} : { distributed_product_mode: 'local' };
   const http = new ClickHouseHttp({
     url: options.url,
     ...(options.username === undefined ? {} : { username: options.username }),

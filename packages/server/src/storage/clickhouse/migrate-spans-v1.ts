@@ -1,6 +1,14 @@
 import { decodeOtlpTraceRequestProto, type Span } from '@ariadne/protocol';
 import type { ClickHouseHttp } from './clickhouse-http.js';
-import { localName, OPERATIONS, type SchemaTarget, SPANS, schemaV3, TRACE_INDEX } from './clickhouse-schema.js';
+import {
+  localName,
+  OPERATIONS,
+  runWithLowCardinality,
+  type SchemaTarget,
+  SPANS,
+  schemaV3,
+  TRACE_INDEX,
+} from './clickhouse-schema.js';
 import { sqlIdentifier, sqlInteger, sqlString } from './sql-literal.js';
 
 const MINUTE_NANOS = 60_000_000_000n;
@@ -41,7 +49,7 @@ export async function migrateSpansV1(
     return row?.found !== '0';
   };
   // Local statements only: every node copies its own rows, when a store opens against it.
-  const local = (sql: string) => http.command(sql.replace('ON_CLUSTER', ''));
+  const local = (sql: string) => runWithLowCardinality(http, sql.replace('ON_CLUSTER', ''));
 
   if (!(await has(`${SPANS}_v1`)) && (await has(SPANS, 'otlp'))) {
     for (const view of ['trace_index_mv', 'operations_mv']) await local(`DROP TABLE IF EXISTS ${db}.${view}`);

@@ -1,5 +1,12 @@
 import type { ClickHouseHttp } from './clickhouse-http.js';
-import { DAY_OF_START, localName, type SchemaTarget, SPANS, schemaV3Steps } from './clickhouse-schema.js';
+import {
+  DAY_OF_START,
+  localName,
+  runWithLowCardinality,
+  type SchemaTarget,
+  SPANS,
+  schemaV3Steps,
+} from './clickhouse-schema.js';
 import { SPAN_ROW_COLUMNS } from './span-row.js';
 import { sqlIdentifier, sqlInteger, sqlString } from './sql-literal.js';
 
@@ -30,7 +37,7 @@ export async function migrateSpansV2(http: ClickHouseHttp, target: SchemaTarget)
     return row?.found !== '0';
   };
   // Local statements only: every node copies its own rows, when a store opens against it.
-  const local = (sql: string) => http.command(sql.replace('ON_CLUSTER', ''));
+  const local = (sql: string) => runWithLowCardinality(http, sql.replace('ON_CLUSTER', ''));
   const steps = schemaV3Steps(target);
 
   if (!(await tableExists(oldName))) {
@@ -48,7 +55,7 @@ export async function migrateSpansV2(http: ClickHouseHttp, target: SchemaTarget)
   const columns = SPAN_ROW_COLUMNS.join(', ');
   for (const { partition_id: id } of partitions) {
     // Partition ids of a Date key are YYYYMMDD.
-    await http.command(
+    await local(
       `INSERT INTO ${name(SPANS)} (${columns}) SELECT ${columns} FROM ${oldSpans}
        WHERE toYYYYMMDD(${DAY_OF_START}) = ${sqlInteger(BigInt(id))}`,
     );
