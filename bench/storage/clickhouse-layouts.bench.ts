@@ -51,12 +51,12 @@ const LAYOUTS: { name: string; columns: string; order: string; granule: number }
   },
 ];
 
+const spans = new StandardWorkload({ seed: 1 }).spans(spanCount);
 const server = await startClickHouseServer();
 try {
   const http = new ClickHouseHttp({ url: server.url, settings: LOW_CARDINALITY_SETTINGS });
   await http.command('CREATE DATABASE source');
   for (const statement of schemaV2({ database: 'source' })) await http.command(statement.replace('ON_CLUSTER', ''));
-  const spans = new StandardWorkload({ seed: 1 }).spans(spanCount);
   const encoder = new SpanRowEncoder();
   const written = performance.now();
   for (let i = 0; i < spans.length; i += 5_000) {
