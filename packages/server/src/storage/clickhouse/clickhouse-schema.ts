@@ -79,7 +79,8 @@ const LC = 'LowCardinality(String)';
 const DICTIONARY_ATTRIBUTES = `Nested(key ${LC}, value ${LC}, type UInt8, number Float64)`;
 
 /**
- * Version 3's spans table (bench/storage/README.md has the variants measured):
+ * Version 3's spans table (README.md has the layouts measured, by
+ * bench/storage/clickhouse-layouts.bench.ts):
  * - sorted by (minute of start, trace id): a trace's rows are together, so
  *   getTrace reads one or two granules whatever the number of its services,
  *   and a search reads the minutes of its window (ClickHouse derives the
