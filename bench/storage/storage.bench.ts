@@ -1,8 +1,12 @@
-// The storage benchmark: loads N spans of the standard workload (default 10
-// million) into each store, then measures ingest, size on disk and queries.
+// The storage benchmark: loads N spans of the standard workload (default 1
+// million; STORAGE_BENCH_SPANS or the first argument changes it, e.g. 10000000
+// for the figures in BENCHMARKS.md) into each store, then measures ingest,
+// size on disk and queries.
 //   node --conditions=ariadne-source --import tsx bench/storage/storage.bench.ts [spans] [--stores=embedded,clickhouse]
+//   STORAGE_BENCH_SPANS=10000000 npm run bench storage/storage
 // Prints a Markdown table (and the raw figures as JSON). ClickHouse runs when
-// its store and test harness exist and `clickhouse-server` is installed.
+// its store and test harness exist and `clickhouse-server` is installed; its
+// server's own CPU (merges included) is read from /proc during ingest.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +23,7 @@ import {
   type TraceQuery,
 } from '../../packages/server/src/storage/span-store.js';
 import { StandardWorkload, WORKLOAD_SERVICES } from '../workload/standard-workload.js';
+import { processCpuSeconds } from './process-cpu.js';
 
 type Store = SpanStore & DependencyReader & RedMetricsReader;
 
@@ -26,16 +31,23 @@ interface Contender {
   readonly name: string;
   open(): Promise<Store>;
   bytesOnDisk(): Promise<number>;
+  /** CPU seconds used so far by a server the store talks to (ClickHouse), when there is one. */
+  serverCpuSeconds?(): number | undefined;
   dispose(): Promise<void>;
 }
 
 const args = process.argv.slice(2);
-const spanCount = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 10_000_000);
+const spanCount = Number(args.find((arg) => /^\d+$/.test(arg)) ?? process.env.STORAGE_BENCH_SPANS ?? 1_000_000);
 const storeNames = (args.find((arg) => arg.startsWith('--stores='))?.slice('--stores='.length) ?? 'embedded,clickhouse')
   .split(',')
   .filter(Boolean);
 const BATCH = 1_000;
-const WRITERS = 4;
+/**
+ * Concurrent writers (STORAGE_BENCH_WRITERS, default 4). A collector has many requests in flight
+ * (up to --max-in-flight-spans); ClickHouse's group commit makes one insert of all the writes that
+ * wait, so more writers mean larger inserts, and ClickHouse's CPU per span falls with the insert size.
+ */
+const WRITERS = Number(process.env.STORAGE_BENCH_WRITERS ?? 4);
 /** Generated between timed ingest phases, so the generator's cost is not counted. */
 const CHUNK = 200_000;
 const HOUR = 3_600_000_000_000n;
@@ -60,7 +72,7 @@ async function clickhouse(): Promise<Contender | undefined> {
   }
   const harness = (await import(harnessModule)) as {
     CLICKHOUSE_SERVER_BINARY: string;
-    startClickHouseServer(): Promise<{ url: string; stop(): Promise<void> }>;
+    startClickHouseServer(): Promise<{ url: string; pid?: number; stop(): Promise<void> }>;
   };
   if (!existsSync(harness.CLICKHOUSE_SERVER_BINARY)) {
     console.error(`clickhouse: no server binary at ${harness.CLICKHOUSE_SERVER_BINARY}, skipped`);
@@ -79,6 +91,7 @@ async function clickhouse(): Promise<Contender | undefined> {
       const response = await fetch(`${server.url}/?query=${encodeURIComponent(query)}`);
       return Number((await response.text()).trim());
     },
+    serverCpuSeconds: () => processCpuSeconds(server.pid),
     dispose: () => server.stop(),
   };
 }
@@ -157,11 +170,17 @@ async function measure<T>(
 
 async function run(contender: Contender): Promise<Record<string, unknown>> {
   let store = await contender.open();
+  const serverCpuBefore = contender.serverCpuSeconds?.();
   const { ingestSpansPerSecond, cpuMicros, samples } = await load(store);
   const closeStarted = performance.now();
   const closeCpuStarted = process.cpuUsage();
   await store.close();
   const closeCpu = process.cpuUsage(closeCpuStarted);
+  const serverCpuAfter = contender.serverCpuSeconds?.();
+  const serverMicrosPerSpan =
+    serverCpuBefore === undefined || serverCpuAfter === undefined
+      ? undefined
+      : Math.round(((serverCpuAfter - serverCpuBefore) * 1e6) / spanCount);
   // CPU time of this process (every thread): a figure the load of a shared machine moves less than wall time.
   // For ClickHouse it leaves out the server's own work.
   const spansPerCpuSecond = Math.round(spanCount / ((cpuMicros + closeCpu.user + closeCpu.system) / 1e6));
@@ -185,6 +204,7 @@ async function run(contender: Contender): Promise<Record<string, unknown>> {
     ingestSpansPerSecond,
     sustainedSpansPerSecond,
     spansPerCpuSecond,
+    serverMicrosPerSpan,
     bytesPerSpan: Math.round((bytes / spanCount) * 10) / 10,
     closeMs,
     reopenMs,
@@ -276,6 +296,7 @@ const rows: [string, (result: Record<string, unknown>) => string][] = [
   ['ingest, acknowledged (spans/s)', (r) => String(r.ingestSpansPerSecond)],
   ['ingest, sustained incl. final flush (spans/s)', (r) => String(r.sustainedSpansPerSecond)],
   ['ingest, spans per CPU-second of this process', (r) => String(r.spansPerCpuSecond)],
+  ['ingest, server CPU per span, merges included (µs)', (r) => String(r.serverMicrosPerSpan ?? 'n/a')],
   ['bytes per span on disk', (r) => String(r.bytesPerSpan)],
   ['trace by id p50 / p99 (ms)', (r) => pair(r.traceById, 'p50', 'p99')],
   ['search by service, 1 h, limit 20, p50 / p95 (ms)', (r) => pair(r.searchByService, 'p50', 'p95')],
@@ -287,7 +308,9 @@ const rows: [string, (result: Record<string, unknown>) => string][] = [
   ['dependencies 1 h p50 / p95 (ms)', (r) => pair(r.dependenciesOneHour, 'p50', 'p95')],
   ['close (ms) / reopen (ms)', (r) => `${r.closeMs} / ${r.reopenMs}`],
 ];
-console.log(`\n${spanCount.toLocaleString('en')} spans of the standard workload\n`);
+console.log(
+  `\n${spanCount.toLocaleString('en')} spans of the standard workload, ${WRITERS} writers of ${BATCH.toLocaleString('en')}-span batches\n`,
+);
 console.log(`| | ${results.map((r) => r.store).join(' | ')} |`);
 console.log(`| --- |${results.map(() => ' --- |').join('')}`);
 for (const [label, cell] of rows) console.log(`| ${label} | ${results.map(cell).join(' | ')} |`);

@@ -10,12 +10,11 @@ import { sqlIdentifier, sqlInteger } from './sql-literal.js';
  *   attributes of the span, its resource and its events as Nested (key, text
  *   value, type, number), what has no column in `extra`; `parent_service` when
  *   the parent came in the same write (else empty). Partitioned by UTC day
- *   of the start time (so retention drops whole days), ordered by (service,
- *   start), with small granules (1,024 rows) so that a trace's few rows per
- *   service cost few rows read.
+ *   of the start time (so retention drops whole days), sorted by (minute of
+ *   start, trace id), strings as LowCardinality (spansBodyV3 says why).
  * - `trace_index`: trace id -> time bounds and services, fed by a materialized
  *   view, ordered by trace id: getTrace reads it first, then only the spans rows
- *   of those services within those times (the spans table's primary key).
+ *   of the trace within those times (the spans table's sort key).
  * - `operations`: (service, span name, kind) -> span count per day, fed by a
  *   materialized view (SummingMergeTree): services and operations without a scan.
  *
@@ -25,9 +24,11 @@ import { sqlIdentifier, sqlInteger } from './sql-literal.js';
  * join and filter per shard, `distributed_product_mode = 'local'`).
  *
  * Version 1 kept every span a second time, as base64 OTLP protobuf (`otlp`);
- * migrate-spans-v1.ts copies such a database into version 2 at open.
+ * migrate-spans-v1.ts copies such a database into the current version at
+ * open. Version 2 sorted spans by (service, start) in granules of 1,024 rows,
+ * with plain strings; migrate-spans-v2.ts copies its rows into version 3.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SPANS = 'spans';
 export const TRACE_INDEX = 'trace_index';
@@ -59,14 +60,8 @@ export function queryTable(target: SchemaTarget, table: string): string {
 
 const ATTRIBUTES = 'Nested(key String, value String, type UInt8, number Float64)';
 
-/** The version 2 tables and views, every statement idempotent (IF NOT EXISTS). */
-export function schemaV2(target: SchemaTarget): string[] {
-  const spans = localTable(target, SPANS);
-  const traceIndex = localTable(target, TRACE_INDEX);
-  const operations = localTable(target, OPERATIONS);
-  const db = sqlIdentifier(target.database);
-  const statements = [
-    `CREATE TABLE IF NOT EXISTS ${spans} ON_CLUSTER (
+/** Version 2's spans table: kept for migrations (and their tests), new databases get version 3. */
+const SPANS_V2_BODY = `(
       trace_hi UInt64, trace_lo UInt64, span_id UInt64, parent_span_id UInt64,
       service String, name String, kind UInt8,
       start_ns UInt64, duration_ns UInt64, status_code UInt8, status_message String,
@@ -74,25 +69,121 @@ export function schemaV2(target: SchemaTarget): string[] {
       attr ${ATTRIBUTES}, resource ${ATTRIBUTES}, event ${ATTRIBUTES},
       scope_name String, scope_version String, extra String
     ) ENGINE = MergeTree PARTITION BY ${DAY_OF_START} ORDER BY (service, start_ns)
-      SETTINGS index_granularity = 1024`,
+      SETTINGS index_granularity = 1024`;
+
+/** The minute of a span's start: the first part of the spans table's sort key. */
+export const MINUTE_OF_START = 'intDiv(start_ns, 60000000000)';
+
+const LC = 'LowCardinality(String)';
+/** Keys and values from a dictionary per part (18.16 needs `allow_experimental_low_cardinality_type`). */
+const DICTIONARY_ATTRIBUTES = `Nested(key ${LC}, value ${LC}, type UInt8, number Float64)`;
+
+/**
+ * Version 3's spans table (README.md has the layouts measured, by
+ * bench/storage/clickhouse-layouts.bench.ts):
+ * - sorted by (minute of start, trace id): a trace's rows are together, so
+ *   getTrace reads one or two granules whatever the number of its services,
+ *   and a search reads the minutes of its window (ClickHouse derives the
+ *   minute range from `start_ns` bounds);
+ * - names, services, attribute keys and values as LowCardinality: a value
+ *   that repeats is stored as an index into a per-part dictionary;
+ * - granules of 8,192 rows (ClickHouse's default): the dictionary keys that
+ *   do not fit the part's shared dictionary are written again per granule,
+ *   so small granules cost bytes.
+ * Event attributes stay plain strings (few spans have events). In cluster mode
+ * every attribute array stays plain: 18.16 fails a Distributed insert whose
+ * block for a remote shard holds an Array(LowCardinality) column with no
+ * element at all ("Syntax error (data type)" on the shard), which a batch of
+ * spans without attributes is.
+ */
+function spansBodyV3(target: SchemaTarget): string {
+  const attributes = target.cluster === undefined ? DICTIONARY_ATTRIBUTES : ATTRIBUTES;
+  return `(
+      trace_hi UInt64, trace_lo UInt64, span_id UInt64, parent_span_id UInt64,
+      service ${LC}, name ${LC}, kind UInt8,
+      start_ns UInt64, duration_ns UInt64, status_code UInt8, status_message ${LC},
+      trace_state String, flags UInt32, parent_service ${LC},
+      attr ${attributes}, resource ${attributes}, event ${ATTRIBUTES},
+      scope_name ${LC}, scope_version ${LC}, extra String
+    ) ENGINE = MergeTree PARTITION BY ${DAY_OF_START} ORDER BY (${MINUTE_OF_START}, trace_hi, trace_lo)
+      SETTINGS index_granularity = 8192`;
+}
+
+/**
+ * LowCardinality columns are experimental in 18.16: DDL that creates them
+ * needs this setting. Later versions made LowCardinality generally available
+ * and the setting obsolete (read about, not tested); a server that no longer
+ * knows it gets the statement without it (`runWithLowCardinality`).
+ */
+export const LOW_CARDINALITY_SETTINGS = { allow_experimental_low_cardinality_type: 1 } as const;
+
+/** ClickHouse's error code 115: a setting the server does not know. */
+const UNKNOWN_SETTING = 115;
+
+/** Runs a statement that may create LowCardinality columns (see LOW_CARDINALITY_SETTINGS). */
+export async function runWithLowCardinality(http: ClickHouseHttp, sql: string): Promise<void> {
+  try {
+    await http.command(sql, LOW_CARDINALITY_SETTINGS);
+  } catch (error) {
+    if (!(error instanceof ClickHouseError && error.code === UNKNOWN_SETTING)) throw error;
+    await http.command(sql);
+  }
+}
+
+/** The version 2 tables and views, every statement idempotent (IF NOT EXISTS). */
+export function schemaV2(target: SchemaTarget): string[] {
+  return schemaWithSpans(target, SPANS_V2_BODY).all;
+}
+
+/** The current tables and views, every statement idempotent (IF NOT EXISTS). */
+export function schemaV3(target: SchemaTarget): string[] {
+  return schemaWithSpans(target, spansBodyV3(target)).all;
+}
+
+/**
+ * The current schema in the order a migration that copies spans runs it:
+ * `tables` first, then the copy, then `views` (which would otherwise count
+ * the copied rows a second time in the derived tables), then `distributed`.
+ */
+export function schemaV3Steps(target: SchemaTarget): { tables: string[]; views: string[]; distributed: string[] } {
+  return schemaWithSpans(target, spansBodyV3(target));
+}
+
+function schemaWithSpans(
+  target: SchemaTarget,
+  spansBody: string,
+): { tables: string[]; views: string[]; distributed: string[]; all: string[] } {
+  const spans = localTable(target, SPANS);
+  const traceIndex = localTable(target, TRACE_INDEX);
+  const operations = localTable(target, OPERATIONS);
+  const db = sqlIdentifier(target.database);
+  const tables = [
+    `CREATE TABLE IF NOT EXISTS ${spans} ON_CLUSTER ${spansBody}`,
     `CREATE TABLE IF NOT EXISTS ${traceIndex} ON_CLUSTER (
       trace_hi UInt64, trace_lo UInt64, day Date,
       min_start_ns UInt64, max_start_ns UInt64, max_end_ns UInt64, services Array(String)
     ) ENGINE = MergeTree PARTITION BY day ORDER BY (trace_hi, trace_lo) SETTINGS index_granularity = 1024`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_index_mv ON_CLUSTER TO ${traceIndex} AS
-      SELECT trace_hi, trace_lo, ${DAY_OF_START} AS day, min(start_ns) AS min_start_ns,
-        max(start_ns) AS max_start_ns, max(start_ns + duration_ns) AS max_end_ns, groupUniqArray(service) AS services
-      FROM ${spans} GROUP BY trace_hi, trace_lo, day`,
     `CREATE TABLE IF NOT EXISTS ${operations} ON_CLUSTER (
       service String, name String, kind UInt8, day Date, spans UInt64
     ) ENGINE = SummingMergeTree(spans) PARTITION BY day ORDER BY (service, name, kind)`,
+  ];
+  // Plain strings in the derived tables, as in version 2 (whose derived tables stay as they are).
+  // CAST, not toString: 18.16's toString of a LowCardinality column is LowCardinality again.
+  const views = [
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_index_mv ON_CLUSTER TO ${traceIndex} AS
+      SELECT trace_hi, trace_lo, ${DAY_OF_START} AS day, min(start_ns) AS min_start_ns,
+        max(start_ns) AS max_start_ns, max(start_ns + duration_ns) AS max_end_ns,
+        groupUniqArray(CAST(service AS String)) AS services
+      FROM ${spans} GROUP BY trace_hi, trace_lo, day`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.operations_mv ON_CLUSTER TO ${operations} AS
-      SELECT service, name, kind, ${DAY_OF_START} AS day, count() AS spans
+      SELECT CAST(service AS String) AS service, CAST(name AS String) AS name, kind, ${DAY_OF_START} AS day,
+        count() AS spans
       FROM ${spans} GROUP BY service, name, kind, day`,
   ];
+  const distributed: string[] = [];
   if (target.cluster !== undefined) {
     const cluster = sqlIdentifier(target.cluster);
-    statements.push(
+    distributed.push(
       `CREATE TABLE IF NOT EXISTS ${queryTable(target, SPANS)} ON_CLUSTER AS ${spans}
         ENGINE = Distributed(${cluster}, ${db}, ${sqlIdentifier(`${SPANS}_local`)}, cityHash64(trace_hi, trace_lo))`,
       `CREATE TABLE IF NOT EXISTS ${queryTable(target, TRACE_INDEX)} ON_CLUSTER AS ${traceIndex}
@@ -101,7 +192,7 @@ export function schemaV2(target: SchemaTarget): string[] {
         ENGINE = Distributed(${cluster}, ${db}, ${sqlIdentifier(`${OPERATIONS}_local`)})`,
     );
   }
-  return statements;
+  return { tables, views, distributed, all: [...tables, ...views, ...distributed] };
 }
 
 /**
@@ -123,14 +214,17 @@ export class DdlRunner {
   async run(sql: string): Promise<void> {
     if (this.#onCluster && this.target.cluster !== undefined) {
       try {
-        await this.http.command(sql.replace('ON_CLUSTER', `ON CLUSTER ${sqlIdentifier(this.target.cluster)}`));
+        await runWithLowCardinality(
+          this.http,
+          sql.replace('ON_CLUSTER', `ON CLUSTER ${sqlIdentifier(this.target.cluster)}`),
+        );
         return;
       } catch (error) {
         if (!isNoDistributedDdl(error)) throw error;
         this.#onCluster = false;
       }
     }
-    await this.http.command(sql.replace('ON_CLUSTER', ''));
+    await runWithLowCardinality(this.http, sql.replace('ON_CLUSTER', ''));
   }
 
   get onCluster(): boolean {
@@ -145,14 +239,16 @@ function isNoDistributedDdl(error: unknown): boolean {
 
 /**
  * Creates the database and brings the schema up to `SCHEMA_VERSION`: a new
- * database gets version 2 at once; a version 1 database is copied into
- * version 2 by `migrateV1` (given by the store, which knows how to write rows).
+ * database gets version 3 at once; a version 1 database is copied into
+ * version 3 by `migrateV1` (given by the store, which knows how to write
+ * rows), a version 2 one by `migrateV2` (migrate-spans-v2.ts).
  */
 export async function migrateSchema(
   http: ClickHouseHttp,
   target: SchemaTarget,
   ddl: DdlRunner,
   migrateV1: () => Promise<void>,
+  migrateV2: () => Promise<void>,
 ): Promise<number> {
   const db = sqlIdentifier(target.database);
   await ddl.run(`CREATE DATABASE IF NOT EXISTS ${db} ON_CLUSTER`);
@@ -166,7 +262,8 @@ export async function migrateSchema(
   const version = Number(row?.version ?? 0);
   if (version >= SCHEMA_VERSION) return version;
   if (version === 1) await migrateV1();
-  else for (const statement of schemaV2(target)) await ddl.run(statement);
+  else if (version === 2) await migrateV2();
+  else for (const statement of schemaV3(target)) await ddl.run(statement);
   await http.command(
     `INSERT INTO ${db}.schema_migrations VALUES (${SCHEMA_VERSION}, ${sqlInteger(BigInt(Date.now()) * 1_000_000n)})`,
   );

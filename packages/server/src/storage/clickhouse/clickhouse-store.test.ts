@@ -75,7 +75,7 @@ describe('clickhouse store specifics', () => {
     const database = freshDatabase();
     await (await openClickHouseStore({ url: server.url, database })).close();
     await (await openClickHouseStore({ url: server.url, database })).close();
-    assert.equal(await sql(`SELECT groupArray(version) FROM ${database}.schema_migrations`), '[2]');
+    assert.equal(await sql(`SELECT groupArray(version) FROM ${database}.schema_migrations`), '[3]');
     assert.equal(
       await sql(
         `SELECT count() FROM system.tables WHERE database = '${database}' AND name IN ('spans', 'trace_index', 'operations')`,
@@ -84,7 +84,7 @@ describe('clickhouse store specifics', () => {
     );
   });
 
-  test('a version 1 database (spans kept twice, as OTLP in base64) is copied into version 2 at open', async () => {
+  test('a version 1 database (spans kept twice, as OTLP in base64) is copied into the current version at open', async () => {
     const database = freshDatabase();
     const spans = [
       testSpan({ traceId: 'a'.repeat(32), spanId: '1'.repeat(16), service: 'web', startTimeUnixNano: NOW - 3n * DAY }),
@@ -105,7 +105,7 @@ describe('clickhouse store specifics', () => {
         await sql(
           `SELECT groupArray(version) FROM (SELECT version FROM ${database}.schema_migrations ORDER BY version)`,
         ),
-        '[1,2]',
+        '[1,3]',
       );
       assert.equal(
         await sql(`SELECT count() FROM system.tables WHERE database = '${database}' AND name = 'spans_v1'`),
@@ -129,7 +129,7 @@ describe('clickhouse store specifics', () => {
     } finally {
       await store.close();
     }
-    // Opening again finds version 2 and copies nothing twice.
+    // Opening again finds the current version and copies nothing twice.
     const reopened = await openClickHouseStore({ url: server.url, database });
     try {
       assert.equal((await reopened.getTrace('a'.repeat(32))).length, 2);

@@ -37,6 +37,7 @@ import { dropExpiredPartitions } from './drop-expired-partitions.js';
 import { findTraceSummaries } from './find-traces.js';
 import { GroupInsert } from './group-insert.js';
 import { migrateSpansV1 } from './migrate-spans-v1.js';
+import { migrateSpansV2 } from './migrate-spans-v2.js';
 import { readRecentSpans } from './recent-spans-sql.js';
 import { type RedMetricsRow, redMetricsSql, redMetricsToSeries, validateRedMetricsQuery } from './red-metrics-sql.js';
 import { RowBinaryReader } from './row-binary.js';
@@ -91,10 +92,15 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
   const ddl = new DdlRunner(http, target);
   const encoder = new SpanRowEncoder();
   // Rows copied from version 1 stay on the node that holds them: its local table.
-  await migrateSchema(http, target, ddl, () =>
-    migrateSpansV1(http, target, (batch) =>
-      http.insert(localTable(target, SPANS), SPAN_ROW_COLUMNS, encoder.encode(batch)),
-    ),
+  await migrateSchema(
+    http,
+    target,
+    ddl,
+    () =>
+      migrateSpansV1(http, target, (batch) =>
+        http.insert(localTable(target, SPANS), SPAN_ROW_COLUMNS, encoder.encode(batch)),
+      ),
+    () => migrateSpansV2(http, target),
   );
   const spans = queryTable(target, SPANS);
   const traceIndex = queryTable(target, TRACE_INDEX);
@@ -154,14 +160,13 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
         if (id === undefined) throw new AriadneError('TraceNotFound', `trace ${traceId} not found`);
         const [hi, lo] = traceIdHalves(id);
         const match = `trace_hi = ${sqlInteger(hi)} AND trace_lo = ${sqlInteger(lo)}`;
-        // One round trip: the trace index gives the services and start times, which ClickHouse
-        // evaluates first and then uses on the spans table's primary key (service, start_ns).
+        // One round trip: the trace index gives the start times, which ClickHouse evaluates first
+        // and then uses with the trace id on the spans table's sort key (minute of start, trace id).
         // Copies of a span (a client's retries) leave ClickHouse once: the hash of rows read anyway.
         const index = `FROM ${traceIndex} WHERE ${match}`;
         const rows = await http.queryBinary(
           `SELECT ${SPAN_ROW_COLUMNS.join(', ')} FROM ${spans} PREWHERE ${match}
-           WHERE service IN (SELECT arrayJoin(services) ${index})
-             AND start_ns >= (SELECT min(min_start_ns) ${index}) AND start_ns <= (SELECT max(max_start_ns) ${index})
+           WHERE start_ns >= (SELECT min(min_start_ns) ${index}) AND start_ns <= (SELECT max(max_start_ns) ${index})
            LIMIT 1 BY span_id, ${SPAN_CONTENT_HASH}`,
         );
         const found = new SpanRowDecoder().decodeAll(new RowBinaryReader(rows));

@@ -120,7 +120,7 @@ async function indexedTraces(
   );
 }
 
-/** Conditions on the spans table's primary key (service, start_ns): a few granules instead of whole days. */
+/** A trace's start times select the minutes of the spans table's sort key (minute of start, trace id): a few granules instead of whole days. */
 function whereSpansOf(bounds: TraceBounds): string {
   return `service IN (${bounds.services.map(sqlString).join(', ')}) AND start_ns >= ${sqlInteger(
     BigInt(bounds.first),

@@ -1,6 +1,14 @@
 import { decodeOtlpTraceRequestProto, type Span } from '@ariadne/protocol';
 import type { ClickHouseHttp } from './clickhouse-http.js';
-import { localName, OPERATIONS, type SchemaTarget, SPANS, schemaV2, TRACE_INDEX } from './clickhouse-schema.js';
+import {
+  localName,
+  OPERATIONS,
+  runWithLowCardinality,
+  type SchemaTarget,
+  SPANS,
+  schemaV3,
+  TRACE_INDEX,
+} from './clickhouse-schema.js';
 import { sqlIdentifier, sqlInteger, sqlString } from './sql-literal.js';
 
 const MINUTE_NANOS = 60_000_000_000n;
@@ -9,10 +17,10 @@ const MINUTES_PER_DAY = 1440n;
 const ROWS_PER_COPY = 100_000;
 
 /**
- * Version 1 -> 2, on the node the store is connected to: version 1 kept each
+ * Version 1 -> 3, on the node the store is connected to: version 1 kept each
  * span twice (attribute arrays and `otlp`, base64 OTLP protobuf). The spans
  * table is renamed `spans_v1`, the derived tables and views are dropped, the
- * version 2 tables created, and every span decoded from `otlp` and written
+ * version 3 tables created, and every span decoded from `otlp` and written
  * again through `write` (into this node's table: the rows are already on
  * the shard their trace belongs to), one day partition at a time, each day
  * dropped from `spans_v1` once copied. The trace index and the operations are
@@ -41,7 +49,7 @@ export async function migrateSpansV1(
     return row?.found !== '0';
   };
   // Local statements only: every node copies its own rows, when a store opens against it.
-  const local = (sql: string) => http.command(sql.replace('ON_CLUSTER', ''));
+  const local = (sql: string) => runWithLowCardinality(http, sql.replace('ON_CLUSTER', ''));
 
   if (!(await has(`${SPANS}_v1`)) && (await has(SPANS, 'otlp'))) {
     for (const view of ['trace_index_mv', 'operations_mv']) await local(`DROP TABLE IF EXISTS ${db}.${view}`);
@@ -53,7 +61,7 @@ export async function migrateSpansV1(
       }
     }
   }
-  for (const statement of schemaV2(target)) await local(statement);
+  for (const statement of schemaV3(target)) await local(statement);
   if (!(await has(`${SPANS}_v1`))) return;
 
   const minutes = await http.query<{ minute: string; rows: string }>(

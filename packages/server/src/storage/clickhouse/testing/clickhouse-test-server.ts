@@ -20,6 +20,8 @@ export interface ClickHouseTestServer {
   readonly httpPort: number;
   readonly tcpPort: number;
   readonly folder: string;
+  /** The server's process id (benchmarks read its CPU time from /proc). */
+  readonly pid: number | undefined;
   /** Stops the process and removes its folder. Harmless twice. */
   stop(): Promise<void>;
 }
@@ -146,7 +148,7 @@ async function startOne(
     await stop();
     throw error;
   }
-  return { url, httpPort, tcpPort, folder, stop };
+  return { url, httpPort, tcpPort, folder, pid: child.pid, stop };
 }
 
 async function waitUntilReady(
