@@ -166,6 +166,7 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'clickhouse-user': 'ariadne',
   'clickhouse-password': 's3cret: with a colon',
   'clickhouse-cluster': 'main',
+  'clickhouse-insert-quorum': '2',
   host: '0.0.0.0',
   'max-body-bytes': '1048576',
   'max-in-flight-spans': '40',

@@ -29,6 +29,7 @@ Storage:
   --clickhouse-user <name>         user (default: ClickHouse's default user)
   --clickhouse-password <secret>   password
   --clickhouse-cluster <name>      cluster: local tables on every shard plus Distributed tables
+  --clickhouse-insert-quorum <n>   replicated cluster: acknowledge once n replicas hold a batch
 
 Ports (a number, 0 for a free port, or "off" to not listen at all):
   --host <address>                 interface to listen on (default 127.0.0.1; 0.0.0.0 exposes Ariadne)
@@ -118,6 +119,7 @@ export const SERVE_FLAGS = [
   'clickhouse-user',
   'clickhouse-password',
   'clickhouse-cluster',
+  'clickhouse-insert-quorum',
   'host',
   'max-body-bytes',
   'max-in-flight-spans',
@@ -242,6 +244,9 @@ export function parseServeArgs(args: readonly string[]): ServeConfig | 'help' {
             ...(text['clickhouse-user'] === undefined ? {} : { username: text['clickhouse-user'] }),
             ...(text['clickhouse-password'] === undefined ? {} : { password: text['clickhouse-password'] }),
             ...(text['clickhouse-cluster'] === undefined ? {} : { cluster: text['clickhouse-cluster'] }),
+            ...(text['clickhouse-insert-quorum'] === undefined
+              ? {}
+              : { insertQuorum: integer('clickhouse-insert-quorum', undefined) }),
           },
         }
       : {}),

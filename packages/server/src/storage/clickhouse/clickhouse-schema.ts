@@ -1,4 +1,5 @@
 import { ClickHouseError, type ClickHouseHttp } from './clickhouse-http.js';
+import { replicatedEngine, zooKeeperPath } from './replicated-engine.js';
 import { sqlIdentifier, sqlInteger } from './sql-literal.js';
 
 /**
@@ -41,6 +42,14 @@ export const DAY_OF_START = 'toDate(toUInt16(intDiv(start_ns, 86400000000000)))'
 export interface SchemaTarget {
   readonly database: string;
   readonly cluster?: string;
+  /** The cluster's shards have replicas: local tables are Replicated*MergeTree (replication.ts). */
+  readonly replicated?: boolean;
+}
+
+/** A local table's engine clause as written, or its replicated form when the cluster has replicas. */
+export function localEngine(target: SchemaTarget, table: string, clause: string): string {
+  if (target.replicated !== true) return clause;
+  return replicatedEngine(clause, zooKeeperPath(target.database, localName(target, table)));
 }
 
 /** The table that holds the data on this node: `spans` alone, `spans_local` in cluster mode. */
@@ -73,19 +82,23 @@ export function schemaV2(target: SchemaTarget): string[] {
       trace_state String, flags UInt32, parent_service String,
       attr ${ATTRIBUTES}, resource ${ATTRIBUTES}, event ${ATTRIBUTES},
       scope_name String, scope_version String, extra String
-    ) ENGINE = MergeTree PARTITION BY ${DAY_OF_START} ORDER BY (service, start_ns)
+    ) ENGINE = ${localEngine(
+      target,
+      SPANS,
+      `MergeTree PARTITION BY ${DAY_OF_START} ORDER BY (service, start_ns)
       SETTINGS index_granularity = 1024`,
+    )}`,
     `CREATE TABLE IF NOT EXISTS ${traceIndex} ON_CLUSTER (
       trace_hi UInt64, trace_lo UInt64, day Date,
       min_start_ns UInt64, max_start_ns UInt64, max_end_ns UInt64, services Array(String)
-    ) ENGINE = MergeTree PARTITION BY day ORDER BY (trace_hi, trace_lo) SETTINGS index_granularity = 1024`,
+    ) ENGINE = ${localEngine(target, TRACE_INDEX, 'MergeTree PARTITION BY day ORDER BY (trace_hi, trace_lo) SETTINGS index_granularity = 1024')}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_index_mv ON_CLUSTER TO ${traceIndex} AS
       SELECT trace_hi, trace_lo, ${DAY_OF_START} AS day, min(start_ns) AS min_start_ns,
         max(start_ns) AS max_start_ns, max(start_ns + duration_ns) AS max_end_ns, groupUniqArray(service) AS services
       FROM ${spans} GROUP BY trace_hi, trace_lo, day`,
     `CREATE TABLE IF NOT EXISTS ${operations} ON_CLUSTER (
       service String, name String, kind UInt8, day Date, spans UInt64
-    ) ENGINE = SummingMergeTree(spans) PARTITION BY day ORDER BY (service, name, kind)`,
+    ) ENGINE = ${localEngine(target, OPERATIONS, 'SummingMergeTree(spans) PARTITION BY day ORDER BY (service, name, kind)')}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.operations_mv ON_CLUSTER TO ${operations} AS
       SELECT service, name, kind, ${DAY_OF_START} AS day, count() AS spans
       FROM ${spans} GROUP BY service, name, kind, day`,

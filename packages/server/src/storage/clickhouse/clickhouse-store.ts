@@ -22,6 +22,7 @@ import type {
 } from '../span-store.js';
 import { ClickHouseHttp, type Settings } from './clickhouse-http.js';
 import {
+  DAY_PARTITIONED,
   DdlRunner,
   localTable,
   migrateSchema,
@@ -29,6 +30,7 @@ import {
   queryTable,
   type SchemaTarget,
   SPANS,
+  schemaV2,
   TRACE_INDEX,
 } from './clickhouse-schema.js';
 import { dropExpiredPartitions } from './drop-expired-partitions.js';
@@ -36,6 +38,8 @@ import { findTraceSummaries } from './find-traces.js';
 import { GroupInsert } from './group-insert.js';
 import { migrateSpansV1 } from './migrate-spans-v1.js';
 import { type RedMetricsRow, redMetricsSql, redMetricsToSeries, validateRedMetricsQuery } from './red-metrics-sql.js';
+import { clusterHasReplicas, replicateLocalTables } from './replication.js';
+import { sendWithRetries } from './retried-insert.js';
 import { RowBinaryReader } from './row-binary.js';
 import { SPAN_CONTENT_HASH, SPAN_ROW_COLUMNS, SpanRowDecoder, SpanRowEncoder } from './span-row.js';
 import { sqlInteger, sqlString, traceIdHalves } from './sql-literal.js';
@@ -62,7 +66,8 @@ const HOUR_MS = 3_600_000;
 /**
  * Opens (creating or migrating the schema first) the ClickHouse store. Writes
  * are durable once ClickHouse acknowledged the insert (in cluster mode: once
- * every shard did, `insert_distributed_sync`). See clickhouse-schema.ts for the
+ * every shard did, `insert_distributed_sync`; on replicas, retried with
+ * deduplication, replication.ts). See clickhouse-schema.ts for the
  * tables and README.md for operation notes.
  */
 export async function openClickHouseStore(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
@@ -75,8 +80,9 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     ...(options.password === undefined ? {} : { password: options.password }),
     settings,
   });
+  const replicated = cluster !== undefined && (await clusterHasReplicas(http, cluster));
   const target: SchemaTarget =
-    cluster === undefined ? { database: options.database } : { database: options.database, cluster };
+    cluster === undefined ? { database: options.database } : { database: options.database, cluster, replicated };
   const ddl = new DdlRunner(http, target);
   const encoder = new SpanRowEncoder();
   // Rows copied from version 1 stay on the node that holds them: its local table.
@@ -85,12 +91,26 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
       http.insert(localTable(target, SPANS), SPAN_ROW_COLUMNS, encoder.encode(batch)),
     ),
   );
+  // A cluster given replicas after its tables were made: convert this node's, then create the
+  // tables on the new replicas (IF NOT EXISTS everywhere else).
+  if (replicated && (await replicateLocalTables(http, target, DAY_PARTITIONED)).length > 0) {
+    for (const statement of schemaV2(target)) await ddl.run(statement);
+  }
   const spans = queryTable(target, SPANS);
   const traceIndex = queryTable(target, TRACE_INDEX);
   const operations = queryTable(target, OPERATIONS);
-  const insertSettings: Settings = cluster === undefined ? {} : { insert_distributed_sync: 1 };
-
-  const inserts = new GroupInsert((body) => http.insert(spans, SPAN_ROW_COLUMNS, body, insertSettings));
+  const quorum = options.insertQuorum;
+  const insertSettings: Settings =
+    cluster === undefined
+      ? {}
+      : {
+          insert_distributed_sync: 1,
+          // Bounded: ClickHouse's default (10 minutes) outlasts our request timeout.
+          ...(quorum === undefined ? {} : { insert_quorum: quorum, insert_quorum_timeout: 60_000 }),
+        };
+  const insert = (body: Uint8Array) => http.insert(spans, SPAN_ROW_COLUMNS, body, insertSettings);
+  // Retries resend the identical body: replicas deduplicate it (retried-insert.ts).
+  const inserts = new GroupInsert(replicated ? (body) => sendWithRetries(() => insert(body)) : insert);
 
   let closed = false;
   const inFlight = new Set<Promise<unknown>>();
