@@ -67,6 +67,8 @@ export interface ReplicatedTestCluster {
   startAll(): Promise<void>;
   /** Runs SQL on one node and returns its text answer (trimmed); throws on an error status. */
   sql(node: ReplicaNode, text: string): Promise<string>;
+  /** Rewrites `remote_servers` to list `count` replicas per shard and restarts every node (adding replicas). */
+  listReplicas(count: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -95,7 +97,13 @@ function track(child: ChildProcess): void {
 }
 
 export async function startReplicatedCluster(
-  options: { name?: string; shards?: number; replicas?: number } = {},
+  options: {
+    name?: string;
+    shards?: number;
+    replicas?: number;
+    /** How many replicas of each shard `remote_servers` lists (default all): 1 is an unreplicated cluster. */
+    listedReplicas?: number;
+  } = {},
 ): Promise<ReplicatedTestCluster> {
   assertClickHouseInstalled();
   assertZooKeeperInstalled();
@@ -105,6 +113,7 @@ export async function startReplicatedCluster(
   const root = await mkdtemp(join(tmpdir(), 'ariadne-replicated-'));
   const zookeeper = await zooKeeper(join(root, 'zookeeper'));
   const nodes: ReplicaNode[] = [];
+  const plans: NodePlan[] = [];
   const stopAll = async () => {
     await Promise.all(nodes.map((node) => node.stop()));
     await zookeeper.kill();
@@ -112,7 +121,6 @@ export async function startReplicatedCluster(
   };
   try {
     await zookeeper.start();
-    const plans: NodePlan[] = [];
     for (let shard = 1; shard <= shardCount; shard++) {
       for (let replica = 1; replica <= replicaCount; replica++) {
         plans.push({
@@ -125,15 +133,9 @@ export async function startReplicatedCluster(
         });
       }
     }
-    const remoteServers = `<remote_servers><${name}>${Array.from(
-      { length: shardCount },
-      (_, index) =>
-        `<shard><internal_replication>true</internal_replication>${plans
-          .filter((plan) => plan.shard === index + 1)
-          .map((plan) => `<replica><host>127.0.0.1</host><port>${plan.tcpPort}</port></replica>`)
-          .join('')}</shard>`,
-    ).join('')}</${name}></remote_servers>`;
-    for (const plan of plans) nodes.push(await nodeProcess(plan, remoteServers, zookeeper.port));
+    const listed = options.listedReplicas ?? replicaCount;
+    for (const plan of plans) await writeNodeConfig(plan, remoteServers(name, plans, listed), zookeeper.port);
+    for (const plan of plans) nodes.push(await nodeProcess(plan));
     // Sequentially: several servers starting at once on two loaded cores may time out.
     for (const node of nodes) await node.start();
   } catch (error) {
@@ -157,6 +159,13 @@ export async function startReplicatedCluster(
       for (const node of nodes) if (!node.running) await node.start();
     },
     sql: (node, text) => nodeSql(node.url, text),
+    listReplicas: async (count) => {
+      for (const plan of plans) await writeNodeConfig(plan, remoteServers(name, plans, count), zookeeper.port);
+      for (const node of nodes) {
+        await node.stop();
+        await node.start();
+      }
+    },
     stop: () => {
       stopped ??= stopAll();
       return stopped;
@@ -173,7 +182,21 @@ interface NodePlan {
   interserverPort: number;
 }
 
-async function nodeProcess(plan: NodePlan, remoteServers: string, zookeeperPort: number): Promise<ReplicaNode> {
+/** `remote_servers` naming the first `listed` replicas of every shard. */
+function remoteServers(name: string, plans: readonly NodePlan[], listed: number): string {
+  const shards = [...new Set(plans.map((plan) => plan.shard))];
+  return `<remote_servers><${name}>${shards
+    .map(
+      (shard) =>
+        `<shard><internal_replication>true</internal_replication>${plans
+          .filter((plan) => plan.shard === shard && plan.replica <= listed)
+          .map((plan) => `<replica><host>127.0.0.1</host><port>${plan.tcpPort}</port></replica>`)
+          .join('')}</shard>`,
+    )
+    .join('')}</${name}></remote_servers>`;
+}
+
+async function writeNodeConfig(plan: NodePlan, remoteServers: string, zookeeperPort: number): Promise<void> {
   const { folder, httpPort, tcpPort } = plan;
   await mkdir(join(folder, 'data', 'tmp'), { recursive: true });
   await mkdir(join(folder, 'data', 'user_files'), { recursive: true });
@@ -188,6 +211,10 @@ async function nodeProcess(plan: NodePlan, remoteServers: string, zookeeperPort:
     join(folder, 'config.xml'),
     clickHouseConfigXml({ folder, httpPort, tcpPort, compression: 'zstd', extra }),
   );
+}
+
+async function nodeProcess(plan: NodePlan): Promise<ReplicaNode> {
+  const { folder, httpPort, tcpPort } = plan;
   const url = `http://127.0.0.1:${httpPort}`;
   const supervised = restartable(
     CLICKHOUSE_SERVER_BINARY,
