@@ -3,8 +3,11 @@ import { after, before, test } from 'node:test';
 import { runResentSpansSuite } from '../conformance/resent-spans-suite.js';
 import { runStoreSuite } from '../conformance/store-suite.js';
 import type { SpanStore } from '../span-store.js';
+import { ClickHouseHttp } from './clickhouse-http.js';
 import { openClickHouseStore } from './clickhouse-store.js';
+import { SPAN_ROW_COLUMNS, SpanRowEncoder } from './span-row.js';
 import { type ReplicatedTestCluster, startReplicatedCluster } from './testing/replicated-test-cluster.js';
+import { ingestBatch } from './testing/sustained-ingest.js';
 
 // The conformance suite on two shards of two replicas with ZooKeeper: replicated
 // local tables under Distributed ones, DDL sent ON CLUSTER. The suite writes
@@ -33,6 +36,28 @@ test('a cluster with replicas gets replicated local tables', async () => {
        WHERE database = 'ariadne_replicated_engines' AND name LIKE '%_local' ORDER BY name)`,
     );
     assert.equal(engines, `['ReplicatedSummingMergeTree','ReplicatedMergeTree','ReplicatedMergeTree']`);
+  }
+});
+
+// What makes the store's retries harmless: the identical insert sent again, the way the store
+// sends it (synchronous, through the Distributed table), through other nodes so that each
+// shard's block lands on another replica, is stored once.
+test('an insert sent again through other replicas is stored once (replicated deduplication)', async () => {
+  const database = 'ariadne_replicated_dedupe';
+  await (await openOn(1, 1, database)).close();
+  const body = new SpanRowEncoder().encode(ingestBatch('resent', 0, 400));
+  for (const node of [cluster.node(1, 1), cluster.node(1, 2), cluster.node(2, 2), cluster.node(2, 1)]) {
+    await new ClickHouseHttp({ url: node.url }).insert(`${database}.spans`, SPAN_ROW_COLUMNS, body, {
+      insert_distributed_sync: 1,
+    });
+  }
+  for (const node of cluster.nodes) await cluster.sql(node, `SYSTEM SYNC REPLICA ${database}.spans_local`);
+  for (const replica of [1, 2]) {
+    let rows = 0;
+    for (const shard of [1, 2]) {
+      rows += Number(await cluster.sql(cluster.node(shard, replica), `SELECT count() FROM ${database}.spans_local`));
+    }
+    assert.equal(rows, 400, `replica set ${replica}`);
   }
 });
 

@@ -11,6 +11,8 @@ import type { SpanWriter } from '../../span-store.js';
 export interface SustainedIngest {
   /** Resolves once `count` more batches have been acknowledged since the call. */
   acknowledgedMore(count: number): Promise<void>;
+  /** Batches acknowledged so far. */
+  acknowledgedCount(): number;
   /** Stops after the write in flight; resolves to the books. */
   stop(): Promise<IngestBooks>;
 }
@@ -37,7 +39,7 @@ export function startSustainedIngest(
     for (let batch = 0; !stopped; batch++) {
       const name = `${prefix}-${batch}`;
       try {
-        await writer.writeSpans(batchOf(name, batch, spansPerBatch));
+        await writer.writeSpans(ingestBatch(name, batch, spansPerBatch));
         acknowledged.set(name, spansPerBatch);
         waiters = waiters.filter((waiter) => {
           if (acknowledged.size < waiter.target) return true;
@@ -55,6 +57,7 @@ export function startSustainedIngest(
       new Promise((resolve) => {
         waiters.push({ target: acknowledged.size + count, resolve });
       }),
+    acknowledgedCount: () => acknowledged.size,
     stop: async () => {
       stopped = true;
       await loop;
@@ -65,7 +68,8 @@ export function startSustainedIngest(
 
 const SERVICES = ['checkout', 'cart', 'payments', 'shipping'];
 
-function batchOf(name: string, batch: number, size: number): Span[] {
+/** Batch number `batch`: `size` spans named `name`, 4 per trace, ids unique to the batch; starting now. */
+export function ingestBatch(name: string, batch: number, size: number): Span[] {
   const now = BigInt(Date.now()) * 1_000_000n;
   const spans: Span[] = [];
   for (let i = 0; i < size; i++) {
