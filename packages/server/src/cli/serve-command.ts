@@ -24,7 +24,8 @@ Storage:
   --data-dir <path>                where the embedded store keeps its files (default ./data)
   --max-traces <n>                 memory store: traces kept before the oldest are evicted (default 100000)
   --retention <duration>           drop spans older than this, e.g. 72h or 30m (default: keep forever)
-  --clickhouse-url <url>           ClickHouse HTTP interface (default http://127.0.0.1:8123)
+  --clickhouse-url <url>           ClickHouse HTTP interface (default http://127.0.0.1:8123);
+                                   several nodes, comma-separated: the next when one is down
   --clickhouse-database <name>     database (default ariadne)
   --clickhouse-user <name>         user (default: ClickHouse's default user)
   --clickhouse-password <secret>   password

@@ -72,8 +72,11 @@ const HOUR_MS = 3_600_000;
  */
 export async function openClickHouseStore(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
   const cluster = options.cluster;
-  // Traces live on one shard each, so subqueries and joins may run per shard.
-  const settings: Settings = cluster === undefined ? {} : { distributed_product_mode: 'local' };
+  // Traces live on one shard each, so subqueries and joins may run per shard. Replicas: the first
+  // live one of each shard, always (`in_order`), so that a search's several queries, and a read
+  // after a write, see the same replica; replicas lag each other by the parts not yet fetched.
+  const settings: Settings =
+    cluster === undefined ? {} : { distributed_product_mode: 'local', load_balancing: 'in_order' };
   const http = new ClickHouseHttp({
     url: options.url,
     ...(options.username === undefined ? {} : { username: options.username }),

@@ -3,7 +3,7 @@ import { after, before } from 'node:test';
 import type { ClickHouseStore } from '../clickhouse-store.js';
 import { openClickHouseStore } from '../clickhouse-store.js';
 import { auditReplicas } from './replica-books.js';
-import { type ReplicatedTestCluster, startReplicatedCluster } from './replicated-test-cluster.js';
+import { type ReplicaNode, type ReplicatedTestCluster, startReplicatedCluster } from './replicated-test-cluster.js';
 import { type SustainedIngest, startSustainedIngest } from './sustained-ingest.js';
 
 /** ARIADNE_CLUSTER_FULL=1 (npm run test:cluster): the outage durations instead of CI's short ones. */
@@ -28,6 +28,9 @@ export interface OutageScenario {
   readonly name: string;
   readonly database: string;
   readonly outageMs: number;
+  /** The nodes each store talks to, first first (default: the writer shard 1 replica 1, the reader shard 2 replica 2). */
+  readonly writerNodes?: readonly ReplicaNode[];
+  readonly readerNodes?: readonly ReplicaNode[];
   fail(): Promise<void>;
   recover(): Promise<void>;
   /** Run again and again while the outage lasts, e.g. a search that must answer. */
@@ -42,15 +45,21 @@ export interface OutageScenario {
  */
 export async function runOutageScenario(cluster: ReplicatedTestCluster, scenario: OutageScenario): Promise<void> {
   const started = Date.now();
-  const open = (shard: number, replica: number) =>
-    openClickHouseStore({ url: cluster.node(shard, replica).url, database: scenario.database, cluster: cluster.name });
-  const writer = await open(1, 1);
-  const reader = await open(2, 1);
+  const open = (nodes: readonly ReplicaNode[]) =>
+    openClickHouseStore({
+      url: nodes.map((node) => node.url).join(','),
+      database: scenario.database,
+      cluster: cluster.name,
+    });
+  const writer = await open(scenario.writerNodes ?? [cluster.node(1, 1)]);
+  const reader = await open(scenario.readerNodes ?? [cluster.node(2, 2)]);
   let ingest: SustainedIngest | undefined;
+  let recovered = true;
   try {
     ingest = startSustainedIngest(writer);
     await ingest.acknowledgedMore(10);
     const acknowledgedBefore = ingest.acknowledgedCount();
+    recovered = false;
     await scenario.fail();
     const failedAt = Date.now();
     let rounds = 0;
@@ -63,6 +72,7 @@ export async function runOutageScenario(cluster: ReplicatedTestCluster, scenario
     }
     const duringOutage = ingest.acknowledgedCount() - acknowledgedBefore;
     await scenario.recover();
+    recovered = true;
     const recoveredAt = Date.now();
     // Writes resume (after ZooKeeper, the tables leave read-only mode some seconds later).
     await ingest.acknowledgedMore(5);
@@ -80,6 +90,8 @@ export async function runOutageScenario(cluster: ReplicatedTestCluster, scenario
     assert.deepEqual(audit.missing, { 1: 0, 2: 0 });
     assert.deepEqual(audit.duplicated, { 1: 0, 2: 0 });
   } finally {
+    // A failed scenario still leaves the cluster whole for the next one (ON CLUSTER DDL waits for every node).
+    if (!recovered) await scenario.recover();
     await ingest?.stop();
     await writer.close();
     await reader.close();
