@@ -90,9 +90,17 @@ function track(child: ChildProcess): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     // Synchronous on purpose: the last chance to leave no process behind.
-    process.once('exit', () => {
+    const killLeftovers = () => {
       for (const leftover of running) leftover.kill('SIGKILL');
-    });
+    };
+    process.once('exit', killLeftovers);
+    // A runner that stops the test process with a signal skips 'exit': kill them, then die of the signal.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        killLeftovers();
+        process.kill(process.pid, signal);
+      });
+    }
   }
 }
 

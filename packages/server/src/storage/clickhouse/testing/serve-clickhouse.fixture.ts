@@ -1,8 +1,8 @@
 /**
  * A child process for whole-system ClickHouse tests: the all-in-one server
  * with `storage: 'clickhouse'` on free loopback ports (query API and OTLP/HTTP
- * only). Arguments: JSON `{ url, database, cluster? }` and a data folder (the
- * server keeps its archive there). Prints one line
+ * only). Arguments: JSON `{ url, database, cluster? }`, a data folder (the
+ * server keeps its archive there) and, optionally, JSON of more config fields. Prints one line
  * `READY {"query": url, "otlpHttp": url}` once listening; SIGTERM closes it.
  */
 import { DEFAULT_PORTS, DEFAULT_SERVE_CONFIG, type ServeConfig, type ServePorts, startServer } from '@ariadne/server';
@@ -15,6 +15,7 @@ const server = await startServer({
   storage: 'clickhouse',
   dataDir: process.argv[3] ?? '',
   clickhouse,
+  ...(JSON.parse(process.argv[4] ?? '{}') as Partial<ServeConfig>),
   // Every listener off (whatever ports the server grows) but the two the tests use.
   ports: {
     ...(Object.fromEntries(Object.keys(DEFAULT_PORTS).map((port) => [port, 'off'])) as unknown as ServePorts),

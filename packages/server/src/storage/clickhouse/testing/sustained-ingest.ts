@@ -9,8 +9,12 @@ import type { SpanWriter } from '../../span-store.js';
  * acknowledged batches are whole, on any node.
  */
 export interface SustainedIngest {
-  /** Resolves once `count` more batches have been acknowledged since the call. */
-  acknowledgedMore(count: number): Promise<void>;
+  /**
+   * Resolves once `count` more batches have been acknowledged since the call;
+   * rejects after `timeoutMs` (default 3 minutes: only a hang misses it), so a
+   * writer that never recovers fails the test instead of hanging it.
+   */
+  acknowledgedMore(count: number, timeoutMs?: number): Promise<void>;
   /** Batches acknowledged so far. */
   acknowledgedCount(): number;
   /** Stops after the write in flight; resolves to the books. */
@@ -53,9 +57,22 @@ export function startSustainedIngest(
     }
   })();
   return {
-    acknowledgedMore: (count) =>
-      new Promise((resolve) => {
-        waiters.push({ target: acknowledged.size + count, resolve });
+    acknowledgedMore: (count, timeoutMs = 180_000) =>
+      new Promise((resolve, reject) => {
+        const waiter = { target: acknowledged.size + count, resolve: () => {} };
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((other) => other !== waiter);
+          reject(
+            new Error(
+              `${count} more batches not acknowledged within ${timeoutMs} ms (${failed} failed; last errors: ${errors.slice(-3).join(' | ')})`,
+            ),
+          );
+        }, timeoutMs);
+        waiter.resolve = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        waiters.push(waiter);
       }),
     acknowledgedCount: () => acknowledged.size,
     stop: async () => {
