@@ -61,6 +61,69 @@ test('an insert sent again through other replicas is stored once (replicated ded
   }
 });
 
+test('--clickhouse-insert-quorum 2: an acknowledged write is on both replicas of its shard at once', async () => {
+  const database = 'ariadne_replicated_quorum';
+  const store = await openClickHouseStore({ url: cluster.node(1, 1).url, database, cluster: CLUSTER, insertQuorum: 2 });
+  try {
+    await store.writeSpans(ingestBatch('quorum', 0, 400));
+    // No SYSTEM SYNC REPLICA: the quorum is what put the rows on the second replica.
+    for (const replica of [1, 2]) {
+      let rows = 0;
+      for (const shard of [1, 2]) {
+        rows += Number(await cluster.sql(cluster.node(shard, replica), `SELECT count() FROM ${database}.spans_local`));
+      }
+      assert.equal(rows, 400, `replica set ${replica}`);
+    }
+  } finally {
+    await store.close();
+  }
+  // The setting reaches the replicas: a quorum larger than the shard refuses the write.
+  const tooMany = await openClickHouseStore({
+    url: cluster.node(1, 1).url,
+    database,
+    cluster: CLUSTER,
+    insertQuorum: 3,
+  });
+  try {
+    await assert.rejects(tooMany.writeSpans(ingestBatch('quorum', 1, 40)), /quorum/i);
+  } finally {
+    await tooMany.close();
+  }
+});
+
+test('retention drops expired days on every replica', async () => {
+  const database = 'ariadne_replicated_retention';
+  const now = BigInt(Date.UTC(2030, 0, 10, 12)) * 1_000_000n;
+  const day = 86_400_000_000_000n;
+  const spans = ingestBatch('retention', 0, 200).map((span, index) => {
+    const start = index % 2 === 0 ? now - 5n * day : now - day / 2n;
+    return { ...span, startTimeUnixNano: start, endTimeUnixNano: start + 1_000n };
+  });
+  const store = await openClickHouseStore({
+    url: cluster.node(1, 1).url,
+    database,
+    cluster: CLUSTER,
+    retentionNanos: 2n * day,
+  });
+  try {
+    await store.writeSpans(spans);
+    assert.deepEqual(await store.applyRetention(now), ['2030-01-05']);
+    for (const node of cluster.nodes) {
+      await cluster.sql(node, `SYSTEM SYNC REPLICA ${database}.spans_local`);
+      assert.equal(
+        await cluster.sql(
+          node,
+          `SELECT groupUniqArray(toString(${'toDate(toUInt16(intDiv(start_ns, 86400000000000)))'})) FROM ${database}.spans_local`,
+        ),
+        `['2030-01-10']`,
+        `shard ${node.shard} replica ${node.replica}`,
+      );
+    }
+  } finally {
+    await store.close();
+  }
+});
+
 runStoreSuite({
   name: 'clickhouse (two shards of two replicas)',
   open: () => openOn(1, 1, 'ariadne_replicated_suite'),
