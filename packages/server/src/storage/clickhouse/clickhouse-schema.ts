@@ -1,6 +1,6 @@
 import { ClickHouseError, type ClickHouseHttp } from './clickhouse-http.js';
 import { replicatedEngine, zooKeeperPath } from './replicated-engine.js';
-import { sqlIdentifier, sqlInteger } from './sql-literal.js';
+import { sqlIdentifier, sqlInteger, sqlString } from './sql-literal.js';
 
 /**
  * The ClickHouse schema, created and migrated by the server at open (a
@@ -168,7 +168,12 @@ export async function migrateSchema(
   migrateV1: () => Promise<void>,
 ): Promise<number> {
   const db = sqlIdentifier(target.database);
-  await ddl.run(`CREATE DATABASE IF NOT EXISTS ${db} ON_CLUSTER`);
+  // Only when missing here: ON CLUSTER waits for every node, so a process restarting while one
+  // is down would wait for it (180 s on 18.16) and fail.
+  const [known] = await http.query<{ found: number | string }>(
+    `SELECT count() AS found FROM system.databases WHERE name = ${sqlString(target.database)}`,
+  );
+  if (Number(known?.found ?? 0) === 0) await ddl.run(`CREATE DATABASE IF NOT EXISTS ${db} ON_CLUSTER`);
   // Per node on purpose: each shard knows which migrations it has.
   await http.command(
     `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (version UInt32, applied_ns UInt64) ENGINE = MergeTree ORDER BY version`,
