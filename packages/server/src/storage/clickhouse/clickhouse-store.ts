@@ -42,7 +42,7 @@ import { clusterHasReplicas, replicateLocalTables } from './replication.js';
 import { sendWithRetries } from './retried-insert.js';
 import { RowBinaryReader } from './row-binary.js';
 import { SPAN_CONTENT_HASH, SPAN_ROW_COLUMNS, SpanRowDecoder, SpanRowEncoder } from './span-row.js';
-import { sqlInteger, sqlString, traceIdHalves } from './sql-literal.js';
+import { sqlIdentifier, sqlInteger, sqlString, traceIdHalves } from './sql-literal.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseConfig {
   /** Spans older than this (by start time) are dropped, whole UTC days at a time. Absent: kept forever. */
@@ -95,8 +95,9 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     ),
   );
   // A cluster given replicas after its tables were made: convert this node's, then create the
-  // tables on the new replicas (IF NOT EXISTS everywhere else).
+  // database and tables on the new replicas (IF NOT EXISTS everywhere else).
   if (replicated && (await replicateLocalTables(http, target, DAY_PARTITIONED)).length > 0) {
+    await ddl.run(`CREATE DATABASE IF NOT EXISTS ${sqlIdentifier(target.database)} ON_CLUSTER`);
     for (const statement of schemaV2(target)) await ddl.run(statement);
   }
   const spans = queryTable(target, SPANS);
