@@ -170,6 +170,7 @@ const SAMPLE_VALUES: Record<ServeFlag, string> = {
   'clickhouse-cluster': 'main',
   'spool-dir': 'spool',
   'spool-max-bytes': '4096',
+  'clickhouse-insert-quorum': '2',
   host: '0.0.0.0',
   'max-body-bytes': '1048576',
   'max-in-flight-spans': '40',

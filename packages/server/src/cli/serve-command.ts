@@ -40,11 +40,13 @@ Storage:
                                    past --retention, blocks are compacted to those traces)
   --retention-policy <file>        which traces the kept tier keeps (YAML or JSON; default: errors,
                                    slower than p99, 1 exemplar per operation and minute, 1 %)
-  --clickhouse-url <url>           ClickHouse HTTP interface (default http://127.0.0.1:8123)
+  --clickhouse-url <url>           ClickHouse HTTP interface (default http://127.0.0.1:8123);
+                                   several nodes, comma-separated: the next when one is down
   --clickhouse-database <name>     database (default ariadne)
   --clickhouse-user <name>         user (default: ClickHouse's default user)
   --clickhouse-password <secret>   password
   --clickhouse-cluster <name>      cluster: local tables on every shard plus Distributed tables
+  --clickhouse-insert-quorum <n>   replicated cluster: acknowledge once n replicas hold a batch
   --spool-dir <path>               ClickHouse: where batches wait, fsynced and acknowledged, while ClickHouse
                                    cannot take them; replayed in order once it can (default <data-dir>/spool)
   --spool-max-bytes <n>            ClickHouse: most bytes the spool may hold; past it writes are refused
@@ -146,6 +148,7 @@ export const SERVE_FLAGS = [
   'clickhouse-user',
   'clickhouse-password',
   'clickhouse-cluster',
+  'clickhouse-insert-quorum',
   'spool-dir',
   'spool-max-bytes',
   'host',
@@ -298,6 +301,9 @@ function parseRoleArgs(args: readonly string[], role: ServerRole): ServeConfig |
             ...(text['clickhouse-user'] === undefined ? {} : { username: text['clickhouse-user'] }),
             ...(text['clickhouse-password'] === undefined ? {} : { password: text['clickhouse-password'] }),
             ...(text['clickhouse-cluster'] === undefined ? {} : { cluster: text['clickhouse-cluster'] }),
+            ...(text['clickhouse-insert-quorum'] === undefined
+              ? {}
+              : { insertQuorum: integer('clickhouse-insert-quorum', undefined) }),
           },
           ...(text['spool-dir'] === undefined ? {} : { spoolDir: text['spool-dir'] }),
           ...(text['spool-max-bytes'] === undefined ? {} : { spoolMaxBytes: integer('spool-max-bytes', undefined) }),

@@ -43,6 +43,8 @@ export interface ClickHouseConfig {
   readonly password?: string;
   /** Cluster mode: local tables on every shard plus Distributed tables over them. */
   readonly cluster?: string;
+  /** Replicated cluster: an insert is acknowledged once this many replicas of its shard hold it (`insert_quorum`). */
+  readonly insertQuorum?: number;
 }
 
 /** Opens the store a configuration names: the one factory the server calls. */

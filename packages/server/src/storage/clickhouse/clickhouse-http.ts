@@ -8,6 +8,11 @@ import { currentQueryDeadline } from '../../query/query-deadline.js';
  * (18.16, Debian 12's) reject settings that newer clients add to every request.
  */
 export interface ClickHouseHttpOptions {
+  /**
+   * HTTP interface, e.g. http://127.0.0.1:8123; several nodes separated by
+   * commas: requests go to the one that answered last, and move to the next
+   * when a node cannot be reached (replicated-cluster failover).
+   */
   readonly url: string;
   readonly username?: string;
   readonly password?: string;
@@ -27,13 +32,18 @@ export const TIMEOUT_EXCEEDED = 159;
 export const TOO_MANY_PARTS = 252;
 
 export class ClickHouseHttp {
-  readonly #url: string;
+  readonly #urls: readonly string[];
+  #current = 0;
   readonly #headers: Record<string, string>;
   readonly #settings: Settings;
   readonly #timeoutMs: number;
 
   constructor(options: ClickHouseHttpOptions) {
-    this.#url = options.url.replace(/\/+$/, '');
+    this.#urls = options.url
+      .split(',')
+      .map((url) => url.trim().replace(/\/+$/, ''))
+      .filter((url) => url !== '');
+    if (this.#urls.length === 0) throw new AriadneError('InvalidQuery', 'no ClickHouse URL given');
     this.#headers = { 'content-type': 'text/plain; charset=utf-8' };
     if (options.username !== undefined) this.#headers['x-clickhouse-user'] = options.username;
     if (options.password !== undefined) this.#headers['x-clickhouse-key'] = options.password;
@@ -107,8 +117,8 @@ export class ClickHouseHttp {
     for (const [name, value] of Object.entries({ ...this.#settings, ...deadlineSettings, ...settings })) {
       params.set(name, String(value));
     }
-    const request = () =>
-      fetch(`${this.#url}/?${params}`, {
+    const request = (url: string) =>
+      fetch(`${url}/?${params}`, {
         method: 'POST',
         headers: this.#headers,
         body,
@@ -120,24 +130,28 @@ export class ClickHouseHttp {
     let response: Response;
     let reset: unknown;
     try {
-      try {
-        response = await request();
-      } catch (error) {
-        // A kept-alive connection the server closed while idle fails at once; one
-        // retry on a fresh connection. (An insert sent twice is allowed: duplicates
-        // are within the SpanWriter contract.)
-        if (!isStaleConnection(error)) throw error;
-        reset = error;
-        response = await request();
-      }
+      response = await this.#reachable(async (url) => {
+        try {
+          return await request(url);
+        } catch (error) {
+          // A kept-alive connection the server closed while idle fails at once; one
+          // retry on a fresh connection. (An insert sent twice is allowed: duplicates
+          // are within the SpanWriter contract, and replicas deduplicate it.)
+          if (!isStaleConnection(error)) throw error;
+          reset = error;
+          return request(url);
+        }
+      });
     } catch (error) {
       if (deadline?.passed()) throw deadline.error();
       // After a reset the first request may have reached ClickHouse (killed after it
       // committed an insert, say): its error is the cause, not the retry's refusal,
       // so that no caller takes the insert for surely not made (storage/spool/).
-      throw new AriadneError('StorageFailure', `ClickHouse at ${this.#url} is unreachable: ${describe(error)}`, {
-        cause: reset ?? error,
-      });
+      throw new AriadneError(
+        'StorageFailure',
+        `ClickHouse at ${this.#urls.join(', ')} is unreachable: ${describe(error)}`,
+        { cause: reset ?? error },
+      );
     }
     if (!response.ok) {
       const text = await response.text();
@@ -150,6 +164,27 @@ export class ClickHouseHttp {
       );
     }
     return response;
+  }
+
+  /** The node that answered last, then each other one once, while they cannot be reached. */
+  async #reachable<T>(attempt: (url: string) => Promise<T>): Promise<T> {
+    let lastError: unknown;
+    for (let tried = 0; tried < this.#urls.length; tried++) {
+      const index = (this.#current + tried) % this.#urls.length;
+      try {
+        const result = await attempt(this.#urls[index]!);
+        this.#current = index;
+        return result;
+      } catch (error) {
+        if (!isUnreachable(error)) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
+
+  get #url(): string {
+    return this.#urls[this.#current]!;
   }
 }
 
@@ -170,6 +205,18 @@ export class ClickHouseError extends AriadneError {
 function isStaleConnection(error: unknown): boolean {
   const code = (error as { cause?: { code?: unknown } }).cause?.code;
   return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
+}
+
+/** The node is down or gone (not slow, not refusing the request): another may answer. */
+function isUnreachable(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return (
+    isStaleConnection(error) ||
+    code === 'ECONNREFUSED' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ENOTFOUND' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  );
 }
 
 function describe(error: unknown): string {

@@ -1,5 +1,6 @@
 import { ClickHouseError, type ClickHouseHttp } from './clickhouse-http.js';
-import { sqlIdentifier, sqlInteger } from './sql-literal.js';
+import { replicatedEngine, zooKeeperPath } from './replicated-engine.js';
+import { sqlIdentifier, sqlInteger, sqlString } from './sql-literal.js';
 
 /**
  * The ClickHouse schema, created and migrated by the server at open (a
@@ -42,6 +43,14 @@ export const DAY_OF_START = 'toDate(toUInt16(intDiv(start_ns, 86400000000000)))'
 export interface SchemaTarget {
   readonly database: string;
   readonly cluster?: string;
+  /** The cluster's shards have replicas: local tables are Replicated*MergeTree (replication.ts). */
+  readonly replicated?: boolean;
+}
+
+/** A local table's engine clause as written, or its replicated form when the cluster has replicas. */
+export function localEngine(target: SchemaTarget, table: string, clause: string): string {
+  if (target.replicated !== true) return clause;
+  return replicatedEngine(clause, zooKeeperPath(target.database, localName(target, table)));
 }
 
 /** The table that holds the data on this node: `spans` alone, `spans_local` in cluster mode. */
@@ -68,7 +77,8 @@ const SPANS_V2_BODY = `(
       trace_state String, flags UInt32, parent_service String,
       attr ${ATTRIBUTES}, resource ${ATTRIBUTES}, event ${ATTRIBUTES},
       scope_name String, scope_version String, extra String
-    ) ENGINE = MergeTree PARTITION BY ${DAY_OF_START} ORDER BY (service, start_ns)
+    )`;
+const SPANS_V2_ENGINE = `MergeTree PARTITION BY ${DAY_OF_START} ORDER BY (service, start_ns)
       SETTINGS index_granularity = 1024`;
 
 /** The minute of a span's start: the first part of the spans table's sort key. */
@@ -94,19 +104,32 @@ const DICTIONARY_ATTRIBUTES = `Nested(key ${LC}, value ${LC}, type UInt8, number
  * every attribute array stays plain: 18.16 fails a Distributed insert whose
  * block for a remote shard holds an Array(LowCardinality) column with no
  * element at all ("Syntax error (data type)" on the shard), which a batch of
- * spans without attributes is.
+ * spans without attributes is. And in cluster mode the other strings stay
+ * plain too: DDL run `ON CLUSTER` (ZooKeeper's distributed DDL, which every
+ * replicated cluster has) reaches the other nodes without the query's
+ * settings, so 18.16 refuses LowCardinality there (code 44).
  */
-function spansBodyV3(target: SchemaTarget): string {
-  const attributes = target.cluster === undefined ? DICTIONARY_ATTRIBUTES : ATTRIBUTES;
-  return `(
+function spansV3(target: SchemaTarget): SpansTable {
+  const single = target.cluster === undefined;
+  const attributes = single ? DICTIONARY_ATTRIBUTES : ATTRIBUTES;
+  const lc = single ? LC : 'String';
+  const columns = `(
       trace_hi UInt64, trace_lo UInt64, span_id UInt64, parent_span_id UInt64,
-      service ${LC}, name ${LC}, kind UInt8,
-      start_ns UInt64, duration_ns UInt64, status_code UInt8, status_message ${LC},
-      trace_state String, flags UInt32, parent_service ${LC},
+      service ${lc}, name ${lc}, kind UInt8,
+      start_ns UInt64, duration_ns UInt64, status_code UInt8, status_message ${lc},
+      trace_state String, flags UInt32, parent_service ${lc},
       attr ${attributes}, resource ${attributes}, event ${ATTRIBUTES},
-      scope_name ${LC}, scope_version ${LC}, extra String
-    ) ENGINE = MergeTree PARTITION BY ${DAY_OF_START} ORDER BY (${MINUTE_OF_START}, trace_hi, trace_lo)
+      scope_name ${lc}, scope_version ${lc}, extra String
+    )`;
+  const engine = `MergeTree PARTITION BY ${DAY_OF_START} ORDER BY (${MINUTE_OF_START}, trace_hi, trace_lo)
       SETTINGS index_granularity = 8192`;
+  return { columns, engine };
+}
+
+/** A spans table: its columns, and its engine clause before `localEngine` makes it replicated. */
+interface SpansTable {
+  readonly columns: string;
+  readonly engine: string;
 }
 
 /**
@@ -132,12 +155,12 @@ export async function runWithLowCardinality(http: ClickHouseHttp, sql: string): 
 
 /** The version 2 tables and views, every statement idempotent (IF NOT EXISTS). */
 export function schemaV2(target: SchemaTarget): string[] {
-  return schemaWithSpans(target, SPANS_V2_BODY).all;
+  return schemaWithSpans(target, { columns: SPANS_V2_BODY, engine: SPANS_V2_ENGINE }).all;
 }
 
 /** The current tables and views, every statement idempotent (IF NOT EXISTS). */
 export function schemaV3(target: SchemaTarget): string[] {
-  return schemaWithSpans(target, spansBodyV3(target)).all;
+  return schemaWithSpans(target, spansV3(target)).all;
 }
 
 /**
@@ -146,26 +169,27 @@ export function schemaV3(target: SchemaTarget): string[] {
  * the copied rows a second time in the derived tables), then `distributed`.
  */
 export function schemaV3Steps(target: SchemaTarget): { tables: string[]; views: string[]; distributed: string[] } {
-  return schemaWithSpans(target, spansBodyV3(target));
+  return schemaWithSpans(target, spansV3(target));
 }
 
 function schemaWithSpans(
   target: SchemaTarget,
-  spansBody: string,
+  spansTable: SpansTable,
 ): { tables: string[]; views: string[]; distributed: string[]; all: string[] } {
   const spans = localTable(target, SPANS);
   const traceIndex = localTable(target, TRACE_INDEX);
   const operations = localTable(target, OPERATIONS);
   const db = sqlIdentifier(target.database);
   const tables = [
-    `CREATE TABLE IF NOT EXISTS ${spans} ON_CLUSTER ${spansBody}`,
+    `CREATE TABLE IF NOT EXISTS ${spans} ON_CLUSTER ${spansTable.columns}
+      ENGINE = ${localEngine(target, SPANS, spansTable.engine)}`,
     `CREATE TABLE IF NOT EXISTS ${traceIndex} ON_CLUSTER (
       trace_hi UInt64, trace_lo UInt64, day Date,
       min_start_ns UInt64, max_start_ns UInt64, max_end_ns UInt64, services Array(String)
-    ) ENGINE = MergeTree PARTITION BY day ORDER BY (trace_hi, trace_lo) SETTINGS index_granularity = 1024`,
+    ) ENGINE = ${localEngine(target, TRACE_INDEX, 'MergeTree PARTITION BY day ORDER BY (trace_hi, trace_lo) SETTINGS index_granularity = 1024')}`,
     `CREATE TABLE IF NOT EXISTS ${operations} ON_CLUSTER (
       service String, name String, kind UInt8, day Date, spans UInt64
-    ) ENGINE = SummingMergeTree(spans) PARTITION BY day ORDER BY (service, name, kind)`,
+    ) ENGINE = ${localEngine(target, OPERATIONS, 'SummingMergeTree(spans) PARTITION BY day ORDER BY (service, name, kind)')}`,
   ];
   // Plain strings in the derived tables, as in version 2 (whose derived tables stay as they are).
   // CAST, not toString: 18.16's toString of a LowCardinality column is LowCardinality again.
@@ -251,7 +275,12 @@ export async function migrateSchema(
   migrateV2: () => Promise<void>,
 ): Promise<number> {
   const db = sqlIdentifier(target.database);
-  await ddl.run(`CREATE DATABASE IF NOT EXISTS ${db} ON_CLUSTER`);
+  // Only when missing here: ON CLUSTER waits for every node, so a process restarting while one
+  // is down would wait for it (180 s on 18.16) and fail.
+  const [known] = await http.query<{ found: number | string }>(
+    `SELECT count() AS found FROM system.databases WHERE name = ${sqlString(target.database)}`,
+  );
+  if (Number(known?.found ?? 0) === 0) await ddl.run(`CREATE DATABASE IF NOT EXISTS ${db} ON_CLUSTER`);
   // Per node on purpose: each shard knows which migrations it has.
   await http.command(
     `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (version UInt32, applied_ns UInt64) ENGINE = MergeTree ORDER BY version`,

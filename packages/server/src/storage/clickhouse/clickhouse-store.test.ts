@@ -14,7 +14,7 @@ import { runStoreSuite } from '../conformance/store-suite.js';
 import { testSpan } from '../query/test-spans.js';
 import type { SpanStore, TraceQuery } from '../span-store.js';
 import { openClickHouseStore } from './clickhouse-store.js';
-import { type ClickHouseTestServer, startClickHouseServer } from './testing/clickhouse-test-server.js';
+import { type ClickHouseTestServer, freePort, startClickHouseServer } from './testing/clickhouse-test-server.js';
 
 // One server for the whole file; every store gets its own database.
 let server: ClickHouseTestServer;
@@ -220,6 +220,20 @@ describe('clickhouse store specifics', () => {
     await assert.rejects(openClickHouseStore({ url: 'http://127.0.0.1:9', database: 'nowhere' }), (error) =>
       isAriadneError(error, 'StorageFailure'),
     );
+  });
+
+  test('several nodes: a node that cannot be reached is passed over for the next', async () => {
+    const closed = await freePort();
+    const store = await openClickHouseStore({
+      url: `http://127.0.0.1:${closed},${server.url}`,
+      database: freshDatabase(),
+    });
+    try {
+      await store.writeSpans([testSpan({ traceId: '0000000000000000000000000000abcd' })]);
+      assert.equal((await store.getTrace('0000000000000000000000000000abcd')).length, 1);
+    } finally {
+      await store.close();
+    }
   });
 });
 

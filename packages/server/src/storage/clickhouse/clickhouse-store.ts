@@ -24,6 +24,7 @@ import type {
 import type { StoredSpanFilter } from '../stored-span-filter.js';
 import { ClickHouseHttp, type Settings } from './clickhouse-http.js';
 import {
+  DAY_PARTITIONED,
   DdlRunner,
   localTable,
   migrateSchema,
@@ -31,6 +32,7 @@ import {
   queryTable,
   type SchemaTarget,
   SPANS,
+  schemaV3,
   TRACE_INDEX,
 } from './clickhouse-schema.js';
 import { dropExpiredPartitions } from './drop-expired-partitions.js';
@@ -40,9 +42,11 @@ import { migrateSpansV1 } from './migrate-spans-v1.js';
 import { migrateSpansV2 } from './migrate-spans-v2.js';
 import { readRecentSpans } from './recent-spans-sql.js';
 import { type RedMetricsRow, redMetricsSql, redMetricsToSeries, validateRedMetricsQuery } from './red-metrics-sql.js';
+import { clusterHasReplicas, replicateLocalTables } from './replication.js';
+import { sendWithRetries } from './retried-insert.js';
 import { RowBinaryReader } from './row-binary.js';
 import { SPAN_CONTENT_HASH, SPAN_ROW_COLUMNS, SpanRowDecoder, SpanRowEncoder } from './span-row.js';
-import { sqlInteger, sqlString, traceIdHalves } from './sql-literal.js';
+import { sqlIdentifier, sqlInteger, sqlString, traceIdHalves } from './sql-literal.js';
 import { unstoredSpans } from './stored-spans.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseConfig {
@@ -74,21 +78,26 @@ const HOUR_MS = 3_600_000;
 /**
  * Opens (creating or migrating the schema first) the ClickHouse store. Writes
  * are durable once ClickHouse acknowledged the insert (in cluster mode: once
- * every shard did, `insert_distributed_sync`). See clickhouse-schema.ts for the
+ * every shard did, `insert_distributed_sync`; on replicas, retried with
+ * deduplication, replication.ts). See clickhouse-schema.ts for the
  * tables and README.md for operation notes.
  */
 export async function openClickHouseStore(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
   const cluster = options.cluster;
-  // Traces live on one shard each, so subqueries and joins may run per shard.
-  const settings: Settings = cluster === undefined ? {} : { distributed_product_mode: 'local' };
+  // Traces live on one shard each, so subqueries and joins may run per shard. Replicas: the first
+  // live one of each shard, always (`in_order`), so that a search's several queries, and a read
+  // after a write, see the same replica; replicas lag each other by the parts not yet fetched.
+  const settings: Settings =
+    cluster === undefined ? {} : { distributed_product_mode: 'local', load_balancing: 'in_order' };
   const http = new ClickHouseHttp({
     url: options.url,
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
     settings,
   });
+  const replicated = cluster !== undefined && (await clusterHasReplicas(http, cluster));
   const target: SchemaTarget =
-    cluster === undefined ? { database: options.database } : { database: options.database, cluster };
+    cluster === undefined ? { database: options.database } : { database: options.database, cluster, replicated };
   const ddl = new DdlRunner(http, target);
   const encoder = new SpanRowEncoder();
   // Rows copied from version 1 stay on the node that holds them: its local table.
@@ -102,12 +111,27 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
       ),
     () => migrateSpansV2(http, target),
   );
+  // A cluster given replicas after its tables were made: convert this node's, then create the
+  // database and tables on the new replicas (IF NOT EXISTS everywhere else).
+  if (replicated && (await replicateLocalTables(http, target, DAY_PARTITIONED)).length > 0) {
+    await ddl.run(`CREATE DATABASE IF NOT EXISTS ${sqlIdentifier(target.database)} ON_CLUSTER`);
+    for (const statement of schemaV3(target)) await ddl.run(statement);
+  }
   const spans = queryTable(target, SPANS);
   const traceIndex = queryTable(target, TRACE_INDEX);
   const operations = queryTable(target, OPERATIONS);
-  const insertSettings: Settings = cluster === undefined ? {} : { insert_distributed_sync: 1 };
-
-  const inserts = new GroupInsert((body) => http.insert(spans, SPAN_ROW_COLUMNS, body, insertSettings));
+  const quorum = options.insertQuorum;
+  const insertSettings: Settings =
+    cluster === undefined
+      ? {}
+      : {
+          insert_distributed_sync: 1,
+          // Bounded: ClickHouse's default (10 minutes) outlasts our request timeout.
+          ...(quorum === undefined ? {} : { insert_quorum: quorum, insert_quorum_timeout: 60_000 }),
+        };
+  const insert = (body: Uint8Array) => http.insert(spans, SPAN_ROW_COLUMNS, body, insertSettings);
+  // Retries resend the identical body: replicas deduplicate it (retried-insert.ts).
+  const inserts = new GroupInsert(replicated ? (body) => sendWithRetries(() => insert(body)) : insert);
 
   let closed = false;
   const inFlight = new Set<Promise<unknown>>();

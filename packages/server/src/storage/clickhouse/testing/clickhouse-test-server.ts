@@ -94,19 +94,21 @@ export async function startClickHouseCluster(options: {
   };
 }
 
-async function startOne(
-  plan: { folder: string; httpPort: number; tcpPort: number },
-  remoteServers: string,
-  compression: ClickHouseCompression,
-): Promise<ClickHouseTestServer> {
-  const { folder, httpPort, tcpPort } = plan;
+/**
+ * A whole config.xml for a test server in `folder` (data in `folder/data`,
+ * users.xml beside it): no system file is read. `extra` is XML placed inside
+ * the root element (remote_servers, macros, zookeeper...).
+ */
+export function clickHouseConfigXml(options: {
+  folder: string;
+  httpPort: number;
+  tcpPort: number;
+  compression: ClickHouseCompression;
+  extra: string;
+}): string {
+  const { folder, httpPort, tcpPort, compression, extra } = options;
   const data = join(folder, 'data');
-  await mkdir(join(data, 'tmp'), { recursive: true });
-  await mkdir(join(data, 'user_files'), { recursive: true });
-  await writeFile(join(folder, 'users.xml'), USERS_XML);
-  await writeFile(
-    join(folder, 'config.xml'),
-    `<?xml version="1.0"?>
+  return `<?xml version="1.0"?>
 <yandex>
   <logger><level>warning</level><log>${folder}/log</log><errorlog>${folder}/err</errorlog><size>10M</size><count>1</count></logger>
   <http_port>${httpPort}</http_port>
@@ -125,9 +127,24 @@ async function startOne(
   <timezone>UTC</timezone>
   <mlock_executable>false</mlock_executable>
   <compression><case><method>${compression}</method></case></compression>
-  ${remoteServers}
+  ${extra}
 </yandex>
-`,
+`;
+}
+
+async function startOne(
+  plan: { folder: string; httpPort: number; tcpPort: number },
+  remoteServers: string,
+  compression: ClickHouseCompression,
+): Promise<ClickHouseTestServer> {
+  const { folder, httpPort, tcpPort } = plan;
+  const data = join(folder, 'data');
+  await mkdir(join(data, 'tmp'), { recursive: true });
+  await mkdir(join(data, 'user_files'), { recursive: true });
+  await writeFile(join(folder, 'users.xml'), USERS_XML);
+  await writeFile(
+    join(folder, 'config.xml'),
+    clickHouseConfigXml({ folder, httpPort, tcpPort, compression, extra: remoteServers }),
   );
   const child = spawn(CLICKHOUSE_SERVER_BINARY, [`--config-file=${join(folder, 'config.xml')}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -151,7 +168,7 @@ async function startOne(
   return { url, httpPort, tcpPort, folder, pid: child.pid, stop };
 }
 
-async function waitUntilReady(
+export async function waitUntilReady(
   url: string,
   exited: Promise<number | null>,
   folder: string,
@@ -178,7 +195,7 @@ async function waitUntilReady(
   throw new Error(`clickhouse-server at ${url} did not answer /ping within 90 s`);
 }
 
-async function stopProcess(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+export async function stopProcess(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -186,7 +203,7 @@ async function stopProcess(child: ChildProcess, exited: Promise<number | null>):
   clearTimeout(timer);
 }
 
-function once(action: () => Promise<void>): () => Promise<void> {
+export function once(action: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;
   return () => {
     running ??= action();
@@ -195,7 +212,7 @@ function once(action: () => Promise<void>): () => Promise<void> {
 }
 
 /** A port the kernel just handed out; ClickHouse binds it a moment later. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -207,7 +224,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const USERS_XML = `<?xml version="1.0"?>
+export const USERS_XML = `<?xml version="1.0"?>
 <yandex>
   <profiles><default><max_memory_usage>2000000000</max_memory_usage><load_balancing>random</load_balancing></default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default></users>

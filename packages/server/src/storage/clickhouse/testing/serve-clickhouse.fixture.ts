@@ -17,6 +17,7 @@ const server = await startServer({
   storage: 'clickhouse',
   dataDir: process.argv[3] ?? '',
   clickhouse,
+  ...(JSON.parse(process.argv[4] ?? '{}') as Partial<ServeConfig>),
   // Every listener off (whatever ports the server grows) but the two the tests use.
   ports: {
     ...(Object.fromEntries(Object.keys(DEFAULT_PORTS).map((port) => [port, 'off'])) as unknown as ServePorts),
