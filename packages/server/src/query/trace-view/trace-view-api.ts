@@ -6,6 +6,7 @@ import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { readUniqueSpanIds } from '../read-unique-span-ids.js';
 import { searchTraceSpans } from './search-trace-spans.js';
+import { serveTraceColumns } from './serve-trace-columns.js';
 import { hasSpanLookup } from './span-lookup.js';
 import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-outline.js';
 import { toTraceSkeleton } from './trace-skeleton.js';
@@ -16,6 +17,8 @@ import { toTraceSkeleton } from './trace-skeleton.js';
  * `/api/traces/{id}` keeps its shape for Jaeger's UI and Grafana):
  *
  * - `GET /api/trace-view/:traceId`: the trace's skeleton (`TraceSkeleton`).
+ * - `GET /api/trace-view/:traceId/columns`: the same skeleton as bytes
+ *   (`trace-columns.ts`), what the web UI reads; the JSON one stays for other clients.
  * - `GET /api/trace-view/:traceId/spans/:spanId`: one span as a Jaeger trace of
  *   that span alone (with its process), in a list like `/api/traces/{id}`, for the span's details.
  * - `GET /api/trace-view/:traceId/search?q=`: `{spanIds}` of the spans that
@@ -99,6 +102,11 @@ export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore):
         headers: { 'content-type': 'application/json', 'server-timing': timing },
       });
     }),
+  );
+
+  app.get(
+    '/api/trace-view/:traceId/columns',
+    handle((c) => serveTraceColumns(c.req.param('traceId') ?? '', reader, () => readOutline(c))),
   );
 
   app.get(

@@ -9,6 +9,7 @@ import {
   type TraceOutlineReader,
   traceOutlineOf,
 } from '../../query/trace-view/trace-outline.js';
+import type { TraceVersionReader } from '../../query/trace-view/trace-version.js';
 import { TimeSlices } from '../../threads/time-slices.js';
 import { dedupeSpans } from '../query/dedupe-spans.js';
 import { DependencyCounter } from '../query/dependency-links.js';
@@ -104,6 +105,7 @@ export type EmbeddedStore = SpanStore &
   DependencyReader &
   RedMetricsReader &
   TraceOutlineReader &
+  TraceVersionReader &
   SpanLookup;
 
 const HOUR_NANOS = 3_600_000_000_000n;
@@ -512,6 +514,13 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         if (mayRepeat(built)) built = traceOutlineOf(dedupeSpans(await readTrace(current, id)));
         outlines.set(id, version, built);
         return built;
+      }),
+
+    // Index look-ups only: the trace view serves a large trace's kept answer while this is unchanged.
+    getTraceVersion: (traceId: string): Promise<string> =>
+      read(async (current) => {
+        const { spanCount } = await whereIs(current, traceId);
+        return `${retentionRuns}:${spanCount}`;
       }),
 
     // Only the chunks holding the trace are walked, and only the span asked for is decoded.
