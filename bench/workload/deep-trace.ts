@@ -14,7 +14,7 @@ export interface DeepTraceOptions {
 export interface DeepTraceFacts {
   readonly traceId: string;
   readonly rootSpanId: string;
-  /** A span at the deepest level, late in the trace, with a name and attribute no other span has. */
+  /** A span at the deepest level, late in the trace (level 17 from about 10,000 spans on), with a name and attribute no other span has. */
   readonly needleSpanId: string;
   readonly needleName: string;
   readonly needleDepth: number;
@@ -52,6 +52,7 @@ export function deepTraceRequests(options: DeepTraceOptions): { bodies: Iterable
   const facts = { traceId, rootSpanId: idOf(0), needleSpanId: '', needleName: '', needleDepth: 0 };
 
   function* bodies(): Generator<string> {
+    let deepest = 0;
     for (let first = 0; first < n; first += batch) {
       const end = Math.min(n, first + batch);
       const byService: string[][] = Array.from({ length: DEEP_TRACE_SERVICES }, () => []);
@@ -75,7 +76,10 @@ export function deepTraceRequests(options: DeepTraceOptions): { bodies: Iterable
         ends[i] = finish;
         const service = random.int(0, DEEP_TRACE_SERVICES - 1);
         let name = `op-${random.int(0, OPERATIONS - 1)}`;
-        const needle = facts.needleSpanId === '' && i >= n * 0.9 && levels[i] === DEEP_TRACE_LEVELS - 1;
+        // The first span late in the trace at the deepest level reached so far (the last span, failing that).
+        const level = levels[i] as number;
+        if (level > deepest) deepest = level;
+        const needle = facts.needleSpanId === '' && ((i >= n * 0.9 && level === deepest) || i === n - 1);
         if (needle) {
           name = 'needle in the haystack';
           facts.needleSpanId = idOf(i);
@@ -101,32 +105,34 @@ export function deepTraceRequests(options: DeepTraceOptions): { bodies: Iterable
 }
 
 /**
- * POSTs the bodies to `{otlpHttpUrl}/v1/traces`, two at a time, as an
- * exporter does: a 429 or 503 (the store is busy cutting) is retried after
- * its Retry-After (the server keeps a retry's copies once). Throws on any
- * other failure.
+ * POSTs one OTLP/HTTP JSON request to `{otlpHttpUrl}/v1/traces` as an
+ * exporter does: a 429 or 503 (the server is busy, say cutting its head on a
+ * loaded machine) is sent again after its Retry-After (the server keeps a
+ * retry's copies once). Throws on any other failure.
  */
-export async function sendDeepTrace(otlpHttpUrl: string, bodies: Iterable<string>): Promise<void> {
-  const post = async (body: string) => {
-    for (;;) {
-      const response = await fetch(`${otlpHttpUrl}/v1/traces`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      const text = await response.text();
-      if (response.ok) return;
-      if (response.status !== 429 && response.status !== 503) {
-        throw new Error(`OTLP export failed: ${response.status} ${text.slice(0, 300)}`);
-      }
-      const seconds = Number(response.headers.get('retry-after') ?? '');
-      const waitMs = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, 2000) : 250;
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+export async function postOtlpJson(otlpHttpUrl: string, body: string): Promise<void> {
+  for (;;) {
+    const response = await fetch(`${otlpHttpUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    const text = await response.text();
+    if (response.ok) return;
+    if (response.status !== 429 && response.status !== 503) {
+      throw new Error(`OTLP export failed: ${response.status} ${text.slice(0, 300)}`);
     }
-  };
+    const seconds = Number(response.headers.get('retry-after') ?? '');
+    const waitMs = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, 2000) : 250;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
+
+/** POSTs the bodies (`postOtlpJson`), two at a time. */
+export async function sendDeepTrace(otlpHttpUrl: string, bodies: Iterable<string>): Promise<void> {
   let pending: Promise<void> | undefined;
   for (const body of bodies) {
-    const sent = post(body);
+    const sent = postOtlpJson(otlpHttpUrl, body);
     if (pending !== undefined) await pending;
     pending = sent;
   }

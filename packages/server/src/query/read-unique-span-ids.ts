@@ -1,8 +1,10 @@
 import type { Span } from '@ariadne/protocol';
 import type { SpanReader, TimeRange } from '../storage/span-store.js';
-import { SpanIds } from './trace-view/span-ids.js';
+import { searchTraceSpans } from './trace-view/search-trace-spans.js';
+import { repeatsAnId } from './trace-view/span-ids.js';
 import { hasSpanLookup } from './trace-view/span-lookup.js';
 import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-view/trace-outline.js';
+import { hasTraceSpanSearch } from './trace-view/trace-span-search.js';
 import { planUniqueSpanIds, type SpanIdPlan, uniqueSpanIds } from './unique-span-ids.js';
 import { withOverrides } from './with-overrides.js';
 
@@ -70,6 +72,15 @@ export function readUniqueSpanIds<R extends SpanReader>(reader: R): R {
     });
   }
 
+  if (hasTraceSpanSearch(reader) && hasTraceOutline(reader)) {
+    // Ids as stored, unless the trace's ids repeat: then the whole trace, with its ids made unique.
+    overrides.set('findSpansInTrace', async (traceId: string, query: string): Promise<string[]> => {
+      const { plan } = await viewOf(traceId, await reader.getTraceOutline(traceId));
+      if (plan === undefined) return reader.findSpansInTrace(traceId, query);
+      return searchTraceSpans(uniqueSpanIds(await reader.getTrace(traceId)), query);
+    });
+  }
+
   const proxy = withOverrides(reader, overrides);
   wrapped.add(proxy);
   return proxy;
@@ -81,10 +92,4 @@ async function makeView(reader: SpanReader, traceId: string, outline: TraceOutli
   const plan = planUniqueSpanIds(spans);
   if (plan.empty) return { outline };
   return { outline: traceOutlineOf(spans.map((span) => plan.adjust(span))), plan };
-}
-
-function repeatsAnId(spanIds: readonly string[]): boolean {
-  const ids = new SpanIds(spanIds);
-  for (let i = 0; i < spanIds.length; i++) if (ids.keep(i) !== i) return true;
-  return false;
 }

@@ -10,6 +10,7 @@ import { serveTraceColumns } from './serve-trace-columns.js';
 import { hasSpanLookup } from './span-lookup.js';
 import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-outline.js';
 import { toTraceSkeleton } from './trace-skeleton.js';
+import { hasTraceSpanSearch } from './trace-span-search.js';
 
 /**
  * The web UI's own reads of one large trace, so that opening it does not
@@ -56,7 +57,6 @@ export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore):
       return read(archive, traceId);
     }
   }
-  const readTrace = (c: Context) => fromStores(c, (store, traceId) => store.getTrace(traceId));
   // A store that outlines a trace itself skips decoding every attribute of every span.
   const readOutline = (c: Context) =>
     fromStores(
@@ -133,7 +133,13 @@ export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore):
   app.get(
     '/api/trace-view/:traceId/search',
     handle(async (c) => {
-      const spanIds = searchTraceSpans(await readTrace(c), c.req.query('q') ?? '');
+      const query = c.req.query('q') ?? '';
+      // A store that searches a trace where it keeps it is asked to: no trace read whole.
+      const spanIds = await fromStores(c, async (store, traceId) =>
+        hasTraceSpanSearch(store)
+          ? store.findSpansInTrace(traceId, query)
+          : searchTraceSpans(await store.getTrace(traceId), query),
+      );
       return jaegerDataResponse({ spanIds }, spanIds.length);
     }),
   );

@@ -2,6 +2,7 @@ import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AriadneError, isValidTraceId, normalizeTraceId, type Span } from '@ariadne/protocol';
 import { ScanPacer } from '../../query/query-deadline.js';
+import { searchTraceSpans } from '../../query/trace-view/search-trace-spans.js';
 import type { SpanLookup } from '../../query/trace-view/span-lookup.js';
 import {
   type TraceOutline,
@@ -9,6 +10,7 @@ import {
   type TraceOutlineReader,
   traceOutlineOf,
 } from '../../query/trace-view/trace-outline.js';
+import type { TraceSpanSearch } from '../../query/trace-view/trace-span-search.js';
 import type { TraceVersionReader } from '../../query/trace-view/trace-version.js';
 import { TimeSlices } from '../../threads/time-slices.js';
 import { dedupeSpans } from '../query/dedupe-spans.js';
@@ -76,8 +78,9 @@ export interface EmbeddedStoreOptions {
   readonly onError?: (error: unknown) => void;
   /**
    * Outlines of large traces kept for opening them again (`OutlineCache`), in
-   * spans: about 160 bytes each (measured on 100,000: 65 for the outline, 95
-   * for the trace view's JSON of it), so 80 MB by default (500,000); 0 keeps none.
+   * spans: about 65 bytes each (measured on 100,000), so 65 MB by default
+   * (1,000,000: one trace of a million spans, whose span details and finds
+   * each read its outline, is kept whole); 0 keeps none.
    */
   readonly outlineCacheSpans?: number;
   /**
@@ -106,6 +109,7 @@ export type EmbeddedStore = SpanStore &
   RedMetricsReader &
   TraceOutlineReader &
   TraceVersionReader &
+  TraceSpanSearch &
   SpanLookup;
 
 const HOUR_NANOS = 3_600_000_000_000n;
@@ -142,7 +146,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     operations: new OperationPool(),
   };
   let head = new Head();
-  const outlines = new OutlineCache(options.outlineCacheSpans ?? 500_000, OUTLINE_CACHE_MIN_SPANS);
+  const outlines = new OutlineCache(options.outlineCacheSpans ?? 1_000_000, OUTLINE_CACHE_MIN_SPANS);
   /** Times retention deleted blocks: part of a trace's version for `outlines`. */
   let retentionRuns = 0;
   let wal: WalWriter;
@@ -514,6 +518,19 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         if (mayRepeat(built)) built = traceOutlineOf(dedupeSpans(await readTrace(current, id)));
         outlines.set(id, version, built);
         return built;
+      }),
+
+    // A block's share of the trace at a time: a million-span trace is never decoded whole.
+    findSpansInTrace: (traceId: string, query: string): Promise<string[]> =>
+      read(async (current) => {
+        const { id, holders } = await whereIs(current, traceId);
+        const found = new Set<string>();
+        for (const block of holders)
+          for (const spanId of searchTraceSpans(await block.getTrace(id), query)) found.add(spanId);
+        for (const part of current.heads) {
+          for (const spanId of searchTraceSpans(plainSpans(part.traces.get(id) ?? []), query)) found.add(spanId);
+        }
+        return [...found];
       }),
 
     // Index look-ups only: the trace view serves a large trace's kept answer while this is unchanged.
