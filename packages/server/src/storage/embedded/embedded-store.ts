@@ -1,7 +1,7 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AriadneError, isValidTraceId, normalizeTraceId, type Span } from '@ariadne/protocol';
-import { ScanPacer } from '../../query/query-deadline.js';
+import { currentQueryDeadline, ScanPacer } from '../../query/query-deadline.js';
 import { searchTraceSpans } from '../../query/trace-view/search-trace-spans.js';
 import type { SpanLookup } from '../../query/trace-view/span-lookup.js';
 import {
@@ -525,8 +525,12 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       read(async (current) => {
         const { id, holders } = await whereIs(current, traceId);
         const found = new Set<string>();
-        for (const block of holders)
+        // Past the query's deadline the answer is gone: stop between blocks rather than search on.
+        const deadline = currentQueryDeadline();
+        for (const block of holders) {
+          deadline?.check();
           for (const spanId of searchTraceSpans(await block.getTrace(id), query)) found.add(spanId);
+        }
         for (const part of current.heads) {
           for (const spanId of searchTraceSpans(plainSpans(part.traces.get(id) ?? []), query)) found.add(spanId);
         }
