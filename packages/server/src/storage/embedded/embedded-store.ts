@@ -1,7 +1,7 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AriadneError, isValidTraceId, normalizeTraceId, type Span } from '@ariadne/protocol';
-import { currentQueryDeadline, ScanPacer } from '../../query/query-deadline.js';
+import { ScanPacer } from '../../query/query-deadline.js';
 import { searchTraceSpans } from '../../query/trace-view/search-trace-spans.js';
 import type { SpanLookup } from '../../query/trace-view/span-lookup.js';
 import {
@@ -99,6 +99,9 @@ export interface EmbeddedStoreOptions {
    */
   readonly blockCacheBytes?: number;
 }
+
+/** Spans searched between turns of the store's event loop by `findSpansInTrace`. */
+const FIND_SLICE = 2_000;
 
 /** Traces smaller than this are read again on each open: a few milliseconds. */
 const OUTLINE_CACHE_MIN_SPANS = 10_000;
@@ -525,15 +528,18 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       read(async (current) => {
         const { id, holders } = await whereIs(current, traceId);
         const found = new Set<string>();
-        // Past the query's deadline the answer is gone: stop between blocks rather than search on.
-        const deadline = currentQueryDeadline();
-        for (const block of holders) {
-          deadline?.check();
-          for (const spanId of searchTraceSpans(await block.getTrace(id), query)) found.add(spanId);
-        }
-        for (const part of current.heads) {
-          for (const spanId of searchTraceSpans(plainSpans(part.traces.get(id) ?? []), query)) found.add(spanId);
-        }
+        // Slices of spans with turns of the event loop between them, so that the store's thread takes
+        // batches and answers other reads (a span's details) meanwhile; past the deadline it stops.
+        const pacer = new ScanPacer();
+        const search = async (spans: readonly Span[]) => {
+          for (let from = 0; from < spans.length; from += FIND_SLICE) {
+            const turn = pacer.step();
+            if (turn !== undefined) await turn;
+            for (const spanId of searchTraceSpans(spans.slice(from, from + FIND_SLICE), query)) found.add(spanId);
+          }
+        };
+        for (const block of holders) await search(await block.getTrace(id));
+        for (const part of current.heads) await search(plainSpans(part.traces.get(id) ?? []));
         return [...found];
       }),
 

@@ -115,10 +115,13 @@ function sizedContext(canvas: HTMLCanvasElement | null): CanvasRenderingContext2
   return ctx;
 }
 
+/** Rows the strip draws from at most; more are sampled evenly. */
+const MAX_BARS = 100_000;
+
 /**
  * More rows than pixel rows: each pixel row shows, per column, the last of
  * its rows there (`minimapBands`), in device pixels; far fewer rectangles
- * than one per row.
+ * than one per row. Past `MAX_BARS` rows, a sample of them, evenly spaced.
  */
 function drawBands(
   ctx: CanvasRenderingContext2D,
@@ -129,14 +132,17 @@ function drawBands(
   height: number,
   colorOf: (service: string) => string,
 ) {
-  const n = rows.length;
+  // Past MAX_BARS rows, every step-th row stands for the rows around it: a pixel row of the strip
+  // covers thousands of them, and a fold of a million-row timeline must not redraw every one.
+  const step = Math.ceil(rows.length / MAX_BARS);
+  const n = Math.ceil(rows.length / step);
   const from = new Int32Array(n);
   const to = new Int32Array(n);
   const color = new Int32Array(n);
   const palette: string[] = [];
   const paletteIndex = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const node = rows[i] as SpanNode;
+    const node = rows[i * step] as SpanNode;
     const x = (node.span.startTime - traceStart) * pixelsPerMicro;
     const left = Math.floor(x);
     from[i] = left;
