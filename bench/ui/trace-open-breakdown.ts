@@ -19,6 +19,7 @@ type Any = any;
 const ui = (path: string): Promise<Any> => import(new URL(`../../packages/ui/src/${path}`, import.meta.url).href);
 const { readEnvelope, readTraces } = await ui('api/read-response.ts');
 const { readTraceSkeleton } = await ui('api/read-skeleton.ts');
+const { readTraceColumns } = await ui('api/read-trace-columns.ts');
 const { parseJson } = await ui('api/parse-json.ts');
 const { buildSpanTree } = await ui('trace/build-span-tree.ts');
 const { findClockSkew } = await ui('trace/clock-skew.ts');
@@ -97,6 +98,11 @@ try {
   const lightTree = time('ui: buildSpanTree (skeleton, with its shape)', () => buildSpanTree(light.trace, light.shape));
   time('ui: findClockSkew (skeleton)', () => findClockSkew(lightTree));
   time('ui: summarizeTrace (skeleton, with its shape)', () => summarizeTrace(light.trace, light.shape));
+  // The trace page's way since issue 18: the skeleton's byte form.
+  const columns = await timeAsync('http: GET /api/trace-view/{id}/columns (bytes)', async () =>
+    (await fetch(`${server.listeners.query.url}/api/trace-view/${traceId}/columns`)).arrayBuffer(),
+  );
+  time('ui: readTraceColumns', () => readTraceColumns(columns));
   const spanId = spans[spans.length - 1]?.spanId;
   await timeAsync('http: GET /api/trace-view/{id}/spans/{spanId}', async () =>
     (await fetch(`${server.listeners.query.url}/api/trace-view/${traceId}/spans/${spanId}`)).text(),
@@ -106,7 +112,7 @@ try {
   );
 
   console.log(
-    `${spanCount.toLocaleString('en')} spans; Jaeger JSON ${jaegerToo ? `${(jsonBytes / 1e6).toFixed(1)} MB` : 'not measured'}, skeleton ${(skeletonText.length / 1e6).toFixed(1)} MB`,
+    `${spanCount.toLocaleString('en')} spans; Jaeger JSON ${jaegerToo ? `${(jsonBytes / 1e6).toFixed(1)} MB` : 'not measured'}, skeleton ${(skeletonText.length / 1e6).toFixed(1)} MB as JSON, ${(columns.byteLength / 1e6).toFixed(1)} MB as bytes`,
   );
   for (const [label, ms] of steps) console.log(`${ms.toFixed(0).padStart(7)} ms  ${label}`);
 } finally {

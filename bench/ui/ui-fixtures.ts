@@ -7,6 +7,7 @@ import {
   SpanKind,
   StatusCode,
 } from '@ariadne/protocol';
+import { postOtlpJson } from '../workload/deep-trace.js';
 
 /**
  * Spans for the UI's browser tests and benchmarks, described by what a test
@@ -91,15 +92,12 @@ export function fixtureTrace(traceId: string, startMillis: number, specs: readon
   });
 }
 
-/** POSTs spans as OTLP JSON to `{otlpHttpUrl}/v1/traces`, in batches; throws unless every batch is accepted. */
+/**
+ * POSTs spans as OTLP JSON to `{otlpHttpUrl}/v1/traces`, in batches, retrying
+ * a busy server's 429 as exporters do; throws unless every batch is accepted.
+ */
 export async function sendSpans(otlpHttpUrl: string, spans: readonly Span[], batch = 20_000): Promise<void> {
   for (let i = 0; i < spans.length; i += batch) {
-    const response = await fetch(`${otlpHttpUrl}/v1/traces`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: encodeOtlpTraceRequestJson(spans.slice(i, i + batch)),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`OTLP export failed: ${response.status} ${text.slice(0, 300)}`);
+    await postOtlpJson(otlpHttpUrl, encodeOtlpTraceRequestJson(spans.slice(i, i + batch)));
   }
 }

@@ -1,22 +1,22 @@
 // UI benchmark: how fast one large trace opens in headless Chromium and how
-// smoothly its timeline scrolls and folds, against a real server, for traces
-// of 1,000, 10,000 and 100,000 spans (bench/workload/large-trace.ts).
+// smoothly its timeline scrolls, folds and finds, against a real server, for
+// traces of 1,000, 10,000, 100,000 and 1,000,000 spans of one shape
+// (bench/workload/deep-trace.ts: 8 services, a random tree 18 levels deep, 5
+// attributes per span, sent over OTLP/HTTP in requests of 5,000 spans).
 // Needs the UI built (npm run build). `npm run bench ui`; sizes can be given:
 // `node --conditions=ariadne-source --import tsx bench/ui/ui.bench.ts 1000 10000`.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Span } from '@ariadne/protocol';
 import { DEFAULT_SERVE_CONFIG, type ServePorts, startServer } from '@ariadne/server';
-import { chromium } from 'playwright-core';
-import { largeTrace } from '../workload/large-trace.js';
-import { sendSpans } from './ui-fixtures.js';
+import { chromium, type Page } from 'playwright-core';
+import { type DeepTraceFacts, deepTraceRequests, sendDeepTrace } from '../workload/deep-trace.js';
 
 const sizes = process.argv
   .slice(2)
   .map(Number)
   .filter((n) => n > 0);
-const SIZES = sizes.length > 0 ? sizes : [1_000, 10_000, 100_000];
+const SIZES = sizes.length > 0 ? sizes : [1_000, 10_000, 100_000, 1_000_000];
 const RUNS = Number(process.env.UI_BENCH_RUNS ?? 3);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ariadne-ui-bench-'));
@@ -38,86 +38,119 @@ const server = await startServer({
 const AFTER_PAINT = 'new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))';
 /**
  * When the trace's API request started and its response ended, when the app's code
- * had run (page clock, ms), and now. The trace page reads the skeleton
- * (`/api/trace-view/{id}`); builds before issue 8 read `/api/traces/{id}`.
+ * had run (page clock, ms), and now. The trace page reads the skeleton's byte form
+ * (`/api/trace-view/{id}/columns`); earlier builds read `/api/trace-view/{id}` or `/api/traces/{id}`.
  */
 const TIMINGS = `(() => {
   const entry = performance.getEntriesByType('resource').find((e) => {
     const parts = new URL(e.name).pathname.split('/');
-    return parts.length === 4 && parts[1] === 'api' && (parts[2] === 'traces' || parts[2] === 'trace-view');
+    return parts[1] === 'api' && ((parts.length === 4 && (parts[2] === 'traces' || parts[2] === 'trace-view')) || (parts.length === 5 && parts[4] === 'columns'));
   });
   const server = entry && entry.serverTiming ? entry.serverTiming.map((t) => t.name === 'cached' ? t.name : t.name + ' ' + Math.round(t.duration)).join(', ') : '';
   // The app's code has run by DOMContentLoaded (module scripts are deferred); the page can fetch the trace before that.
   const navigation = performance.getEntriesByType('navigation')[0];
   const codeReady = navigation ? navigation.domContentLoadedEventEnd : 0;
-  return { responseEnd: entry ? entry.responseEnd : 0, requestStart: entry ? entry.startTime : 0, codeReady, now: performance.now(), server };
+  return { responseEnd: entry ? entry.responseEnd : 0, requestStart: entry ? entry.startTime : 0, codeReady, now: performance.now(), server, bytes: entry ? entry.encodedBodySize : 0 };
+})()`;
+/** Starts recording the time between animation frames (`STOP_FRAMES` returns them). */
+const START_FRAMES = `(() => {
+  const frames = { out: [], last: performance.now(), on: true };
+  window.__frames = frames;
+  const tick = (now) => { if (!frames.on) return; frames.out.push(now - frames.last); frames.last = now; requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+})()`;
+/** Waits five more frames, stops recording and returns the intervals (ms). */
+const STOP_FRAMES = `(async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
+  window.__frames.on = false;
+  return window.__frames.out;
 })()`;
 const SCROLL = `(async () => {
   const body = document.querySelector('[data-testid="timeline-body"]');
-  const out = [];
-  let last = performance.now();
   for (let f = 0; f < 150; f++) {
     body.scrollTop += 600;
     await new Promise((resolve) => requestAnimationFrame(resolve));
-    const now = performance.now();
-    out.push(now - last);
-    last = now;
   }
   body.scrollTop = 0;
-  await new Promise((resolve) => requestAnimationFrame(resolve));
-  return out;
-})()`;
-const fold = (label: string) => `(async () => {
-  const button = [...document.querySelectorAll('button')].find((b) => b.textContent === ${JSON.stringify(label)});
-  const t0 = performance.now();
-  button.click();
   await ${AFTER_PAINT};
-  return performance.now() - t0;
 })()`;
+const clickButton = (label: string) => `(async () => {
+  [...document.querySelectorAll('button')].find((b) => b.textContent === ${JSON.stringify(label)}).click();
+  await ${AFTER_PAINT};
+})()`;
+/** Folds and unfolds the subtree of the second row (the root's first child), twice. */
+const TOGGLE_SUBTREE = `(async () => {
+  for (let i = 0; i < 4; i++) {
+    const row = document.querySelectorAll('[data-testid="timeline-row"]')[1];
+    row.querySelector('[data-testid="timeline-toggle"]').click();
+    await ${AFTER_PAINT};
+  }
+})()`;
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
+
+interface Open {
+  openMs: number;
+  /** From the trace's request until its response had fully arrived (server, transfer). */
+  serverMs: number;
+  /**
+   * From when both the response and the app's code were there (the page asks
+   * for the trace while its code loads) until the root row was painted (read,
+   * tree, render).
+   */
+  uiMs: number;
+  /** The skeleton endpoint's Server-Timing. */
+  timing: string;
+  /**
+   * CPU time of this process (the server with its store thread, and the
+   * benchmark's side of the browser's protocol) during the open: unlike wall
+   * time, not stretched by whatever else the machine runs.
+   */
+  cpuMs: number;
+  bytes: number;
+}
+
+interface Frames {
+  p50: number;
+  p95: number;
+  max: number;
+}
 
 interface Result {
   spans: number;
-  openMs: number[];
-  /** Of the open: from the trace's request until its response had fully arrived (server, transfer). */
-  serverMs: number[];
-  /**
-   * Of the open: from when both the response and the app's code were there
-   * (the page asks for the trace while its code loads) until the timeline was
-   * painted (parse, check, tree, render).
-   */
-  uiMs: number[];
-  /** The skeleton endpoint's Server-Timing per open: store read, skeleton, JSON (ms). */
-  serverTimings: string[];
-  /**
-   * CPU time of this process (the server, and the benchmark's side of the
-   * browser's protocol) during each open: unlike wall time, not stretched by
-   * whatever else the machine runs.
-   */
-  serverCpuMs: number[];
+  cold: Open;
+  warm: Open[];
+  grown: Open;
   /** The page's V8 heap after the last open was painted: used, and committed (MB). */
   heapUsedMb: number;
   heapTotalMb: number;
-  /** The open after one more span of the trace arrived, and its Server-Timing. */
-  grownOpenMs: number;
-  grownTiming: string;
-  frameP50: number;
-  frameP95: number;
-  frameMax: number;
-  collapseMs: number;
-  expandMs: number;
+  scroll: Frames;
+  collapseAll: Frames;
+  expandAll: Frames;
+  subtree: Frames;
+  find: Frames;
+  /** From typing the needle's name until its row was on screen with the match counted. */
+  findMs: number;
 }
 
 /**
- * Waits (at most a minute) until the embedded store runs no cut: one WAL
- * segment (the head's; a frozen head keeps its own until its block is
+ * Waits (at most three minutes) until the embedded store runs no cut: one
+ * WAL segment (the head's; a frozen head keeps its own until its block is
  * written) and no block being written.
  */
 async function storeQuiet(): Promise<void> {
-  for (let waited = 0; waited < 60_000; waited += 100) {
+  for (let waited = 0; waited < 180_000; waited += 100) {
     const segments = readdirSync(join(dataDir, 'wal')).filter((name) => name.endsWith('.wal'));
     const writing = readdirSync(join(dataDir, 'blocks')).some((name) => name.endsWith('.tmp'));
     if (segments.length <= 1 && !writing) return;
@@ -125,20 +158,13 @@ async function storeQuiet(): Promise<void> {
   }
 }
 
-/** Generates and sends one large trace (`largeTrace`); returns its root span. */
-async function sendLargeTrace(otlpUrl: string, spanCount: number, seed: number): Promise<Span> {
-  const spans = largeTrace({ spanCount, seed, startTimeUnixNano: BigInt(Date.now() - 60_000) * 1_000_000n });
-  await sendSpans(otlpUrl, spans, 10_000);
-  return spans[0] as Span;
-}
-
 /** Opens the trace page: from navigation until the root row is on screen and the main thread is free again. */
-async function openTrace(traceId: string, rootId: string) {
+async function openTrace(facts: DeepTraceFacts): Promise<Open & { page: Page }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  await page.goto(`${server.listeners.query.url}/trace/${traceId}`);
-  await page.locator(`[data-testid="timeline-row"][data-span-id="${rootId}"]`).waitFor();
+  await page.goto(`${server.listeners.query.url}/trace/${facts.traceId}`);
+  await page.locator(`[data-testid="timeline-row"][data-span-id="${facts.rootSpanId}"]`).waitFor({ timeout: 300_000 });
   await page.evaluate(AFTER_PAINT);
   const openMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
@@ -148,6 +174,7 @@ async function openTrace(traceId: string, rootId: string) {
     codeReady: number;
     now: number;
     server: string;
+    bytes: number;
   };
   return {
     page,
@@ -155,102 +182,160 @@ async function openTrace(traceId: string, rootId: string) {
     cpuMs: (cpu.user + cpu.system) / 1000,
     serverMs: timing.responseEnd - timing.requestStart,
     uiMs: timing.now - Math.max(timing.responseEnd, timing.codeReady),
-    serverTiming: timing.server,
+    timing: timing.server,
+    bytes: timing.bytes,
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 const quantile = (values: number[], q: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))] as number;
+  sorted(values)[Math.min(values.length - 1, Math.floor(values.length * q))] as number;
+const median = (values: number[]) => quantile(values, 0.5);
+const framesOf = (deltas: number[]): Frames => ({
+  p50: quantile(deltas, 0.5),
+  p95: quantile(deltas, 0.95),
+  max: Math.max(...deltas),
+});
+
+/** Frame intervals while `run` does something in the page; a step that fails is reported, and the run goes on. */
+async function framesWhile(page: Page, run: () => Promise<unknown>): Promise<number[]> {
+  await page.evaluate(START_FRAMES);
+  try {
+    await run();
+  } catch (error) {
+    console.error(`a step failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+  return (await page.evaluate(STOP_FRAMES)) as number[];
+}
 
 try {
   const otlpUrl = server.listeners.otlpHttp?.url ?? '';
   const results: Result[] = [];
   for (const [i, spanCount] of SIZES.entries()) {
-    // Only the root is kept: the server shares this process, and 100,000 generated spans held
-    // here would make its garbage collections slower than a server's own.
-    const root = await sendLargeTrace(otlpUrl, spanCount, 100 + i);
-    const traceId = root.traceId;
-    const rootId = root.spanId;
-    const result: Result = {
-      spans: spanCount,
-      openMs: [],
-      serverMs: [],
-      uiMs: [],
-      serverTimings: [],
-      serverCpuMs: [],
-      heapUsedMb: 0,
-      heapTotalMb: 0,
-      grownOpenMs: 0,
-      grownTiming: '',
-      frameP50: 0,
-      frameP95: 0,
-      frameMax: 0,
-      collapseMs: 0,
-      expandMs: 0,
-    };
-    for (let run = 0; run < RUNS; run++) {
-      const { page, ...open } = await openTrace(traceId, rootId);
-      result.openMs.push(open.openMs);
-      result.serverCpuMs.push(open.cpuMs);
-      // The server's own account (Server-Timing), when it gives one.
-      if (open.serverTiming !== '') result.serverTimings.push(open.serverTiming);
-      result.serverMs.push(open.serverMs);
-      result.uiMs.push(open.uiMs);
-
-      if (run === RUNS - 1) {
-        const cdp = await page.context().newCDPSession(page);
-        await cdp.send('Performance.enable');
-        const { metrics } = await cdp.send('Performance.getMetrics');
-        const metric = (name: string) => (metrics.find((m) => m.name === name)?.value ?? 0) / 1e6;
-        result.heapUsedMb = metric('JSHeapUsedSize');
-        result.heapTotalMb = metric('JSHeapTotalSize');
-        await cdp.detach();
-        // Scroll: 150 frames, 600 px each, recording the time between animation frames.
-        const deltas = (await page.evaluate(SCROLL)) as number[];
-        result.frameP50 = median(deltas);
-        result.frameP95 = quantile(deltas, 0.95);
-        result.frameMax = Math.max(...deltas);
-        // Fold everything, then unfold: from the click until the next painted frame.
-        result.collapseMs = (await page.evaluate(fold('Collapse all'))) as number;
-        result.expandMs = (await page.evaluate(fold('Expand all'))) as number;
-      }
-      await page.close();
-    }
-    // One more span of the trace arrives: nothing kept of it holds any more, the next open reads it all again,
-    // once the store has finished cutting the head it was ingested into (which shares this process's CPU).
+    // Written and sent a batch at a time: a million spans never exist here as objects at once
+    // (the server shares this process).
+    const sentAt = performance.now();
+    const { bodies, facts } = deepTraceRequests({ spanCount, seed: 100 + i, startMillis: Date.now() - 700_000 });
+    await sendDeepTrace(otlpUrl, bodies);
+    const sendMs = performance.now() - sentAt;
+    // Cold means the server's caches, not a cut of the head racing the open.
     await storeQuiet();
-    await sendSpans(otlpUrl, [
-      { ...root, spanId: 'ffffffffffff0001', parentSpanId: root.spanId, events: [], links: [] },
+    const opens: Open[] = [];
+    let last: Page | undefined;
+    for (let run = 0; run < RUNS; run++) {
+      const { page, ...open } = await openTrace(facts);
+      opens.push(open);
+      if (run < RUNS - 1) await page.close();
+      else last = page;
+    }
+    const page = last as Page;
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const metric = (name: string) => (metrics.find((m) => m.name === name)?.value ?? 0) / 1e6;
+    const heapUsedMb = metric('JSHeapUsedSize');
+    const heapTotalMb = metric('JSHeapTotalSize');
+    await cdp.detach();
+    // Scroll: 150 frames, 600 px each. Fold everything, then unfold; fold and unfold one subtree twice.
+    const scroll = framesOf(await framesWhile(page, () => page.evaluate(SCROLL)));
+    const collapseAll = framesOf(await framesWhile(page, () => page.evaluate(clickButton('Collapse all'))));
+    const expandAll = framesOf(await framesWhile(page, () => page.evaluate(clickButton('Expand all'))));
+    const subtree = framesOf(await framesWhile(page, () => page.evaluate(TOGGLE_SUBTREE)));
+    // Find the needle (a span at the deepest level, late in the trace) by its name, until its row is on screen.
+    let findMs = Number.NaN;
+    const find = framesOf(
+      await framesWhile(page, async () => {
+        const t0 = performance.now();
+        await page.getByTestId('trace-find').fill(facts.needleName);
+        await page.getByTestId('trace-find-count').filter({ hasText: '1 of 1' }).waitFor({ timeout: 300_000 });
+        await page.locator(`[data-testid="timeline-row"][data-span-id="${facts.needleSpanId}"]`).waitFor();
+        await page.evaluate(AFTER_PAINT);
+        findMs = performance.now() - t0;
+      }),
+    );
+    await page.close();
+    // One more span of the trace arrives: nothing kept of it holds any more, and the next open reads it all
+    // again, once the store has finished cutting the head it was ingested into.
+    await storeQuiet();
+    await sendDeepTrace(otlpUrl, [
+      JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'service-0' } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: facts.traceId,
+                    spanId: 'ffffffffffff0001',
+                    parentSpanId: facts.rootSpanId,
+                    name: 'late',
+                    startTimeUnixNano: `${BigInt(Date.now() - 600_000) * 1_000_000n}`,
+                    endTimeUnixNano: `${BigInt(Date.now() - 599_000) * 1_000_000n}`,
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
     ]);
-    const grown = await openTrace(traceId, rootId);
-    result.grownOpenMs = grown.openMs;
-    result.grownTiming = grown.serverTiming;
-    await grown.page.close();
-    results.push(result);
-    console.error(`done: ${spanCount} spans`);
+    const { page: grownPage, ...grown } = await openTrace(facts);
+    await grownPage.close();
+    results.push({
+      spans: spanCount,
+      cold: opens[0] as Open,
+      warm: opens.slice(1),
+      grown,
+      heapUsedMb,
+      heapTotalMb,
+      scroll,
+      collapseAll,
+      expandAll,
+      subtree,
+      find,
+      findMs,
+    });
+    console.error(`done: ${spanCount} spans (sent in ${(sendMs / 1000).toFixed(1)} s)`);
   }
 
   const f = (n: number) => n.toFixed(n < 10 ? 1 : 0);
+  const warmOf = (r: Result, pick: (o: Open) => number) =>
+    r.warm.length === 0 ? Number.NaN : median(r.warm.map(pick));
   console.log(
-    `Trace page in headless Chromium (1400×900), ${RUNS} opens per size, median; scroll = 150 frames of 600 px.\n`,
+    `Trace page in headless Chromium (1400×900), ${RUNS} opens per size: the first with the server's caches cold (cold), the median of the others (warm). Traces: bench/workload/deep-trace.ts.\n`,
   );
   console.log(
-    '| Spans | Open (ms) | of which server + transfer | of which UI (response and code there → painted) | Opens (ms, each) | First open, nothing cached (ms) | Open after one more span arrived (ms) | Server CPU per open (ms) | Frame p50 (ms) | Frame p95 (ms) | Frame max (ms) | Collapse all (ms) | Expand all (ms) | Page JS heap used / committed (MB) |',
+    '| Spans | Open cold (ms) | Open warm (ms) | of which server + transfer, cold / warm | of which UI (response and code there → painted), cold / warm | Server CPU per open, cold / warm (ms) | Open after one more span arrived (ms) | Answer (MB) | Page JS heap used / committed (MB) |',
   );
-  console.log('|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     console.log(
-      `| ${r.spans.toLocaleString('en')} | ${f(median(r.openMs))} | ${f(median(r.serverMs))} | ${f(median(r.uiMs))} | ${r.openMs.map(f).join(', ')} | ${f(r.openMs[0] ?? 0)} | ${f(r.grownOpenMs)} | ${f(median(r.serverCpuMs))} | ${f(r.frameP50)} | ${f(r.frameP95)} | ${f(r.frameMax)} | ${f(r.collapseMs)} | ${f(r.expandMs)} | ${f(r.heapUsedMb)} / ${f(r.heapTotalMb)} |`,
+      `| ${r.spans.toLocaleString('en')} | ${f(r.cold.openMs)} | ${f(warmOf(r, (o) => o.openMs))} | ${f(r.cold.serverMs)} / ${f(warmOf(r, (o) => o.serverMs))} | ${f(r.cold.uiMs)} / ${f(warmOf(r, (o) => o.uiMs))} | ${f(r.cold.cpuMs)} / ${f(warmOf(r, (o) => o.cpuMs))} | ${f(r.grown.openMs)} | ${(r.cold.bytes / 1e6).toFixed(1)} | ${f(r.heapUsedMb)} / ${f(r.heapTotalMb)} |`,
+    );
+  }
+  const base = results[0] as Result;
+  const frames = (x: Frames, ref: Frames) =>
+    `${f(x.p50)} / ${f(x.p95)} / ${f(x.max)} (${(x.p95 / ref.p95).toFixed(2)}×)`;
+  console.log(
+    `\nFrames while acting on the last open page, p50 / p95 / max (ms), and in brackets p95 against the ${base.spans.toLocaleString('en')}-span trace's in the same run. Scroll: 150 frames of 600 px. Collapse all, then expand all. Subtree: fold and unfold the second row's subtree twice. Find: type the name of a span at the deepest level, late in the trace, until its row is on screen (the page finds it in the names it holds; the server's search of attributes answers later, or gives up at its query timeout).\n`,
+  );
+  console.log(
+    '| Spans | Scroll | Collapse all | Expand all | Subtree fold/unfold | Find | Find until the row shows (ms) |',
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    console.log(
+      `| ${r.spans.toLocaleString('en')} | ${frames(r.scroll, base.scroll)} | ${frames(r.collapseAll, base.collapseAll)} | ${frames(r.expandAll, base.expandAll)} | ${frames(r.subtree, base.subtree)} | ${frames(r.find, base.find)} | ${f(r.findMs)} |`,
     );
   }
   console.log(
-    "\nThe embedded store keeps the outlines of the large traces (10,000 spans or more) it read last: opens after the first are served from there while the trace is unchanged (Server-Timing says `cached`); the first open of each size had nothing cached, and the open after one more span of the trace arrived reads it all again, with no cut of the store running (the first open may race the cut of the head the trace was ingested into, which runs in this process). Server CPU: this process (the server, its background cuts of the head meanwhile, and the benchmark's end of the browser protocol), median per open. UI: from when both the trace's response and the app's code were there (the page asks for the trace while its code loads, so for a small trace this includes starting the app). Heap: the page after its last open, before scrolling (V8 heap used, and committed).",
+    "\nServer CPU: this process (the server, its store's thread with any cut of the head meanwhile, and the benchmark's end of the browser protocol) during the open. Heap: the page after its last open, before scrolling (V8 heap used, and committed). The server keeps the answers of large traces (10,000 spans or more) per trace version: warm opens are served from there (Server-Timing `cached`); the open after one more span arrived reads the trace again.",
   );
   console.log('\nServer-Timing of each open (ms):');
   for (const r of results) {
     console.log(
-      `- ${r.spans.toLocaleString('en')} spans: ${r.serverTimings.join(' | ')} || after one more span: ${r.grownTiming}`,
+      `- ${r.spans.toLocaleString('en')} spans: cold: ${r.cold.timing} | warm: ${r.warm.map((o) => o.timing).join(' | ')} || after one more span: ${r.grown.timing}`,
     );
   }
 } finally {

@@ -1,7 +1,7 @@
 import type { Span } from '@ariadne/protocol';
 import { dedupeSpans } from '../storage/query/dedupe-spans.js';
 import type { SpanReader, TimeRange } from '../storage/span-store.js';
-import { SpanIds } from './trace-view/span-ids.js';
+import { repeatsAnId } from './trace-view/span-ids.js';
 import { hasSpanLookup } from './trace-view/span-lookup.js';
 import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-view/trace-outline.js';
 import { withOverrides } from './with-overrides.js';
@@ -58,13 +58,6 @@ export function readSpansOnce<R extends SpanReader>(reader: R): R {
 /** The spans of one trace, copies dropped; the array itself when no span id repeats (nothing to compare). */
 function keptOnce(spans: Span[]): Span[] {
   return repeatsAnId(spans.map((span) => span.spanId)) ? dedupeSpans(spans) : spans;
-}
-
-/** Whether two of the ids are equal (of one trace: ids of different traces may be equal without harm). */
-function repeatsAnId(spanIds: readonly string[]): boolean {
-  const ids = new SpanIds(spanIds);
-  for (let i = 0; i < spanIds.length; i++) if (ids.keep(i) !== i) return true;
-  return false;
 }
 
 /** The outline of the trace's spans kept once; the store's own when no two were copies. */

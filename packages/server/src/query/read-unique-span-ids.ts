@@ -1,13 +1,23 @@
 import type { Span } from '@ariadne/protocol';
 import type { SpanReader, TimeRange } from '../storage/span-store.js';
-import { SpanIds } from './trace-view/span-ids.js';
+import { searchTraceSpans } from './trace-view/search-trace-spans.js';
+import { repeatsAnId } from './trace-view/span-ids.js';
 import { hasSpanLookup } from './trace-view/span-lookup.js';
-import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-view/trace-outline.js';
+import {
+  hasTraceOutline,
+  type TraceOutline,
+  type TraceOutlineReader,
+  traceOutlineOf,
+} from './trace-view/trace-outline.js';
+import { hasTraceSpanSearch } from './trace-view/trace-span-search.js';
+import { hasTraceVersion } from './trace-view/trace-version.js';
 import { planUniqueSpanIds, type SpanIdPlan, uniqueSpanIds } from './unique-span-ids.js';
 import { withOverrides } from './with-overrides.js';
 
 /** Readers already wrapped. */
 const wrapped = new WeakSet<object>();
+/** Traces whose id plan is remembered by version. */
+const MAX_PLANS = 64;
 
 interface View {
   readonly outline: TraceOutline;
@@ -27,7 +37,10 @@ interface View {
  * from the trace's spans with unique ids, and the plan kept for as long as
  * the store hands out that outline object, so that a span looked up alone
  * (the span details of the UI) reads as it does in the outline: asked for a
- * new id, the lookup asks the store for the stored one.
+ * new id, the lookup asks the store for the stored one. With a store that
+ * versions traces (`TraceVersionReader`), the plan is also remembered per
+ * trace version: a lookup or a find in a trace read before asks the version
+ * instead of reading the outline again.
  */
 export function readUniqueSpanIds<R extends SpanReader>(reader: R): R {
   if (wrapped.has(reader)) return reader;
@@ -50,12 +63,36 @@ export function readUniqueSpanIds<R extends SpanReader>(reader: R): R {
     return view;
   };
 
+  // Whether a trace's ids repeat (its plan), by trace version, for a store that versions traces: a
+  // span's details or a find in a 1,000,000-span trace then need not read its outline again.
+  const plans = new Map<string, { version: string; plan: SpanIdPlan | undefined }>();
+  const versionOf = (traceId: string): Promise<string | undefined> =>
+    hasTraceVersion(reader) ? reader.getTraceVersion(traceId) : Promise.resolve(undefined);
+  const remember = (traceId: string, version: string | undefined, plan: SpanIdPlan | undefined) => {
+    if (version === undefined) return;
+    plans.delete(traceId);
+    plans.set(traceId, { version, plan });
+    for (const oldest of plans.keys()) {
+      if (plans.size <= MAX_PLANS) break;
+      plans.delete(oldest);
+    }
+  };
+  const planOf = async (traceId: string, outlineReader: TraceOutlineReader): Promise<SpanIdPlan | undefined> => {
+    const version = await versionOf(traceId);
+    const known = plans.get(traceId);
+    if (version !== undefined && known?.version === version) return known.plan;
+    const { plan } = await viewOf(traceId, await outlineReader.getTraceOutline(traceId));
+    remember(traceId, version, plan);
+    return plan;
+  };
+
   if (hasTraceOutline(reader)) {
-    overrides.set(
-      'getTraceOutline',
-      async (traceId: string): Promise<TraceOutline> =>
-        (await viewOf(traceId, await reader.getTraceOutline(traceId))).outline,
-    );
+    overrides.set('getTraceOutline', async (traceId: string): Promise<TraceOutline> => {
+      const version = await versionOf(traceId);
+      const view = await viewOf(traceId, await reader.getTraceOutline(traceId));
+      remember(traceId, version, view.plan);
+      return view.outline;
+    });
   }
   if (hasSpanLookup(reader)) {
     overrides.set('getSpansById', async (traceId: string, spanId: string): Promise<Span[]> => {
@@ -63,10 +100,19 @@ export function readUniqueSpanIds<R extends SpanReader>(reader: R): R {
       if (!hasTraceOutline(reader)) {
         return uniqueSpanIds(await reader.getTrace(traceId)).filter((span) => span.spanId === spanId);
       }
-      const { plan } = await viewOf(traceId, await reader.getTraceOutline(traceId));
+      const plan = await planOf(traceId, reader);
       if (plan === undefined) return reader.getSpansById(traceId, spanId);
       const stored = await reader.getSpansById(traceId, plan.originalOf(spanId) ?? spanId);
       return stored.map((span) => plan.adjust(span)).filter((span) => span.spanId === spanId);
+    });
+  }
+
+  if (hasTraceSpanSearch(reader) && hasTraceOutline(reader)) {
+    // Ids as stored, unless the trace's ids repeat: then the whole trace, with its ids made unique.
+    overrides.set('findSpansInTrace', async (traceId: string, query: string): Promise<string[]> => {
+      const plan = await planOf(traceId, reader);
+      if (plan === undefined) return reader.findSpansInTrace(traceId, query);
+      return searchTraceSpans(uniqueSpanIds(await reader.getTrace(traceId)), query);
     });
   }
 
@@ -81,10 +127,4 @@ async function makeView(reader: SpanReader, traceId: string, outline: TraceOutli
   const plan = planUniqueSpanIds(spans);
   if (plan.empty) return { outline };
   return { outline: traceOutlineOf(spans.map((span) => plan.adjust(span))), plan };
-}
-
-function repeatsAnId(spanIds: readonly string[]): boolean {
-  const ids = new SpanIds(spanIds);
-  for (let i = 0; i < spanIds.length; i++) if (ids.keep(i) !== i) return true;
-  return false;
 }

@@ -128,12 +128,21 @@ test('the trace view reads: skeleton, one span in full, and find-in-trace ids', 
     traceId,
   );
   const { client, asked } = serve({
+    // Span ids that do not fit the byte form: the JSON skeleton serves.
+    [`http://ariadne.test/api/trace-view/${traceId}/columns`]: [
+      400,
+      JSON.stringify({ data: null, errors: [{ code: 400, msg: 'a span id of this trace is not 16 characters' }] }),
+    ],
     [`http://ariadne.test/api/trace-view/${traceId}`]: [200, envelope(skeleton)],
     [`http://ariadne.test/api/trace-view/${traceId}/spans/00000000000000a1`]: [200, envelope([full])],
     [`http://ariadne.test/api/trace-view/${traceId}/search`]: [200, envelope({ spanIds: ['00000000000000a1'] })],
   });
   const { trace } = await client.getTraceSkeleton(traceId);
   assert.equal(trace.spans[0]?.operationName, 'GET /');
+  assert.deepEqual(asked, [
+    `http://ariadne.test/api/trace-view/${traceId}/columns`,
+    `http://ariadne.test/api/trace-view/${traceId}`,
+  ]);
   assert.equal((await client.getSpan(traceId, '00000000000000a1')).spans[0]?.tags[0]?.key, 'http.route');
   assert.deepEqual(await client.searchTrace(traceId, 'a b'), ['00000000000000a1']);
   assert.equal(asked.at(-1), `http://ariadne.test/api/trace-view/${traceId}/search?q=a%20b`);

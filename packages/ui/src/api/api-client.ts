@@ -6,6 +6,10 @@ import type { EarlyResponses } from './early-response.js';
 import { parseJson } from './parse-json.js';
 import { readEnvelope, readStringList, readTraces } from './read-response.js';
 import { readTraceSkeleton, type SkeletonTrace } from './read-skeleton.js';
+import { readTraceColumns } from './read-trace-columns.js';
+
+/** The byte form of a trace's skeleton (the server's `trace-columns.ts`). */
+const TRACE_COLUMNS_TYPE = 'application/vnd.ariadne.trace-columns';
 
 /** The Jaeger-compatible query API, typed and validated. Every failure is an `ApiError`. */
 export interface ApiClient {
@@ -55,12 +59,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
    * `exactIntegers`: keep int64 values past 2^53 (`parseJson`); false for
    * answers that hold none, whose megabytes are then not scanned for them.
    */
-  async function getBody(path: string, signal: AbortSignal | undefined, exactIntegers = true): Promise<unknown> {
-    let response: Response;
+  async function respond(path: string, signal: AbortSignal | undefined, accept: string): Promise<Response> {
     try {
-      response = await (options.early?.take(path) ??
+      return await (options.early?.take(path) ??
         doFetch(`${baseUrl}${path}`, {
-          headers: { Accept: 'application/json' },
+          headers: { Accept: accept },
           signal: signal ?? null,
         }));
     } catch (error) {
@@ -69,6 +72,14 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         cause: error,
       });
     }
+  }
+
+  /** A JSON answer's body; a failed answer (any body) as an `ApiError` with the server's words. */
+  async function getBody(path: string, signal: AbortSignal | undefined, exactIntegers = true): Promise<unknown> {
+    return readJsonBody(path, await respond(path, signal, 'application/json'), exactIntegers);
+  }
+
+  async function readJsonBody(path: string, response: Response, exactIntegers: boolean): Promise<unknown> {
     const text = await response.text();
     let body: unknown;
     try {
@@ -132,8 +143,15 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       return { ...trace, warnings: [...(trace.warnings ?? []), note] };
     },
     async getTraceSkeleton(traceId, signal) {
-      // Ids, indexes and microseconds: no integer in it is past 2^53.
-      const skeleton = readTraceSkeleton(await get(`/api/trace-view/${encodeURIComponent(traceId)}`, signal, false));
+      const path = `/api/trace-view/${encodeURIComponent(traceId)}`;
+      // The byte form first (a million spans are read in place, not parsed); a 400 says the trace's
+      // span ids do not fit it, and the JSON form serves. Ids, indexes and microseconds: no integer past 2^53.
+      const columns = await respond(`${path}/columns`, signal, TRACE_COLUMNS_TYPE);
+      const skeleton = columns.ok
+        ? readTraceColumns(await columns.arrayBuffer())
+        : columns.status === 400
+          ? readTraceSkeleton(await get(path, signal, false))
+          : readTraceSkeleton(readEnvelopeData(await readJsonBody(`${path}/columns`, columns, false)));
       if (skeleton.trace.spans.length === 0) throw new ApiError('NotFound', `Trace ${traceId} not found.`, 404);
       return skeleton;
     },

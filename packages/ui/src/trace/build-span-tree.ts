@@ -194,16 +194,18 @@ function linkByShape(trace: JaegerTrace, shape: TraceShape): Linked {
   if (parents.length !== n || duplicate.length !== n || failed.length !== n) {
     throw new RangeError(`a trace shape of ${parents.length} spans for a trace of ${n}`);
   }
-  const nodeAt: (MutableNode | undefined)[] = new Array(n);
+  // Filled in order from empty: \`new Array(n)\` past 100,000 entries is a slow dictionary in V8.
+  const nodeAt: (MutableNode | undefined)[] = [];
   const all: MutableNode[] = [];
   let duplicateCount = 0;
   for (let i = 0; i < n; i++) {
     if (duplicate[i] === 1) {
+      nodeAt.push(undefined);
       duplicateCount++;
       continue;
     }
     const node = newNode(trace, spans[i] as JaegerSpan, failed[i] === 1);
-    nodeAt[i] = node;
+    nodeAt.push(node);
     all.push(node);
   }
   const roots: MutableNode[] = [];

@@ -9,11 +9,7 @@ import { tagValueText } from './span-tags.js';
  * exactly. Empty query: no matches.
  */
 export function searchSpans(tree: SpanTree, query: string): Set<string> {
-  const words = query
-    .trim()
-    .toLowerCase()
-    .split(/\s+/)
-    .filter((w) => w !== '');
+  const words = findWords(query);
   const out = new Set<string>();
   if (words.length === 0) return out;
   for (const node of tree.nodes) {
@@ -38,4 +34,13 @@ export function searchSpans(tree: SpanTree, query: string): Set<string> {
     if (words.every(matches)) out.add(node.spanId);
   }
   return out;
+}
+
+/** The words of a find-in-trace query, lowercased. */
+export function findWords(query: string): string[] {
+  return query
+    .trim()
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== '');
 }

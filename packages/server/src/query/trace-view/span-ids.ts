@@ -6,6 +6,25 @@
  * a flat table. Any other id (a store keeps what it was sent) sends the whole
  * trace down the plain path: text comparison and a Map.
  */
+const repeating = new WeakMap<readonly string[], boolean>();
+
+/**
+ * Whether two of the ids are equal (of one trace: ids of different traces may
+ * be equal without harm). Remembered per list: the readers wrapped around a
+ * store (`readSpansOnce`, `readUniqueSpanIds`) each ask it of the same
+ * outline, a million ids for the largest traces.
+ */
+export function repeatsAnId(spanIds: readonly string[]): boolean {
+  let known = repeating.get(spanIds);
+  if (known === undefined) {
+    const ids = new SpanIds(spanIds);
+    known = false;
+    for (let i = 0; i < spanIds.length && !known; i++) if (ids.keep(i) !== i) known = true;
+    repeating.set(spanIds, known);
+  }
+  return known;
+}
+
 export class SpanIds {
   readonly #ids: readonly string[];
   /** Both halves of every id, when every id is 16 hex digits; else undefined. */

@@ -154,3 +154,24 @@ test('order: start, then id as text, then store order, for random, sequential, r
     assert.deepEqual(skeleton.duplicates, duplicates, kind);
   }
 });
+
+test('order past 131,072 spans (a million-span trace sorts natively too): start, then id', () => {
+  let seed = 11;
+  const random = (below: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed % below;
+  };
+  const hex = (n: number) => n.toString(16).padStart(8, '0');
+  const spans = Array.from({ length: 140_000 }, () =>
+    makeSpan({
+      spanId: hex(random(2 ** 31)) + hex(random(2 ** 31)),
+      // An hour of starts: 2^18 index slots still fit under 2^53.
+      startTimeUnixNano: T0 + BigInt(random(3_600_000_000)) * 1_000n,
+    }),
+  );
+  const expected = spans
+    .map((span) => ({ id: span.spanId, start: span.startTimeUnixNano / 1000n }))
+    .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((s) => s.id);
+  assert.deepEqual(toTraceSkeleton(spans).spanIds, expected);
+});

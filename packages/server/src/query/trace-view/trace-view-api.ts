@@ -7,9 +7,11 @@ import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { readUniqueSpanIds } from '../read-unique-span-ids.js';
 import { searchTraceSpans } from './search-trace-spans.js';
+import { serveTraceColumns } from './serve-trace-columns.js';
 import { hasSpanLookup } from './span-lookup.js';
 import { hasTraceOutline, type TraceOutline, traceOutlineOf } from './trace-outline.js';
 import { toTraceSkeleton } from './trace-skeleton.js';
+import { hasTraceSpanSearch } from './trace-span-search.js';
 
 /**
  * The web UI's own reads of one large trace, so that opening it does not
@@ -17,6 +19,8 @@ import { toTraceSkeleton } from './trace-skeleton.js';
  * `/api/traces/{id}` keeps its shape for Jaeger's UI and Grafana):
  *
  * - `GET /api/trace-view/:traceId`: the trace's skeleton (`TraceSkeleton`).
+ * - `GET /api/trace-view/:traceId/columns`: the same skeleton as bytes
+ *   (`trace-columns.ts`), what the web UI reads; the JSON one stays for other clients.
  * - `GET /api/trace-view/:traceId/spans/:spanId`: one span as a Jaeger trace of
  *   that span alone (with its process), in a list like `/api/traces/{id}`, for the span's details.
  * - `GET /api/trace-view/:traceId/search?q=`: `{spanIds}` of the spans that
@@ -54,7 +58,6 @@ export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore):
       return read(archive, traceId);
     }
   }
-  const readTrace = (c: Context) => fromStores(c, (store, traceId) => store.getTrace(traceId));
   // A store that outlines a trace itself skips decoding every attribute of every span.
   const readOutline = (c: Context) =>
     fromStores(
@@ -106,6 +109,18 @@ export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore):
   );
 
   app.get(
+    '/api/trace-view/:traceId/columns',
+    handle((c) =>
+      serveTraceColumns(
+        c.req.param('traceId') ?? '',
+        reader,
+        () => readOutline(c),
+        (traceId) => traceRetentionOf(store, traceId),
+      ),
+    ),
+  );
+
+  app.get(
     '/api/trace-view/:traceId/spans/:spanId',
     handle(async (c) => {
       const spanId = (c.req.param('spanId') ?? '').toLowerCase();
@@ -129,7 +144,13 @@ export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore):
   app.get(
     '/api/trace-view/:traceId/search',
     handle(async (c) => {
-      const spanIds = searchTraceSpans(await readTrace(c), c.req.query('q') ?? '');
+      const query = c.req.query('q') ?? '';
+      // A store that searches a trace where it keeps it is asked to: no trace read whole.
+      const spanIds = await fromStores(c, async (store, traceId) =>
+        hasTraceSpanSearch(store)
+          ? store.findSpansInTrace(traceId, query)
+          : searchTraceSpans(await store.getTrace(traceId), query),
+      );
       return jaegerDataResponse({ spanIds }, spanIds.length);
     }),
   );

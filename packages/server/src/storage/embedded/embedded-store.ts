@@ -2,6 +2,7 @@ import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AriadneError, isValidTraceId, normalizeTraceId, type Span } from '@ariadne/protocol';
 import { ScanPacer } from '../../query/query-deadline.js';
+import { searchTraceSpans } from '../../query/trace-view/search-trace-spans.js';
 import type { SpanLookup } from '../../query/trace-view/span-lookup.js';
 import {
   type TraceOutline,
@@ -9,6 +10,8 @@ import {
   type TraceOutlineReader,
   traceOutlineOf,
 } from '../../query/trace-view/trace-outline.js';
+import type { TraceSpanSearch } from '../../query/trace-view/trace-span-search.js';
+import type { TraceVersionReader } from '../../query/trace-view/trace-version.js';
 import type { RetentionPolicy } from '../../retention/retention-policy.js';
 import { TimeSlices } from '../../threads/time-slices.js';
 import { dedupeSpans } from '../query/dedupe-spans.js';
@@ -97,8 +100,9 @@ export interface EmbeddedStoreOptions {
   readonly onError?: (error: unknown) => void;
   /**
    * Outlines of large traces kept for opening them again (`OutlineCache`), in
-   * spans: about 160 bytes each (measured on 100,000: 65 for the outline, 95
-   * for the trace view's JSON of it), so 80 MB by default (500,000); 0 keeps none.
+   * spans: about 65 bytes each (measured on 100,000), so 65 MB by default
+   * (1,000,000: one trace of a million spans, whose span details and finds
+   * each read its outline, is kept whole); 0 keeps none.
    */
   readonly outlineCacheSpans?: number;
   /**
@@ -118,6 +122,9 @@ export interface EmbeddedStoreOptions {
   readonly blockCacheBytes?: number;
 }
 
+/** Spans searched between turns of the store's event loop by `findSpansInTrace`. */
+const FIND_SLICE = 2_000;
+
 /** Traces smaller than this are read again on each open: a few milliseconds. */
 const OUTLINE_CACHE_MIN_SPANS = 10_000;
 
@@ -126,6 +133,8 @@ export type EmbeddedStore = SpanStore &
   DependencyReader &
   RedMetricsReader &
   TraceOutlineReader &
+  TraceVersionReader &
+  TraceSpanSearch &
   SpanLookup &
   RetentionControl &
   TraceRetentionReader;
@@ -165,7 +174,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     operations: new OperationPool(),
   };
   let head = new Head();
-  const outlines = new OutlineCache(options.outlineCacheSpans ?? 500_000, OUTLINE_CACHE_MIN_SPANS);
+  const outlines = new OutlineCache(options.outlineCacheSpans ?? 1_000_000, OUTLINE_CACHE_MIN_SPANS);
   /** Times retention deleted blocks: part of a trace's version for `outlines`. */
   let retentionRuns = 0;
   let wal: WalWriter;
@@ -588,6 +597,33 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         if (mayRepeat(built)) built = traceOutlineOf(dedupeSpans(await readTrace(current, id)));
         outlines.set(id, version, built);
         return built;
+      }),
+
+    // A block's share of the trace at a time: a million-span trace is never decoded whole.
+    findSpansInTrace: (traceId: string, query: string): Promise<string[]> =>
+      read(async (current) => {
+        const { id, holders } = await whereIs(current, traceId);
+        const found = new Set<string>();
+        // Slices of spans with turns of the event loop between them, so that the store's thread takes
+        // batches and answers other reads (a span's details) meanwhile; past the deadline it stops.
+        const pacer = new ScanPacer();
+        const search = async (spans: readonly Span[]) => {
+          for (let from = 0; from < spans.length; from += FIND_SLICE) {
+            const turn = pacer.step();
+            if (turn !== undefined) await turn;
+            for (const spanId of searchTraceSpans(spans.slice(from, from + FIND_SLICE), query)) found.add(spanId);
+          }
+        };
+        for (const block of holders) await search(await block.getTrace(id));
+        for (const part of current.heads) await search(plainSpans(part.traces.get(id) ?? []));
+        return [...found];
+      }),
+
+    // Index look-ups only: the trace view serves a large trace's kept answer while this is unchanged.
+    getTraceVersion: (traceId: string): Promise<string> =>
+      read(async (current) => {
+        const { spanCount } = await whereIs(current, traceId);
+        return `${retentionRuns}:${spanCount}`;
       }),
 
     // Only the chunks holding the trace are walked, and only the span asked for is decoded.

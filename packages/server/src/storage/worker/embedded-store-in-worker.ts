@@ -119,6 +119,8 @@ export async function openEmbeddedStoreInWorker(options: WorkerStoreOptions): Pr
     getTrace: (traceId, timeRange) => call('getTrace', [traceId, timeRange]),
     getTraceOutline: (traceId) => call('getTraceOutline', [traceId]),
     getSpansById: (traceId, spanId) => call('getSpansById', [traceId, spanId]),
+    getTraceVersion: (traceId) => call('getTraceVersion', [traceId]),
+    findSpansInTrace: (traceId, query) => call('findSpansInTrace', [traceId, query]),
     findTraces: (query) => call('findTraces', [query]),
     getServices: () => call('getServices', []),
     getOperations: (query) => call('getOperations', [query]),

@@ -15,8 +15,9 @@ const ROW = 18;
 
 /**
  * Time left to right, nesting top to bottom, one canvas: 100,000 spans draw
- * in one pass (spans narrower than a pixel are drawn as hairlines), and a
- * click finds the span under the pointer from the layout.
+ * in one pass (spans narrower than a pixel are drawn as hairlines, one per
+ * pixel column of a row however many fall there), and a click finds the
+ * span under the pointer from the layout.
  */
 export function FlameGraph({ tree, selectedId, matches, onSelect }: FlameGraphProps) {
   const layout = useMemo(() => flameLayout(tree), [tree]);
@@ -42,11 +43,21 @@ export function FlameGraph({ tree, selectedId, matches, onSelect }: FlameGraphPr
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
     const nodes = tree.nodes;
+    // Per row, the pixel column its last hairline went to: of the spans narrower than a pixel that
+    // fall in one column of one row, one is drawn (a million spans are mostly such; the picture is
+    // the same but for which service colours that pixel).
+    const hairlineAt = new Int32Array(layout.maxDepth + 1).fill(-1);
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i] as SpanNode;
       const x = (layout.x[i] as number) * width;
+      const narrow = (layout.width[i] as number) * width < 1;
       const w = Math.max((layout.width[i] as number) * width, 1);
-      const y = (layout.depth[i] as number) * ROW;
+      const depth = layout.depth[i] as number;
+      const y = depth * ROW;
+      if (narrow && !matches.has(node.spanId) && node.spanId !== selectedId) {
+        if (hairlineAt[depth] === Math.floor(x)) continue;
+        hairlineAt[depth] = Math.floor(x);
+      }
       ctx.fillStyle = colorOf(node.serviceName);
       ctx.fillRect(x, y, w, ROW - 1);
       if (w > 3 && (node.hasError || matches.has(node.spanId) || node.spanId === selectedId)) {

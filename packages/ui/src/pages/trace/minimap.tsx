@@ -20,21 +20,17 @@ const HEIGHT = 56;
 /**
  * The whole timeline squeezed into a strip: every visible row one hairline,
  * search matches marked, the window in view framed. Click or drag to go
- * there. One canvas, redrawn only when the rows or matches change.
+ * there. The rows' canvas is redrawn only when the rows change, the marks'
+ * canvas over it when the matches do.
  */
 export function Minimap({ rows, traceStart, traceDuration, viewStart, viewEnd, matches, onJump }: MinimapProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = canvasRef.current;
-    if (canvas === null) return;
+    const ctx = sizedContext(canvas);
+    if (canvas === null || ctx === undefined) return;
     const width = canvas.clientWidth || 800;
     const ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(HEIGHT * ratio);
-    const ctx = canvas.getContext('2d');
-    if (ctx === null) return;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, HEIGHT);
     const colorOf = resolveServiceColors();
     const n = rows.length;
     const rowHeight = Math.max(HEIGHT / Math.max(n, 1), 0.5);
@@ -57,13 +53,21 @@ export function Minimap({ rows, traceStart, traceDuration, viewStart, viewEnd, m
         );
       }
     }
-    if (matches.size > 0) {
-      ctx.fillStyle = resolveCssColor('--match', '#ffd43b');
-      for (let i = 0; i < n; i++) {
-        if (matches.has((rows[i] as SpanNode).spanId)) ctx.fillRect(0, (i / n) * HEIGHT, 6, Math.max(rowHeight, 2));
-      }
+  }, [rows, traceStart, traceDuration]);
+
+  // Matches on a canvas of their own: a find does not draw a million rows again.
+  const marksRef = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = sizedContext(marksRef.current);
+    if (ctx === undefined) return;
+    if (matches.size === 0) return;
+    const n = rows.length;
+    const rowHeight = Math.max(HEIGHT / Math.max(n, 1), 0.5);
+    ctx.fillStyle = resolveCssColor('--match', '#ffd43b');
+    for (let i = 0; i < n; i++) {
+      if (matches.has((rows[i] as SpanNode).spanId)) ctx.fillRect(0, (i / n) * HEIGHT, 6, Math.max(rowHeight, 2));
     }
-  }, [rows, traceStart, traceDuration, matches]);
+  }, [rows, matches]);
 
   const jump = (event: PointerEvent<HTMLDivElement>) => {
     if (event.type === 'pointermove' && event.buttons !== 1) return;
@@ -84,6 +88,7 @@ export function Minimap({ rows, traceStart, traceDuration, viewStart, viewEnd, m
       title="Overview: click or drag to move through the trace"
     >
       <canvas ref={canvasRef} />
+      <canvas ref={marksRef} className="minimap-marks" />
       <div
         className="minimap-window"
         data-testid="minimap-window"
@@ -96,10 +101,27 @@ export function Minimap({ rows, traceStart, traceDuration, viewStart, viewEnd, m
   );
 }
 
+/** The canvas sized to its box in device pixels, cleared, drawing in CSS pixels; undefined without one. */
+function sizedContext(canvas: HTMLCanvasElement | null): CanvasRenderingContext2D | undefined {
+  if (canvas === null) return undefined;
+  const width = canvas.clientWidth || 800;
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(HEIGHT * ratio);
+  const ctx = canvas.getContext('2d');
+  if (ctx === null) return undefined;
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, HEIGHT);
+  return ctx;
+}
+
+/** Rows the strip draws from at most; more are sampled evenly. */
+const MAX_BARS = 100_000;
+
 /**
  * More rows than pixel rows: each pixel row shows, per column, the last of
  * its rows there (`minimapBands`), in device pixels; far fewer rectangles
- * than one per row.
+ * than one per row. Past `MAX_BARS` rows, a sample of them, evenly spaced.
  */
 function drawBands(
   ctx: CanvasRenderingContext2D,
@@ -110,14 +132,17 @@ function drawBands(
   height: number,
   colorOf: (service: string) => string,
 ) {
-  const n = rows.length;
+  // Past MAX_BARS rows, every step-th row stands for the rows around it: a pixel row of the strip
+  // covers thousands of them, and a fold of a million-row timeline must not redraw every one.
+  const step = Math.ceil(rows.length / MAX_BARS);
+  const n = Math.ceil(rows.length / step);
   const from = new Int32Array(n);
   const to = new Int32Array(n);
   const color = new Int32Array(n);
   const palette: string[] = [];
   const paletteIndex = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const node = rows[i] as SpanNode;
+    const node = rows[i * step] as SpanNode;
     const x = (node.span.startTime - traceStart) * pixelsPerMicro;
     const left = Math.floor(x);
     from[i] = left;

@@ -1,5 +1,5 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
+import { useFixedRows } from '../../hooks/use-fixed-rows.js';
 import type { SpanNode, SpanTree } from '../../trace/build-span-tree.js';
 import { formatDuration } from '../../trace/format-duration.js';
 import { selfTime } from '../../trace/self-time.js';
@@ -26,6 +26,9 @@ interface Row {
   readonly node: SpanNode;
   readonly self: number;
 }
+
+/** Rows are this high (span-table CSS): the window is computed from it. */
+const ROW_HEIGHT = 28;
 
 /** Every span as a table row, sortable by any column (click again to reverse); virtualised like the timeline. */
 export function SpanTable({ tree, selectedId, matches, onSelect }: SpanTableProps) {
@@ -56,13 +59,9 @@ export function SpanTable({ tree, selectedId, matches, onSelect }: SpanTableProp
     });
   }, [base, sort]);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => 28,
-    overscan: 10,
-    initialRect: { width: 1200, height: 800 },
-  });
+  const view = useFixedRows(scrollRef, rows.length, ROW_HEIGHT, 10);
+  const drawn: number[] = [];
+  for (let i = view.first; i < view.end; i++) drawn.push(i);
 
   return (
     <div className="span-table" data-testid="span-table">
@@ -87,9 +86,9 @@ export function SpanTable({ tree, selectedId, matches, onSelect }: SpanTableProp
         ))}
       </div>
       <div className="span-table-body" ref={scrollRef}>
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const row = rows[item.index] as Row;
+        <div style={{ height: view.totalHeight, position: 'relative' }}>
+          {drawn.map((index) => {
+            const row = rows[index] as Row;
             const { node } = row;
             let className = 'span-table-row';
             if (node.spanId === selectedId) className += ' selected';
@@ -101,7 +100,7 @@ export function SpanTable({ tree, selectedId, matches, onSelect }: SpanTableProp
                 className={className}
                 data-testid="span-table-row"
                 data-span-id={node.spanId}
-                style={{ transform: `translateY(${item.start}px)` }}
+                style={{ transform: `translateY(${index * ROW_HEIGHT}px)` }}
                 onClick={() => onSelect(node.spanId)}
               >
                 <span>{node.serviceName}</span>

@@ -1,5 +1,5 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useFixedRows } from '../../hooks/use-fixed-rows.js';
 import type { SpanNode, SpanTree } from '../../trace/build-span-tree.js';
 import { isSkewed } from '../../trace/clock-skew.js';
 import type { CriticalSegment } from '../../trace/critical-path.js';
@@ -69,16 +69,9 @@ export function Timeline({
   const scrollRef = useRef<HTMLDivElement>(null);
   const duration = tree.endTime - tree.startTime;
   const ticks = useMemo(() => rulerTicks(duration), [duration]);
-  // Items keyed by position (the default): rows are keyed by span below, and the virtualizer's
-  // per-item work for 100,000 rows is cheaper on numbers than on span ids.
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 15,
-    // Until the container is measured, render a screenful rather than nothing.
-    initialRect: { width: 1200, height: 800 },
-  });
+  // Every row is ROW_HEIGHT high: windowing by arithmetic, nothing kept per row (a million rows).
+  const view = useFixedRows(scrollRef, rows.length, ROW_HEIGHT, 15);
+  const { scrollToIndex } = view;
   const [cursorId, setCursorId] = useState<string | undefined>(selectedId ?? rows[0]?.spanId);
   const rowIndex = useMemo(() => rowIndexOf(tree, rows), [tree, rows]);
 
@@ -86,21 +79,21 @@ export function Timeline({
     if (selectedId === undefined) return;
     setCursorId(selectedId);
     const index = rowIndex.get(selectedId);
-    if (index !== undefined) virtualizer.scrollToIndex(index, { align: 'auto' });
-  }, [selectedId, rowIndex, virtualizer]);
+    if (index !== undefined) scrollToIndex(index, 'auto');
+  }, [selectedId, rowIndex, scrollToIndex]);
 
   useEffect(() => {
     if (focusId === undefined) return;
     setCursorId(focusId);
     const index = rowIndex.get(focusId);
-    if (index !== undefined) virtualizer.scrollToIndex(index, { align: 'center' });
-  }, [focusId, rowIndex, virtualizer]);
+    if (index !== undefined) scrollToIndex(index, 'center');
+  }, [focusId, rowIndex, scrollToIndex]);
 
   const moveTo = (index: number) => {
     const node = rows[Math.min(Math.max(index, 0), rows.length - 1)];
     if (node === undefined) return;
     setCursorId(node.spanId);
-    virtualizer.scrollToIndex(node === rows[index] ? index : (rowIndex.get(node.spanId) ?? 0), { align: 'auto' });
+    scrollToIndex(node === rows[index] ? index : (rowIndex.get(node.spanId) ?? 0), 'auto');
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -147,9 +140,8 @@ export function Timeline({
     [onSelect],
   );
 
-  const items = virtualizer.getVirtualItems();
-  const viewStart = Math.floor((virtualizer.scrollOffset ?? 0) / ROW_HEIGHT);
-  const viewHeight = scrollRef.current?.clientHeight ?? 800;
+  const drawn: number[] = [];
+  for (let i = view.first; i < view.end; i++) drawn.push(i);
   const hasNesting = tree.depth > 1;
   return (
     <section className="timeline" data-testid="timeline" aria-label="Timeline">
@@ -157,10 +149,10 @@ export function Timeline({
         rows={rows}
         traceStart={tree.startTime}
         traceDuration={duration}
-        viewStart={viewStart}
-        viewEnd={Math.min(rows.length, viewStart + Math.ceil(viewHeight / ROW_HEIGHT))}
+        viewStart={view.viewFirst}
+        viewEnd={view.viewEnd}
         matches={matches}
-        onJump={(index) => virtualizer.scrollToOffset(index * ROW_HEIGHT)}
+        onJump={(index) => view.scrollToOffset(index * ROW_HEIGHT)}
       />
       <div className="timeline-head">
         <div className="timeline-head-tree">
@@ -200,14 +192,14 @@ export function Timeline({
         data-testid="timeline-body"
         onKeyDown={onKeyDown}
       >
-        <div className="timeline-canvas" style={{ height: virtualizer.getTotalSize() }}>
-          {items.map((item) => {
-            const node = rows[item.index] as SpanNode;
+        <div className="timeline-canvas" style={{ height: view.totalHeight }}>
+          {drawn.map((index) => {
+            const node = rows[index] as SpanNode;
             return (
               <TimelineRow
                 key={node.spanId}
                 node={node}
-                top={item.start}
+                top={index * ROW_HEIGHT}
                 collapsed={collapsed.has(node.spanId)}
                 selected={node.spanId === selectedId}
                 focused={node.spanId === cursorId}

@@ -6,6 +6,7 @@ import { useFindInTrace } from '../../hooks/use-find-in-trace.js';
 import { buildSpanTree } from '../../trace/build-span-tree.js';
 import { countClockSkew } from '../../trace/clock-skew.js';
 import { type CriticalSegment, criticalPath } from '../../trace/critical-path.js';
+import { searchSpanNames } from '../../trace/search-span-names.js';
 import { searchSpans } from '../../trace/search-spans.js';
 import { serviceCalls } from '../../trace/service-calls.js';
 import type { TraceShape } from '../../trace/trace-shape.js';
@@ -42,7 +43,8 @@ const VIEWS: readonly { value: TraceViewKind; label: string }[] = [
  * span and the view are in the URL (`?span=`, `?view=`), so they can be shared.
  * A `partial` trace is the server's skeleton (spans without attributes, see
  * `readTraceSkeleton`): everything but a span's details, find-in-trace and
- * downloads works from it as it is; those three ask the server. Its `shape`
+ * downloads works from it as it is; those three ask the server (find shows
+ * the matches in the names it holds at once, the server's as they come). Its `shape`
  * spares the tree and the header from working out parents and errors again.
  */
 export function TraceView({
@@ -86,16 +88,30 @@ export function TraceView({
     return () => clearTimeout(timer);
   }, [query, partial]);
   const found = useFindInTrace(trace.traceID, serverQuery, partial);
+  // A partial trace still holds every span's service, operation and id: those are searched here at
+  // once, and what the server finds in the rest (attributes, events) joins them when it answers.
   const localMatches = useMemo(
-    () => (partial || deferredQuery.trim() === '' ? NO_MATCHES : searchSpans(tree, deferredQuery)),
+    () =>
+      deferredQuery.trim() === ''
+        ? NO_MATCHES
+        : partial
+          ? searchSpanNames(tree, deferredQuery)
+          : searchSpans(tree, deferredQuery),
     [tree, deferredQuery, partial],
   );
-  const matches = partial
-    ? query.trim() === '' || serverQuery === ''
-      ? NO_MATCHES
-      : (found.data ?? NO_MATCHES)
-    : localMatches;
+  const serverMatches = query.trim() === '' || serverQuery !== query.trim() ? undefined : found.data;
+  const matches = useMemo(
+    () =>
+      serverMatches === undefined || serverMatches.size === 0
+        ? localMatches
+        : localMatches.size === 0
+          ? serverMatches
+          : new Set([...localMatches, ...serverMatches]),
+    [localMatches, serverMatches],
+  );
   const searching = partial && query.trim() !== '' && (found.isFetching || serverQuery !== query.trim());
+  // The server gave up (a million spans past its query timeout): the names' matches are all there is.
+  const serverFailed = partial && query.trim() !== '' && serverQuery === query.trim() && found.isError;
   const matchList = useMemo(
     () => (matches.size === 0 ? [] : tree.nodes.filter((n) => matches.has(n.spanId)).map((n) => n.spanId)),
     [tree, matches],
@@ -196,14 +212,20 @@ export function TraceView({
               }
             }}
           />
-          <span className="muted trace-find-count" data-testid="trace-find-count">
+          <span
+            className="muted trace-find-count"
+            data-testid="trace-find-count"
+            title={serverFailed ? `Attributes and events were not searched: ${found.error?.message}` : undefined}
+          >
             {query.trim() === ''
               ? ''
-              : searching
-                ? 'searching…'
-                : matchList.length === 0
-                  ? 'no match'
-                  : `${matchCursor + 1} of ${matchList.length}`}
+              : matchList.length === 0
+                ? searching
+                  ? 'searching…'
+                  : serverFailed
+                    ? 'no match in names (attributes not searched)'
+                    : 'no match'
+                : `${matchCursor + 1} of ${matchList.length}${searching ? ', searching attributes…' : serverFailed ? ' in names (attributes not searched)' : ''}`}
           </span>
           <button type="button" className="link-button" onClick={() => step(-1)} disabled={matchList.length === 0}>
             ↑
