@@ -35,7 +35,7 @@ function serverCodeArgs(): string[] {
   throw new Error(`BENCH_SERVER must be source or dist, not ${code}`);
 }
 
-function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+export function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : 0;

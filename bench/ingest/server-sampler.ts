@@ -15,7 +15,10 @@ export interface ServerSample {
  * that does not drift, from the bench's own process (reading /proc costs the
  * server nothing). `stop` returns the samples taken.
  */
-export function sampleServer(server: ServerProcess): { stop(): ServerSample[]; latest(): ServerSample | undefined } {
+export function sampleServer(server: Pick<ServerProcess, 'pid' | 'memory'>): {
+  stop(): ServerSample[];
+  latest(): ServerSample | undefined;
+} {
   const samples: ServerSample[] = [];
   const started = performance.now();
   let lastCpu = processCpuSeconds(server.pid);

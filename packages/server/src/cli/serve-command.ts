@@ -122,7 +122,7 @@ The chosen ports are printed once the server is ready.
 `;
 
 /** Port flags and the `ServePorts` field each sets. */
-const PORT_FLAGS = {
+export const PORT_FLAGS = {
   'query-port': 'query',
   'otlp-grpc-port': 'otlpGrpc',
   'otlp-http-port': 'otlpHttp',
