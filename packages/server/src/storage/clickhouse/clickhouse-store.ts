@@ -26,6 +26,7 @@ import { ClickHouseHttp, type Settings } from './clickhouse-http.js';
 import {
   DAY_PARTITIONED,
   DdlRunner,
+  localName,
   localTable,
   migrateSchema,
   OPERATIONS,
@@ -47,7 +48,7 @@ import { sendWithRetries } from './retried-insert.js';
 import { RowBinaryReader } from './row-binary.js';
 import { SPAN_CONTENT_HASH, SPAN_ROW_COLUMNS, SpanRowDecoder, SpanRowEncoder } from './span-row.js';
 import { sqlIdentifier, sqlInteger, sqlString, traceIdHalves } from './sql-literal.js';
-import { unstoredSpans } from './stored-spans.js';
+import { everyReplicaTable, type StoredSpansTables, unstoredSpans } from './stored-spans.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseConfig {
   /** Spans older than this (by start time) are dropped, whole UTC days at a time. Absent: kept forever. */
@@ -119,6 +120,14 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
   }
   const spans = queryTable(target, SPANS);
   const traceIndex = queryTable(target, TRACE_INDEX);
+  // Where a replay after an unknown outcome looks for what ClickHouse already holds (the spool).
+  const storedSpansTables: StoredSpansTables = {
+    spans,
+    traceIndex,
+    ...(replicated && cluster !== undefined
+      ? { everyReplica: () => everyReplicaTable(http, cluster, options.database, localName(target, SPANS)) }
+      : {}),
+  };
   const operations = queryTable(target, OPERATIONS);
   const quorum = options.insertQuorum;
   const insertSettings: Settings =
@@ -274,7 +283,7 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
 
     applyRetention: (nowNanos?: bigint) => run(() => applyRetention(nowNanos)),
 
-    unstoredSpans: (batch) => run(() => unstoredSpans(http, spans, batch)),
+    unstoredSpans: (batch) => run(() => unstoredSpans(http, storedSpansTables, batch)),
 
     async close(): Promise<void> {
       closed = true;
