@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Span } from '@ariadne/protocol';
+import { sampled } from '../../retention/keep-decision.js';
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from '../../retention/retention-policy.js';
 import {
   openedTrace,
@@ -209,15 +210,57 @@ test('a trace that crosses midnight is decided once with the first day and stays
   await store.writeSpans([
     { ...dropped[1]!, startTimeUnixNano: T0 + DAY + MINUTE, endTimeUnixNano: T0 + DAY + 2n * MINUTE },
   ]);
+  const truth = openMemoryStore();
+  await truth.writeSpans([
+    root!,
+    late,
+    dropped[0]!,
+    { ...dropped[1]!, startTimeUnixNano: T0 + DAY + MINUTE, endTimeUnixNano: T0 + DAY + 2n * MINUTE },
+  ]);
+  const range = { startNanos: T0, endNanos: T0 + 3n * DAY };
+  const links = await truth.getDependencies(range);
+  assert.equal(links[0]?.callCount, 2);
+  assert.deepEqual(await store.getDependencies(range), links);
   assert.deepEqual(await store.applyRetention(), ['2026-01-01']);
+  // The children's calls count though their parents' day is gone (read from the spans, and after from the aggregates).
+  assert.deepEqual(await store.getDependencies(range), links);
   assert.equal((await store.getTrace(traceIdOf(7))).length, 2, 'whole while the next day is still in the full tier');
   assert.deepEqual(await store.traceRetention(traceIdOf(7)), { tier: 'kept', keptBy: 'error' });
   clock.now = T0 + 2n * DAY + 2n * HOUR;
   assert.deepEqual(await store.applyRetention(), ['2026-01-02']);
   assert.equal((await store.getTrace(traceIdOf(7))).length, 2, 'whole after both days are dropped');
   assert.equal(await openedTrace(store, 8), undefined, 'the dropped trace is not kept by the next day');
+  assert.deepEqual(await store.getDependencies(range), links);
+  await truth.close();
   const http = new ClickHouseHttp({ url: server.url });
   const [index] = await http.query<{ rows: string }>(`SELECT count() AS rows FROM ${database}.kept_traces`);
   assert.equal(index?.rows, '1');
+  await store.close();
+});
+
+test('the sample policy keeps the same fraction of the other traces, by trace id', async () => {
+  const database = `ariadne_kept_${++databases}`;
+  const clock = { now: T0 + 2n * HOUR };
+  const overrides = { exemplarsPerMinute: 0, slow: 'off' as const, sampleFraction: 0.3 };
+  const store = await openAt(clock, database, overrides);
+  const traces = retentionWorkload(T0);
+  await writeAll(store, traces);
+  clock.now = T0 + DAY + 2n * HOUR;
+  await store.applyRetention();
+  const expected = [...traces.keys()].filter((n) => n <= 300 && sampled(traceIdOf(n), 0.3));
+  assert.ok(expected.length > 50 && expected.length < 130, `${expected.length} of 300 in the fraction`);
+  const keptBySample: number[] = [];
+  for (const n of traces.keys()) {
+    if (n > 300) continue;
+    const retention = await store.traceRetention(traceIdOf(n)).catch(() => undefined);
+    if (retention !== undefined) {
+      assert.equal(retention.keptBy, 'sample');
+      keptBySample.push(n);
+    }
+  }
+  assert.deepEqual(keptBySample, expected);
+  // Every trace that no other rule keeps (all but the error, TraceQL and attribute ones) is in the lottery.
+  const lottery = [...traces.keys()].filter((n) => ![1001, 1002, 1003].includes(n) && sampled(traceIdOf(n), 0.3));
+  assert.equal((await store.retentionStats()).kept.sample?.traces, lottery.length);
   await store.close();
 });

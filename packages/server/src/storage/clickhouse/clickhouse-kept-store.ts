@@ -1,4 +1,11 @@
-import { AriadneError, normalizeTraceId, type Resource, type SpanKind, stringValue } from '@ariadne/protocol';
+import {
+  AriadneError,
+  normalizeTraceId,
+  type Resource,
+  type SpanKind,
+  StatusCode,
+  stringValue,
+} from '@ariadne/protocol';
 import type { RetentionPolicy } from '../../retention/retention-policy.js';
 import type { RetentionControl } from '../embedded/compactor.js';
 import { compareText, sortOperations } from '../query/service-catalog.js';
@@ -34,6 +41,7 @@ import {
   DEPENDENCY_SECONDS,
   KEPT_DAY_TABLES,
   KEPT_DAYS,
+  KEPT_PARENTS,
   KEPT_TRACES,
   keptSpanColumns,
   OPERATIONS_KEPT,
@@ -268,6 +276,19 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
       if (timeRange.endNanos >= boundary) {
         const from = timeRange.startNanos > boundary ? timeRange.startNanos : boundary;
         links.push(...(await base.getDependencies({ startNanos: from, endNanos: timeRange.endNanos })));
+        // Children whose parent's day is gone: the parent's service was kept for them.
+        const unresolved = `start_ns >= ${sqlInteger(from)} AND start_ns <= ${sqlInteger(timeRange.endNanos)}
+          AND parent_span_id != 0 AND parent_service = ''`;
+        const rows = await http.query<{ parent: string; child: string; calls: string; errors: string }>(
+          `SELECT parent_service AS parent, service AS child, count() AS calls, countIf(status_code = ${StatusCode.Error}) AS errors
+           FROM (SELECT trace_hi, trace_lo, parent_span_id, service, status_code FROM ${table(SPANS)} WHERE ${unresolved})
+           ANY INNER JOIN (
+             SELECT trace_hi, trace_lo, span_id AS parent_span_id, service AS parent_service FROM ${table(KEPT_PARENTS)}
+             WHERE day < toDate(${sqlString(dayOfNanos(from))})
+           ) USING (trace_hi, trace_lo, parent_span_id)
+           WHERE parent_service != service GROUP BY parent, child`,
+        );
+        links.push(...rows.map(linkOf));
       }
       if (timeRange.startNanos < boundary) {
         const rows = await http.query<{ parent: string; child: string; calls: string; errors: string }>(
@@ -325,6 +346,15 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
       await base.close();
     },
   };
+}
+
+function linkOf(row: { parent: string; child: string; calls: string; errors: string }): DependencyLink {
+  return { parent: row.parent, child: row.child, callCount: Number(row.calls), errorCount: Number(row.errors) };
+}
+
+/** `YYYY-MM-DD` (UTC) of a nanosecond time. */
+function dayOfNanos(nanos: bigint): string {
+  return new Date(Number(nanos / 1_000_000n)).toISOString().slice(0, 10);
 }
 
 /** Seconds of the aggregates in a range, before the full tier's start. */

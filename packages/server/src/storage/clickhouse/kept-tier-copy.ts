@@ -10,6 +10,7 @@ import {
   KEPT_DAY_TABLES,
   KEPT_DAYS,
   KEPT_LATE,
+  KEPT_PARENTS,
   KEPT_TRACES,
   OPERATIONS_KEPT,
   RED_SECONDS,
@@ -123,8 +124,20 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
      ANY INNER JOIN (
        SELECT trace_hi, trace_lo, span_id AS parent_span_id, service AS parent_service FROM ${spans}
        WHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM ${spans} WHERE ${unresolved})
+       UNION ALL
+       SELECT trace_hi, trace_lo, span_id AS parent_span_id, service AS parent_service FROM ${table(context, KEPT_PARENTS)}
+       WHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM ${spans} WHERE ${unresolved})
      ) USING (trace_hi, trace_lo, parent_span_id)
      WHERE parent_service != service GROUP BY parent, child, second`,
+  );
+  // Parents of later children: this day's spans go, their services stay for those children's calls.
+  await http.command(
+    `INSERT INTO ${table(context, KEPT_PARENTS)} (day, trace_hi, trace_lo, span_id, service)
+     SELECT ${dayLiteral}, trace_hi, trace_lo, span_id, any(service) FROM ${spans}
+     WHERE ${inDay} AND (trace_hi, trace_lo, span_id) IN (
+       SELECT trace_hi, trace_lo, parent_span_id FROM ${spans}
+       WHERE start_ns >= ${sqlInteger(end)} AND parent_span_id != 0 AND parent_service = '')
+     GROUP BY trace_hi, trace_lo, span_id`,
   );
 
   // The traces this day decides: in its trace index, and not decided with an earlier day.

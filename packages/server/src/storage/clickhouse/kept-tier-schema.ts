@@ -21,6 +21,9 @@ import { sqlIdentifier, sqlString } from './sql-literal.js';
  * - `red_seconds`, `dependency_seconds`, `operations_kept`: RED cells, calls
  *   between services and span counts per operation, computed from every span
  *   of a day before its full partition is dropped.
+ * - `kept_parents`: the service of each span of a dropped day that is the
+ *   parent of a span of a later day (written apart from it): the later
+ *   child's call is still counted, whichever tier its day is in.
  */
 export const SPANS_KEPT = 'spans_kept';
 export const KEPT_TRACES = 'kept_traces';
@@ -29,9 +32,18 @@ export const KEPT_DAYS = 'kept_days';
 export const RED_SECONDS = 'red_seconds';
 export const DEPENDENCY_SECONDS = 'dependency_seconds';
 export const OPERATIONS_KEPT = 'operations_kept';
+export const KEPT_PARENTS = 'kept_parents';
 
 /** Tables holding a day's copy, by their day column: dropped before a copy is made again, and past --retention-kept. */
-export const KEPT_DAY_TABLES = [SPANS_KEPT, KEPT_TRACES, KEPT_LATE, RED_SECONDS, DEPENDENCY_SECONDS, OPERATIONS_KEPT];
+export const KEPT_DAY_TABLES = [
+  SPANS_KEPT,
+  KEPT_TRACES,
+  KEPT_LATE,
+  RED_SECONDS,
+  DEPENDENCY_SECONDS,
+  OPERATIONS_KEPT,
+  KEPT_PARENTS,
+];
 
 /** A column name from system.columns (Nested ones are dotted: `attr.key`), quoted. */
 export function sqlColumn(name: string): string {
@@ -67,6 +79,9 @@ export async function createKeptTierTables(http: ClickHouseHttp, database: strin
     ) ENGINE = SummingMergeTree((calls, errors)) PARTITION BY day ORDER BY (parent, child, second)`,
     `CREATE TABLE IF NOT EXISTS ${db}.${OPERATIONS_KEPT} (service String, name String, kind UInt8, day Date, spans UInt64)
       ENGINE = SummingMergeTree(spans) PARTITION BY day ORDER BY (service, name, kind)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_PARENTS} (
+      day Date, trace_hi UInt64, trace_lo UInt64, span_id UInt64, service String
+    ) ENGINE = MergeTree PARTITION BY day ORDER BY (trace_hi, trace_lo, span_id)`,
   ];
   for (const statement of statements) await http.command(statement);
 }
