@@ -46,6 +46,11 @@ after(async () => {
 });
 
 test('a kept trace opens with its tier and policy; a dropped one is gone; /metrics counts per policy', async () => {
+  // The store copies the day in the background after it opens.
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    if ((await fetch(`${server.queryUrl}/api/traces/${traceIdOf(3)}`)).status === 404) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   const byId = await getJson<{ data: { spans: unknown[]; retention?: unknown }[] }>(
     `${server.queryUrl}/api/traces/${traceIdOf(1)}`,
   );

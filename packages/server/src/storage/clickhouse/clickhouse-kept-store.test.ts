@@ -264,3 +264,17 @@ test('the sample policy keeps the same fraction of the other traces, by trace id
   assert.equal((await store.retentionStats()).kept.sample?.traces, lottery.length);
   await store.close();
 });
+
+test('cluster mode is refused with its reason (not built yet)', async () => {
+  await assert.rejects(
+    openClickHouseKeptStore({
+      url: server.url,
+      database: 'ariadne_kept_cluster',
+      cluster: 'ariadne_single',
+      retentionNanos: HOUR,
+      retentionKeptNanos: 30n * DAY,
+      retentionPolicy: policy,
+    }),
+    /not built for ClickHouse cluster mode yet/,
+  );
+});

@@ -139,7 +139,8 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
     if (options.onBackgroundError) options.onBackgroundError(error, 'ClickHouse retention');
     else console.error(`ariadne: ClickHouse retention failed: ${error instanceof Error ? error.message : error}`);
   };
-  await applyRetention();
+  // In the background: a backlog of days to copy must not hold up the start (reads and writes work meanwhile).
+  applyRetention().catch(report);
   let closed = false;
   const timer = setInterval(() => {
     if (!closed) applyRetention().catch(report);
