@@ -61,6 +61,8 @@ export interface ClickHouseKeptStoreOptions extends ClickHouseStoreOptions {
   readonly retentionPolicy: RetentionPolicy;
   /** The clock retention runs by (tests and benchmarks move it). Default: the wall clock. */
   readonly now?: () => bigint;
+  /** Told after each step of a day's copy (tests: the crash test stops there). */
+  readonly onCopyStep?: (step: string, day: string) => void;
 }
 
 export type ClickHouseKeptStore = ClickHouseStore & RetentionControl & TraceRetentionReader;
@@ -80,7 +82,7 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
   if (options.cluster !== undefined) {
     throw new AriadneError('StorageFailure', 'the kept retention tier is not built for ClickHouse cluster mode yet');
   }
-  const { retentionNanos: _full, retentionIntervalMs, ...plain } = options;
+  const { retentionNanos: _full, retentionIntervalMs, onCopyStep: _step, ...plain } = options;
   const base = await openClickHouseStore(plain);
   const http = new ClickHouseHttp({
     url: options.url,
@@ -95,6 +97,7 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
     database: options.database,
     policy: options.retentionPolicy,
     spanColumns: await keptSpanColumns(http, options.database),
+    ...(options.onCopyStep === undefined ? {} : { onStep: options.onCopyStep }),
   };
   const counts = new KeptTierCounts();
   const table = (name: string) => `${sqlIdentifier(options.database)}.${sqlIdentifier(name)}`;

@@ -32,6 +32,8 @@ export interface KeptTierContext {
   readonly policy: RetentionPolicy;
   /** Columns of spans_kept but kept_day. */
   readonly spanColumns: readonly string[];
+  /** Told after each step of a copy (`aggregated`, `decided`, `copied`, `recorded`): the crash test stops there. */
+  readonly onStep?: (step: string, day: string) => void;
 }
 
 /** Counts of this process's copies, for `/metrics` (the embedded store's shape). */
@@ -140,6 +142,8 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
      GROUP BY trace_hi, trace_lo, span_id`,
   );
 
+  context.onStep?.('aggregated', day);
+
   // The traces this day decides: in its trace index, and not decided with an earlier day.
   const owned = `SELECT trace_hi, trace_lo FROM ${table(context, TRACE_INDEX)} WHERE day = ${dayLiteral}
     AND (trace_hi, trace_lo) NOT IN (SELECT trace_hi, trace_lo FROM ${table(context, KEPT_LATE)})`;
@@ -198,6 +202,7 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
       );
     }
   }
+  context.onStep?.('decided', day);
   // The kept traces' spans, whole (their later days too), each span once.
   const columns = context.spanColumns.map(sqlColumn).join(', ');
   await http.command(
@@ -206,10 +211,13 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
      PREWHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM ${table(context, KEPT_TRACES)} WHERE kept_day = ${dayLiteral})
      LIMIT 1 BY trace_hi, trace_lo, span_id, ${SPAN_CONTENT_HASH}`,
   );
+  context.onStep?.('copied', day);
   await http.command(
     `INSERT INTO ${table(context, KEPT_DAYS)} (day, copied_ns, kept_traces, dropped_traces)
      VALUES (${dayLiteral}, ${sqlInteger(BigInt(Date.now()) * 1_000_000n)}, ${sqlInteger(keptTraces)}, ${sqlInteger(droppedTraces)})`,
   );
+
+  context.onStep?.('recorded', day);
 
   // Bytes on disk: the day's full spans against its kept spans, split between policies by spans.
   const bytes = await http.query<{ table: string; bytes: string }>(
