@@ -75,7 +75,10 @@ for (const stopAt of ['aggregated', 'decided', 'copied']) {
     for (let n = 1; n <= TRACES; n++) {
       const trace = retentionTestTrace({ n, startNanos: T0 + 12n * HOUR + BigInt(n) * SECOND, error: isError(n) });
       if (n % 2 === 0) writes[0]!.push(...trace);
-      else trace.forEach((span, i) => writes[1 + i]!.push(span));
+      else {
+        writes[1]!.push(trace[0]!);
+        writes[2]!.push(trace[1]!);
+      }
     }
     for (const batch of writes) await writer.writeSpans(batch);
     const spans = 2 * TRACES;
