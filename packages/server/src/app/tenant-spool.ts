@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ClickHouseKeptStore } from '../storage/clickhouse/clickhouse-kept-store.js';
 import type { ClickHouseStore } from '../storage/clickhouse/clickhouse-store.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { openLater } from '../storage/spool/open-later.js';
@@ -61,6 +62,14 @@ export const CLICKHOUSE_STORE_METHODS = [
   'close',
 ] as const satisfies readonly (keyof ClickHouseStore)[];
 
+/** With a kept tier (`--retention-kept`): the tier's methods too, for the APIs and `/metrics`. */
+export const CLICKHOUSE_KEPT_STORE_METHODS = [
+  ...CLICKHOUSE_STORE_METHODS,
+  'traceRetention',
+  'runRetention',
+  'retentionStats',
+] as const satisfies readonly (keyof ClickHouseKeptStore)[];
+
 /**
  * Opens the tenant's store (`open`) with the spool around its write path:
  * ClickHouse only, and opened later if ClickHouse is away now. The embedded
@@ -76,7 +85,10 @@ export async function openSpooledTenantStore(
   log: (line: string) => void = () => {},
 ): Promise<SpanStore> {
   if (config.storage !== 'clickhouse' || group === undefined) return open();
-  const store = await openLater(open as () => Promise<ClickHouseStore>, CLICKHOUSE_STORE_METHODS, { log });
+  const store =
+    config.retentionKeptNanos === undefined
+      ? await openLater(open as () => Promise<ClickHouseStore>, CLICKHOUSE_STORE_METHODS, { log })
+      : await openLater(open as () => Promise<ClickHouseKeptStore>, CLICKHOUSE_KEPT_STORE_METHODS, { log });
   const dir = tenantSpoolDir(config, tenant);
   try {
     if (tenant !== SINGLE_TENANT) {

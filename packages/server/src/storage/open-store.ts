@@ -1,5 +1,6 @@
 import { AriadneError } from '@ariadne/protocol';
-import type { RetentionPolicy } from '../retention/retention-policy.js';
+import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from '../retention/retention-policy.js';
+import { openClickHouseKeptStore } from './clickhouse/clickhouse-kept-store.js';
 import { openClickHouseStore } from './clickhouse/clickhouse-store.js';
 import { openEmbeddedStore } from './embedded/embedded-store.js';
 import { openMemoryStore } from './memory/memory-store.js';
@@ -20,7 +21,7 @@ export interface StoreConfig {
    * dropped, whole partitions at a time. Absent: kept forever.
    */
   readonly retentionNanos?: bigint;
-  /** Embedded store: the kept tier's window and policy (`EmbeddedStoreOptions.retentionKeptNanos`). */
+  /** Embedded and ClickHouse stores: the kept tier's window and policy (`EmbeddedStoreOptions.retentionKeptNanos`, clickhouse-kept-store.ts). */
   readonly retentionKeptNanos?: bigint;
   readonly retentionPolicy?: RetentionPolicy;
   /** ClickHouse store: where and how. */
@@ -65,8 +66,14 @@ export async function openStore(config: StoreConfig): Promise<SpanStore> {
       if (config.clickhouse === undefined) {
         throw new AriadneError('InvalidQuery', 'the ClickHouse store needs a URL and a database (clickhouse config)');
       }
-      if (config.retentionKeptNanos !== undefined) {
-        throw new AriadneError('StorageFailure', 'the kept retention tier is not built for ClickHouse yet');
+      if (config.retentionKeptNanos !== undefined && config.retentionNanos !== undefined) {
+        return openClickHouseKeptStore({
+          ...config.clickhouse,
+          retentionNanos: config.retentionNanos,
+          retentionKeptNanos: config.retentionKeptNanos,
+          retentionPolicy: config.retentionPolicy ?? DEFAULT_RETENTION_POLICY,
+          ...(config.onBackgroundError === undefined ? {} : { onBackgroundError: config.onBackgroundError }),
+        });
       }
       return openClickHouseStore({
         ...config.clickhouse,

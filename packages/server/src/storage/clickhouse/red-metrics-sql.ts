@@ -43,7 +43,7 @@ export interface RedMetricsRow {
 }
 
 /** Mirrors `durationBin` of duration-histogram.ts. */
-const DURATION_BIN_SQL = `multiIf(duration_ns = 0, 0, duration_ns = 1, 1,
+export const DURATION_BIN_SQL = `multiIf(duration_ns = 0, 0, duration_ns = 1, 1,
   least(${DURATION_BINS - 1}, 1 + toUInt32(ceil(log2(toFloat64(duration_ns)) * 16 - 1e-9))))`;
 
 export function redMetricsSql(spans: string, query: RedMetricsQuery): string {

@@ -3,13 +3,18 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { boolValue, isAriadneError, type Span, SpanKind, stringValue } from '@ariadne/protocol';
 import { sampled } from '../../retention/keep-decision.js';
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from '../../retention/retention-policy.js';
 import { openMemoryStore } from '../memory/memory-store.js';
 import type { EmbeddedStore } from './embedded-store.js';
 import { openEmbeddedStore } from './embedded-store.js';
-import { retentionTestTrace, traceIdOf } from './retention-test-traces.js';
+import {
+  openedTrace,
+  retentionRedQuery,
+  retentionTestTrace,
+  retentionWorkload,
+  traceIdOf,
+} from './retention-test-traces.js';
 
 const HOUR = 3_600_000_000_000n;
 const MINUTE = 60_000_000_000n;
@@ -42,72 +47,13 @@ async function openAt(clock: { now: bigint }, dataDir?: string, overrides: Parti
   return { store, dir };
 }
 
-/** Every trace of the hour: 300 ordinary ones, and one for each policy. */
-function workload(): Map<number, Span[]> {
-  const traces = new Map<number, Span[]>();
-  // Ordinary traces, 100 µs apart in duration (in no order) so that a p99 separates the slowest few.
-  for (let n = 1; n <= 300; n++) {
-    traces.set(
-      n,
-      retentionTestTrace({
-        n,
-        startNanos: T0 + 5n * MINUTE + BigInt(n) * 5n * SECOND,
-        durationNanos: 10_000_000n + BigInt((n * 37) % 300) * 100_000n,
-      }),
-    );
-  }
-  const at = T0 + 20n * MINUTE;
-  traces.set(1001, retentionTestTrace({ n: 1001, startNanos: at, error: true }));
-  traces.set(
-    1002,
-    retentionTestTrace({ n: 1002, startNanos: at, attributes: [{ key: 'customer.tier', value: stringValue('gold') }] }),
-  );
-  traces.set(
-    1003,
-    retentionTestTrace({
-      n: 1003,
-      startNanos: at,
-      attributes: [{ key: 'jaeger-debug-id', value: stringValue('abc') }],
-    }),
-  );
-  traces.set(
-    1004,
-    retentionTestTrace({ n: 1004, startNanos: at + SECOND, attributes: [{ key: 'keep', value: boolValue(false) }] }),
-  );
-  traces.set(1005, retentionTestTrace({ n: 1005, startNanos: at, durationNanos: 2_000_000_000n }));
-  // A rare operation, three times in one minute: one of them stays as its exemplar.
-  for (const n of [2001, 2002, 2003]) {
-    traces.set(
-      n,
-      retentionTestTrace({ n, startNanos: T0 + 40n * MINUTE + BigInt(n - 2000) * SECOND, operation: 'GET /rare' }),
-    );
-  }
-  return traces;
-}
-
-async function openedTrace(store: EmbeddedStore, n: number): Promise<Span[] | undefined> {
-  try {
-    return await store.getTrace(traceIdOf(n));
-  } catch (error) {
-    if (isAriadneError(error) && error.kind === 'TraceNotFound') return undefined;
-    throw error;
-  }
-}
-
 const wholeRange = { startNanos: T0 - HOUR, endNanos: T0 + 3n * HOUR };
-const redQuery = {
-  services: ['frontend', 'checkout'],
-  groupByOperation: true,
-  spanKinds: [SpanKind.Server],
-  timeRange: wholeRange,
-  stepNanos: 60n * SECOND,
-  quantiles: [0.5, 0.99],
-};
+const redQuery = retentionRedQuery(wholeRange);
 
 test('past the short window a block keeps only what the policies keep, each trace whole, named by its policy', async () => {
   const clock = { now: T0 + 55n * MINUTE };
   const { store, dir } = await openAt(clock);
-  const traces = workload();
+  const traces = retentionWorkload(T0);
   for (const spans of traces.values()) await store.writeSpans(spans);
   // Into blocks, then the truth before anything is dropped.
   await store.close();

@@ -1,0 +1,153 @@
+// Trace-aware retention (issue 17) on ClickHouse, over simulated days with the
+// clock injected: each day holds a burst of the standard workload
+// (RETENTION_TRACES_PER_DAY traces, 60 ms apart, from 12:00) with 2 % of traces
+// erroneous, written to a real clickhouse-server (zstd, as the store's README
+// recommends) with --retention 6h, --retention-kept 31d and the default
+// policy; after each day the store's retention pass copies the day past the
+// short window into the kept tier and drops it. It prints, measured in this
+// one run:
+// - disk: the bytes on disk of every full-tier day partition (spans,
+//   trace_index, operations), measured just before its day was copied and
+//   dropped, against the kept tier's tables at the end (kept spans and index,
+//   and the aggregates), as a ratio;
+// - error traces still openable, whole;
+// - RED metrics (per operation and day) and dependencies over all the days,
+//   equal or not to a memory store fed the same spans.
+//   npm run bench retention   (RETENTION_DAYS=30, RETENTION_TRACES_PER_DAY=1000)
+import { isAriadneError, type Span, StatusCode } from '@ariadne/protocol';
+import { DEFAULT_RETENTION_POLICY } from '../../packages/server/src/retention/retention-policy.js';
+import { ClickHouseHttp } from '../../packages/server/src/storage/clickhouse/clickhouse-http.js';
+import { openClickHouseKeptStore } from '../../packages/server/src/storage/clickhouse/clickhouse-kept-store.js';
+import { KEPT_DAY_TABLES } from '../../packages/server/src/storage/clickhouse/kept-tier-schema.js';
+import { startClickHouseServer } from '../../packages/server/src/storage/clickhouse/testing/clickhouse-test-server.js';
+import { openMemoryStore } from '../../packages/server/src/storage/memory/memory-store.js';
+import { SeededRandom } from '../workload/random.js';
+import { StandardWorkload, WORKLOAD_SERVICES } from '../workload/standard-workload.js';
+
+const DAYS = Number(process.env.RETENTION_DAYS ?? 30);
+const TRACES_PER_DAY = Number(process.env.RETENTION_TRACES_PER_DAY ?? 1000);
+const HOUR = 3_600_000_000_000n;
+const DAY = 24n * HOUR;
+const T0 = 1_767_225_600_000_000_000n; // 2026-01-01T00:00:00Z
+const BATCH_TRACES = 25;
+const database = 'ariadne_bench_retention';
+
+const server = await startClickHouseServer({ compression: 'zstd' });
+const http = new ClickHouseHttp({ url: server.url });
+const clock = { now: T0 };
+const store = await openClickHouseKeptStore({
+  url: server.url,
+  database,
+  retentionNanos: 6n * HOUR,
+  retentionKeptNanos: 31n * DAY,
+  retentionPolicy: DEFAULT_RETENTION_POLICY,
+  retentionIntervalMs: 3_600_000,
+  now: () => clock.now,
+});
+const truth = openMemoryStore({ maxTraces: DAYS * TRACES_PER_DAY + 1 });
+const random = new SeededRandom(17);
+const workload = new StandardWorkload({
+  seed: 1000,
+  startTimeUnixNano: T0 + 12n * HOUR,
+  traceIntervalNanos: 60_000_000n,
+});
+const errorTraces: { id: string; spans: number }[] = [];
+
+/** Bytes on disk of the active parts of these tables, by table. */
+async function bytesOf(tables: readonly string[]): Promise<number> {
+  const [row] = await http.query<{ bytes: string }>(
+    `SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = '${database}'
+     AND table IN (${tables.map((table) => `'${table}'`).join(', ')})`,
+  );
+  return Number(row?.bytes ?? 0);
+}
+
+let everything = 0;
+let spansWritten = 0;
+try {
+  for (let day = 0; day < DAYS; day++) {
+    const shift = BigInt(day) * DAY - BigInt(day * TRACES_PER_DAY) * 60_000_000n;
+    let batch: Span[] = [];
+    for (let i = 0; i < TRACES_PER_DAY; i++) {
+      const isError = random.next() < 0.02;
+      let spans = workload.nextTrace().map((span) => ({
+        ...span,
+        startTimeUnixNano: span.startTimeUnixNano + shift,
+        endTimeUnixNano: span.endTimeUnixNano + shift,
+        events: span.events.map((event) => ({ ...event, timeUnixNano: event.timeUnixNano + shift })),
+        status:
+          isError || span.status.code !== StatusCode.Error ? span.status : { code: StatusCode.Unset, message: '' },
+      }));
+      if (isError && !spans.some((span) => span.status.code === StatusCode.Error)) {
+        spans = spans.map((span, at) =>
+          at === 0 ? { ...span, status: { code: StatusCode.Error, message: 'failed' } } : span,
+        );
+      }
+      if (isError) errorTraces.push({ id: spans[0]!.traceId, spans: spans.length });
+      spansWritten += spans.length;
+      batch.push(...spans);
+      if ((i + 1) % BATCH_TRACES === 0 || i === TRACES_PER_DAY - 1) {
+        await store.writeSpans(batch);
+        await truth.writeSpans(batch);
+        batch = [];
+      }
+    }
+    // The day as written is what keeping everything costs; then the pass copies and drops it.
+    clock.now = T0 + BigInt(day + 1) * DAY + 7n * HOUR;
+    everything += await bytesOf(['spans', 'trace_index', 'operations']);
+    await store.applyRetention();
+  }
+  const kept = await bytesOf([...KEPT_DAY_TABLES, 'kept_days']);
+  let errorKept = 0;
+  for (const trace of errorTraces) {
+    try {
+      if ((await store.getTrace(trace.id)).length === trace.spans) errorKept++;
+    } catch (error) {
+      if (!(isAriadneError(error) && error.kind === 'TraceNotFound')) throw error;
+    }
+  }
+  const range = { startNanos: T0, endNanos: T0 + BigInt(DAYS + 1) * DAY - 1n };
+  const redQuery = {
+    services: [...WORKLOAD_SERVICES],
+    groupByOperation: true,
+    spanKinds: [],
+    timeRange: range,
+    stepNanos: DAY,
+    quantiles: [0.5, 0.99],
+  };
+  const redEqual =
+    JSON.stringify(await store.getRedMetrics(redQuery), bigints) ===
+    JSON.stringify(await truth.getRedMetrics(redQuery), bigints);
+  const dependenciesEqual =
+    JSON.stringify(await store.getDependencies(range)) === JSON.stringify(await truth.getDependencies(range));
+  const stats = await store.retentionStats();
+  const keptTraces = Object.values(stats.kept).reduce((sum, counts) => sum + counts.traces, 0);
+  console.log(
+    `ClickHouse 18.16 (zstd), ${DAYS} days × ${TRACES_PER_DAY.toLocaleString('en')} traces (${spansWritten.toLocaleString('en')} spans), --retention 6h, --retention-kept 31d, default policy:\n`,
+  );
+  console.log('| measure | value |');
+  console.log('|---|---|');
+  console.log(`| kept tier after ${DAYS} days (kept spans, index, aggregates) | ${kept.toLocaleString('en')} bytes |`);
+  console.log(
+    `| keeping everything (each day's full partitions before its drop) | ${everything.toLocaleString('en')} bytes |`,
+  );
+  console.log(`| ratio kept / everything | ${(kept / everything).toFixed(4)} (1/${(everything / kept).toFixed(1)}) |`);
+  console.log(
+    `| traces kept / decided | ${keptTraces.toLocaleString('en')} / ${(keptTraces + stats.dropped.traces).toLocaleString('en')} |`,
+  );
+  console.log(`| error traces openable, whole | ${errorKept} of ${errorTraces.length} |`);
+  console.log(`| RED metrics (per operation and day, p50/p99) equal to every span's | ${redEqual ? 'yes' : 'NO'} |`);
+  console.log(`| dependencies equal to every span's | ${dependenciesEqual ? 'yes' : 'NO'} |`);
+} finally {
+  await store.close();
+  await truth.close();
+  await server.stop();
+}
+
+function bigints(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint'
+    ? value.toString()
+    : typeof value === 'number' && Number.isNaN(value)
+      ? 'NaN'
+      : value;
+}

@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Span } from '@ariadne/protocol';
+import { sampled } from '../../retention/keep-decision.js';
+import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from '../../retention/retention-policy.js';
+import {
+  openedTrace,
+  retentionRedQuery,
+  retentionTestTrace,
+  retentionWorkload,
+  traceIdOf,
+} from '../embedded/retention-test-traces.js';
+import { openMemoryStore } from '../memory/memory-store.js';
+import { ClickHouseHttp } from './clickhouse-http.js';
+import { openClickHouseKeptStore } from './clickhouse-kept-store.js';
+import { copyDay, type KeptTierContext, KeptTierCounts } from './kept-tier-copy.js';
+import { keptSpanColumns } from './kept-tier-schema.js';
+import { type ClickHouseTestServer, startClickHouseServer } from './testing/clickhouse-test-server.js';
+
+const HOUR = 3_600_000_000_000n;
+const DAY = 24n * HOUR;
+const MINUTE = 60_000_000_000n;
+const _SECOND = 1_000_000_000n;
+/** 2026-01-01 00:00 UTC: a day partition starts here. */
+const T0 = 1_767_225_600_000_000_000n;
+
+let server: ClickHouseTestServer;
+before(async () => {
+  server = await startClickHouseServer();
+});
+after(async () => {
+  await server?.stop();
+});
+let databases = 0;
+
+const policy: RetentionPolicy = {
+  ...DEFAULT_RETENTION_POLICY,
+  settleNanos: MINUTE,
+  traceql: ['{ span.customer.tier = "gold" }'],
+  sampleFraction: 0,
+};
+
+async function openAt(clock: { now: bigint }, database: string, overrides: Partial<RetentionPolicy> = {}) {
+  return openClickHouseKeptStore({
+    url: server.url,
+    database,
+    retentionNanos: HOUR,
+    retentionKeptNanos: 30n * DAY,
+    retentionPolicy: { ...policy, ...overrides },
+    retentionIntervalMs: 3_600_000,
+    now: () => clock.now,
+  });
+}
+
+/** Half the traces come as one write, half span by span (their parents' services are then found by a join). */
+async function writeAll(store: { writeSpans(spans: Span[]): Promise<void> }, traces: Map<number, Span[]>) {
+  for (const [n, spans] of traces) {
+    if (n % 2 === 0) await store.writeSpans(spans);
+    else for (const span of spans) await store.writeSpans([span]);
+  }
+}
+
+const wholeRange = { startNanos: T0 - HOUR, endNanos: T0 + 3n * DAY };
+const redQuery = retentionRedQuery(wholeRange);
+
+test('past --retention a day keeps only what the policies keep, each trace whole, named by its policy; aggregates stay exact', async () => {
+  const database = `ariadne_kept_${++databases}`;
+  const clock = { now: T0 + 2n * HOUR };
+  let store = await openAt(clock, database);
+  const traces = retentionWorkload(T0);
+  await writeAll(store, traces);
+  // Spans of the next day, still in the full tier after the first day goes.
+  const nextDay = retentionTestTrace({ n: 5000, startNanos: T0 + DAY + 10n * MINUTE });
+  await store.writeSpans(nextDay);
+  const all = new Map([...traces, [5000, nextDay]]);
+  const truth = openMemoryStore();
+  await writeAll(truth, all);
+
+  // Within the short window: nothing copied, nothing dropped.
+  assert.deepEqual(await store.applyRetention(), []);
+  assert.equal((await store.retentionStats()).compactions, 0);
+  assert.equal(await store.traceRetention(traceIdOf(1001)), undefined);
+
+  clock.now = T0 + DAY + 2n * HOUR;
+  assert.deepEqual(await store.applyRetention(), ['2026-01-01']);
+  const stats = await store.retentionStats();
+  assert.equal(stats.compactions, 1);
+
+  const keptBy = new Map<number, string>();
+  const summaries = await store.findTraces({ timeRange: wholeRange, limit: 1000 });
+  for (const [n, spans] of traces) {
+    const found = await openedTrace(store, n);
+    const summary = summaries.find((s) => s.traceId === traceIdOf(n));
+    if (found === undefined) {
+      assert.equal(summary, undefined, `trace ${n} is not found by search either`);
+      continue;
+    }
+    assert.equal(found.length, spans.length, `trace ${n} is whole`);
+    const retention = await store.traceRetention(traceIdOf(n));
+    assert.equal(retention?.tier, 'kept');
+    assert.equal(summary?.retention?.tier, 'kept', `trace ${n} is found by search, in the kept tier`);
+    assert.equal(summary.retention.keptBy, retention.keptBy);
+    keptBy.set(n, retention.keptBy);
+  }
+  assert.equal(keptBy.get(1001), 'error');
+  assert.equal(keptBy.get(1002), 'traceql');
+  assert.equal(keptBy.get(1003), 'attribute');
+  assert.equal(keptBy.get(1005), 'slow');
+  assert.equal([2001, 2002, 2003].filter((n) => keptBy.get(n) === 'exemplar').length, 1, 'one exemplar of GET /rare');
+  const ordinary = [...keptBy].filter(([n]) => n <= 300 || n === 1004);
+  assert.ok(ordinary.length > 0 && ordinary.length < 150, `${ordinary.length} ordinary traces kept`);
+  assert.ok(ordinary.every(([, by]) => by === 'exemplar' || by === 'slow'));
+  assert.ok(
+    ordinary.some(([, by]) => by === 'slow'),
+    'the slowest ordinary traces are above the p99',
+  );
+  // Search by attribute finds a kept trace; the next day's trace is in the full tier.
+  const [gold] = await store.findTraces({
+    timeRange: wholeRange,
+    limit: 5,
+    attributes: [{ key: 'customer.tier', scope: 'span', operator: '=', value: 'gold' }],
+  });
+  assert.equal(gold?.traceId, traceIdOf(1002));
+  assert.deepEqual(gold?.retention, { tier: 'kept', keptBy: 'traceql' });
+  assert.equal((await store.getTrace(traceIdOf(5000))).length, 2);
+  assert.equal(await store.traceRetention(traceIdOf(5000)), undefined);
+
+  const keptTraces = Object.values(stats.kept).reduce((sum, counts) => sum + counts.traces, 0);
+  assert.equal(keptTraces, keptBy.size);
+  assert.equal(stats.dropped.traces, traces.size - keptBy.size);
+  assert.equal(stats.kept.error?.traces, 1);
+  assert.ok(stats.dropped.bytes > 0 && (stats.kept.error?.bytes ?? 0) > 0);
+
+  // Metrics over the whole range equal a store that never dropped anything.
+  assert.deepEqual(await store.getRedMetrics(redQuery), await truth.getRedMetrics(redQuery));
+  assert.deepEqual(await store.getDependencies(wholeRange), await truth.getDependencies(wholeRange));
+  assert.deepEqual(await store.getServices(), await truth.getServices());
+  assert.deepEqual(
+    await store.getOperations({ service: 'frontend' }),
+    await truth.getOperations({ service: 'frontend' }),
+  );
+  // A range across the edge of the tiers, not aligned to a day.
+  const across = { startNanos: T0 + 30n * MINUTE, endNanos: T0 + DAY + 30n * MINUTE };
+  assert.deepEqual(await store.getDependencies(across), await truth.getDependencies(across));
+  const acrossRed = { ...redQuery, groupByOperation: false, timeRange: across, stepNanos: 7n * MINUTE };
+  assert.deepEqual(await store.getRedMetrics(acrossRed), await truth.getRedMetrics(acrossRed));
+
+  // After a reopen too; and past --retention-kept the kept traces go.
+  await store.close();
+  store = await openAt(clock, database);
+  assert.equal((await store.getTrace(traceIdOf(1001))).length, 2);
+  assert.deepEqual(await store.getRedMetrics(redQuery), await truth.getRedMetrics(redQuery));
+  clock.now = T0 + 32n * DAY;
+  await store.applyRetention();
+  assert.equal(await openedTrace(store, 1001), undefined);
+  await store.close();
+  await truth.close();
+});
+
+test('a copy interrupted and run again keeps nothing twice', async () => {
+  const database = `ariadne_kept_${++databases}`;
+  const clock = { now: T0 + 2n * HOUR };
+  const store = await openAt(clock, database, { exemplarsPerMinute: 0, slow: 'off' });
+  const traces = retentionWorkload(T0);
+  await writeAll(store, traces);
+  const http = new ClickHouseHttp({ url: server.url });
+  const context: KeptTierContext = {
+    http,
+    database,
+    policy: { ...policy, exemplarsPerMinute: 0, slow: 'off' },
+    spanColumns: await keptSpanColumns(http, database),
+  };
+  // A copy that got as far as its kept spans (twice over) and stopped before recording the day.
+  await copyDay(context, '2026-01-01', new KeptTierCounts());
+  await copyDay(context, '2026-01-01', new KeptTierCounts());
+  await http.command(`TRUNCATE TABLE ${database}.kept_days`);
+  clock.now = T0 + DAY + 2n * HOUR;
+  assert.deepEqual(await store.applyRetention(), ['2026-01-01']);
+  const [spans] = await http.query<{ rows: string; distinct: string }>(
+    `SELECT count() AS rows, uniqExact(trace_hi, trace_lo, span_id) AS distinct FROM ${database}.spans_kept`,
+  );
+  const [index] = await http.query<{ rows: string; distinct: string }>(
+    `SELECT count() AS rows, uniqExact(trace_hi, trace_lo) AS distinct FROM ${database}.kept_traces`,
+  );
+  const [red] = await http.query<{ calls: string }>(`SELECT sum(calls) AS calls FROM ${database}.red_seconds`);
+  // error, traceql and attribute: three traces of two spans.
+  assert.deepEqual(spans, { rows: '6', distinct: '6' });
+  assert.deepEqual(index, { rows: '3', distinct: '3' });
+  const allSpans = [...traces.values()].reduce((sum, t) => sum + t.length, 0);
+  assert.equal(Number(red?.calls), allSpans, 'every span counted once in the RED cells');
+  for (const n of [1001, 1002, 1003]) assert.equal((await store.getTrace(traceIdOf(n))).length, 2);
+  // Run again: the day is recorded, nothing changes.
+  assert.deepEqual(await store.applyRetention(), []);
+  const [again] = await http.query<{ rows: string }>(`SELECT count() AS rows FROM ${database}.spans_kept`);
+  assert.equal(again?.rows, '6');
+  await store.close();
+});
+
+test('a trace that crosses midnight is decided once with the first day and stays whole', async () => {
+  const database = `ariadne_kept_${++databases}`;
+  const clock = { now: T0 + DAY + 2n * HOUR };
+  const store = await openAt(clock, database, { exemplarsPerMinute: 0, slow: 'off' });
+  const [root, child] = retentionTestTrace({ n: 7, startNanos: T0 + DAY - MINUTE, error: true });
+  // The erroneous child starts after midnight: in the next day's partition.
+  const late = { ...child!, startTimeUnixNano: T0 + DAY + MINUTE, endTimeUnixNano: T0 + DAY + 2n * MINUTE };
+  await store.writeSpans([root!]);
+  await store.writeSpans([late]);
+  const dropped = retentionTestTrace({ n: 8, startNanos: T0 + DAY - MINUTE });
+  await store.writeSpans([dropped[0]!]);
+  await store.writeSpans([
+    { ...dropped[1]!, startTimeUnixNano: T0 + DAY + MINUTE, endTimeUnixNano: T0 + DAY + 2n * MINUTE },
+  ]);
+  const truth = openMemoryStore();
+  await truth.writeSpans([
+    root!,
+    late,
+    dropped[0]!,
+    { ...dropped[1]!, startTimeUnixNano: T0 + DAY + MINUTE, endTimeUnixNano: T0 + DAY + 2n * MINUTE },
+  ]);
+  const range = { startNanos: T0, endNanos: T0 + 3n * DAY };
+  const links = await truth.getDependencies(range);
+  assert.equal(links[0]?.callCount, 2);
+  assert.deepEqual(await store.getDependencies(range), links);
+  assert.deepEqual(await store.applyRetention(), ['2026-01-01']);
+  // The children's calls count though their parents' day is gone (read from the spans, and after from the aggregates).
+  assert.deepEqual(await store.getDependencies(range), links);
+  assert.equal((await store.getTrace(traceIdOf(7))).length, 2, 'whole while the next day is still in the full tier');
+  assert.deepEqual(await store.traceRetention(traceIdOf(7)), { tier: 'kept', keptBy: 'error' });
+  clock.now = T0 + 2n * DAY + 2n * HOUR;
+  assert.deepEqual(await store.applyRetention(), ['2026-01-02']);
+  assert.equal((await store.getTrace(traceIdOf(7))).length, 2, 'whole after both days are dropped');
+  assert.equal(await openedTrace(store, 8), undefined, 'the dropped trace is not kept by the next day');
+  assert.deepEqual(await store.getDependencies(range), links);
+  await truth.close();
+  const http = new ClickHouseHttp({ url: server.url });
+  const [index] = await http.query<{ rows: string }>(`SELECT count() AS rows FROM ${database}.kept_traces`);
+  assert.equal(index?.rows, '1');
+  await store.close();
+});
+
+test('the sample policy keeps the same fraction of the other traces, by trace id', async () => {
+  const database = `ariadne_kept_${++databases}`;
+  const clock = { now: T0 + 2n * HOUR };
+  const overrides = { exemplarsPerMinute: 0, slow: 'off' as const, sampleFraction: 0.3 };
+  const store = await openAt(clock, database, overrides);
+  const traces = retentionWorkload(T0);
+  await writeAll(store, traces);
+  clock.now = T0 + DAY + 2n * HOUR;
+  await store.applyRetention();
+  const expected = [...traces.keys()].filter((n) => n <= 300 && sampled(traceIdOf(n), 0.3));
+  assert.ok(expected.length > 50 && expected.length < 130, `${expected.length} of 300 in the fraction`);
+  const keptBySample: number[] = [];
+  for (const n of traces.keys()) {
+    if (n > 300) continue;
+    const retention = await store.traceRetention(traceIdOf(n)).catch(() => undefined);
+    if (retention !== undefined) {
+      assert.equal(retention.keptBy, 'sample');
+      keptBySample.push(n);
+    }
+  }
+  assert.deepEqual(keptBySample, expected);
+  // Every trace that no other rule keeps (all but the error, TraceQL and attribute ones) is in the lottery.
+  const lottery = [...traces.keys()].filter((n) => ![1001, 1002, 1003].includes(n) && sampled(traceIdOf(n), 0.3));
+  assert.equal((await store.retentionStats()).kept.sample?.traces, lottery.length);
+  await store.close();
+});
+
+test('cluster mode is refused with its reason (not built yet)', async () => {
+  await assert.rejects(
+    openClickHouseKeptStore({
+      url: server.url,
+      database: 'ariadne_kept_cluster',
+      cluster: 'ariadne_single',
+      retentionNanos: HOUR,
+      retentionKeptNanos: 30n * DAY,
+      retentionPolicy: policy,
+    }),
+    /not built for ClickHouse cluster mode yet/,
+  );
+});

@@ -1,0 +1,96 @@
+import type { ClickHouseHttp } from './clickhouse-http.js';
+import { runWithLowCardinality, SPANS } from './clickhouse-schema.js';
+import { sqlIdentifier, sqlString } from './sql-literal.js';
+
+/**
+ * The kept tier's tables (`--retention-kept` with ClickHouse), beside the
+ * full tables and never changing them. Every table is partitioned by the UTC
+ * day whose full partition it was filled from (`kept_day`, `day`), so a copy
+ * of a day is replaced by dropping that partition, and the tier ages out
+ * past `--retention-kept` the way the full tables do past `--retention`.
+ *
+ * - `spans_kept`: the spans of kept traces, whole, with the columns the full
+ *   `spans` table had when the tier was created (read from `system.columns`,
+ *   so it follows the spans schema of its time), ordered the same way.
+ * - `kept_traces`: the kept tier's trace index (the columns `trace_index` has,
+ *   so the same search code reads it) plus the policy that kept each trace.
+ * - `kept_late`: traces decided with a day whose spans go on into the next
+ *   day, so the next day's copy leaves them alone (decided once, never half).
+ * - `kept_days`: the days copied; a row goes in only after the copy, so a day
+ *   without a row is copied again (its partitions dropped first).
+ * - `red_seconds`, `dependency_seconds`, `operations_kept`: RED cells, calls
+ *   between services and span counts per operation, computed from every span
+ *   of a day before its full partition is dropped.
+ * - `kept_parents`: the service of each span of a dropped day that is the
+ *   parent of a span of a later day (written apart from it): the later
+ *   child's call is still counted, whichever tier its day is in.
+ */
+export const SPANS_KEPT = 'spans_kept';
+export const KEPT_TRACES = 'kept_traces';
+export const KEPT_LATE = 'kept_late';
+export const KEPT_DAYS = 'kept_days';
+export const RED_SECONDS = 'red_seconds';
+export const DEPENDENCY_SECONDS = 'dependency_seconds';
+export const OPERATIONS_KEPT = 'operations_kept';
+export const KEPT_PARENTS = 'kept_parents';
+
+/** Tables holding a day's copy, by their day column: dropped before a copy is made again, and past --retention-kept. */
+export const KEPT_DAY_TABLES = [
+  SPANS_KEPT,
+  KEPT_TRACES,
+  KEPT_LATE,
+  RED_SECONDS,
+  DEPENDENCY_SECONDS,
+  OPERATIONS_KEPT,
+  KEPT_PARENTS,
+];
+
+/** A column name from system.columns (Nested ones are dotted: `attr.key`), quoted. */
+export function sqlColumn(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new RangeError(`"${name}" is not a plain column name`);
+  return `\`${name}\``;
+}
+
+/** Creates the kept tier's tables when missing (single node). */
+export async function createKeptTierTables(http: ClickHouseHttp, database: string): Promise<void> {
+  const db = sqlIdentifier(database);
+  const spansColumns = await http.query<{ name: string; type: string }>(
+    `SELECT name, type FROM system.columns WHERE database = ${sqlString(database)} AND table = ${sqlString(SPANS)}`,
+  );
+  if (spansColumns.length === 0) throw new Error(`${database}.${SPANS} has no columns: the schema is missing`);
+  const columns = spansColumns.map((column) => `${sqlColumn(column.name)} ${column.type}`).join(', ');
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS ${db}.${SPANS_KEPT} (kept_day Date, ${columns})
+      ENGINE = MergeTree PARTITION BY kept_day ORDER BY (service, start_ns) SETTINGS index_granularity = 1024`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_TRACES} (
+      kept_day Date, trace_hi UInt64, trace_lo UInt64, kept_by String,
+      min_start_ns UInt64, max_start_ns UInt64, max_end_ns UInt64, services Array(String)
+    ) ENGINE = MergeTree PARTITION BY kept_day ORDER BY (trace_hi, trace_lo) SETTINGS index_granularity = 1024`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_LATE} (kept_day Date, trace_hi UInt64, trace_lo UInt64)
+      ENGINE = MergeTree PARTITION BY kept_day ORDER BY (trace_hi, trace_lo)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_DAYS} (
+      day Date, copied_ns UInt64, kept_traces UInt64, dropped_traces UInt64
+    ) ENGINE = MergeTree ORDER BY day`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${RED_SECONDS} (
+      day Date, service String, name String, kind UInt8, second UInt32, bin UInt16, calls UInt64, errors UInt64
+    ) ENGINE = SummingMergeTree((calls, errors)) PARTITION BY day ORDER BY (service, name, kind, second, bin)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${DEPENDENCY_SECONDS} (
+      day Date, parent String, child String, second UInt32, calls UInt64, errors UInt64
+    ) ENGINE = SummingMergeTree((calls, errors)) PARTITION BY day ORDER BY (parent, child, second)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${OPERATIONS_KEPT} (service String, name String, kind UInt8, day Date, spans UInt64)
+      ENGINE = SummingMergeTree(spans) PARTITION BY day ORDER BY (service, name, kind)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_PARENTS} (
+      day Date, trace_hi UInt64, trace_lo UInt64, span_id UInt64, service String
+    ) ENGINE = MergeTree PARTITION BY day ORDER BY (trace_hi, trace_lo, span_id)`,
+  ];
+  // spans_kept copies the spans table's columns, LowCardinality ones too (schema version 3).
+  for (const statement of statements) await runWithLowCardinality(http, statement);
+}
+
+/** The column names of `spans_kept` but `kept_day`: what a copy selects from the full `spans`. */
+export async function keptSpanColumns(http: ClickHouseHttp, database: string): Promise<string[]> {
+  const rows = await http.query<{ name: string }>(
+    `SELECT name FROM system.columns WHERE database = ${sqlString(database)} AND table = ${sqlString(SPANS_KEPT)}`,
+  );
+  return rows.map((row) => row.name).filter((name) => name !== 'kept_day');
+}
