@@ -48,7 +48,10 @@ import { sendWithRetries } from './retried-insert.js';
 import { RowBinaryReader } from './row-binary.js';
 import { SPAN_CONTENT_HASH, SPAN_ROW_COLUMNS, SpanRowDecoder, SpanRowEncoder } from './span-row.js';
 import { sqlIdentifier, sqlInteger, sqlString, traceIdHalves } from './sql-literal.js';
-import { everyReplicaTable, type StoredSpansTables, unstoredSpans } from './stored-spans.js';
+import { everyReplicaTable, replicaPatience, type StoredSpansTables, unstoredSpans } from './stored-spans.js';
+
+/** How long a replay waits for every replica before reading one per shard (`replicaPatience`). */
+const EVERY_REPLICA_PATIENCE_MS = 120_000;
 
 export interface ClickHouseStoreOptions extends ClickHouseConfig {
   /** Spans older than this (by start time) are dropped, whole UTC days at a time. Absent: kept forever. */
@@ -125,7 +128,10 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
     spans,
     traceIndex,
     ...(replicated && cluster !== undefined
-      ? { everyReplica: () => everyReplicaTable(http, cluster, options.database, localName(target, SPANS)) }
+      ? {
+          everyReplica: () => everyReplicaTable(http, cluster, options.database, localName(target, SPANS)),
+          waitForEveryReplica: replicaPatience(EVERY_REPLICA_PATIENCE_MS),
+        }
       : {}),
   };
   const operations = queryTable(target, OPERATIONS);

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { spoolTestBatch } from '../spool/spool-ingest-load.js';
 import { ClickHouseHttp } from './clickhouse-http.js';
 import { openClickHouseStore } from './clickhouse-store.js';
+import { replicaPatience } from './stored-spans.js';
 import { type ClickHouseTestServer, startClickHouseServer } from './testing/clickhouse-test-server.js';
 
 let server: ClickHouseTestServer;
@@ -37,4 +38,17 @@ test('spans ClickHouse kept without their trace index rows (killed between the t
   } finally {
     await store.close();
   }
+});
+
+test('a replay waits for every replica for a while, then settles for one per shard; a success starts the wait afresh', () => {
+  let now = 0;
+  const wait = replicaPatience(120_000, () => now);
+  assert.equal(wait(true), true, 'a replica down: wait');
+  now = 119_999;
+  assert.equal(wait(true), true);
+  now = 120_000;
+  assert.equal(wait(true), false, 'down too long: read one replica per shard');
+  assert.equal(wait(false), false);
+  now = 500_000;
+  assert.equal(wait(true), true, 'a new outage waits again');
 });

@@ -19,6 +19,31 @@ export interface StoredSpansTables {
    * yet still counts as held. (The Distributed table reads one replica per shard.)
    */
   readonly everyReplica?: () => Promise<string | undefined>;
+  /**
+   * When reading every replica fails (one is down): true to fail the check,
+   * so that the replay waits for the replica; false to read the Distributed
+   * table's one live replica per shard instead (`replicaPatience`).
+   */
+  readonly waitForEveryReplica?: (failed: boolean) => boolean;
+}
+
+/**
+ * How long a replay waits for every replica to answer before it settles for
+ * one live replica per shard: a cluster restarting after an outage comes back
+ * within this, and reading a replica that has not yet fetched a part would
+ * write that part's spans again; a replica dead for longer must not hold the
+ * spool back forever.
+ */
+export function replicaPatience(ms: number, now: () => number = Date.now): (failed: boolean) => boolean {
+  let failingSince: number | undefined;
+  return (failed) => {
+    if (!failed) {
+      failingSince = undefined;
+      return false;
+    }
+    failingSince ??= now();
+    return now() - failingSince < ms;
+  };
 }
 
 /**
@@ -54,10 +79,7 @@ export async function unstoredSpans(
   tables: StoredSpansTables,
   spans: readonly Span[],
 ): Promise<Span[]> {
-  // A replica that is down cannot be read: skipped, and what only it holds counts as missing.
   const everyReplica = await tables.everyReplica?.().catch(() => undefined);
-  const table = everyReplica ?? tables.spans;
-  const settings: Record<string, number> = everyReplica === undefined ? {} : { skip_unavailable_shards: 1 };
   const missing: Span[] = [];
   for (let start = 0; start < spans.length; start += CHUNK) {
     const chunk = spans.slice(start, start + CHUNK);
@@ -72,13 +94,24 @@ export async function unstoredSpans(
       if (span.startTimeUnixNano > last) last = span.startTimeUnixNano;
     }
     type Row = { trace_hi: string; trace_lo: string; span_id: string; start_ns: string; duration_ns: string };
-    const rows = await http.query<Row>(
-      `SELECT trace_hi, trace_lo, span_id, start_ns, duration_ns FROM ${table}
-       PREWHERE span_id IN (${[...ids].join(', ')})
-       WHERE service IN (${[...services].map(sqlString).join(', ')})
-         AND start_ns >= ${sqlInteger(first)} AND start_ns <= ${sqlInteger(last)}`,
-      settings,
-    );
+    const read = (table: string) =>
+      http.query<Row>(
+        `SELECT trace_hi, trace_lo, span_id, start_ns, duration_ns FROM ${table}
+         PREWHERE span_id IN (${[...ids].join(', ')})
+         WHERE service IN (${[...services].map(sqlString).join(', ')})
+           AND start_ns >= ${sqlInteger(first)} AND start_ns <= ${sqlInteger(last)}`,
+      );
+    let rows: Row[];
+    if (everyReplica === undefined) rows = await read(tables.spans);
+    else {
+      try {
+        rows = await read(everyReplica);
+        tables.waitForEveryReplica?.(false);
+      } catch (error) {
+        if (tables.waitForEveryReplica?.(true) ?? true) throw error;
+        rows = await read(tables.spans);
+      }
+    }
     const held = new Set(
       rows.map((row) =>
         spanKey(
