@@ -140,6 +140,8 @@ class SpoolWriter {
   /** An append became durable while the replayer was busy: it looks again before sleeping. */
   #appended = false;
   #drainedWaiters: (() => void)[] = [];
+  /** The last replay insert succeeded: the store is back, and the spool is emptying. */
+  #replayGetsThrough = false;
   readonly #replaying: Promise<void>;
 
   constructor(store: SpanStore, spool: SpoolLog, options: SpooledStoreOptions, lock: DataDirLock) {
@@ -164,11 +166,16 @@ class SpoolWriter {
     if (this.#closed) throw new AriadneError('StorageFailure', 'the store is closed');
     if (count === 0) return;
     // Behind whatever waits in the spool: order, and no overtaking of replay.
+    // Once replay is getting through, a write waits (as long as it would
+    // wait on a slow store) for the spool to empty rather than join it:
+    // under steady ingest the spool would otherwise never be empty at the
+    // instant replay looks, and stay in use long after the store came back.
+    if (this.#spool.size > 0 && this.#replayGetsThrough) await this.#drainedWithin(this.#spoolAfterMs);
     if (this.#spool.size > 0) return this.#append(count, bytes(), false);
     const written = this.#store.writeSpans(spans());
     let timer: NodeJS.Timeout | undefined;
     const slow = new Promise<'slow'>((resolve) => {
-      timer = setTimeout(() => resolve('slow'), this.#options.spoolAfterMs ?? 5_000);
+      timer = setTimeout(() => resolve('slow'), this.#spoolAfterMs);
     });
     let outcome: 'written' | 'slow';
     try {
@@ -208,6 +215,26 @@ class SpoolWriter {
     return new Promise((resolve) => this.#drainedWaiters.push(resolve));
   }
 
+  get #spoolAfterMs(): number {
+    return this.#options.spoolAfterMs ?? 5_000;
+  }
+
+  /** Resolves once the spool is empty, or after `ms`, whichever comes first. */
+  #drainedWithin(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const at = this.#drainedWaiters.indexOf(waiter);
+        if (at >= 0) this.#drainedWaiters.splice(at, 1);
+        resolve();
+      }, ms);
+      this.#drainedWaiters.push(waiter);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -239,6 +266,8 @@ class SpoolWriter {
           if (replayedSinceEmpty > 0)
             this.#options.log?.(`spool: replayed ${replayedSinceEmpty} spans; writing direct`);
           replayedSinceEmpty = 0;
+          // The next time the store fails, the spool fills again until replay shows it is back.
+          this.#replayGetsThrough = false;
           for (const resolve of this.#drainedWaiters.splice(0)) resolve();
         }
         await this.#sleep(Number.POSITIVE_INFINITY, true);
@@ -268,8 +297,10 @@ class SpoolWriter {
         await this.#spool.markReplayed(entries);
         this.#group.countReplayed(spanCount, entries.length);
         replayedSinceEmpty += spanCount;
+        this.#replayGetsThrough = true;
         delay = minMs;
       } catch (error) {
+        this.#replayGetsThrough = false;
         if (delay === minMs) this.#options.log?.(`spool: replay waits for the store: ${describe(error)}`);
         await this.#sleep(delay, false);
         delay = Math.min(maxMs, delay * 2);
