@@ -178,7 +178,8 @@ async function scenario(
       }
       console.log(
         `${name}: ${acknowledged.size} batches acknowledged (${spooled.join(' + ')} while it lasted); ` +
-          `missing ${JSON.stringify(audited.missing)}, duplicated ${JSON.stringify(audited.duplicated)}; ` +
+          `missing ${JSON.stringify(audited.missing)}, duplicated ${JSON.stringify(audited.duplicated)}, ` +
+          `parts ZooKeeper never recorded (not counted) ${JSON.stringify(audited.unrecorded)}; ` +
           `scenario ${((Date.now() - started) / 1000).toFixed(1)} s wall`,
       );
       assert.deepEqual(audited.missing, { 1: 0, 2: 0 });

@@ -146,9 +146,10 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
         };
   const insert = (body: Uint8Array) => http.insert(spans, SPAN_ROW_COLUMNS, body, insertSettings);
   // Retries resend the identical body: replicas deduplicate it (retried-insert.ts).
-  const inserts = new GroupInsert(replicated ? (body) => sendWithRetries(() => insert(body)) : insert);
-
   let closed = false;
+  const inserts = new GroupInsert(
+    replicated ? (body) => sendWithRetries(() => insert(body), { abandoned: () => closed }) : insert,
+  );
   const inFlight = new Set<Promise<unknown>>();
   const run = <T>(action: () => Promise<T>): Promise<T> => {
     if (closed) return Promise.reject(new AriadneError('StorageFailure', 'the ClickHouse store is closed'));

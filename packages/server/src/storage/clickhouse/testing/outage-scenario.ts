@@ -84,7 +84,8 @@ export async function runOutageScenario(cluster: ReplicatedTestCluster, scenario
         `${books.failed} failed; outage ${(scenario.outageMs / 1000).toFixed(0)} s with ${duringOutage} batches acknowledged` +
         (scenario.during === undefined ? '' : ` and ${rounds} searches answered`) +
         `; 5 more batches acknowledged ${(resumedMs / 1000).toFixed(1)} s after recovery; ` +
-        `missing per replica ${JSON.stringify(audit.missing)}, duplicated ${JSON.stringify(audit.duplicated)}; ` +
+        `missing per replica ${JSON.stringify(audit.missing)}, duplicated ${JSON.stringify(audit.duplicated)}, ` +
+        `parts ZooKeeper never recorded (not counted) ${JSON.stringify(audit.unrecorded)}; ` +
         `scenario ${((Date.now() - started) / 1000).toFixed(1)} s wall`,
     );
     assert.deepEqual(audit.missing, { 1: 0, 2: 0 });
