@@ -135,6 +135,14 @@ try {
   console.log(
     `| traces kept / decided | ${keptTraces.toLocaleString('en')} / ${(keptTraces + stats.dropped.traces).toLocaleString('en')} |`,
   );
+  const byTable = await http.query<{ table: string; bytes: string; parts: string; rows: string }>(
+    `SELECT table, sum(bytes_on_disk) AS bytes, count() AS parts, sum(rows) AS rows FROM system.parts
+     WHERE active AND database = '${database}' AND table IN (${[...KEPT_DAY_TABLES, 'kept_days'].map((table) => `'${table}'`).join(', ')})
+     GROUP BY table ORDER BY bytes DESC`,
+  );
+  const tableCell = (row: (typeof byTable)[number]) =>
+    `${row.table} ${Number(row.bytes).toLocaleString('en')} (${row.rows} rows, ${row.parts} parts)`;
+  console.log(`| kept tier by table, bytes | ${byTable.map(tableCell).join('; ')} |`);
   console.log(`| error traces openable, whole | ${errorKept} of ${errorTraces.length} |`);
   console.log(`| RED metrics (per operation and day, p50/p99) equal to every span's | ${redEqual ? 'yes' : 'NO'} |`);
   console.log(`| dependencies equal to every span's | ${dependenciesEqual ? 'yes' : 'NO'} |`);
