@@ -38,7 +38,7 @@ const child = spawn(
     'tsx',
     '--test',
     `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
-    '--test-timeout=300000',
+    `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 300000}`,
     ...passthrough,
     ...files,
   ],
