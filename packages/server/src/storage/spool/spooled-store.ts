@@ -62,8 +62,9 @@ export interface Spooled {
  *   off while the store refuses. When the spool is empty, writes go direct
  *   again; once a replay insert has succeeded, a new write waits (up to
  *   `spoolAfterMs`) for that rather than joining the spool, which steady
- *   ingest would otherwise never let empty. A write that does not fit the byte budget is refused at once
- *   (`StorageFailure` with Retry-After: 503, gRPC UNAVAILABLE).
+ *   ingest would otherwise never let empty. A write that does not fit the
+ *   byte budget is refused at once (`StorageFailure` with Retry-After: 503,
+ *   gRPC UNAVAILABLE).
  * - **Exactly once in effect.** A batch whose earlier write may have reached
  *   the store (marked in its record, or in the cursor before each replay
  *   insert so that a crash cannot hide it) is replayed only for the spans
