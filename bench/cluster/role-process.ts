@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { procStatusBytes } from '../ingest/server-process.js';
+import { readyBannerEndpoints } from './ready-banner.js';
 
 const MAIN_MODULE = new URL('../../packages/server/src/cli/main.ts', import.meta.url).href;
 /** Only a hang misses this, even on a busy machine: each role migrates the schema at start. */
@@ -51,11 +52,8 @@ export async function startRoleProcess(name: string, args: readonly string[]): P
     const endpoints = await new Promise<Map<string, string>>((resolve, reject) => {
       child.stdout!.on('data', (chunk: Buffer) => {
         banner += chunk.toString();
-        const ready = /Ariadne.* is ready .*\n((?: {2}.*\n)*)/.exec(banner);
-        if (ready === null) return;
-        const found = new Map<string, string>();
-        for (const match of ready[1]!.matchAll(/^ {2}(.+?)\s+(\S+:\/\/\S+)$/gm)) found.set(match[1]!, match[2]!);
-        resolve(found);
+        const found = readyBannerEndpoints(banner);
+        if (found !== undefined) resolve(found);
       });
       void ended.then(() => reject(new Error(`${name} exited before it was ready:\n${banner}\n${logs}`)));
       setTimeout(

@@ -23,13 +23,19 @@ import { startClickHouseServer } from '../../packages/server/src/storage/clickho
 import { openMemoryStore } from '../../packages/server/src/storage/memory/memory-store.js';
 import { SeededRandom } from '../workload/random.js';
 import { StandardWorkload, WORKLOAD_SERVICES } from '../workload/standard-workload.js';
+import {
+  BATCH_TRACES,
+  DAY,
+  DAYS,
+  dayShift,
+  FIRST_TRACE_NANOS,
+  HOUR,
+  shifted,
+  T0,
+  TRACE_INTERVAL_NANOS,
+  TRACES_PER_DAY,
+} from './simulated-days.js';
 
-const DAYS = Number(process.env.RETENTION_DAYS ?? 30);
-const TRACES_PER_DAY = Number(process.env.RETENTION_TRACES_PER_DAY ?? 1000);
-const HOUR = 3_600_000_000_000n;
-const DAY = 24n * HOUR;
-const T0 = 1_767_225_600_000_000_000n; // 2026-01-01T00:00:00Z
-const BATCH_TRACES = 25;
 const database = 'ariadne_bench_retention';
 
 const server = await startClickHouseServer({ compression: 'zstd' });
@@ -48,8 +54,8 @@ const truth = openMemoryStore({ maxTraces: DAYS * TRACES_PER_DAY + 1 });
 const random = new SeededRandom(17);
 const workload = new StandardWorkload({
   seed: 1000,
-  startTimeUnixNano: T0 + 12n * HOUR,
-  traceIntervalNanos: 60_000_000n,
+  startTimeUnixNano: FIRST_TRACE_NANOS,
+  traceIntervalNanos: TRACE_INTERVAL_NANOS,
 });
 const errorTraces: { id: string; spans: number }[] = [];
 
@@ -66,15 +72,12 @@ let everything = 0;
 let spansWritten = 0;
 try {
   for (let day = 0; day < DAYS; day++) {
-    const shift = BigInt(day) * DAY - BigInt(day * TRACES_PER_DAY) * 60_000_000n;
+    const shift = dayShift(day);
     let batch: Span[] = [];
     for (let i = 0; i < TRACES_PER_DAY; i++) {
       const isError = random.next() < 0.02;
       let spans = workload.nextTrace().map((span) => ({
-        ...span,
-        startTimeUnixNano: span.startTimeUnixNano + shift,
-        endTimeUnixNano: span.endTimeUnixNano + shift,
-        events: span.events.map((event) => ({ ...event, timeUnixNano: event.timeUnixNano + shift })),
+        ...shifted(span, shift),
         status:
           isError || span.status.code !== StatusCode.Error ? span.status : { code: StatusCode.Unset, message: '' },
       }));

@@ -39,13 +39,19 @@ import { RedAccumulator } from '../../packages/server/src/storage/query/red-metr
 import type { RedMetricsQuery } from '../../packages/server/src/storage/span-store.js';
 import { SeededRandom } from '../workload/random.js';
 import { StandardWorkload, WORKLOAD_SERVICES } from '../workload/standard-workload.js';
+import {
+  BATCH_TRACES,
+  DAY,
+  DAYS,
+  dayShift,
+  FIRST_TRACE_NANOS,
+  HOUR,
+  shifted,
+  T0,
+  TRACE_INTERVAL_NANOS,
+  TRACES_PER_DAY,
+} from './simulated-days.js';
 
-const DAYS = Number(process.env.RETENTION_DAYS ?? 30);
-const TRACES_PER_DAY = Number(process.env.RETENTION_TRACES_PER_DAY ?? 1000);
-const HOUR = 3_600_000_000_000n;
-const DAY = 24n * HOUR;
-const T0 = 1_767_225_600_000_000_000n; // 2026-01-01T00:00:00Z
-const BATCH_TRACES = 25;
 /** Writes in flight at once, as many clients would send: ingest is then bound by the CPU, not by one fsync at a time. */
 const WRITERS = 16;
 /** Rounds of the side-by-side ingest measure, and fresh traces written per side and round. */
@@ -104,13 +110,13 @@ const minuteOf = (nanos: bigint) => Number(nanos / 60_000_000_000n);
 /** One workload for every day (one attribute vocabulary, as real services repeat their values), shifted to each day's noon. */
 const workload = new StandardWorkload({
   seed: 1000,
-  startTimeUnixNano: T0 + 12n * HOUR,
-  traceIntervalNanos: 60_000_000n,
+  startTimeUnixNano: FIRST_TRACE_NANOS,
+  traceIntervalNanos: TRACE_INTERVAL_NANOS,
 });
 
 /** A day's traces: the standard workload, errors in 2 % of traces only; remembered as the truth unless `record` is false. */
 function dayOfTraces(day: number, record = true): Span[][] {
-  const shift = BigInt(day) * DAY - BigInt(day * TRACES_PER_DAY) * 60_000_000n;
+  const shift = dayShift(day);
   const traces: Span[][] = [];
   for (let i = 0; i < TRACES_PER_DAY; i++) {
     const generated = workload.nextTrace().map((span) => shifted(span, shift));
@@ -128,15 +134,6 @@ function dayOfTraces(day: number, record = true): Span[][] {
     traces.push(spans);
   }
   return traces;
-}
-
-function shifted(span: Span, by: bigint): Span {
-  return {
-    ...span,
-    startTimeUnixNano: span.startTimeUnixNano + by,
-    endTimeUnixNano: span.endTimeUnixNano + by,
-    events: span.events.map((event) => ({ ...event, timeUnixNano: event.timeUnixNano + by })),
-  };
 }
 
 function remember(spans: readonly Span[], error: boolean): void {

@@ -9,8 +9,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SERVE_CONFIG, type ServePorts, startServer } from '@ariadne/server';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { type DeepTraceFacts, deepTraceRequests, sendDeepTrace } from '../workload/deep-trace.js';
+import { launchChromium } from './chromium.js';
 
 const sizes = process.argv
   .slice(2)
@@ -87,18 +88,7 @@ const TOGGLE_SUBTREE = `(async () => {
   }
 })()`;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 
 interface Open {
   openMs: number;

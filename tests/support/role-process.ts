@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readyBannerEndpoints } from '../../bench/cluster/ready-banner.js';
 
 const MAIN_MODULE = new URL('../../packages/server/src/cli/main.ts', import.meta.url).href;
 
@@ -28,15 +29,8 @@ export async function startAriadneProcess(args: readonly string[]): Promise<Aria
   const endpoints = await new Promise<Map<string, string>>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      // The banner, written at once: "Ariadne ... is ready (...)", then a "  <label>  <url>" line per listener.
-      const banner = /Ariadne.* is ready .*\n((?: {2}.*\n)*)/.exec(stdout);
-      if (banner === null) return;
-      const found = new Map<string, string>();
-      for (const line of banner[1]!.split('\n')) {
-        const match = /^ {2}(.+?)\s+(\S+:\/\/\S+)$/.exec(line);
-        if (match) found.set(match[1]!, match[2]!);
-      }
-      resolve(found);
+      const found = readyBannerEndpoints(stdout);
+      if (found !== undefined) resolve(found);
     });
     void exited.then((code) =>
       reject(new Error(`ariadne ${args[0]} exited with ${code} before it was ready:\n${stdout}\n${stderr}`)),
