@@ -1,8 +1,9 @@
 // Trace-aware retention (issue 17) on ClickHouse, over simulated days with the
 // clock injected: each day holds a burst of the standard workload
 // (RETENTION_TRACES_PER_DAY traces, 60 ms apart, from 12:00) with 2 % of traces
-// erroneous, written to a real clickhouse-server (zstd, as the store's README
-// recommends) with --retention 6h, --retention-kept 31d and the default
+// erroneous, the same traces as the embedded store's benchmark
+// (SimulatedMonth), written to a real clickhouse-server (zstd, as the store's
+// README recommends) with --retention 6h, --retention-kept 31d and the default
 // policy; after each day the store's retention pass copies the day past the
 // short window into the kept tier and drops it. It prints, measured in this
 // one run:
@@ -10,54 +11,33 @@
 //   trace_index, operations), measured just before its day was copied and
 //   dropped, against the kept tier's tables at the end (kept spans and index,
 //   and the aggregates), as a ratio;
-// - error traces still openable, whole;
+// - error traces, traces slower than their operation's p99 of the hour and
+//   exemplar cells still openable, whole (RetentionTruth, as the embedded
+//   store's benchmark counts them);
 // - RED metrics (per operation and day) and dependencies over all the days,
 //   equal or not to a memory store fed the same spans.
 //   npm run bench retention   (RETENTION_DAYS=30, RETENTION_TRACES_PER_DAY=1000)
-import { isAriadneError, type Span, StatusCode } from '@ariadne/protocol';
+import type { Span } from '@ariadne/protocol';
 import { DEFAULT_RETENTION_POLICY } from '../../packages/server/src/retention/retention-policy.js';
 import { ClickHouseHttp } from '../../packages/server/src/storage/clickhouse/clickhouse-http.js';
-import { openClickHouseKeptStore } from '../../packages/server/src/storage/clickhouse/clickhouse-kept-store.js';
 import { KEPT_DAY_TABLES } from '../../packages/server/src/storage/clickhouse/kept-tier-schema.js';
+import { traceIdFromHalves } from '../../packages/server/src/storage/clickhouse/sql-literal.js';
 import { startClickHouseServer } from '../../packages/server/src/storage/clickhouse/testing/clickhouse-test-server.js';
 import { openMemoryStore } from '../../packages/server/src/storage/memory/memory-store.js';
-import { SeededRandom } from '../workload/random.js';
-import { StandardWorkload, WORKLOAD_SERVICES } from '../workload/standard-workload.js';
-import {
-  BATCH_TRACES,
-  DAY,
-  DAYS,
-  dayShift,
-  FIRST_TRACE_NANOS,
-  HOUR,
-  shifted,
-  T0,
-  TRACE_INTERVAL_NANOS,
-  TRACES_PER_DAY,
-} from './simulated-days.js';
+import { WORKLOAD_SERVICES } from '../workload/standard-workload.js';
+import { openMonthKeptStore } from './clickhouse-month-store.js';
+import { RetentionTruth } from './retention-truth.js';
+import { BATCH_TRACES, DAY, DAYS, HOUR, SimulatedMonth, T0, TRACES_PER_DAY } from './simulated-days.js';
 
 const database = 'ariadne_bench_retention';
 
 const server = await startClickHouseServer({ compression: 'zstd' });
 const http = new ClickHouseHttp({ url: server.url });
 const clock = { now: T0 };
-const store = await openClickHouseKeptStore({
-  url: server.url,
-  database,
-  retentionNanos: 6n * HOUR,
-  retentionKeptNanos: 31n * DAY,
-  retentionPolicy: DEFAULT_RETENTION_POLICY,
-  retentionIntervalMs: 3_600_000,
-  now: () => clock.now,
-});
+const store = await openMonthKeptStore(server.url, database, clock);
 const truth = openMemoryStore({ maxTraces: DAYS * TRACES_PER_DAY + 1 });
-const random = new SeededRandom(17);
-const workload = new StandardWorkload({
-  seed: 1000,
-  startTimeUnixNano: FIRST_TRACE_NANOS,
-  traceIntervalNanos: TRACE_INTERVAL_NANOS,
-});
-const errorTraces: { id: string; spans: number }[] = [];
+const month = new SimulatedMonth();
+const traceTruth = new RetentionTruth();
 
 /** Bytes on disk of the active parts of these tables, by table. */
 async function bytesOf(tables: readonly string[]): Promise<number> {
@@ -72,24 +52,13 @@ let everything = 0;
 let spansWritten = 0;
 try {
   for (let day = 0; day < DAYS; day++) {
-    const shift = dayShift(day);
     let batch: Span[] = [];
-    for (let i = 0; i < TRACES_PER_DAY; i++) {
-      const isError = random.next() < 0.02;
-      let spans = workload.nextTrace().map((span) => ({
-        ...shifted(span, shift),
-        status:
-          isError || span.status.code !== StatusCode.Error ? span.status : { code: StatusCode.Unset, message: '' },
-      }));
-      if (isError && !spans.some((span) => span.status.code === StatusCode.Error)) {
-        spans = spans.map((span, at) =>
-          at === 0 ? { ...span, status: { code: StatusCode.Error, message: 'failed' } } : span,
-        );
-      }
-      if (isError) errorTraces.push({ id: spans[0]!.traceId, spans: spans.length });
+    const traces = month.dayOfTraces(day);
+    for (const [i, { spans, error }] of traces.entries()) {
+      traceTruth.remember(spans, error);
       spansWritten += spans.length;
       batch.push(...spans);
-      if ((i + 1) % BATCH_TRACES === 0 || i === TRACES_PER_DAY - 1) {
+      if ((i + 1) % BATCH_TRACES === 0 || i === traces.length - 1) {
         await store.writeSpans(batch);
         await truth.writeSpans(batch);
         batch = [];
@@ -101,14 +70,15 @@ try {
     await store.applyRetention();
   }
   const kept = await bytesOf([...KEPT_DAY_TABLES, 'kept_days']);
-  let errorKept = 0;
-  for (const trace of errorTraces) {
-    try {
-      if ((await store.getTrace(trace.id)).length === trace.spans) errorKept++;
-    } catch (error) {
-      if (!(isAriadneError(error) && error.kind === 'TraceNotFound')) throw error;
-    }
-  }
+  const { errorTraces, errorKept, slowTraces, slowKept, slowMissed } = await traceTruth.openable(store);
+  if (process.env.RETENTION_DEBUG) for (const missed of slowMissed) console.log(`slow trace not kept: ${missed}`);
+  // Exemplar cells: from every kept trace, as the store opens it.
+  const keptIds = await http.query<{ hi: string; lo: string }>(
+    `SELECT DISTINCT toString(trace_hi) AS hi, toString(trace_lo) AS lo FROM ${database}.kept_traces`,
+  );
+  const keptSpans: Span[][] = [];
+  for (const { hi, lo } of keptIds) keptSpans.push(await store.getTrace(traceIdFromHalves(BigInt(hi), BigInt(lo))));
+  const cellsCovered = traceTruth.cellsCovered(keptSpans, DEFAULT_RETENTION_POLICY.exemplarsPerMinute);
   const range = { startNanos: T0, endNanos: T0 + BigInt(DAYS + 1) * DAY - 1n };
   const redQuery = {
     services: [...WORKLOAD_SERVICES],
@@ -143,10 +113,21 @@ try {
      WHERE active AND database = '${database}' AND table IN (${[...KEPT_DAY_TABLES, 'kept_days'].map((table) => `'${table}'`).join(', ')})
      GROUP BY table ORDER BY bytes DESC`,
   );
+  console.log(
+    `| traces kept by policy | ${Object.entries(stats.kept)
+      .map(([policy, counts]) => `${policy} ${counts.traces.toLocaleString('en')}`)
+      .join(', ')} |`,
+  );
   const tableCell = (row: (typeof byTable)[number]) =>
     `${row.table} ${Number(row.bytes).toLocaleString('en')} (${row.rows} rows, ${row.parts} parts)`;
   console.log(`| kept tier by table, bytes | ${byTable.map(tableCell).join('; ')} |`);
-  console.log(`| error traces openable, whole | ${errorKept} of ${errorTraces.length} |`);
+  console.log(`| error traces openable, whole | ${errorKept} of ${errorTraces} |`);
+  console.log(
+    `| traces with the root slower than its operation's p99 of the hour, openable | ${slowKept} of ${slowTraces} |`,
+  );
+  console.log(
+    `| (service, operation, status, minute) cells with ≥ ${DEFAULT_RETENTION_POLICY.exemplarsPerMinute} kept trace | ${cellsCovered} of ${traceTruth.cells.size} |`,
+  );
   console.log(`| RED metrics (per operation and day, p50/p99) equal to every span's | ${redEqual ? 'yes' : 'NO'} |`);
   console.log(`| dependencies equal to every span's | ${dependenciesEqual ? 'yes' : 'NO'} |`);
 } finally {

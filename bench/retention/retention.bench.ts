@@ -23,34 +23,14 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAriadneError, type Span, StatusCode, serviceNameOf } from '@ariadne/protocol';
-import { exemplarKey } from '../../packages/server/src/retention/keep-decision.js';
+import type { Span } from '@ariadne/protocol';
 import { DEFAULT_RETENTION_POLICY } from '../../packages/server/src/retention/retention-policy.js';
 import { BlockReader } from '../../packages/server/src/storage/embedded/block-file.js';
 import { parseBlockName } from '../../packages/server/src/storage/embedded/block-names.js';
 import { type EmbeddedStore, openEmbeddedStore } from '../../packages/server/src/storage/embedded/embedded-store.js';
-import { crossServiceCalls, DependencyCounter } from '../../packages/server/src/storage/query/dependency-links.js';
-import {
-  DURATION_BINS,
-  durationBin,
-  histogramQuantile,
-} from '../../packages/server/src/storage/query/duration-histogram.js';
-import { RedAccumulator } from '../../packages/server/src/storage/query/red-metrics.js';
-import type { RedMetricsQuery } from '../../packages/server/src/storage/span-store.js';
-import { SeededRandom } from '../workload/random.js';
-import { StandardWorkload, WORKLOAD_SERVICES } from '../workload/standard-workload.js';
-import {
-  BATCH_TRACES,
-  DAY,
-  DAYS,
-  dayShift,
-  FIRST_TRACE_NANOS,
-  HOUR,
-  shifted,
-  T0,
-  TRACE_INTERVAL_NANOS,
-  TRACES_PER_DAY,
-} from './simulated-days.js';
+import { StandardWorkload } from '../workload/standard-workload.js';
+import { RetentionTruth } from './retention-truth.js';
+import { BATCH_TRACES, DAY, DAYS, HOUR, SimulatedMonth, T0, TRACES_PER_DAY } from './simulated-days.js';
 
 /** Writes in flight at once, as many clients would send: ingest is then bound by the CPU, not by one fsync at a time. */
 const WRITERS = 16;
@@ -59,14 +39,6 @@ const WRITERS = 16;
 // swung from -14 % to +13 % between two runs of the same code.
 const ROUNDS = Number(process.env.RETENTION_ROUNDS ?? 6);
 const SIDE_TRACES = Number(process.env.RETENTION_SIDE_TRACES ?? 8000);
-
-interface TraceTruth {
-  readonly spans: number;
-  readonly error: boolean;
-  readonly rootOperation: string;
-  readonly rootStart: bigint;
-  readonly rootDuration: number;
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ariadne-bench-retention-'));
 const clock = { now: T0 };
@@ -88,97 +60,15 @@ const open = () =>
     },
   });
 
-const random = new SeededRandom(7);
-const truth = new Map<string, TraceTruth>();
-/** Per (service, name, kind), per minute: the duration histogram of every span. */
-const durations = new Map<string, Map<number, Float64Array>>();
-/** Traces per exemplar cell. */
-const cells = new Map<string, number>();
-const redQuery: RedMetricsQuery = {
-  services: [...WORKLOAD_SERVICES],
-  groupByOperation: true,
-  spanKinds: [],
-  timeRange: { startNanos: T0, endNanos: T0 + BigInt(DAYS) * DAY },
-  stepNanos: DAY,
-  quantiles: [0.5, 0.99],
-};
-const redTruth = new RedAccumulator(redQuery);
-const dependencyTruth = new DependencyCounter();
-const operationKey = (span: Span) => `${serviceNameOf(span.resource)}\u0000${span.name}\u0000${span.kind}`;
-const minuteOf = (nanos: bigint) => Number(nanos / 60_000_000_000n);
+const truth = new RetentionTruth();
+const month = new SimulatedMonth();
 
-/** One workload for every day (one attribute vocabulary, as real services repeat their values), shifted to each day's noon. */
-const workload = new StandardWorkload({
-  seed: 1000,
-  startTimeUnixNano: FIRST_TRACE_NANOS,
-  traceIntervalNanos: TRACE_INTERVAL_NANOS,
-});
-
-/** A day's traces: the standard workload, errors in 2 % of traces only; remembered as the truth unless `record` is false. */
+/** A day's traces of the simulated month; remembered as the truth unless `record` is false. */
 function dayOfTraces(day: number, record = true): Span[][] {
-  const shift = dayShift(day);
-  const traces: Span[][] = [];
-  for (let i = 0; i < TRACES_PER_DAY; i++) {
-    const generated = workload.nextTrace().map((span) => shifted(span, shift));
-    const isErrorTrace = random.next() < 0.02;
-    const spans = generated.map((span) =>
-      isErrorTrace || span.status.code !== StatusCode.Error
-        ? span
-        : { ...span, status: { code: StatusCode.Unset, message: '' } },
-    );
-    if (isErrorTrace && !spans.some((span) => span.status.code === StatusCode.Error)) {
-      const at = random.int(0, spans.length - 1);
-      spans[at] = { ...spans[at]!, status: { code: StatusCode.Error, message: 'failed' } };
-    }
-    if (record) remember(spans, isErrorTrace);
-    traces.push(spans);
-  }
-  return traces;
-}
-
-function remember(spans: readonly Span[], error: boolean): void {
-  const root = spans[0]!;
-  truth.set(root.traceId, {
-    spans: spans.length,
-    error,
-    rootOperation: operationKey(root),
-    rootStart: root.startTimeUnixNano,
-    rootDuration: Number(root.endTimeUnixNano - root.startTimeUnixNano),
+  return month.dayOfTraces(day).map(({ spans, error }) => {
+    if (record) truth.remember(spans, error);
+    return spans;
   });
-  for (const key of new Set(spans.map(exemplarKey))) cells.set(key, (cells.get(key) ?? 0) + 1);
-  for (const span of spans) {
-    redTruth.addSpan(span);
-    let minutes = durations.get(operationKey(span));
-    if (minutes === undefined) {
-      minutes = new Map();
-      durations.set(operationKey(span), minutes);
-    }
-    const minute = minuteOf(span.startTimeUnixNano);
-    let histogram = minutes.get(minute);
-    if (histogram === undefined) {
-      histogram = new Float64Array(DURATION_BINS);
-      minutes.set(minute, histogram);
-    }
-    histogram[durationBin(Number(span.endTimeUnixNano - span.startTimeUnixNano))]! += 1;
-  }
-  for (const call of crossServiceCalls(spans)) {
-    dependencyTruth.add(call.parentService, call.childService, 1, call.child.status.code === StatusCode.Error ? 1 : 0);
-  }
-}
-
-/** The operation's p99 over the 60 minutes ending with this one, from every span written. */
-function p99Before(operation: string, start: bigint): number {
-  const minutes = durations.get(operation)!;
-  const merged = new Float64Array(DURATION_BINS);
-  let total = 0;
-  const last = minuteOf(start);
-  for (let minute = last - 59; minute <= last; minute++) {
-    const histogram = minutes.get(minute);
-    if (histogram === undefined) continue;
-    for (let bin = 0; bin < DURATION_BINS; bin++) merged[bin]! += histogram[bin]!;
-    for (const count of histogram) total += count;
-  }
-  return histogramQuantile(merged, total, 0.99);
 }
 
 /** Writes the traces in batches, WRITERS at a time; resolves with the spans written and the time it took. */
@@ -307,42 +197,10 @@ try {
   const kept = blockBytes();
 
   // Still openable, each whole.
-  let errorTraces = 0;
-  let errorKept = 0;
-  let slowTraces = 0;
-  let slowKept = 0;
-  const keptTraces = new Set<string>();
-  const isOpenable = async (traceId: string, spans: number) => {
-    try {
-      return (await store.getTrace(traceId)).length === spans;
-    } catch (error) {
-      if (isAriadneError(error) && error.kind === 'TraceNotFound') return false;
-      throw error;
-    }
-  };
-  for (const [traceId, trace] of truth) {
-    const slow = trace.rootDuration > p99Before(trace.rootOperation, trace.rootStart);
-    if (!trace.error && !slow) continue;
-    const openable = await isOpenable(traceId, trace.spans);
-    if (openable) keptTraces.add(traceId);
-    if (trace.error) {
-      errorTraces++;
-      if (openable) errorKept++;
-    }
-    if (slow) {
-      slowTraces++;
-      if (openable) slowKept++;
-      else if (process.env.RETENTION_DEBUG) {
-        const found = await store.getTrace(traceId).catch(() => []);
-        console.log(
-          `slow trace not kept: ${trace.rootStart} ${traceId} ${trace.rootOperation.replaceAll('\u0000', ' ')} root ${trace.rootDuration} ns, p99 ${p99Before(trace.rootOperation, trace.rootStart)}, ${found.length} of ${trace.spans} spans found`,
-        );
-      }
-    }
-  }
+  const { errorTraces, errorKept, slowTraces, slowKept, slowMissed } = await truth.openable(store);
+  if (process.env.RETENTION_DEBUG) for (const missed of slowMissed) console.log(`slow trace not kept: ${missed}`);
   // Exemplar cells: from every kept trace in the kept blocks (read from the files).
-  const keptCells = new Map<string, number>();
-  let keptTraceCount = 0;
+  const keptTraces: Span[][] = [];
   for (const name of readdirSync(join(dataDir, 'blocks'))) {
     const block = await BlockReader.open(join(dataDir, 'blocks', name));
     const byTrace = new Map<string, Span[]>();
@@ -351,29 +209,26 @@ try {
       for (const span of await block.readPage(page))
         byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
     }
-    keptTraceCount += byTrace.size;
-    for (const spans of byTrace.values()) {
-      for (const key of new Set(spans.map(exemplarKey))) keptCells.set(key, (keptCells.get(key) ?? 0) + 1);
-    }
+    keptTraces.push(...byTrace.values());
     await block.close();
   }
-  let cellsCovered = 0;
-  for (const [key, count] of cells)
-    if ((keptCells.get(key) ?? 0) >= Math.min(count, policy.exemplarsPerMinute)) cellsCovered++;
+  const keptTraceCount = keptTraces.length;
+  const cellsCovered = truth.cellsCovered(keptTraces, policy.exemplarsPerMinute);
+  const redQuery = truth.redQuery;
 
   const red = JSON.stringify(await store.getRedMetrics(redQuery), (_, value) =>
     typeof value === 'bigint' ? String(value) : value,
   );
-  const redExpected = JSON.stringify(redTruth.series(), (_, value) =>
+  const redExpected = JSON.stringify(truth.red.series(), (_, value) =>
     typeof value === 'bigint' ? String(value) : value,
   );
   const dependencies = await store.getDependencies(redQuery.timeRange);
-  const dependenciesExpected = dependencyTruth.links();
+  const dependenciesExpected = truth.dependencies.links();
   const stats = await store.retentionStats();
   await store.close();
   const ingest = await ingestSideBySide();
 
-  const spansWritten = [...truth.values()].reduce((sum, trace) => sum + trace.spans, 0);
+  const spansWritten = [...truth.traces.values()].reduce((sum, trace) => sum + trace.spans, 0);
   const rate = (run: { spans: number; ms: number }) => (run.ms === 0 ? 0 : (run.spans / run.ms) * 1000);
   const pct = (part: number, whole: number) => (whole === 0 ? 'n/a' : `${((100 * part) / whole).toFixed(2)} %`);
   console.log(
@@ -385,14 +240,14 @@ try {
   console.log(`| keeping everything (the full-tier blocks as written) | ${everything.toLocaleString('en')} bytes |`);
   console.log(`| ratio kept / everything | ${(kept / everything).toFixed(4)} (1/${(everything / kept).toFixed(1)}) |`);
   console.log(
-    `| traces kept | ${keptTraceCount.toLocaleString('en')} of ${truth.size.toLocaleString('en')} (${pct(keptTraceCount, truth.size)}) |`,
+    `| traces kept | ${keptTraceCount.toLocaleString('en')} of ${truth.traces.size.toLocaleString('en')} (${pct(keptTraceCount, truth.traces.size)}) |`,
   );
   console.log(`| error traces openable, whole | ${errorKept} of ${errorTraces} (${pct(errorKept, errorTraces)}) |`);
   console.log(
     `| traces with the root slower than its operation's p99 of the hour, openable | ${slowKept} of ${slowTraces} (${pct(slowKept, slowTraces)}) |`,
   );
   console.log(
-    `| (service, operation, status, minute) cells with ≥ ${policy.exemplarsPerMinute} kept trace | ${cellsCovered} of ${cells.size} (${pct(cellsCovered, cells.size)}) |`,
+    `| (service, operation, status, minute) cells with ≥ ${policy.exemplarsPerMinute} kept trace | ${cellsCovered} of ${truth.cells.size} (${pct(cellsCovered, truth.cells.size)}) |`,
   );
   console.log(
     `| RED metrics (per operation and day, p50/p99) equal to every span's | ${red === redExpected ? 'yes' : 'NO'} |`,

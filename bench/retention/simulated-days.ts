@@ -1,4 +1,6 @@
-import type { Span } from '@ariadne/protocol';
+import { type Span, StatusCode } from '@ariadne/protocol';
+import { SeededRandom } from '../workload/random.js';
+import { StandardWorkload } from '../workload/standard-workload.js';
 
 /**
  * The simulated month both retention benchmarks write (the embedded store's
@@ -32,4 +34,41 @@ export function shifted(span: Span, by: bigint): Span {
     endTimeUnixNano: span.endTimeUnixNano + by,
     events: span.events.map((event) => ({ ...event, timeUnixNano: event.timeUnixNano + by })),
   };
+}
+
+/**
+ * The month's traces, day by day: one standard workload for every day (one
+ * attribute vocabulary, as real services repeat their values), shifted to
+ * each day's noon, with errors in 2 % of traces only (the workload's own
+ * errors kept in those, cleared in the others). Both benchmarks draw the
+ * same traces, errors included, so their kept traces can be compared.
+ */
+export class SimulatedMonth {
+  readonly #random = new SeededRandom(7);
+  readonly #workload = new StandardWorkload({
+    seed: 1000,
+    startTimeUnixNano: FIRST_TRACE_NANOS,
+    traceIntervalNanos: TRACE_INTERVAL_NANOS,
+  });
+
+  /** The next day's traces (call for day 0, 1, 2… in turn), each with whether it is an error trace. */
+  dayOfTraces(day: number): { spans: Span[]; error: boolean }[] {
+    const shift = dayShift(day);
+    const traces: { spans: Span[]; error: boolean }[] = [];
+    for (let i = 0; i < TRACES_PER_DAY; i++) {
+      const generated = this.#workload.nextTrace().map((span) => shifted(span, shift));
+      const error = this.#random.next() < 0.02;
+      const spans = generated.map((span) =>
+        error || span.status.code !== StatusCode.Error
+          ? span
+          : { ...span, status: { code: StatusCode.Unset, message: '' } },
+      );
+      if (error && !spans.some((span) => span.status.code === StatusCode.Error)) {
+        const at = this.#random.int(0, spans.length - 1);
+        spans[at] = { ...spans[at]!, status: { code: StatusCode.Error, message: 'failed' } };
+      }
+      traces.push({ spans, error });
+    }
+    return traces;
+  }
 }

@@ -150,7 +150,12 @@ test('past --retention a day keeps only what the policies keep, each trace whole
   store = await openAt(clock, database);
   assert.equal((await store.getTrace(traceIdOf(1001))).length, 2);
   assert.deepEqual(await store.getRedMetrics(redQuery), await truth.getRedMetrics(redQuery));
+  // The kept tier goes a week at a time (2025-12-29 to 2026-01-04 here): past --retention-kept, the
+  // day stays until the week's last day is past it too.
   clock.now = T0 + 32n * DAY;
+  await store.applyRetention();
+  assert.equal((await openedTrace(store, 1001))?.length, 2, 'kept while its week is not all past --retention-kept');
+  clock.now = T0 + 34n * DAY;
   await store.applyRetention();
   assert.equal(await openedTrace(store, 1001), undefined);
   await store.close();
@@ -163,6 +168,10 @@ test('a copy interrupted and run again keeps nothing twice', async () => {
   const store = await openAt(clock, database, { exemplarsPerMinute: 0, slow: 'off' });
   const traces = retentionWorkload(T0);
   await writeAll(store, traces);
+  // The day before, in the same week's partition: copied already, it must come through the redo untouched.
+  const dayBefore = retentionTestTrace({ n: 4001, startNanos: T0 - 12n * HOUR, error: true });
+  await store.writeSpans(dayBefore);
+  assert.deepEqual(await store.applyRetention(), ['2025-12-31']);
   const http = new ClickHouseHttp({ url: server.url });
   const context: KeptTierContext = {
     http,
@@ -183,16 +192,20 @@ test('a copy interrupted and run again keeps nothing twice', async () => {
     `SELECT count() AS rows, uniqExact(trace_hi, trace_lo) AS distinct FROM ${database}.kept_traces`,
   );
   const [red] = await http.query<{ calls: string }>(`SELECT sum(calls) AS calls FROM ${database}.red_seconds`);
-  // error, traceql and attribute: three traces of two spans.
-  assert.deepEqual(spans, { rows: '6', distinct: '6' });
-  assert.deepEqual(index, { rows: '3', distinct: '3' });
-  const allSpans = [...traces.values()].reduce((sum, t) => sum + t.length, 0);
+  // error, traceql and attribute: three traces of two spans; and the day before's error trace.
+  assert.deepEqual(spans, { rows: '8', distinct: '8' });
+  assert.deepEqual(index, { rows: '4', distinct: '4' });
+  const allSpans = [...traces.values()].reduce((sum, t) => sum + t.length, 0) + dayBefore.length;
   assert.equal(Number(red?.calls), allSpans, 'every span counted once in the RED cells');
-  for (const n of [1001, 1002, 1003]) assert.equal((await store.getTrace(traceIdOf(n))).length, 2);
+  for (const n of [1001, 1002, 1003, 4001]) assert.equal((await store.getTrace(traceIdOf(n))).length, 2);
+  const [partitions] = await http.query<{ n: string }>(
+    `SELECT uniqExact(partition) AS n FROM system.parts WHERE active AND database = '${database}' AND table = 'spans_kept'`,
+  );
+  assert.equal(partitions?.n, '1', "both days are in their week's partition");
   // Run again: the day is recorded, nothing changes.
   assert.deepEqual(await store.applyRetention(), []);
   const [again] = await http.query<{ rows: string }>(`SELECT count() AS rows FROM ${database}.spans_kept`);
-  assert.equal(again?.rows, '6');
+  assert.equal(again?.rows, '8');
   await store.close();
 });
 

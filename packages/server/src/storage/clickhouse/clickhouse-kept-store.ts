@@ -30,16 +30,13 @@ import {
   copyDay,
   DAY_NANOS,
   dayCopied,
-  dayOfPartition,
   dayStartNanos,
-  dropKeptDay,
   type KeptTierContext,
   KeptTierCounts,
 } from './kept-tier-copy.js';
 import {
   createKeptTierTables,
   DEPENDENCY_SECONDS,
-  KEPT_DAY_TABLES,
   KEPT_DAYS,
   KEPT_PARENTS,
   KEPT_TRACES,
@@ -48,6 +45,7 @@ import {
   RED_SECONDS,
   SPANS_KEPT,
 } from './kept-tier-schema.js';
+import { dayOfPartition, dropExpiredKept, mergeFinishedWeeks } from './kept-tier-weeks.js';
 import { type RedMetricsRow, redMetricsSql, redMetricsToSeries, validateRedMetricsQuery } from './red-metrics-sql.js';
 import { RowBinaryReader } from './row-binary.js';
 import { SPAN_CONTENT_HASH, SPAN_ROW_COLUMNS, SpanRowDecoder } from './span-row.js';
@@ -126,15 +124,8 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
       if (!(await dayCopied(context, day))) await copyDay(context, day, counts);
       dropped.push(...(await dropExpiredPartitions(http, ddl, target, dayStartNanos(day) + DAY_NANOS)));
     }
-    const keptCutoff = nowNanos - options.retentionKeptNanos;
-    const keptParts = await http.query<{ partition: string }>(
-      `SELECT DISTINCT partition FROM system.parts WHERE active AND database = ${sqlString(options.database)}
-       AND table IN (${KEPT_DAY_TABLES.map(sqlString).join(', ')})`,
-    );
-    for (const part of keptParts) {
-      const day = dayOfPartition(part.partition);
-      if (day !== undefined && dayStartNanos(day) + DAY_NANOS <= keptCutoff) await dropKeptDay(context, day);
-    }
+    await dropExpiredKept(context, Number((nowNanos - options.retentionKeptNanos) / 1_000_000n));
+    await mergeFinishedWeeks(context, Number(cutoff / 1_000_000n));
     return [...new Set(dropped)].sort();
   };
 

@@ -7,7 +7,6 @@ import type { ClickHouseHttp } from './clickhouse-http.js';
 import { OPERATIONS, SPANS, TRACE_INDEX } from './clickhouse-schema.js';
 import {
   DEPENDENCY_SECONDS,
-  KEPT_DAY_TABLES,
   KEPT_DAYS,
   KEPT_LATE,
   KEPT_PARENTS,
@@ -17,6 +16,7 @@ import {
   SPANS_KEPT,
   sqlColumn,
 } from './kept-tier-schema.js';
+import { deleteKeptDay, keptPartitioning } from './kept-tier-weeks.js';
 import { DURATION_BIN_SQL } from './red-metrics-sql.js';
 import { RowBinaryReader } from './row-binary.js';
 import { SPAN_CONTENT_HASH, SPAN_ROW_COLUMNS, SpanRowDecoder } from './span-row.js';
@@ -51,12 +51,6 @@ export class KeptTierCounts {
   }
 }
 
-/** `YYYY-MM-DD` of a day partition (ClickHouse prints day 0 as 0000-00-00). */
-export function dayOfPartition(partition: string): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(partition)) return undefined;
-  return partition === '0000-00-00' ? '1970-01-01' : partition;
-}
-
 export function dayStartNanos(day: string): bigint {
   return BigInt(Date.parse(`${day}T00:00:00Z`)) * 1_000_000n;
 }
@@ -69,23 +63,11 @@ export async function dayCopied(context: KeptTierContext, day: string): Promise<
   return row !== undefined && row.n !== '0';
 }
 
-/** Drops the partitions of a day from the kept tier's tables (a copy made again, or past --retention-kept). */
-export async function dropKeptDay(context: KeptTierContext, day: string): Promise<void> {
-  const parts = await context.http.query<{ table: string; partition: string }>(
-    `SELECT DISTINCT table, partition FROM system.parts WHERE active AND database = ${sqlString(context.database)}
-     AND table IN (${KEPT_DAY_TABLES.map(sqlString).join(', ')})`,
-  );
-  for (const part of parts) {
-    if (dayOfPartition(part.partition) !== day) continue;
-    await context.http.command(`ALTER TABLE ${table(context, part.table)} DROP PARTITION ${sqlString(part.partition)}`);
-  }
-}
-
 /**
  * Copies into the kept tier what it keeps of one day of the full tables,
  * before that day is dropped: the aggregates of every span, then the kept
  * traces (decided whole), and last the row that says the day is done. Run
- * again after a crash (no row), it first drops whatever a earlier run left
+ * again after a crash (no row), it first deletes whatever an earlier run left
  * of the day: nothing is kept twice.
  */
 export async function copyDay(context: KeptTierContext, day: string, counts: KeptTierCounts): Promise<void> {
@@ -95,7 +77,7 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
   const dayLiteral = `toDate(${sqlString(day)})`;
   const spans = table(context, SPANS);
   const inDay = `start_ns >= ${sqlInteger(start)} AND start_ns < ${sqlInteger(end)}`;
-  await dropKeptDay(context, day);
+  await deleteKeptDay(context, day);
 
   // Aggregates from every span of the day.
   const second = 'toUInt32(intDiv(start_ns, 1000000000))';
@@ -220,14 +202,23 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
 
   context.onStep?.('recorded', day);
 
-  // Bytes on disk: the day's full spans against its kept spans, split between policies by spans.
-  const bytes = await http.query<{ table: string; bytes: string }>(
-    `SELECT table, sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = ${sqlString(context.database)}
-     AND table IN (${sqlString(SPANS)}, ${sqlString(SPANS_KEPT)}) AND partition = ${sqlString(day)} GROUP BY table`,
+  // Bytes on disk: the day's full spans against its kept spans. The kept spans share their week's
+  // partition with the week's other days (merged or about to be): their share is by rows.
+  const byDay = (await keptPartitioning(context)).get(SPANS_KEPT) === 'day';
+  const [full] = await http.query<{ bytes: string }>(
+    `SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = ${sqlString(context.database)}
+     AND table = ${sqlString(SPANS)} AND partition = ${sqlString(day)}`,
   );
-  const fullBytes = Number(bytes.find((row) => row.table === SPANS)?.bytes ?? 0);
-  const keptBytes = Number(bytes.find((row) => row.table === SPANS_KEPT)?.bytes ?? 0);
+  const [week] = await http.query<{ bytes: string; rows: string }>(
+    `SELECT sum(bytes_on_disk) AS bytes, sum(rows) AS rows FROM system.parts WHERE active
+     AND database = ${sqlString(context.database)} AND table = ${sqlString(SPANS_KEPT)}
+     AND partition = ${byDay ? sqlString(day) : `toString(toMonday(${dayLiteral}))`}`,
+  );
+  const fullBytes = Number(full?.bytes ?? 0);
+  const weekRows = Number(week?.rows ?? 0);
   const allKeptSpans = [...keptSpans.values()].reduce((sum, n) => sum + n, 0);
+  const keptBytes =
+    weekRows === 0 ? 0 : Math.round((Number(week?.bytes ?? 0) * Math.min(allKeptSpans, weekRows)) / weekRows);
   for (const [policy, spanCount] of keptSpans) {
     const policyCounts = counts.kept.get(policy)!;
     policyCounts.spans += spanCount;

@@ -4,14 +4,20 @@ import { sqlIdentifier, sqlString } from './sql-literal.js';
 
 /**
  * The kept tier's tables (`--retention-kept` with ClickHouse), beside the
- * full tables and never changing them. Every table is partitioned by the UTC
- * day whose full partition it was filled from (`kept_day`, `day`), so a copy
- * of a day is replaced by dropping that partition, and the tier ages out
- * past `--retention-kept` the way the full tables do past `--retention`.
+ * full tables and never changing them. Every table says which UTC day's full
+ * partition each row was filled from (`kept_day`, `day`) and is partitioned
+ * by that day's week, so a week's days merge into a few parts: a copy of a
+ * day is replaced by deleting its rows, and the tier ages out past
+ * `--retention-kept` a week at a time (kept-tier-weeks.ts).
  *
  * - `spans_kept`: the spans of kept traces, whole, with the columns the full
  *   `spans` table had when the tier was created (read from `system.columns`,
- *   so it follows the spans schema of its time), ordered the same way.
+ *   so it follows the spans schema of its time), ordered by (service, start)
+ *   in granules of 8,192 rows: `npm run bench retention/kept-layouts` has a
+ *   week of kept spans, merged, at 90.0 bytes a span so, 120.2 in granules
+ *   of 1,024 (LowCardinality keys past the part's dictionary are written
+ *   again per granule), 110.0 ordered like `spans` by (minute, trace id),
+ *   and 138.7 as the tier was first made (a part per day, granules of 1,024).
  * - `kept_traces`: the kept tier's trace index (the columns `trace_index` has,
  *   so the same search code reads it) plus the policy that kept each trace.
  * - `kept_late`: traces decided with a day whose spans go on into the next
@@ -34,16 +40,17 @@ export const DEPENDENCY_SECONDS = 'dependency_seconds';
 export const OPERATIONS_KEPT = 'operations_kept';
 export const KEPT_PARENTS = 'kept_parents';
 
-/** Tables holding a day's copy, by their day column: dropped before a copy is made again, and past --retention-kept. */
-export const KEPT_DAY_TABLES = [
-  SPANS_KEPT,
-  KEPT_TRACES,
-  KEPT_LATE,
-  RED_SECONDS,
-  DEPENDENCY_SECONDS,
-  OPERATIONS_KEPT,
-  KEPT_PARENTS,
-];
+/** Tables holding a day's copy, by their day column (each partitioned by that day's week: kept-tier-weeks.ts). */
+export const KEPT_DAY_COLUMNS: Readonly<Record<string, string>> = {
+  [SPANS_KEPT]: 'kept_day',
+  [KEPT_TRACES]: 'kept_day',
+  [KEPT_LATE]: 'kept_day',
+  [RED_SECONDS]: 'day',
+  [DEPENDENCY_SECONDS]: 'day',
+  [OPERATIONS_KEPT]: 'day',
+  [KEPT_PARENTS]: 'day',
+};
+export const KEPT_DAY_TABLES = Object.keys(KEPT_DAY_COLUMNS);
 
 /** A column name from system.columns (Nested ones are dotted: `attr.key`), quoted. */
 export function sqlColumn(name: string): string {
@@ -61,27 +68,27 @@ export async function createKeptTierTables(http: ClickHouseHttp, database: strin
   const columns = spansColumns.map((column) => `${sqlColumn(column.name)} ${column.type}`).join(', ');
   const statements = [
     `CREATE TABLE IF NOT EXISTS ${db}.${SPANS_KEPT} (kept_day Date, ${columns})
-      ENGINE = MergeTree PARTITION BY kept_day ORDER BY (service, start_ns) SETTINGS index_granularity = 1024`,
+      ENGINE = MergeTree PARTITION BY toMonday(kept_day) ORDER BY (service, start_ns)`,
     `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_TRACES} (
       kept_day Date, trace_hi UInt64, trace_lo UInt64, kept_by String,
       min_start_ns UInt64, max_start_ns UInt64, max_end_ns UInt64, services Array(String)
-    ) ENGINE = MergeTree PARTITION BY kept_day ORDER BY (trace_hi, trace_lo) SETTINGS index_granularity = 1024`,
+    ) ENGINE = MergeTree PARTITION BY toMonday(kept_day) ORDER BY (trace_hi, trace_lo) SETTINGS index_granularity = 1024`,
     `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_LATE} (kept_day Date, trace_hi UInt64, trace_lo UInt64)
-      ENGINE = MergeTree PARTITION BY kept_day ORDER BY (trace_hi, trace_lo)`,
+      ENGINE = MergeTree PARTITION BY toMonday(kept_day) ORDER BY (trace_hi, trace_lo)`,
     `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_DAYS} (
       day Date, copied_ns UInt64, kept_traces UInt64, dropped_traces UInt64
     ) ENGINE = MergeTree ORDER BY day`,
     `CREATE TABLE IF NOT EXISTS ${db}.${RED_SECONDS} (
       day Date, service String, name String, kind UInt8, second UInt32, bin UInt16, calls UInt64, errors UInt64
-    ) ENGINE = SummingMergeTree((calls, errors)) PARTITION BY day ORDER BY (service, name, kind, second, bin)`,
+    ) ENGINE = SummingMergeTree((calls, errors)) PARTITION BY toMonday(day) ORDER BY (service, name, kind, second, bin)`,
     `CREATE TABLE IF NOT EXISTS ${db}.${DEPENDENCY_SECONDS} (
       day Date, parent String, child String, second UInt32, calls UInt64, errors UInt64
-    ) ENGINE = SummingMergeTree((calls, errors)) PARTITION BY day ORDER BY (parent, child, second)`,
+    ) ENGINE = SummingMergeTree((calls, errors)) PARTITION BY toMonday(day) ORDER BY (parent, child, second)`,
     `CREATE TABLE IF NOT EXISTS ${db}.${OPERATIONS_KEPT} (service String, name String, kind UInt8, day Date, spans UInt64)
-      ENGINE = SummingMergeTree(spans) PARTITION BY day ORDER BY (service, name, kind)`,
+      ENGINE = SummingMergeTree(spans) PARTITION BY toMonday(day) ORDER BY (service, name, kind, day)`,
     `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_PARENTS} (
       day Date, trace_hi UInt64, trace_lo UInt64, span_id UInt64, service String
-    ) ENGINE = MergeTree PARTITION BY day ORDER BY (trace_hi, trace_lo, span_id)`,
+    ) ENGINE = MergeTree PARTITION BY toMonday(day) ORDER BY (trace_hi, trace_lo, span_id)`,
   ];
   // spans_kept copies the spans table's columns, LowCardinality ones too (schema version 3).
   for (const statement of statements) await runWithLowCardinality(http, statement);
