@@ -15,7 +15,8 @@ const wrapped = new WeakSet<object>();
  * kept the copies) come out once (`dedupeSpans`, Jaeger's span-hash dedupe),
  * from `getTrace`, `getSpansById` (`SpanLookup`) and `getTraceOutline`
  * (`TraceOutlineReader`). Everything else, optional capabilities included,
- * is the reader's own.
+ * is the reader's own: a packed outline (`PackedOutlineReader`) too, which a
+ * store gives only for a trace whose span ids are all different (so no copies).
  *
  * A store that already drops copies pays one look at the span ids
  * (`SpanIds`: ids as numbers in a flat table, cheaper than `dedupeSpans`'s

@@ -1,5 +1,6 @@
 import type { Span } from '@ariadne/protocol';
 import type { SpanReader, TimeRange } from '../storage/span-store.js';
+import { hasPackedOutline, type PackedTraceOutline } from './trace-view/packed-outline.js';
 import { searchTraceSpans } from './trace-view/search-trace-spans.js';
 import { repeatsAnId } from './trace-view/span-ids.js';
 import { hasSpanLookup } from './trace-view/span-lookup.js';
@@ -40,7 +41,9 @@ interface View {
  * new id, the lookup asks the store for the stored one. With a store that
  * versions traces (`TraceVersionReader`), the plan is also remembered per
  * trace version: a lookup or a find in a trace read before asks the version
- * instead of reading the outline again.
+ * instead of reading the outline again. A packed outline
+ * (`PackedOutlineReader`) is the store's own: a store packs only a trace whose
+ * ids are all different.
  */
 export function readUniqueSpanIds<R extends SpanReader>(reader: R): R {
   if (wrapped.has(reader)) return reader;
@@ -92,6 +95,16 @@ export function readUniqueSpanIds<R extends SpanReader>(reader: R): R {
       const view = await viewOf(traceId, await reader.getTraceOutline(traceId));
       remember(traceId, version, view.plan);
       return view.outline;
+    });
+  }
+  if (hasPackedOutline(reader)) {
+    // Packed only with every id once (else undefined): the trace needs no plan, and a span's details
+    // or a find then need not read its outline to learn that.
+    overrides.set('getPackedTraceOutline', async (traceId: string): Promise<PackedTraceOutline | undefined> => {
+      const version = await versionOf(traceId);
+      const packed = await reader.getPackedTraceOutline(traceId);
+      if (packed !== undefined) remember(traceId, version, undefined);
+      return packed;
     });
   }
   if (hasSpanLookup(reader)) {

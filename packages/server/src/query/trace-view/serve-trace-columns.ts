@@ -1,6 +1,14 @@
 import { AriadneError, normalizeTraceId } from '@ariadne/protocol';
 import type { SpanReader, TraceRetention } from '../../storage/span-store.js';
-import { encodeTraceColumns, TRACE_COLUMNS_CONTENT_TYPE } from './trace-columns.js';
+import { packedSkeleton } from './packed-columns.js';
+import type { PackedTraceOutline } from './packed-outline.js';
+import {
+  layOutTraceColumns,
+  type SkeletonColumns,
+  SPAN_ID_WIDTH,
+  skeletonColumns,
+  TRACE_COLUMNS_CONTENT_TYPE,
+} from './trace-columns.js';
 import { TraceColumnsCache } from './trace-columns-cache.js';
 import type { TraceOutline } from './trace-outline.js';
 import { toTraceSkeleton } from './trace-skeleton.js';
@@ -18,16 +26,19 @@ const caches = new WeakMap<SpanReader, TraceColumnsCache>();
  * (`encodeTraceColumns`). A store that versions traces (`TraceVersionReader`)
  * is asked for the version first, and an answer kept for that version is sent
  * again without reading the trace; a trace the store does not hold (read from
- * the archive by `readOutline`) is built each time. Server-Timing says where
- * the time went, and `cached` when the kept answer served it. A trace whose
- * span ids do not fit the byte layout is a 400 (`InvalidQuery`): its JSON
- * skeleton serves it.
+ * the archive by `readOutline`) is built each time. A trace the store packs
+ * (`readPacked`: `PackedOutlineReader`) is laid out from its numbers, with no
+ * outline or skeleton of strings; any other from its outline. Server-Timing
+ * says where the time went, and `cached` when the kept answer served it. A
+ * trace whose span ids do not fit the byte layout is a 400 (`InvalidQuery`):
+ * its JSON skeleton serves it.
  */
 export async function serveTraceColumns(
   traceIdText: string,
   reader: SpanReader,
   readOutline: () => Promise<TraceOutline>,
   retentionOf: (traceId: string) => Promise<TraceRetention | undefined> = async () => undefined,
+  readPacked: () => Promise<PackedTraceOutline | undefined> = async () => undefined,
 ): Promise<Response> {
   const t0 = performance.now();
   let cache = caches.get(reader);
@@ -43,16 +54,28 @@ export async function serveTraceColumns(
   }
   const kept = version === undefined ? undefined : cache.get(traceId, version);
   if (kept !== undefined) return answer(kept, `version;dur=${(performance.now() - t0).toFixed(1)}, cached`);
-  const outline = await readOutline();
-  const t1 = performance.now();
-  const skeleton = toTraceSkeleton(outline);
-  const t2 = performance.now();
-  // The kept retention tier and its policy: a compaction changes the trace's version, so the kept answer too.
-  const body = encodeTraceColumns(skeleton, await retentionOf(outline.traceId));
-  if (body === undefined) {
+  const packed = await readPacked();
+  let t1: number;
+  let columns: SkeletonColumns | undefined;
+  /** As stored (what `retentionOf` takes). */
+  let storedTraceId: string;
+  if (packed !== undefined) {
+    t1 = performance.now();
+    columns = packedSkeleton(packed);
+    storedTraceId = packed.traceId;
+  } else {
+    const outline = await readOutline();
+    t1 = performance.now();
+    columns = skeletonColumns(toTraceSkeleton(outline));
+    storedTraceId = outline.traceId;
+  }
+  if (columns === undefined) {
     throw new AriadneError('InvalidQuery', 'a span id of this trace is not 16 characters: read its JSON skeleton');
   }
-  if (version !== undefined) cache.set(traceId, version, skeleton.spanIds.length, body);
+  const t2 = performance.now();
+  // The kept retention tier and its policy: a compaction changes the trace's version, so the kept answer too.
+  const body = layOutTraceColumns(columns, await retentionOf(storedTraceId));
+  if (version !== undefined) cache.set(traceId, version, columns.spanIds.length / SPAN_ID_WIDTH, body);
   const t3 = performance.now();
   return answer(
     body,

@@ -159,7 +159,7 @@ const HEX_VALUES = Int8Array.from({ length: 128 }, (_, code) =>
 );
 
 /** Eight hex digits from `from` as an unsigned 32-bit number; -1 when one is not a lowercase hex digit. */
-function hexWord(text: string, from: number): number {
+export function hexWord(text: string, from: number): number {
   let value = 0;
   for (let i = from; i < from + 8; i++) {
     const digit = HEX_VALUES[text.charCodeAt(i)] ?? -1;
@@ -169,7 +169,8 @@ function hexWord(text: string, from: number): number {
   return value;
 }
 
-function hashSlot(high: number, low: number, mask: number): number {
+/** A slot of a table of `mask + 1` slots for an id's two words. */
+export function hashSlot(high: number, low: number, mask: number): number {
   // Ids are random, mostly; the mix (MurmurHash3's finaliser) keeps sequential ones (tests, some SDKs) apart too.
   let x = Math.imul(high ^ Math.imul(low, 0x9e3779b1), 0x85ebca6b);
   x ^= x >>> 13;

@@ -35,6 +35,12 @@ const BYTES: Record<ColumnType, number> = { u8: 1, u16: 2, u32: 4, i32: 4, f64: 
 
 /** The skeleton as bytes; undefined when a span id is not 16 ASCII characters (the JSON skeleton serves those). */
 export function encodeTraceColumns(skeleton: TraceSkeleton, retention?: TraceRetention): Uint8Array | undefined {
+  const columns = skeletonColumns(skeleton);
+  return columns === undefined ? undefined : layOutTraceColumns(columns, retention);
+}
+
+/** The skeleton with its span ids as characters; undefined when one is not 16 ASCII characters. */
+export function skeletonColumns(skeleton: TraceSkeleton): SkeletonColumns | undefined {
   const n = skeleton.spanIds.length;
   const ids = new Uint8Array(n * SPAN_ID_WIDTH);
   for (let i = 0; i < n; i++) {
@@ -47,13 +53,39 @@ export function encodeTraceColumns(skeleton: TraceSkeleton, retention?: TraceRet
       ids[at + c] = code;
     }
   }
-  const wholeMicros = (values: readonly number[]): ColumnType => {
-    for (const v of values) if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) return 'f64';
+  return { ...skeleton, spanIds: ids };
+}
+
+/** A skeleton's columns as numbers, the span ids as their characters (`SPAN_ID_WIDTH` per span). */
+export interface SkeletonColumns extends Omit<TraceSkeleton, 'spanIds' | keyof NumberColumns>, NumberColumns {
+  readonly spanIds: Uint8Array;
+}
+
+type NumberColumns = {
+  readonly [name in
+    | 'parents'
+    | 'starts'
+    | 'durations'
+    | 'services'
+    | 'operations'
+    | 'duplicates'
+    | 'errors'
+    | 'events']: ArrayLike<number>;
+};
+
+/** The bytes of the columns (the layout above), whatever arrays hold their numbers. */
+export function layOutTraceColumns(skeleton: SkeletonColumns, retention?: TraceRetention): Uint8Array {
+  const n = skeleton.spanIds.length / SPAN_ID_WIDTH;
+  const wholeMicros = (values: ArrayLike<number>): ColumnType => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) return 'f64';
+    }
     return 'u32';
   };
   const stringIndex: ColumnType = skeleton.strings.length <= 0x10000 ? 'u16' : 'u32';
   const columns: [string, ColumnType, ArrayLike<number>][] = [
-    ['spanIds', 'u8', ids],
+    ['spanIds', 'u8', skeleton.spanIds],
     ['parents', 'i32', skeleton.parents],
     ['starts', wholeMicros(skeleton.starts), skeleton.starts],
     ['durations', wholeMicros(skeleton.durations), skeleton.durations],

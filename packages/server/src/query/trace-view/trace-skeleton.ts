@@ -58,27 +58,9 @@ export interface TraceSkeleton {
 export function toTraceSkeleton(outline: TraceOutline): TraceSkeleton {
   const { spanIds: ids, parentIds, startMicros, durationMicros } = outline;
   const n = ids.length;
-  // Only the names spans use, in the order the skeleton first uses them.
-  const strings: string[] = [];
-  const remap = new Int32Array(outline.strings.length).fill(-1);
-  const intern = (index: number): number => {
-    let mapped = remap[index] as number;
-    if (mapped === -1) {
-      mapped = strings.length;
-      strings.push(outline.strings[index] as string);
-      remap[index] = mapped;
-    }
-    return mapped;
-  };
-
-  let base = 0;
-  for (let i = 0; i < n; i++) {
-    const start = startMicros[i] as number;
-    if (i === 0 || start < base) base = start;
-  }
+  const { strings, intern } = usedStrings(outline.strings);
+  const { base, startOf } = startsFromEarliest(startMicros);
   // Sorted as the UI sorts (start microsecond, then id), so its tree builder finds nothing to sort.
-  const startOf = new Float64Array(n);
-  for (let i = 0; i < n; i++) startOf[i] = (startMicros[i] as number) - base;
   const byId = new SpanIds(ids);
   const order = sortedOrder(startOf, byId);
   const positionOf = new Int32Array(n);
@@ -138,9 +120,41 @@ export function toTraceSkeleton(outline: TraceOutline): TraceSkeleton {
   };
 }
 
+/**
+ * Only the names spans use, in the order the skeleton first uses them:
+ * `intern` numbers an index of `all` on first use.
+ */
+export function usedStrings(all: readonly string[]): { strings: string[]; intern: (index: number) => number } {
+  const strings: string[] = [];
+  const remap = new Int32Array(all.length).fill(-1);
+  const intern = (index: number): number => {
+    let mapped = remap[index] as number;
+    if (mapped === -1) {
+      mapped = strings.length;
+      strings.push(all[index] as string);
+      remap[index] = mapped;
+    }
+    return mapped;
+  };
+  return { strings, intern };
+}
+
+/** The earliest start (0 without spans) and each start after it. */
+export function startsFromEarliest(startMicros: ArrayLike<number>): { base: number; startOf: Float64Array } {
+  const n = startMicros.length;
+  let base = 0;
+  for (let i = 0; i < n; i++) {
+    const start = startMicros[i] as number;
+    if (i === 0 || start < base) base = start;
+  }
+  const startOf = new Float64Array(n);
+  for (let i = 0; i < n; i++) startOf[i] = (startMicros[i] as number) - base;
+  return { base, startOf };
+}
+
 /** Event marks in span order (stable within a span), with span positions, offsets and names remapped. */
-function sortedEvents(
-  events: readonly number[],
+export function sortedEvents(
+  events: ArrayLike<number>,
   positionOf: Int32Array,
   base: number,
   intern: (index: number) => number,

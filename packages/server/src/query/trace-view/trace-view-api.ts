@@ -6,6 +6,7 @@ import { jaegerDataResponse, jaegerErrorResponse } from '../jaeger/jaeger-envelo
 import { raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { readUniqueSpanIds } from '../read-unique-span-ids.js';
+import { hasPackedOutline, type PackedTraceOutline } from './packed-outline.js';
 import { searchTraceSpans } from './search-trace-spans.js';
 import { serveTraceColumns } from './serve-trace-columns.js';
 import { hasSpanLookup } from './span-lookup.js';
@@ -66,6 +67,19 @@ export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore):
         hasTraceOutline(store) ? store.getTraceOutline(traceId) : traceOutlineOf(await store.getTrace(traceId)),
     );
 
+  // A store that packs a trace's outline (ids as numbers) skips every string per span; undefined:
+  // it cannot (ask for the outline), and a trace it does not hold may be in the archive.
+  const readPacked = async (c: Context): Promise<PackedTraceOutline | undefined> => {
+    const traceId = normalizeTraceId(c.req.param('traceId') ?? '');
+    if (traceId === undefined || !hasPackedOutline(reader)) return undefined;
+    try {
+      return await reader.getPackedTraceOutline(traceId);
+    } catch (error) {
+      if (isAriadneError(error, 'TraceNotFound')) return undefined;
+      throw error;
+    }
+  };
+
   // A store that keeps outlines (the embedded store's `OutlineCache`) hands out the same object
   // while the trace is unchanged: its answer is written once, and dropped with it.
   const bodies = new WeakMap<TraceOutline, string>();
@@ -116,6 +130,7 @@ export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore):
         reader,
         () => readOutline(c),
         (traceId) => traceRetentionOf(store, traceId),
+        () => readPacked(c),
       ),
     ),
   );

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompress, constants, crc32, deflateRaw, inflateRaw } from 'node:zlib';
 import { anyValueToString, type Resource, type Span, serviceNameOf } from '@ariadne/protocol';
+import { PARENT_BY_ID, PARENT_MISSING, type PackedOutlineBuilder } from '../../query/trace-view/packed-outline.js';
 import {
   ERROR_KEYS,
   EVENT_KEY,
@@ -25,11 +26,14 @@ import { OperationPool } from './operation-pool.js';
 import {
   decodeChunk,
   decodeChunkSpansWithId,
+  EARLIER_ID,
   readTables,
   type SkimKeys,
   type SpanEncoder,
   type SpanTables,
   skimChunk,
+  TEXT_ID_LENGTH,
+  walkChunk,
 } from './span-codec.js';
 import { bloomKey, TraceIdBloom } from './trace-id-bloom.js';
 import { TraceIndex } from './trace-index.js';
@@ -904,15 +908,9 @@ export class BlockReader {
    * has none of them.
    */
   async outlineTrace(traceId: string, outline: TraceOutlineBuilder): Promise<boolean> {
-    const ordinal = await this.find(traceId);
-    if (ordinal === -1) return false;
-    const index = await this.traceIndex();
-    const page = index.pageOf(ordinal);
-    const [rows, tables, times] = await Promise.all([this.#pageRows(page), this.#loadTables(), this.#pageMicros(page)]);
-    const reader = new ByteReader(rows);
-    reader.offset = index.offsetOf(ordinal);
-    const chunk = reader.raw(reader.varUint());
-    const first = times.trace.indexOf(ordinal);
+    const loaded = await this.loadTrace(traceId);
+    if (loaded === undefined) return false;
+    const { chunk, tables, times, first } = loaded;
     if (outline.traceId === '') outline.traceId = traceId;
     // Positions in the chunk are offsets from where its spans start in the outline.
     const base = outline.spanCount;
@@ -939,6 +937,72 @@ export class BlockReader {
       event: (offset, name, value) => outline.addEvent(microsAfter(micros, rest, offset), jaegerEventName(name, value)),
     });
     return true;
+  }
+
+  /**
+   * What `packTrace` reads of the trace: its chunk, the page's times and the
+   * tables, from disk or the cache; undefined when the block has none of its
+   * spans.
+   */
+  async loadTrace(traceId: string): Promise<LoadedTrace | undefined> {
+    const ordinal = await this.find(traceId);
+    if (ordinal === -1) return undefined;
+    const index = await this.traceIndex();
+    const page = index.pageOf(ordinal);
+    const [rows, tables, times] = await Promise.all([this.#pageRows(page), this.#loadTables(), this.#pageMicros(page)]);
+    const reader = new ByteReader(rows);
+    reader.offset = index.offsetOf(ordinal);
+    return { chunk: reader.raw(reader.varUint()), tables, times, first: times.trace.indexOf(ordinal) };
+  }
+
+  /**
+   * Adds the trace's spans in this block (`loadTrace`) to a packed outline,
+   * as `outlineTrace` adds them to an outline but with ids as numbers.
+   */
+  packTrace(packed: PackedOutlineBuilder, { chunk, tables, times, first }: LoadedTrace): void {
+    const base = packed.spanCount;
+    const { strings, resources } = tables;
+    const nameIndexes = packed.indexesOf(strings);
+    const serviceIndexes = packed.indexesOf(resources);
+    let micros = 0;
+    let rest = 0;
+    walkChunk(chunk, tables, OUTLINE_KEYS, {
+      span(position, idAt, idLength, parentAt, parentLength, name, resource, status, values) {
+        const at = first + position;
+        if (first === -1 || at >= times.count) throw new RangeError('span times out of range');
+        // Ids of other lengths, or kept as text: the trace is outlined the plain way.
+        if (idLength !== 8) packed.refuse();
+        micros = times.startMicros[at] as number;
+        rest = times.startRest[at] as number;
+        let parent = PARENT_BY_ID;
+        if (parentLength === EARLIER_ID) parent = base + parentAt;
+        else if (parentLength === 0) parent = -1;
+        else if (parentLength !== 8) parent = PARENT_MISSING;
+        packed.addSpan(
+          idLength === 8 ? chunk.readUInt32BE(idAt) : 0,
+          idLength === 8 ? chunk.readUInt32BE(idAt + 4) : 0,
+          parent,
+          parent === PARENT_BY_ID ? chunk.readUInt32BE(parentAt) : 0,
+          parent === PARENT_BY_ID ? chunk.readUInt32BE(parentAt + 4) : 0,
+          micros,
+          times.durationMicros[at] as number,
+          (serviceIndexes[resource] as number) >= 0
+            ? (serviceIndexes[resource] as number)
+            : packed.internAt(serviceIndexes, resource, serviceNameOf(resources[resource] as Resource)),
+          (nameIndexes[name] as number) >= 0
+            ? (nameIndexes[name] as number)
+            : packed.internAt(nameIndexes, name, strings[name]),
+          failsAsJaegerTags(status, values[0], values[1]),
+          parent === PARENT_MISSING
+            ? parentLength === TEXT_ID_LENGTH
+              ? (strings[parentAt] ?? '')
+              : chunk.toString('hex', parentAt, parentAt + parentLength)
+            : '',
+        );
+      },
+      event: (offset, name, value) =>
+        packed.addEvent(microsAfter(micros, rest, offset), jaegerEventName(strings[name] ?? '', value)),
+    });
   }
 
   /**
@@ -1034,6 +1098,15 @@ const OUTLINE_KEYS: SkimKeys = { span: ERROR_KEYS, event: EVENT_KEY };
  * (not '', which a dictionary may hold), so events' values are stepped over.
  */
 const NO_SKIM_KEYS: SkimKeys = { span: [], event: '\u0000no key' };
+
+/** A trace's chunk in a block, and what its spans' times and texts are read from (`BlockReader.loadTrace`). */
+export interface LoadedTrace {
+  readonly chunk: Buffer;
+  readonly tables: SpanTables;
+  readonly times: PageMicros;
+  /** The position of the chunk's first span in the page's times. */
+  readonly first: number;
+}
 
 interface PageMicros {
   readonly count: number;

@@ -2,6 +2,11 @@ import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AriadneError, isValidTraceId, normalizeTraceId, type Span } from '@ariadne/protocol';
 import { ScanPacer } from '../../query/query-deadline.js';
+import {
+  PackedOutlineBuilder,
+  type PackedOutlineReader,
+  type PackedTraceOutline,
+} from '../../query/trace-view/packed-outline.js';
 import { searchTraceSpans } from '../../query/trace-view/search-trace-spans.js';
 import type { SpanLookup } from '../../query/trace-view/span-lookup.js';
 import {
@@ -13,6 +18,7 @@ import {
 import type { TraceSpanSearch } from '../../query/trace-view/trace-span-search.js';
 import type { TraceVersionReader } from '../../query/trace-view/trace-version.js';
 import type { RetentionPolicy } from '../../retention/retention-policy.js';
+import { inOrderAhead } from '../../threads/in-order-ahead.js';
 import { TimeSlices } from '../../threads/time-slices.js';
 import { dedupeSpans } from '../query/dedupe-spans.js';
 import { DependencyCounter } from '../query/dependency-links.js';
@@ -122,6 +128,13 @@ export interface EmbeddedStoreOptions {
   readonly blockCacheBytes?: number;
 }
 
+/**
+ * Blocks whose share of a trace is read and decompressed while an earlier
+ * one's is walked (`getPackedTraceOutline`): each is a page of up to 50,000
+ * of the trace's spans, some megabytes.
+ */
+const PACK_BLOCKS_AHEAD = 3;
+
 /** Spans searched between turns of the store's event loop by `findSpansInTrace`. */
 const FIND_SLICE = 2_000;
 
@@ -133,6 +146,7 @@ export type EmbeddedStore = SpanStore &
   DependencyReader &
   RedMetricsReader &
   TraceOutlineReader &
+  PackedOutlineReader &
   TraceVersionReader &
   TraceSpanSearch &
   SpanLookup &
@@ -597,6 +611,27 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         if (mayRepeat(built)) built = traceOutlineOf(dedupeSpans(await readTrace(current, id)));
         outlines.set(id, version, built);
         return built;
+      }),
+
+    // Numbers only, and nothing kept: the columns answer made from it is what the trace view keeps.
+    getPackedTraceOutline: (traceId: string): Promise<PackedTraceOutline | undefined> =>
+      read(async (current) => {
+        const { id, holders } = await whereIs(current, traceId);
+        const packed = new PackedOutlineBuilder();
+        packed.traceId = id;
+        // Pages are read and decompressed (in libuv's threads) a few blocks ahead of the walk.
+        await inOrderAhead(
+          holders,
+          PACK_BLOCKS_AHEAD,
+          (block) => block.loadTrace(id),
+          (block, loaded) => {
+            if (loaded !== undefined) block.packTrace(packed, loaded);
+          },
+        );
+        const head = new TraceOutlineBuilder();
+        for (const part of current.heads) head.addSpans(part.traces.get(id) ?? []);
+        packed.addOutline(head.build());
+        return packed.build();
       }),
 
     // A block's share of the trace at a time: a million-span trace is never decoded whole.

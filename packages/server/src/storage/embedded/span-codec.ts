@@ -903,6 +903,42 @@ export interface ChunkSkimVisitor {
   event(offsetNanos: number | bigint, name: string, value: AnyValue | undefined): boolean;
 }
 
+/** `RawChunkVisitor`'s id length for an id kept as text: its position is a dictionary index. */
+export const TEXT_ID_LENGTH = -1;
+/** `RawChunkVisitor`'s id length for a parent named as an earlier span of the chunk: its position is that span's. */
+export const EARLIER_ID = -2;
+
+/**
+ * What `walkChunk` reports: `skimChunk`'s visitor, with numbers for texts. An
+ * id is where its bytes are in the chunk (`at`, `length`), or a text
+ * (`TEXT_ID_LENGTH`, `at` its dictionary index), or for a parent an earlier
+ * span (`EARLIER_ID`, `at` its position); an empty id is 0 bytes. Names are
+ * dictionary indexes, the resource an index into the tables' resources.
+ */
+export interface RawChunkVisitor {
+  span(
+    position: number,
+    idAt: number,
+    idLength: number,
+    parentAt: number,
+    parentLength: number,
+    name: number,
+    resource: number,
+    status: StatusCode,
+    values: readonly (AnyValue | undefined)[],
+  ): void;
+  event(offsetNanos: number | bigint, name: number, value: AnyValue | undefined): boolean;
+}
+
+/**
+ * `skimChunk` without a text per span: ids as bytes of the chunk, names as
+ * dictionary indexes. For the packed outline of a large trace
+ * (`PackedTraceOutline`), whose ids stay numbers.
+ */
+export function walkChunk(bytes: Buffer, tables: SpanTables, keys: SkimKeys, visit: RawChunkVisitor): void {
+  new ChunkSkimmer(bytes, tables, keys).walk(visit);
+}
+
 /**
  * Walks a block page chunk (`SpanEncoder.chunk`) without building spans:
  * ids, parent, name, resource, status and the chosen attribute values, the
@@ -943,8 +979,9 @@ class ChunkSkimmer {
   readonly #values: (AnyValue | undefined)[];
   readonly #eventValues: (AnyValue | undefined)[] = [undefined];
   readonly #ids: string[] = [];
-  /** The position the last id read as a reference to an earlier span named. */
-  #earlier = -1;
+  /** Where the last id `#rawId` read is (see there). */
+  #idAt = 0;
+  #idLength = 0;
 
   constructor(bytes: Buffer, tables: SpanTables, keys: SkimKeys) {
     this.#bytes = bytes;
@@ -958,18 +995,47 @@ class ChunkSkimmer {
   }
 
   run(visit: ChunkSkimVisitor): void {
-    this.#id();
     const ids = this.#ids;
+    const tables = this.#tables;
+    this.#walk({
+      span: (position, idAt, idLength, parentAt, parentLength, name, resource, status, values) => {
+        const spanId = this.#idText(idAt, idLength);
+        const parentSpanId =
+          parentLength === EARLIER_ID ? this.#earlierId(parentAt) : this.#idText(parentAt, parentLength);
+        ids.push(spanId);
+        visit.span(
+          position,
+          spanId,
+          parentSpanId,
+          parentLength === EARLIER_ID ? parentAt : -1,
+          this.#string(name),
+          tables.resources[resource] as Resource,
+          status,
+          values,
+        );
+      },
+      event: (offset, name, value) => visit.event(offset, this.#string(name), value),
+    });
+  }
+
+  /** Like `run`, with ids as where their bytes are in the chunk and names as dictionary indexes. */
+  walk(visit: RawChunkVisitor): void {
+    this.#walk(visit);
+  }
+
+  #walk(visit: RawChunkVisitor): void {
+    this.#rawId();
     const values = this.#values;
     for (let count = this.#varUint(), position = 0; position < count; position++) {
-      const spanId = this.#id();
-      this.#earlier = -1;
-      const parentSpanId = this.#id(position);
-      const parentPosition = this.#earlier;
-      ids.push(spanId);
+      this.#rawId();
+      const idAt = this.#idAt;
+      const idLength = this.#idLength;
+      this.#rawId(position);
+      const parentAt = this.#idAt;
+      const parentLength = this.#idLength;
       this.#varUint(); // trace state
       this.#varUint(); // flags
-      const name = this.#text();
+      const name = this.#varUint();
       this.#u8(); // kind
       const found = this.#attributes(this.#spanKeys, values);
       this.#varUint(); // dropped attributes
@@ -978,11 +1044,13 @@ class ChunkSkimmer {
       this.#skipEventsAndLinks();
       const status = this.#u8() as StatusCode;
       this.#varUint(); // status message
-      const resource = this.#tables.resources[this.#varUint()];
-      const scope = this.#tables.scopes[this.#varUint()];
-      if (resource === undefined || scope === undefined) throw new RangeError('span refers to a missing resource');
+      const resource = this.#varUint();
+      const scope = this.#varUint();
+      if (resource >= this.#tables.resources.length || scope >= this.#tables.scopes.length) {
+        throw new RangeError('span refers to a missing resource');
+      }
       const end = this.#at;
-      visit.span(position, spanId, parentSpanId, parentPosition, name, resource, status, values);
+      visit.span(position, idAt, idLength, parentAt, parentLength, name, resource, status, values);
       if (found) values.fill(undefined);
       this.#at = eventsAt;
       const eventValues = this.#eventValues;
@@ -991,7 +1059,8 @@ class ChunkSkimmer {
         reader.offset = this.#at;
         const offset = reader.varIntNumber() ?? reader.varInt64();
         this.#at = reader.offset;
-        const eventName = this.#text();
+        const eventName = this.#varUint();
+        if (eventName >= this.#strings.length) throw new RangeError('string reference out of range');
         eventValues[0] = undefined;
         this.#attributes(this.#eventKeys, eventValues);
         this.#varUint();
@@ -1098,27 +1167,51 @@ class ChunkSkimmer {
     this.#at += count;
   }
 
-  #text(): string {
-    const text = this.#strings[this.#varUint()];
+  /**
+   * Reads an id, leaving where it is in `#idAt` and `#idLength`:
+   * its bytes, or (`TEXT_ID_LENGTH`) its dictionary index, or
+   * (`EARLIER_ID`, with `position`, the current span's) the earlier span's position.
+   */
+  #rawId(position?: number): void {
+    const length = this.#u8();
+    if (length === TEXT_ID) {
+      this.#idAt = this.#varUint();
+      this.#idLength = TEXT_ID_LENGTH;
+      if (this.#idAt >= this.#strings.length) throw new RangeError('string reference out of range');
+    } else if (length === EARLIER_SPAN && position !== undefined) {
+      this.#idAt = position - this.#varUint();
+      this.#idLength = EARLIER_ID;
+    } else {
+      this.#idAt = this.#at;
+      this.#idLength = length;
+      this.#skip(length);
+    }
+  }
+
+  /** The text of an id `#rawId` read (not a reference to an earlier span). */
+  #idText(at: number, length: number): string {
+    if (length === TEXT_ID_LENGTH) return this.#string(at);
+    // Native hex: a flat string, which later hashing and comparing read faster than a concatenation.
+    return this.#bytes.toString('hex', at, at + length);
+  }
+
+  #string(index: number): string {
+    const text = this.#strings[index];
     if (text === undefined) throw new RangeError('string reference out of range');
     return text;
   }
 
   /** An id as `Decoder.id` reads it; `position` (of the current span) resolves a reference to an earlier span. */
   #id(position?: number): string {
-    const length = this.#u8();
-    if (length === TEXT_ID) return this.#text();
-    if (length === EARLIER_SPAN && position !== undefined) {
-      const earlier = position - this.#varUint();
-      const parent = this.#ids[earlier];
-      if (parent === undefined) throw new RangeError('parent reference out of range');
-      this.#earlier = earlier;
-      return parent;
-    }
-    const start = this.#at;
-    this.#skip(length);
-    // Native hex: a flat string, which later hashing and comparing read faster than a concatenation.
-    return this.#bytes.toString('hex', start, start + length);
+    this.#rawId(position);
+    return this.#idLength === EARLIER_ID ? this.#earlierId(this.#idAt) : this.#idText(this.#idAt, this.#idLength);
+  }
+
+  /** The id of the span at an earlier position of the chunk. */
+  #earlierId(position: number): string {
+    const id = this.#ids[position];
+    if (id === undefined) throw new RangeError('parent reference out of range');
+    return id;
   }
 
   /**

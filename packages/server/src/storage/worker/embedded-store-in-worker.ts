@@ -118,6 +118,8 @@ export async function openEmbeddedStoreInWorker(options: WorkerStoreOptions): Pr
     writeSpans: (spans) => (spans.length === 0 ? Promise.resolve() : writeSpanBatch(encodeSpanBatch(spans))),
     getTrace: (traceId, timeRange) => call('getTrace', [traceId, timeRange]),
     getTraceOutline: (traceId) => call('getTraceOutline', [traceId]),
+    // Its columns come by transfer (`store-worker.ts`), not copied.
+    getPackedTraceOutline: (traceId) => call('getPackedTraceOutline', [traceId]),
     getSpansById: (traceId, spanId) => call('getSpansById', [traceId, spanId]),
     getTraceVersion: (traceId) => call('getTraceVersion', [traceId]),
     findSpansInTrace: (traceId, query) => call('findSpansInTrace', [traceId, query]),

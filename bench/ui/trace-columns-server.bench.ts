@@ -1,0 +1,125 @@
+// What a cold open of one large trace costs the server: the web UI's
+// `/api/trace-view/{id}/columns` answered by the embedded store on its own
+// thread (as `ariadne serve` runs it), with the trace in blocks and every
+// cache of the store and of the API cold. The trace has the issue's shape
+// (bench/workload/deep-trace.ts: 8 services, a random tree 18 levels deep, 5
+// attributes per span). Each run opens the store again on the same folder,
+// opens a small trace first (so the code is compiled, as in a server that has
+// run for a while) and then the large one: its process CPU time (both
+// threads), wall time and Server-Timing (read, skeleton, encode).
+// `node --conditions=ariadne-source --import tsx bench/ui/trace-columns-server.bench.ts [spans] [runs]`
+// With COLUMNS_BENCH_DIR, the store's folder is kept there and written only
+// when empty: a profile (`node --cpu-prof`) of the opens alone.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeOtlpTraceRequestJson } from '@ariadne/protocol';
+import { createTraceViewApi } from '../../packages/server/src/query/trace-view/trace-view-api.js';
+import { openEmbeddedStoreInWorker } from '../../packages/server/src/storage/worker/embedded-store-in-worker.js';
+import { deepTraceRequests } from '../workload/deep-trace.js';
+
+const spanCount = Number(process.argv[2] ?? 200_000);
+const runs = Number(process.argv[3] ?? 3);
+/** The trace opened first in each run, to compile the code paths: above the API's cache threshold. */
+const WARM_UP_SPANS = 20_000;
+
+const keptDir = process.env.COLUMNS_BENCH_DIR;
+const dataDir = keptDir ?? mkdtempSync(join(tmpdir(), 'ariadne-columns-bench-'));
+if (keptDir !== undefined) mkdirSync(keptDir, { recursive: true });
+const written =
+  keptDir !== undefined && existsSync(join(keptDir, 'blocks')) && readdirSync(join(keptDir, 'blocks')).length > 0;
+// Fixed while a kept folder is reused (ids and times come from the seeds and this).
+const startMillis = keptDir === undefined ? Date.now() - 15 * 60_000 : Date.UTC(2026, 0, 1);
+
+/** Writes one deep trace, a batch at a time: a million spans never exist as objects at once. */
+async function writeTrace(
+  store: Awaited<ReturnType<typeof openEmbeddedStoreInWorker>>,
+  spans: number,
+  seed: number,
+): Promise<void> {
+  const { bodies } = deepTraceRequests({ spanCount: spans, seed, startMillis });
+  for (const body of bodies) await store.writeSpans(decodeOtlpTraceRequestJson(body).spans);
+}
+
+interface Open {
+  readonly cpuMs: number;
+  readonly wallMs: number;
+  readonly timing: string;
+  readonly bytes: number;
+}
+
+/**
+ * Waits until the process has used under a tenth of a core for a quarter of
+ * a second: an opened store rebuilds its dependency index from the newest
+ * blocks in the background, which is not the open's cost.
+ */
+async function settle(): Promise<void> {
+  for (;;) {
+    const cpu = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const used = process.cpuUsage(cpu);
+    if (used.user + used.system < 25_000) return;
+  }
+}
+
+async function openColumns(api: ReturnType<typeof createTraceViewApi>, traceId: string): Promise<Open> {
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  // For a profile (`--cpu-prof`) cut to the open: its clock (µs) is the monotonic one.
+  const from = process.hrtime.bigint() / 1000n;
+  const response = await api.request(`/api/trace-view/${traceId}/columns`);
+  const body = await response.arrayBuffer();
+  const wallMs = performance.now() - t0;
+  const used = process.cpuUsage(cpu);
+  if (process.env.COLUMNS_BENCH_MARKS) console.log(`marks ${traceId} ${from} ${process.hrtime.bigint() / 1000n}`);
+  if (response.status !== 200) throw new Error(`columns: ${response.status} ${new TextDecoder().decode(body)}`);
+  return {
+    cpuMs: (used.user + used.system) / 1000,
+    wallMs,
+    timing: response.headers.get('server-timing') ?? '',
+    bytes: body.byteLength,
+  };
+}
+
+try {
+  // The ids depend on the seeds only.
+  const traceId = deepTraceRequests({ spanCount, seed: 18, startMillis }).facts.traceId;
+  const warmUpId = deepTraceRequests({ spanCount: WARM_UP_SPANS, seed: 7, startMillis }).facts.traceId;
+  if (!written) {
+    const t0 = performance.now();
+    // Cut into blocks as a server's head is (every 50,000 spans by default); closing cuts the rest.
+    const store = await openEmbeddedStoreInWorker({ dataDir });
+    await writeTrace(store, WARM_UP_SPANS, 7);
+    await writeTrace(store, spanCount, 18);
+    await store.close();
+    console.log(
+      `wrote ${spanCount} spans (+${WARM_UP_SPANS} warm-up) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  }
+  const cold: Open[] = [];
+  for (let run = 0; run < runs; run++) {
+    const store = await openEmbeddedStoreInWorker({ dataDir });
+    try {
+      await settle();
+      const api = createTraceViewApi(store);
+      const warm = await openColumns(api, warmUpId);
+      const first = await openColumns(api, traceId);
+      const again = await openColumns(api, traceId);
+      cold.push(first);
+      console.log(
+        `run ${run + 1}: cold ${first.cpuMs.toFixed(0)} ms CPU, ${first.wallMs.toFixed(0)} ms wall (${first.timing}); ` +
+          `again ${again.cpuMs.toFixed(0)} ms CPU (${again.timing}); warm-up ${warm.cpuMs.toFixed(0)} ms CPU; ` +
+          `${(first.bytes / 1e6).toFixed(1)} MB`,
+      );
+    } finally {
+      await store.close();
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  console.log(
+    `${spanCount} spans, cold open, median of ${runs}: ${median(cold.map((o) => o.cpuMs)).toFixed(0)} ms CPU, ` +
+      `${median(cold.map((o) => o.wallMs)).toFixed(0)} ms wall`,
+  );
+} finally {
+  if (keptDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+}
