@@ -9,13 +9,36 @@
 // threads), wall time and Server-Timing (read, skeleton, encode).
 // `node --conditions=ariadne-source --import tsx bench/ui/trace-columns-server.bench.ts [spans] [runs]`
 // With COLUMNS_BENCH_DIR, the store's folder is kept there and written only
-// when empty: a profile (`node --cpu-prof`) of the opens alone.
+// when empty: a profile (`node --cpu-prof`) of the opens alone. With
+// COLUMNS_BENCH_BEFORE, a folder holding another version's
+// packages/server/src (`git archive <commit> packages/server/src | tar -x -C
+// <folder>`, inside this checkout so that its packages resolve), each run
+// opens the trace with that version too, first: before and after side by side.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { decodeOtlpTraceRequestJson } from '@ariadne/protocol';
 import { createTraceViewApi } from '../../packages/server/src/query/trace-view/trace-view-api.js';
 import { openEmbeddedStoreInWorker } from '../../packages/server/src/storage/worker/embedded-store-in-worker.js';
+
+interface Version {
+  readonly name: string;
+  readonly createTraceViewApi: typeof createTraceViewApi;
+  readonly openEmbeddedStoreInWorker: typeof openEmbeddedStoreInWorker;
+}
+const versions: Version[] = [];
+const before = process.env.COLUMNS_BENCH_BEFORE;
+if (before !== undefined) {
+  const source = (path: string) => import(pathToFileURL(resolve(before, 'packages/server/src', path)).href);
+  versions.push({
+    name: 'before',
+    ...((await source('query/trace-view/trace-view-api.ts')) as Pick<Version, 'createTraceViewApi'>),
+    ...((await source('storage/worker/embedded-store-in-worker.ts')) as Pick<Version, 'openEmbeddedStoreInWorker'>),
+  });
+}
+versions.push({ name: before === undefined ? 'this' : 'after', createTraceViewApi, openEmbeddedStoreInWorker });
+
 import { deepTraceRequests } from '../workload/deep-trace.js';
 
 const spanCount = Number(process.argv[2] ?? 200_000);
@@ -96,30 +119,34 @@ try {
       `wrote ${spanCount} spans (+${WARM_UP_SPANS} warm-up) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
   }
-  const cold: Open[] = [];
+  const cold = new Map<string, Open[]>(versions.map((version) => [version.name, []]));
   for (let run = 0; run < runs; run++) {
-    const store = await openEmbeddedStoreInWorker({ dataDir });
-    try {
-      await settle();
-      const api = createTraceViewApi(store);
-      const warm = await openColumns(api, warmUpId);
-      const first = await openColumns(api, traceId);
-      const again = await openColumns(api, traceId);
-      cold.push(first);
-      console.log(
-        `run ${run + 1}: cold ${first.cpuMs.toFixed(0)} ms CPU, ${first.wallMs.toFixed(0)} ms wall (${first.timing}); ` +
-          `again ${again.cpuMs.toFixed(0)} ms CPU (${again.timing}); warm-up ${warm.cpuMs.toFixed(0)} ms CPU; ` +
-          `${(first.bytes / 1e6).toFixed(1)} MB`,
-      );
-    } finally {
-      await store.close();
+    for (const version of versions) {
+      const store = await version.openEmbeddedStoreInWorker({ dataDir });
+      try {
+        await settle();
+        const api = version.createTraceViewApi(store);
+        const warm = await openColumns(api, warmUpId);
+        const first = await openColumns(api, traceId);
+        const again = await openColumns(api, traceId);
+        cold.get(version.name)?.push(first);
+        console.log(
+          `run ${run + 1} ${version.name}: cold ${first.cpuMs.toFixed(0)} ms CPU, ${first.wallMs.toFixed(0)} ms wall (${first.timing}); ` +
+            `again ${again.cpuMs.toFixed(0)} ms CPU (${again.timing}); warm-up ${warm.cpuMs.toFixed(0)} ms CPU; ` +
+            `${(first.bytes / 1e6).toFixed(1)} MB`,
+        );
+      } finally {
+        await store.close();
+      }
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-  console.log(
-    `${spanCount} spans, cold open, median of ${runs}: ${median(cold.map((o) => o.cpuMs)).toFixed(0)} ms CPU, ` +
-      `${median(cold.map((o) => o.wallMs)).toFixed(0)} ms wall`,
-  );
+  for (const [name, opens] of cold) {
+    console.log(
+      `${name}: ${spanCount} spans, cold open, median of ${runs}: ${median(opens.map((o) => o.cpuMs)).toFixed(0)} ms CPU, ` +
+        `${median(opens.map((o) => o.wallMs)).toFixed(0)} ms wall`,
+    );
+  }
 } finally {
   if (keptDir === undefined) rmSync(dataDir, { recursive: true, force: true });
 }

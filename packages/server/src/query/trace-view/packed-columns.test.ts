@@ -85,7 +85,7 @@ const T0 = 1_700_000_000_000_000_000n;
 const span = (id: string, parent: string, startNanos: bigint) =>
   makeSpan({ spanId: id, parentSpanId: parent, startTimeUnixNano: startNanos, endTimeUnixNano: startNanos + 5_000n });
 
-test('order as the outline path: equal starts by id, a trace longer than a radix pass, one of over 2^53 ns', () => {
+test('order as the outline path: equal starts by id, traces of minutes, days and centuries', () => {
   const random = (seed: number) => () => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return seed;
@@ -105,8 +105,9 @@ test('order as the outline path: equal starts by id, a trace longer than a radix
     Array.from({ length: 200 }, (_, i) =>
       span(hex(), '', T0 + (BigInt(next() % 1000) * 86_400_000_000_000n) / 10n - BigInt(i === 9 ? 1 : 0)),
     ),
-    // Over 2^53 nanoseconds apart: microseconds still exact.
+    // Over 2^53 nanoseconds apart (microseconds still exact), and too far apart to pack with an index.
     [span(hex(), '', T0), span(hex(), '', T0 + 2n ** 60n), span(hex(), '', T0 + 2n ** 60n)],
+    [span(hex(), '', T0), span(hex(), '', T0 + 2n ** 62n), span(hex(), '', T0 + 2n ** 62n), span(hex(), '', T0 + 1n)],
     [],
   ];
   for (const spans of cases) {

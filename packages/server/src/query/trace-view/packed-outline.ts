@@ -66,14 +66,14 @@ export class PackedOutlineBuilder {
   #count = 0;
   /** Set once a span cannot be packed: `build` gives undefined. */
   #refused = false;
-  #ids = new Uint32Array(2 * 1024);
+  #ids: Uint32Array;
   /** A span index, -1 (root), `PARENT_MISSING`, or `PARENT_BY_ID` with the id in `#parentIds`. */
-  #parents = new Int32Array(1024);
-  #parentIds = new Uint32Array(2 * 1024);
-  #startMicros = new Float64Array(1024);
-  #durationMicros = new Float64Array(1024);
-  #services = new Int32Array(1024);
-  #names = new Int32Array(1024);
+  #parents: Int32Array;
+  #parentIds: Uint32Array;
+  #startMicros: Float64Array;
+  #durationMicros: Float64Array;
+  #services: Int32Array;
+  #names: Int32Array;
   readonly #missingTexts = new Map<number, string>();
   readonly #failed: number[] = [];
   readonly #events: number[] = [];
@@ -81,6 +81,18 @@ export class PackedOutlineBuilder {
   readonly #strings = new NamesTable();
   /** Per dictionary (a block's strings, or its resources' services), its indexes in `#strings`; -1 until used. */
   readonly #indexes = new WeakMap<readonly unknown[], Int32Array>();
+
+  /** `expectedSpans`: room made at once (a store knows how many spans it holds of the trace); more grow it. */
+  constructor(expectedSpans = 1024) {
+    const size = Math.max(16, expectedSpans);
+    this.#ids = new Uint32Array(2 * size);
+    this.#parents = new Int32Array(size);
+    this.#parentIds = new Uint32Array(2 * size);
+    this.#startMicros = new Float64Array(size);
+    this.#durationMicros = new Float64Array(size);
+    this.#services = new Int32Array(size);
+    this.#names = new Int32Array(size);
+  }
 
   get spanCount(): number {
     return this.#count;

@@ -122,9 +122,14 @@ export function toTraceSkeleton(outline: TraceOutline): TraceSkeleton {
 
 /**
  * Only the names spans use, in the order the skeleton first uses them:
- * `intern` numbers an index of `all` on first use.
+ * `intern` numbers an index of `all` on first use; `remap` holds the numbers
+ * given so far (-1: none yet).
  */
-export function usedStrings(all: readonly string[]): { strings: string[]; intern: (index: number) => number } {
+export function usedStrings(all: readonly string[]): {
+  strings: string[];
+  remap: Int32Array;
+  intern: (index: number) => number;
+} {
   const strings: string[] = [];
   const remap = new Int32Array(all.length).fill(-1);
   const intern = (index: number): number => {
@@ -136,7 +141,7 @@ export function usedStrings(all: readonly string[]): { strings: string[]; intern
     }
     return mapped;
   };
-  return { strings, intern };
+  return { strings, remap, intern };
 }
 
 /** The earliest start (0 without spans) and each start after it. */

@@ -55,6 +55,13 @@ const compressPage = (bytes: Uint8Array) =>
     params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
   });
 
+/**
+ * Bytes a page's decompression hands back at a time: pages are cut at about
+ * 1 MiB uncompressed (`PAGE_TARGET_BYTES`), so most come out in one piece,
+ * and a large trace's (one chunk of up to a cut's spans, a few MiB) in a few.
+ */
+const PAGE_OUTPUT_CHUNK = 1024 * 1024;
+
 /** File layout and the reasons for it: README.md. */
 const MAGIC = Buffer.from('ARDNBLK2');
 const FOOTER_BYTES = 8 + 4 + 8 + 4 + 4 + 4 + 8;
@@ -815,7 +822,9 @@ export class BlockReader {
   }
 
   #decompressPage(bytes: Buffer): Promise<Buffer> {
-    return unbrotli(bytes);
+    // Out in pieces of `PAGE_OUTPUT_CHUNK`: with zlib's 16 KiB, a page of a large trace came back
+    // in hundreds of pieces, each a turn of this thread, an allocation and a copy.
+    return unbrotli(bytes, { chunkSize: PAGE_OUTPUT_CHUNK });
   }
 
   async #page(page: number): Promise<PageMeta> {

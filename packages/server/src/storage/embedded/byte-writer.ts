@@ -208,14 +208,19 @@ export class ByteReader {
   }
 
   varUint(): number {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = this.u8();
+    // Off the buffer itself, a one-byte value first: most are (a page's columns hold millions).
+    const buffer = this.buffer;
+    let at = this.offset;
+    let byte = buffer[at++];
+    if (byte === undefined) throw new RangeError('truncated data');
+    let value = byte & 0x7f;
+    for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+      byte = buffer[at++];
+      if (byte === undefined) throw new RangeError('truncated data');
       value += (byte & 0x7f) * scale;
-      if (byte < 0x80) return value;
-      scale *= 0x80;
     }
+    this.offset = at;
+    return value;
   }
 
   varInt64(): bigint {
@@ -227,23 +232,19 @@ export class ByteReader {
    * writer's fast path produces); otherwise undefined, with nothing consumed.
    */
   varIntNumber(): number | undefined {
-    const start = this.offset;
+    const buffer = this.buffer;
+    let at = this.offset;
     let value = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = this.u8();
+    for (let scale = 1; ; ) {
+      const byte = buffer[at++];
+      if (byte === undefined) throw new RangeError('truncated data');
       value += (byte & 0x7f) * scale;
       if (byte < 0x80) break;
       scale *= 0x80;
-      if (scale > 2 ** 49) {
-        this.offset = start;
-        return undefined;
-      }
+      if (scale > 2 ** 49) return undefined;
     }
-    if (value >= 2 ** 53) {
-      this.offset = start;
-      return undefined;
-    }
+    if (value >= 2 ** 53) return undefined;
+    this.offset = at;
     return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
   }
 

@@ -616,8 +616,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     // Numbers only, and nothing kept: the columns answer made from it is what the trace view keeps.
     getPackedTraceOutline: (traceId: string): Promise<PackedTraceOutline | undefined> =>
       read(async (current) => {
-        const { id, holders } = await whereIs(current, traceId);
-        const packed = new PackedOutlineBuilder();
+        const { id, holders, spanCount } = await whereIs(current, traceId);
+        const packed = new PackedOutlineBuilder(spanCount);
         packed.traceId = id;
         // Pages are read and decompressed (in libuv's threads) a few blocks ahead of the walk.
         await inOrderAhead(
