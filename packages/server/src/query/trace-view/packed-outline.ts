@@ -1,5 +1,6 @@
 import { NamesTable } from '../../storage/embedded/names-table.js';
-import { hashSlot, hexWord } from './span-ids.js';
+import { joinSpanIds, NOT_FOUND } from './join-span-ids.js';
+import { hexWord } from './span-ids.js';
 import { MAX_EVENT_MARKS, type TraceOutline } from './trace-outline.js';
 
 /**
@@ -239,18 +240,27 @@ export class PackedOutlineBuilder {
     if (this.#refused) return undefined;
     const n = this.#count;
     const ids = this.#ids.subarray(0, 2 * n);
-    const table = new IdTable(ids);
-    for (let i = 0; i < n; i++) if (!table.add(i)) return undefined;
     const parents = this.#parents.subarray(0, n);
+    // The parents named by id, looked up all at once.
+    let byId = 0;
+    for (let i = 0; i < n; i++) if (parents[i] === PARENT_BY_ID) byId++;
+    const wanted = new Uint32Array(2 * byId);
+    for (let i = 0, at = 0; i < n; i++) {
+      if (parents[i] !== PARENT_BY_ID) continue;
+      wanted[at++] = this.#parentIds[2 * i] as number;
+      wanted[at++] = this.#parentIds[2 * i + 1] as number;
+    }
+    const found = joinSpanIds(ids, wanted);
+    if (found === undefined) return undefined;
     const missingParents: string[] = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = 0, at = 0; i < n; i++) {
       const parent = parents[i] as number;
       if (parent === PARENT_BY_ID) {
-        const high = this.#parentIds[2 * i] as number;
-        const low = this.#parentIds[2 * i + 1] as number;
-        const found = table.find(high, low);
-        parents[i] = found === -1 ? PARENT_MISSING : found;
-        if (found === -1) missingParents.push(wordsToHex(high, low));
+        const index = found[at++] as number;
+        parents[i] = index === NOT_FOUND ? PARENT_MISSING : index;
+        if (index === NOT_FOUND) {
+          missingParents.push(wordsToHex(this.#parentIds[2 * i] as number, this.#parentIds[2 * i + 1] as number));
+        }
       } else if (parent === PARENT_MISSING) missingParents.push(this.#missingTexts.get(i) ?? '');
     }
     const failed = Int32Array.from(this.#failed).sort();
@@ -267,48 +277,6 @@ export class PackedOutlineBuilder {
       failed,
       events: Float64Array.from(this.#events),
     };
-  }
-}
-
-/** Open addressing over span ids as words: 1 + the span's index per slot, 0 when empty. */
-class IdTable {
-  readonly #ids: Uint32Array;
-  readonly #slots: Int32Array;
-  readonly #mask: number;
-
-  constructor(ids: Uint32Array) {
-    this.#ids = ids;
-    let size = 16;
-    while (size < ids.length) size *= 2; // twice the span count
-    this.#slots = new Int32Array(size);
-    this.#mask = size - 1;
-  }
-
-  /** Remembers span `index` under its id; false when a span already has the id. */
-  add(index: number): boolean {
-    const ids = this.#ids;
-    const high = ids[2 * index] as number;
-    const low = ids[2 * index + 1] as number;
-    const slots = this.#slots;
-    for (let slot = hashSlot(high, low, this.#mask); ; slot = (slot + 1) & this.#mask) {
-      const at = (slots[slot] as number) - 1;
-      if (at === -1) {
-        slots[slot] = index + 1;
-        return true;
-      }
-      if (ids[2 * at] === high && ids[2 * at + 1] === low) return false;
-    }
-  }
-
-  /** The span with this id, or -1. */
-  find(high: number, low: number): number {
-    const ids = this.#ids;
-    const slots = this.#slots;
-    for (let slot = hashSlot(high, low, this.#mask); ; slot = (slot + 1) & this.#mask) {
-      const at = (slots[slot] as number) - 1;
-      if (at === -1) return -1;
-      if (ids[2 * at] === high && ids[2 * at + 1] === low) return at;
-    }
   }
 }
 
