@@ -85,25 +85,34 @@ function packedOrder(startOf: Float64Array, ids: Uint32Array): Int32Array {
     else if (start > max) max = start;
   }
   let order: Int32Array;
-  if (whole && max < 2 ** 32) order = radixOrder(Uint32Array.from(startOf));
-  else if (whole && max * indexSlots + indexSlots <= Number.MAX_SAFE_INTEGER) {
+  /** The starts in `order`: runs of equal starts are found reading in order. */
+  let sortedStarts: ArrayLike<number>;
+  if (whole && max < 2 ** 32) {
+    const keys = Uint32Array.from(startOf);
+    order = radixOrder(keys);
+    sortedStarts = keys;
+  } else if (whole && max * indexSlots + indexSlots <= Number.MAX_SAFE_INTEGER) {
     const keys = new Float64Array(n);
     for (let i = 0; i < n; i++) keys[i] = (startOf[i] as number) * indexSlots + i;
     keys.sort();
     order = new Int32Array(n);
     for (let k = 0; k < n; k++) order[k] = (keys[k] as number) % indexSlots;
+    sortedStarts = gather(startOf, order, new Float64Array(n));
   } else return Int32Array.from({ length: n }, (_, i) => i).sort(byStart);
   for (let k = 0; k < n; ) {
-    const start = startOf[order[k] as number];
+    const start = sortedStarts[k];
     let end = k + 1;
-    while (end < n && startOf[order[end] as number] === start) end++;
+    while (end < n && sortedStarts[end] === start) end++;
     if (end - k > 1) order.subarray(k, end).sort(byId);
     k = end;
   }
   return order;
 }
 
-/** Indexes ordered by their keys (stable): a least-significant-digit radix sort, `RADIX_BITS` a pass. */
+/**
+ * Indexes ordered by their keys (stable): a least-significant-digit radix
+ * sort, `RADIX_BITS` a pass. Leaves `sortKeys` sorted.
+ */
 function radixOrder(sortKeys: Uint32Array): Int32Array {
   let keys: Uint32Array = sortKeys;
   const n = keys.length;
@@ -134,6 +143,8 @@ function radixOrder(sortKeys: Uint32Array): Int32Array {
     [keys, nextKeys] = [nextKeys, keys];
     [order, nextOrder] = [nextOrder, order];
   }
+  // An odd number of passes leaves them in the other buffer.
+  if (keys !== sortKeys) sortKeys.set(keys);
   return order;
 }
 
