@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { decodeZipkinV2Json, type JaegerSpan, type Span, SpanKind } from '@ariadne/protocol';
+import { decodeZipkinV2Json, type JaegerSpan, makeSpan, type Span, SpanKind } from '@ariadne/protocol';
 import type { Hono } from 'hono';
+import { openEmbeddedStore } from '../storage/embedded/embedded-store.js';
 import { openMemoryStore } from '../storage/memory/memory-store.js';
 import type { SpanStore } from '../storage/span-store.js';
 import { createJaegerQueryApi } from './jaeger/jaeger-query-api.js';
@@ -10,9 +14,11 @@ import { readSpansOnce } from './read-spans-once.js';
 import { readUniqueSpanIds } from './read-unique-span-ids.js';
 import { createTempoApi } from './tempo/tempo-api.js';
 import { storesUnderTest } from './testing/stores-under-test.js';
+import { hasPackedOutline } from './trace-view/packed-outline.js';
 import type { TraceSkeleton } from './trace-view/trace-skeleton.js';
 import { createTraceViewApi } from './trace-view/trace-view-api.js';
 import { ORIGINAL_SPAN_ID_ATTRIBUTE, uniqueSpanIds } from './unique-span-ids.js';
+import { withOverrides } from './with-overrides.js';
 import { createZipkinQueryApi } from './zipkin/zipkin-query-api.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked field by field below.
@@ -189,5 +195,41 @@ describe('readUniqueSpanIds', () => {
     assert.equal(new Set((await reader.getTrace(TRACE)).map((s) => s.spanId)).size, 3);
     assert.equal((await once.getTrace(TRACE)).filter((s) => s.spanId === SHARED_ID).length, 2, 'as stored');
     await store.close();
+  });
+
+  test('a packed outline (every id once) tells span lookups that the trace keeps its ids', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ariadne-unique-packed-'));
+    const store = await openEmbeddedStore({ dataDir: dir });
+    try {
+      await store.writeSpans(decodeZipkinV2Json(JSON.stringify(SENT)) as Span[]);
+      const unique = '563ac35c9f6413ad48485a3953bb6124';
+      await store.writeSpans([makeSpan({ traceId: unique, spanId: '00000000000000c3' })]);
+      // The store as it is, counting the outlines read through it.
+      let outlines = 0;
+      const counted = withOverrides(
+        store,
+        new Map([
+          [
+            'getTraceOutline',
+            (traceId: string) => {
+              outlines++;
+              return store.getTraceOutline(traceId);
+            },
+          ],
+        ]),
+      );
+      const reader = readUniqueSpanIds(readSpansOnce(counted));
+      assert.ok(hasPackedOutline(reader));
+      assert.ok((await reader.getPackedTraceOutline(unique)) !== undefined);
+      assert.equal((await reader.getSpansById(unique, '00000000000000c3')).length, 1);
+      assert.equal(outlines, 0, 'no outline read to learn the ids are unique');
+      // Shared ids: not packed; the outline says how they are made unique.
+      assert.equal(await reader.getPackedTraceOutline(TRACE), undefined);
+      assert.equal((await reader.getSpansById(TRACE, serverId)).length, 1);
+      assert.equal(outlines, 1);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
