@@ -104,6 +104,11 @@ export class PackedOutlineBuilder {
     this.#refused = true;
   }
 
+  /** Whether a span was refused: the rest of the trace need not be read. */
+  get refused(): boolean {
+    return this.#refused;
+  }
+
   intern(text: string): number {
     return this.#strings.indexOf(text);
   }

@@ -625,7 +625,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
           PACK_BLOCKS_AHEAD,
           (block) => block.loadTrace(id),
           (block, loaded) => {
-            if (loaded !== undefined) block.packTrace(packed, loaded);
+            if (loaded !== undefined && !packed.refused) block.packTrace(packed, loaded);
           },
         );
         const head = new TraceOutlineBuilder();
