@@ -22,7 +22,7 @@ const { readTraceSkeleton } = await ui('api/read-skeleton.ts');
 const { readTraceColumns } = await ui('api/read-trace-columns.ts');
 const { parseJson } = await ui('api/parse-json.ts');
 const { buildSpanTree } = await ui('trace/build-span-tree.ts');
-const { findClockSkew } = await ui('trace/clock-skew.ts');
+const { countClockSkew, findClockSkew } = await ui('trace/clock-skew.ts');
 const { summarizeTrace } = await ui('trace/summarize-trace.ts');
 
 const spanCount = Number(process.argv[2] ?? 100_000);
@@ -95,14 +95,21 @@ try {
   );
   const skeletonBody = time('ui: JSON.parse skeleton', () => JSON.parse(skeletonText));
   const light = time('ui: readTraceSkeleton', () => readTraceSkeleton(readEnvelope(skeletonBody).data));
-  const lightTree = time('ui: buildSpanTree (skeleton, with its shape)', () => buildSpanTree(light.trace, light.shape));
+  const lightTree = time('ui: buildSpanTree (skeleton, with its columns)', () =>
+    buildSpanTree(light.trace, light.columns),
+  );
   time('ui: findClockSkew (skeleton)', () => findClockSkew(lightTree));
-  time('ui: summarizeTrace (skeleton, with its shape)', () => summarizeTrace(light.trace, light.shape));
+  time('ui: summarizeTrace (skeleton, with its columns)', () => summarizeTrace(light.trace, light.columns));
   // The trace page's way since issue 18: the skeleton's byte form.
   const columns = await timeAsync('http: GET /api/trace-view/{id}/columns (bytes)', async () =>
     (await fetch(`${server.listeners.query.url}/api/trace-view/${traceId}/columns`)).arrayBuffer(),
   );
-  time('ui: readTraceColumns', () => readTraceColumns(columns));
+  const fromBytes = time('ui: readTraceColumns', () => readTraceColumns(columns));
+  const bytesTree = time('ui: buildSpanTree (bytes, with their columns)', () =>
+    buildSpanTree(fromBytes.trace, fromBytes.columns),
+  );
+  time('ui: countClockSkew (bytes)', () => countClockSkew(bytesTree));
+  time('ui: summarizeTrace (bytes, with their columns)', () => summarizeTrace(fromBytes.trace, fromBytes.columns));
   const spanId = spans[spans.length - 1]?.spanId;
   await timeAsync('http: GET /api/trace-view/{id}/spans/{spanId}', async () =>
     (await fetch(`${server.listeners.query.url}/api/trace-view/${traceId}/spans/${spanId}`)).text(),

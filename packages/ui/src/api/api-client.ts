@@ -152,7 +152,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         : columns.status === 400
           ? readTraceSkeleton(await get(path, signal, false))
           : readTraceSkeleton(readEnvelopeData(await readJsonBody(`${path}/columns`, columns, false)));
-      if (skeleton.trace.spans.length === 0) throw new ApiError('NotFound', `Trace ${traceId} not found.`, 404);
+      if (skeleton.columns.count === 0) throw new ApiError('NotFound', `Trace ${traceId} not found.`, 404);
       return skeleton;
     },
     async getSpan(traceId, spanId, signal) {

@@ -23,7 +23,7 @@ const SKELETON = {
 };
 
 test('a skeleton becomes a trace the tree and the summaries read as they read the full one', () => {
-  const { trace, shape } = readTraceSkeleton(SKELETON);
+  const { trace, columns } = readTraceSkeleton(SKELETON);
   assert.equal(trace.traceID, SKELETON.traceID);
   const [root, child, orphan] = trace.spans;
   assert.equal(root?.parentSpanID, undefined);
@@ -39,8 +39,8 @@ test('a skeleton becomes a trace the tree and the summaries read as they read th
     { timestamp: SKELETON.startTime + 15, fields: [] },
   ]);
 
-  // With its shape or from the ids and tags alone: the same tree and summary.
-  for (const given of [shape, undefined]) {
+  // With its columns or from the ids and tags alone: the same tree and summary.
+  for (const given of [columns, undefined]) {
     const tree = buildSpanTree(trace, given);
     assert.deepEqual(
       tree.nodes.map((n) => [n.spanId, n.depth, n.hasError, n.orphan, n.serviceName]),
@@ -65,14 +65,14 @@ test('a skeleton becomes a trace the tree and the summaries read as they read th
 });
 
 test('a span stored twice: the skeleton names the copy, the tree keeps the first and hangs children under it', () => {
-  const { trace, shape } = readTraceSkeleton({
+  const { trace, columns } = readTraceSkeleton({
     ...SKELETON,
     spanIds: ['00000000000000a1', '00000000000000a1', '00000000000000c3'],
     parents: [-1, -1, 0],
     missingParents: [],
     duplicates: [1],
   });
-  for (const given of [shape, undefined]) {
+  for (const given of [columns, undefined]) {
     const tree = buildSpanTree(trace, given);
     assert.equal(tree.duplicateCount, 1);
     assert.deepEqual(

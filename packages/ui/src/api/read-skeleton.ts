@@ -6,14 +6,14 @@ import type {
   JaegerSpan,
   JaegerTrace,
 } from '@ariadne/protocol';
-import type { TraceShape } from '../trace/trace-shape.js';
+import type { SpanColumns, TraceProcess } from '../trace/span-columns.js';
 import { ApiError } from './api-error.js';
 import { withRetention } from './trace-retention.js';
 
 /** A skeleton as the trace page holds it: the light trace, and what the server said of its structure. */
 export interface SkeletonTrace {
   readonly trace: JaegerTrace;
-  readonly shape: TraceShape;
+  readonly columns: SpanColumns;
 }
 
 /**
@@ -24,8 +24,9 @@ export interface SkeletonTrace {
  * marks (as logs holding only the `event` field). Everything else (tags,
  * process tags, event fields, links, warnings) is left empty and fetched per
  * span; a page holding such a trace must not show those fields from it.
- * The spans come sorted by start, then id; `shape` says what is known of
- * their structure, for `buildSpanTree` and `summarizeTrace`.
+ * The spans come sorted by start, then id; `columns` hold them as the
+ * server sent them, with what it said of their structure, for
+ * `buildSpanTree` and `summarizeTrace`.
  */
 export function readTraceSkeleton(value: unknown): SkeletonTrace {
   const skeleton = object(value);
@@ -72,7 +73,10 @@ export interface SkeletonColumns {
   readonly startTime: number;
   readonly strings: readonly string[];
   readonly spanCount: number;
+  /** Checked by `traceOfColumns` for every span, in order, before any other call. */
   spanIdAt(i: number): string;
+  /** The ids back to back, when they came so (`SpanColumns.idText`). */
+  readonly idText?: string;
   readonly parents: ArrayLike<number>;
   readonly starts: ArrayLike<number>;
   readonly durations: ArrayLike<number>;
@@ -86,7 +90,12 @@ export interface SkeletonColumns {
   readonly retention?: unknown;
 }
 
-/** The light Jaeger trace and its shape, from a skeleton's checked columns. */
+/**
+ * The light Jaeger trace and its columns, from a skeleton's checked columns.
+ * Everything is checked here, in loops over the columns; no span object is
+ * made: the columns' `spanAt` makes one when asked, and the trace's `spans`
+ * makes them all on first use (a page of a million spans never asks).
+ */
 export function traceOfColumns(columns: SkeletonColumns): SkeletonTrace {
   const {
     traceID,
@@ -94,7 +103,7 @@ export function traceOfColumns(columns: SkeletonColumns): SkeletonTrace {
     strings: names,
     spanCount: n,
     parents,
-    starts,
+    starts: relativeStarts,
     durations,
     services,
     operations,
@@ -103,20 +112,9 @@ export function traceOfColumns(columns: SkeletonColumns): SkeletonTrace {
 
   // One process per service name: the light spans name their service through it.
   const processes: Record<string, JaegerProcess> = {};
-  // One id string per process, shared by its spans: lookups by it then hash it once.
-  const processIds: string[] = [];
-  const processOf = (index: number): string => {
-    const known = processIds[index];
-    if (known !== undefined) return known;
-    const id = `s${index}`;
-    if (processes[id] === undefined) {
-      const serviceName = names[index];
-      if (serviceName === undefined) throw invalidSkeleton(`service ${index} is not in strings`);
-      processes[id] = { serviceName, tags: NO_TAGS };
-    }
-    processIds[index] = id;
-    return id;
-  };
+  const processList: TraceProcess[] = [];
+  const processIndex = new Map<number, number>();
+  const processOf = new Int32Array(n);
   const failed = new Uint8Array(n);
   for (let k = 0; k < errors.length; k++) {
     const e = errors[k];
@@ -129,70 +127,128 @@ export function traceOfColumns(columns: SkeletonColumns): SkeletonTrace {
     if (typeof d !== 'number' || !(d >= 0 && d < n)) throw invalidSkeleton('duplicates holds a bad span index');
     duplicate[d] = 1;
   }
-  const parentIndexes = new Int32Array(n);
-  const logs: JaegerLog[][] = [];
-  for (let k = 0; k + 2 < events.length; k += 3) {
-    const span = events[k] as number;
-    const time = events[k + 1] as number;
-    const name = events[k + 2] as number;
-    if (!(span >= 0 && span < n) || !Number.isFinite(time) || !Number.isInteger(name)) {
+  // Event marks per span as lists in typed arrays (`firstEvent`, `nextEvent`): logs are made with the span.
+  const firstEvent = new Int32Array(n).fill(-1);
+  const marks = Math.floor(events.length / 3);
+  const nextEvent = new Int32Array(marks);
+  for (let m = marks - 1; m >= 0; m--) {
+    const span = events[3 * m] as number;
+    const time = events[3 * m + 1] as number;
+    const name = events[3 * m + 2] as number;
+    if (!(span >= 0 && span < n) || !Number.isInteger(span) || !Number.isFinite(time) || !Number.isInteger(name)) {
       throw invalidSkeleton('events holds a bad mark');
     }
-    const text = name < 0 ? undefined : names[name];
-    if (name >= 0 && text === undefined) throw invalidSkeleton(`event name ${name} is not in strings`);
-    const log: JaegerLog = {
-      timestamp: startTime + time,
-      fields: text === undefined ? NO_TAGS : [{ key: 'event', type: 'string', value: text }],
-    };
-    const list = logs[span];
-    if (list === undefined) logs[span] = [log];
-    else list.push(log);
+    if (name >= 0 && names[name] === undefined) throw invalidSkeleton(`event name ${name} is not in strings`);
+    nextEvent[m] = firstEvent[span] as number;
+    firstEvent[span] = m;
   }
 
-  // Filled in order from empty: \`new Array(n)\` past 100,000 entries is a slow dictionary in V8.
-  const spanIdOf: string[] = [];
-  for (let i = 0; i < n; i++) spanIdOf[i] = columns.spanIdAt(i);
-  const spans: JaegerSpan[] = [];
+  const parentIndexes = new Int32Array(n);
+  const starts = new Float64Array(n);
+  const missingParentOf = new Map<number, string>();
   let missing = 0;
   for (let i = 0; i < n; i++) {
-    const spanID = spanIdOf[i] as string;
+    const service = services[i] as number;
+    let p = processIndex.get(service);
+    if (p === undefined) {
+      const serviceName = names[service];
+      if (serviceName === undefined) throw invalidSkeleton(`service ${service} is not in strings`);
+      p = processList.length;
+      const id = `s${service}`;
+      const process: JaegerProcess = { serviceName, tags: NO_TAGS };
+      processes[id] = process;
+      processList.push({ id, process, serviceName });
+      processIndex.set(service, p);
+    }
+    processOf[i] = p;
+    if (names[operations[i] as number] === undefined) throw invalidSkeleton(`operation of span ${i} is not in strings`);
+    starts[i] = startTime + (relativeStarts[i] as number);
     const parent = parents[i] as number;
-    const operationName = names[operations[i] as number];
-    if (operationName === undefined) throw invalidSkeleton(`operation of span ${i} is not in strings`);
-    // Every span has the same fields (parentSpanID too, undefined or not): one shape for the engine.
-    const span: JaegerSpan = {
-      traceID,
-      spanID,
-      parentSpanID: undefined,
-      flags: 0,
-      operationName,
-      references: NO_REFERENCES,
-      startTime: startTime + (starts[i] as number),
-      duration: durations[i] as number,
-      tags: failed[i] === 1 ? ERROR_TAGS : NO_TAGS,
-      logs: logs[i] ?? NO_LOGS,
-      processID: processOf(services[i] as number),
-      warnings: null,
-    };
     if (parent >= 0) {
-      const parentId = spanIdOf[parent];
-      if (typeof parentId !== 'string' || duplicate[parent] === 1)
+      if (!(parent < n) || !Number.isInteger(parent) || duplicate[parent] === 1) {
         throw invalidSkeleton(`parent of span ${i} is not a span`);
-      span.parentSpanID = parentId;
+      }
       parentIndexes[i] = parent;
     } else if (parent === -1) parentIndexes[i] = -1;
     else if (parent === -2) {
       parentIndexes[i] = -2;
       const parentId = missingParents[missing++];
       if (typeof parentId !== 'string') throw invalidSkeleton('missingParents is too short');
-      span.parentSpanID = parentId;
+      missingParentOf.set(i, parentId);
     } else throw invalidSkeleton(`parent of span ${i} is neither an index, -1 nor -2`);
-    spans[i] = span;
   }
   if (missing !== missingParents.length) throw invalidSkeleton('missingParents is too long');
+  // Ids checked once, in order, before any is used.
+  for (let i = 0; i < n; i++) columns.spanIdAt(i);
+
+  const logsOf = (i: number): JaegerLog[] => {
+    if (firstEvent[i] === -1) return NO_LOGS;
+    const logs: JaegerLog[] = [];
+    for (let m = firstEvent[i] as number; m >= 0; m = nextEvent[m] as number) {
+      const name = events[3 * m + 2] as number;
+      const text = name < 0 ? undefined : (names[name] as string);
+      logs.push({
+        timestamp: startTime + (events[3 * m + 1] as number),
+        fields: text === undefined ? NO_TAGS : [{ key: 'event', type: 'string', value: text }],
+      });
+    }
+    return logs;
+  };
+  const made = new Map<number, JaegerSpan>();
+  const spanAt = (i: number): JaegerSpan => {
+    let span = made.get(i);
+    if (span !== undefined) return span;
+    if (!(i >= 0 && i < n)) throw new RangeError(`no span ${i} in a trace of ${n}`);
+    const parent = parentIndexes[i] as number;
+    // Every span has the same fields (parentSpanID too, undefined or not): one shape for the engine.
+    span = {
+      traceID,
+      spanID: columns.spanIdAt(i),
+      parentSpanID: parent >= 0 ? columns.spanIdAt(parent) : parent === -2 ? missingParentOf.get(i) : undefined,
+      flags: 0,
+      operationName: names[operations[i] as number] as string,
+      references: NO_REFERENCES,
+      startTime: starts[i] as number,
+      duration: durations[i] as number,
+      tags: failed[i] === 1 ? ERROR_TAGS : NO_TAGS,
+      logs: logsOf(i),
+      processID: (processList[processOf[i] as number] as TraceProcess).id,
+      warnings: null,
+    };
+    made.set(i, span);
+    return span;
+  };
+  let spans: JaegerSpan[] | undefined;
+  const trace: JaegerTrace = {
+    traceID,
+    get spans() {
+      if (spans === undefined) {
+        const list: JaegerSpan[] = [];
+        for (let i = 0; i < n; i++) list.push(spanAt(i));
+        spans = list;
+      }
+      return spans;
+    },
+    processes,
+    warnings: null,
+  };
   return {
-    trace: withRetention({ traceID, spans, processes, warnings: null }, columns.retention),
-    shape: { parents: parentIndexes, duplicate, failed },
+    trace: withRetention(trace, columns.retention),
+    columns: {
+      count: n,
+      parents: parentIndexes,
+      duplicate,
+      failed,
+      starts,
+      durations,
+      processOf,
+      processes: processList,
+      operationOf: operations,
+      operationNames: names,
+      spanIdAt: columns.spanIdAt,
+      idText: columns.idText,
+      spanAt,
+    },
   };
 }
 

@@ -1,8 +1,8 @@
+import { SPAN_ID_WIDTH } from '../trace/span-columns.js';
 import { invalidSkeleton, type SkeletonTrace, traceOfColumns } from './read-skeleton.js';
 
 /** What the server's `trace-columns.ts` writes: keep the two in step. */
 const MAGIC = 'ATC1';
-const SPAN_ID_WIDTH = 16;
 type ColumnType = 'u8' | 'u16' | 'u32' | 'i32' | 'f64';
 const BYTES: Record<ColumnType, number> = { u8: 1, u16: 2, u32: 4, i32: 4, f64: 8 };
 const COLUMNS = [
@@ -75,6 +75,7 @@ export function readTraceColumns(buffer: ArrayBuffer): SkeletonTrace {
     strings,
     spanCount: n,
     spanIdAt: (i) => ids.substring(i * SPAN_ID_WIDTH, (i + 1) * SPAN_ID_WIDTH),
+    idText: ids,
     parents: column('parents'),
     starts: column('starts'),
     durations: column('durations'),

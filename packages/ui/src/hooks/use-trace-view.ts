@@ -1,7 +1,7 @@
 import type { JaegerTrace } from '@ariadne/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { getLocalTrace } from '../trace/local-traces.js';
-import type { TraceShape } from '../trace/trace-shape.js';
+import type { SpanColumns } from '../trace/span-columns.js';
 import { useApiClient } from './api-client-context.js';
 
 /** A trace as the trace page holds it. */
@@ -13,8 +13,8 @@ export interface TraceViewData {
    * False for a trace opened from a file, which the page holds whole.
    */
   readonly partial: boolean;
-  /** What the server said of the spans' structure (a skeleton's); undefined for a file's trace. */
-  readonly shape: TraceShape | undefined;
+  /** The spans as the server sent them (a skeleton's columns); undefined for a file's trace. */
+  readonly columns: SpanColumns | undefined;
 }
 
 /**
@@ -28,9 +28,9 @@ export function useTraceView(traceId: string) {
     queryKey: ['trace-view', traceId],
     queryFn: async ({ signal }): Promise<TraceViewData> => {
       const local = getLocalTrace(traceId);
-      if (local !== undefined) return { trace: local, partial: false, shape: undefined };
-      const { trace, shape } = await client.getTraceSkeleton(traceId, signal);
-      return { trace, partial: true, shape };
+      if (local !== undefined) return { trace: local, partial: false, columns: undefined };
+      const { trace, columns } = await client.getTraceSkeleton(traceId, signal);
+      return { trace, partial: true, columns };
     },
     enabled: traceId !== '',
   });

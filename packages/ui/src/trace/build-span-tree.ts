@@ -1,7 +1,5 @@
 import type { JaegerProcess, JaegerSpan, JaegerTrace } from '@ariadne/protocol';
-import { parentSpanIdOf } from './span-references.js';
-import { isErrorSpan } from './span-tags.js';
-import type { TraceShape } from './trace-shape.js';
+import { columnsOfTrace, type SpanColumns, spanIndexOf } from './span-columns.js';
 
 export interface SpanNode {
   readonly span: JaegerSpan;
@@ -16,7 +14,7 @@ export interface SpanNode {
   readonly children: readonly SpanNode[];
   /** Spans below this one, all generations. */
   readonly descendantCount: number;
-  /** Position in `SpanTree.nodes` (depth-first order). */
+  /** Position in `SpanTree.nodes` (depth-first order): the node's row. */
   readonly index: number;
   readonly hasError: boolean;
   /** A root only because its parent is not in the trace (not received, or dropped). */
@@ -25,10 +23,28 @@ export interface SpanNode {
   readonly cycleBroken: boolean;
 }
 
+/**
+ * The tree in depth-first order as typed arrays, one entry per row (a
+ * row is a node's index in `SpanTree.nodes`): what the timeline, its folds,
+ * its minimap and find read, so that none of them needs a node per span.
+ */
+export interface TreeRows {
+  /** Index in the columns (`SpanColumns`) of the row's span. */
+  readonly span: Int32Array;
+  /** The row of the parent; -1 for a root. */
+  readonly parent: Int32Array;
+  readonly depth: Int32Array;
+  readonly descendants: Int32Array;
+  readonly childCount: Int32Array;
+}
+
 export interface SpanTree {
   /** Sorted by start time, then span id. */
   readonly roots: readonly SpanNode[];
-  /** Every node in depth-first order: the rows of a fully expanded timeline. */
+  /**
+   * Every node in depth-first order: the rows of a fully expanded timeline.
+   * Made on first use: the timeline asks `nodeAt` for the rows it draws.
+   */
   readonly nodes: readonly SpanNode[];
   readonly byId: ReadonlyMap<string, SpanNode>;
   /** Microseconds since the epoch: earliest start and latest end of any span. */
@@ -39,221 +55,289 @@ export interface SpanTree {
   /** Spans left out because an earlier span had the same id (stores may keep a span twice). */
   readonly duplicateCount: number;
   readonly errorCount: number;
+  /** Roots whose parent is missing, and roots made by breaking a cycle. */
+  readonly orphanCount: number;
+  readonly cycleCount: number;
+  /** Number of nodes (rows). */
+  readonly size: number;
+  readonly columns: SpanColumns;
+  readonly rows: TreeRows;
+  /** The node of a row; the same object every time. */
+  nodeAt(row: number): SpanNode;
+  /** The row of the span with this id; undefined when the trace has none. */
+  rowOf(spanId: string): number | undefined;
 }
 
-interface MutableNode {
-  span: JaegerSpan;
-  spanId: string;
-  serviceName: string;
-  process: JaegerProcess | undefined;
-  depth: number;
-  parent: MutableNode | undefined;
-  children: MutableNode[];
-  descendantCount: number;
-  index: number;
-  hasError: boolean;
-  orphan: boolean;
-  cycleBroken: boolean;
-}
+const ORPHAN = 1;
+const CYCLE_BROKEN = 2;
 
 /**
  * Builds the span tree of a trace. Spans whose parent is missing become roots
  * (marked `orphan`); a parent cycle is broken at its earliest span (marked
  * `cycleBroken`), so every span appears exactly once. Children and roots are
  * sorted by start time. Iterative throughout: a chain of 100,000 spans must
- * not overflow the stack. O(n log n) for the sort, O(n) otherwise. With the
- * `shape` a skeleton came with (`readTraceSkeleton`), its spans are taken as
- * sorted, parents and duplicates as it says, and `byId` is built on first use.
+ * not overflow the stack. Typed arrays throughout: O(n) with no object per
+ * span (beyond a sort when a whole trace's spans are not in start order);
+ * nodes are made as they are asked for. With a skeleton's `columns`
+ * (`readTraceSkeleton`), its parents and duplicates are taken as it says.
  */
-export function buildSpanTree(trace: JaegerTrace, shape?: TraceShape): SpanTree {
-  const linked = shape === undefined ? linkById(trace) : linkByShape(trace, shape);
-  const { all } = linked;
-  let roots = linked.roots;
+export function buildSpanTree(trace: JaegerTrace, given?: SpanColumns): SpanTree {
+  const columns = given ?? columnsOfTrace(trace);
+  const n = columns.count;
+  const { duplicate, failed, starts, durations } = columns;
 
-  let nodes = depthFirst(roots);
-  // Fewer nodes than spans reached from the roots: some spans' parents form a cycle.
-  if (nodes.length < all.length) {
-    const reached = new Set<MutableNode>();
-    markReachable(roots, reached);
-    for (const node of all) {
-      if (reached.has(node)) continue;
-      const parent = node.parent;
-      if (parent !== undefined) parent.children.splice(parent.children.indexOf(node), 1);
-      node.parent = undefined;
-      node.cycleBroken = true;
-      roots.push(node);
-      markReachable([node], reached);
+  // Parents among kept spans; the flag says why a span without one has none.
+  const parentOf = new Int32Array(n);
+  const flags = new Uint8Array(n);
+  let duplicateCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (duplicate[i] === 1) {
+      duplicateCount++;
+      parentOf[i] = -1;
+      continue;
     }
-    roots = roots.sort((a, b) => byStartThenId(a.span, b.span));
-    nodes = depthFirst(roots);
+    const at = columns.parents[i] as number;
+    if (at >= 0 && at !== i && duplicate[at] !== 1) parentOf[i] = at;
+    else {
+      parentOf[i] = -1;
+      if (at === -2 || (at >= 0 && at !== i)) flags[i] = ORPHAN;
+    }
   }
 
+  let { first, next } = childLists(parentOf, duplicate);
+  let rowSpan = depthFirst(parentOf, duplicate, first, next, n - duplicateCount);
+  // Fewer rows than spans: some spans' parents form a cycle, unreachable from any root.
+  let cycleCount = 0;
+  if (rowSpan.length < n - duplicateCount) {
+    const reached = new Uint8Array(n);
+    for (const i of rowSpan) reached[i] = 1;
+    for (let i = 0; i < n; i++) {
+      if (reached[i] === 1 || duplicate[i] === 1) continue;
+      // Broken at its earliest span: the spans are in start order.
+      parentOf[i] = -1;
+      flags[i] = CYCLE_BROKEN;
+      cycleCount++;
+      markReached(i, parentOf, first, next, reached);
+    }
+    ({ first, next } = childLists(parentOf, duplicate));
+    rowSpan = depthFirst(parentOf, duplicate, first, next, n - duplicateCount);
+  }
+
+  const size = rowSpan.length;
+  const rowOfSpan = new Int32Array(n).fill(-1);
+  for (let r = 0; r < size; r++) rowOfSpan[rowSpan[r] as number] = r;
+  const rowParent = new Int32Array(size);
+  const depth = new Int32Array(size);
+  const descendants = new Int32Array(size);
+  const childCount = new Int32Array(size);
   let maxDepth = -1;
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    const node = nodes[i] as MutableNode;
-    node.index = i;
-    if (node.depth > maxDepth) maxDepth = node.depth;
-    if (node.parent !== undefined) node.parent.descendantCount += 1 + node.descendantCount;
-  }
-
+  let orphanCount = 0;
+  let errorCount = 0;
   let startTime = Number.POSITIVE_INFINITY;
   let endTime = Number.NEGATIVE_INFINITY;
-  let errorCount = 0;
-  for (const node of all) {
-    const span = node.span;
-    if (span.startTime < startTime) startTime = span.startTime;
-    if (span.startTime + span.duration > endTime) endTime = span.startTime + span.duration;
-    if (node.hasError) errorCount++;
+  for (let r = 0; r < size; r++) {
+    const i = rowSpan[r] as number;
+    const p = parentOf[i] as number;
+    const parentRow = p < 0 ? -1 : (rowOfSpan[p] as number);
+    rowParent[r] = parentRow;
+    const d = parentRow < 0 ? 0 : (depth[parentRow] as number) + 1;
+    depth[r] = d;
+    if (d > maxDepth) maxDepth = d;
+    if (parentRow >= 0) childCount[parentRow] = (childCount[parentRow] as number) + 1;
+    if (flags[i] === ORPHAN) orphanCount++;
+    if (failed[i] === 1) errorCount++;
+    const start = starts[i] as number;
+    if (start < startTime) startTime = start;
+    const end = start + (durations[i] as number);
+    if (end > endTime) endTime = end;
   }
-  const empty = all.length === 0;
-  let byId = linked.byId;
-  return {
-    roots,
-    nodes,
+  for (let r = size - 1; r >= 0; r--) {
+    const p = rowParent[r] as number;
+    if (p >= 0) descendants[p] = (descendants[p] as number) + 1 + (descendants[r] as number);
+  }
+  const rows: TreeRows = { span: rowSpan, parent: rowParent, depth, descendants, childCount };
+
+  // Nodes made on demand: a sparse map until every node is asked for at once.
+  let all: TreeNode[] | undefined;
+  const made = new Map<number, TreeNode>();
+  const nodeAt = (row: number): TreeNode => {
+    if (all !== undefined) return all[row] as TreeNode;
+    let node = made.get(row);
+    if (node === undefined) {
+      if (!(row >= 0 && row < size)) throw new RangeError(`no row ${row} in a tree of ${size}`);
+      node = new TreeNode(tree, row, flags[rowSpan[row] as number] as number);
+      made.set(row, node);
+    }
+    return node;
+  };
+  let roots: TreeNode[] | undefined;
+  let byId: Map<string, SpanNode> | undefined;
+  const empty = size === 0;
+  const tree: SpanTree = {
+    get roots() {
+      if (roots === undefined) {
+        roots = [];
+        for (let r = 0; r < size; r += 1 + (descendants[r] as number)) roots.push(nodeAt(r));
+      }
+      return roots;
+    },
+    get nodes() {
+      if (all === undefined) {
+        const list: TreeNode[] = [];
+        for (let r = 0; r < size; r++) list.push(nodeAt(r));
+        all = list;
+        made.clear();
+      }
+      return all;
+    },
     get byId() {
       if (byId === undefined) {
         byId = new Map();
-        for (const node of all) byId.set(node.spanId, node);
+        for (const node of tree.nodes) byId.set(node.spanId, node);
       }
       return byId;
     },
     startTime: empty ? 0 : startTime,
     endTime: empty ? 0 : endTime,
     depth: maxDepth + 1,
-    duplicateCount: linked.duplicateCount,
+    duplicateCount,
     errorCount,
+    orphanCount,
+    cycleCount,
+    size,
+    columns,
+    rows,
+    nodeAt,
+    rowOf(spanId) {
+      if (byId !== undefined) return byId.get(spanId)?.index;
+      const i = spanIndexOf(columns, spanId);
+      if (i === undefined) return undefined;
+      const row = rowOfSpan[i] as number;
+      return row < 0 ? undefined : row;
+    },
   };
+  return tree;
 }
 
-/** Nodes (in start order) with parents and children linked, before cycles are broken. */
-interface Linked {
-  readonly all: MutableNode[];
-  readonly roots: MutableNode[];
-  readonly byId: Map<string, MutableNode> | undefined;
-  readonly duplicateCount: number;
-}
-
-function newNode(trace: JaegerTrace, span: JaegerSpan, hasError: boolean): MutableNode {
-  const process = trace.processes[span.processID];
-  return {
-    span,
-    spanId: span.spanID,
-    serviceName: process?.serviceName ?? 'unknown service',
-    process,
-    depth: 0,
-    parent: undefined,
-    children: NO_CHILDREN,
-    descendantCount: 0,
-    index: 0,
-    hasError,
-    orphan: false,
-    cycleBroken: false,
-  };
-}
-
-/** `all` is in start order, so pushing keeps every children list sorted. */
-function adopt(parent: MutableNode, node: MutableNode): void {
-  node.parent = parent;
-  // Most spans are leaves: they share one empty list rather than each owning one.
-  if (parent.children === NO_CHILDREN) parent.children = [node];
-  else parent.children.push(node);
-}
-
-function linkById(trace: JaegerTrace): Linked {
-  // Servers usually send spans in this order already (the Jaeger API and the skeleton do): check before sorting.
-  const sorted = isSorted(trace.spans) ? trace.spans : [...trace.spans].sort(byStartThenId);
-  const byId = new Map<string, MutableNode>();
-  const all: MutableNode[] = [];
-  let duplicateCount = 0;
-  for (const span of sorted) {
-    if (byId.has(span.spanID)) {
-      duplicateCount++;
-      continue;
+/** A node read from the tree's rows and the trace's columns. */
+class TreeNode implements SpanNode {
+  #children: SpanNode[] | undefined;
+  constructor(
+    private readonly tree: SpanTree,
+    readonly index: number,
+    private readonly flags: number,
+  ) {}
+  private get at(): number {
+    return this.tree.rows.span[this.index] as number;
+  }
+  get span(): JaegerSpan {
+    return this.tree.columns.spanAt(this.at);
+  }
+  get spanId(): string {
+    return this.tree.columns.spanIdAt(this.at);
+  }
+  get serviceName(): string {
+    const { columns } = this.tree;
+    return (columns.processes[columns.processOf[this.at] as number] as { serviceName: string }).serviceName;
+  }
+  get process(): JaegerProcess | undefined {
+    const { columns } = this.tree;
+    return columns.processes[columns.processOf[this.at] as number]?.process;
+  }
+  get depth(): number {
+    return this.tree.rows.depth[this.index] as number;
+  }
+  get parent(): SpanNode | undefined {
+    const p = this.tree.rows.parent[this.index] as number;
+    return p < 0 ? undefined : this.tree.nodeAt(p);
+  }
+  get children(): readonly SpanNode[] {
+    if (this.#children === undefined) {
+      const { rows } = this.tree;
+      const count = rows.childCount[this.index] as number;
+      if (count === 0) this.#children = NO_CHILDREN;
+      else {
+        const list: SpanNode[] = [];
+        const end = this.index + 1 + (rows.descendants[this.index] as number);
+        for (let r = this.index + 1; r < end; r += 1 + (rows.descendants[r] as number)) list.push(this.tree.nodeAt(r));
+        this.#children = list;
+      }
     }
-    const node = newNode(trace, span, isErrorSpan(span));
-    byId.set(span.spanID, node);
-    all.push(node);
+    return this.#children;
   }
-  const roots: MutableNode[] = [];
-  for (const node of all) {
-    const parentId = parentSpanIdOf(node.span);
-    const parent = parentId === undefined ? undefined : byId.get(parentId);
-    if (parent === undefined || parent === node) {
-      node.orphan = parentId !== undefined && parent === undefined;
-      roots.push(node);
-    } else adopt(parent, node);
+  get descendantCount(): number {
+    return this.tree.rows.descendants[this.index] as number;
   }
-  return { all, roots, byId, duplicateCount };
+  get hasError(): boolean {
+    return this.tree.columns.failed[this.at] === 1;
+  }
+  get orphan(): boolean {
+    return this.flags === ORPHAN;
+  }
+  get cycleBroken(): boolean {
+    return this.flags === CYCLE_BROKEN;
+  }
 }
 
-/** The skeleton's way: parents by index, no id looked up. */
-function linkByShape(trace: JaegerTrace, shape: TraceShape): Linked {
-  const spans = trace.spans;
-  const n = spans.length;
-  const { parents, duplicate, failed } = shape;
-  if (parents.length !== n || duplicate.length !== n || failed.length !== n) {
-    throw new RangeError(`a trace shape of ${parents.length} spans for a trace of ${n}`);
+const NO_CHILDREN: SpanNode[] = [];
+
+/**
+ * Children lists as linked lists in typed arrays: `first[p]` is p's first
+ * child, `next[c]` the child after c (-1 ends). Built from the last span
+ * back, so each list is in start order.
+ */
+function childLists(parentOf: Int32Array, duplicate: Uint8Array): { first: Int32Array; next: Int32Array } {
+  const n = parentOf.length;
+  const first = new Int32Array(n).fill(-1);
+  const next = new Int32Array(n).fill(-1);
+  for (let i = n - 1; i >= 0; i--) {
+    if (duplicate[i] === 1) continue;
+    const p = parentOf[i] as number;
+    if (p < 0) continue;
+    next[i] = first[p] as number;
+    first[p] = i;
   }
-  // Filled in order from empty: \`new Array(n)\` past 100,000 entries is a slow dictionary in V8.
-  const nodeAt: (MutableNode | undefined)[] = [];
-  const all: MutableNode[] = [];
-  let duplicateCount = 0;
-  for (let i = 0; i < n; i++) {
-    if (duplicate[i] === 1) {
-      nodeAt.push(undefined);
-      duplicateCount++;
-      continue;
+  return { first, next };
+}
+
+/** Span indexes in pre-order from the roots (spans without a parent, in start order). */
+function depthFirst(
+  parentOf: Int32Array,
+  duplicate: Uint8Array,
+  first: Int32Array,
+  next: Int32Array,
+  kept: number,
+): Int32Array {
+  const n = parentOf.length;
+  const out = new Int32Array(kept);
+  let count = 0;
+  // The stack holds the next sibling to visit at each level; at most one entry per level.
+  const stack = new Int32Array(n + 1);
+  for (let root = 0; root < n; root++) {
+    if (duplicate[root] === 1 || parentOf[root] !== -1) continue;
+    let top = 0;
+    stack[0] = root;
+    while (top >= 0) {
+      const i = stack[top] as number;
+      if (i < 0) {
+        top--;
+        continue;
+      }
+      out[count++] = i;
+      // What this level visits next: the span's next sibling; a root's are other roots, which the outer loop visits.
+      stack[top] = top === 0 ? -1 : (next[i] as number);
+      const child = first[i] as number;
+      if (child >= 0) stack[++top] = child;
     }
-    const node = newNode(trace, spans[i] as JaegerSpan, failed[i] === 1);
-    nodeAt.push(node);
-    all.push(node);
   }
-  const roots: MutableNode[] = [];
-  for (let i = 0; i < n; i++) {
-    const node = nodeAt[i];
-    if (node === undefined) continue;
-    const at = parents[i] as number;
-    const parent = at >= 0 ? nodeAt[at] : undefined;
-    if (parent === undefined || parent === node) {
-      node.orphan = at === -2 || (at >= 0 && parent === undefined);
-      roots.push(node);
-    } else adopt(parent, node);
-  }
-  return { all, roots, byId: undefined, duplicateCount };
+  return count === kept ? out : out.subarray(0, count);
 }
 
-const NO_CHILDREN: MutableNode[] = [];
-
-function isSorted(spans: readonly JaegerSpan[]): boolean {
-  for (let i = 1; i < spans.length; i++) {
-    if (byStartThenId(spans[i - 1] as JaegerSpan, spans[i] as JaegerSpan) > 0) return false;
+function markReached(from: number, parentOf: Int32Array, first: Int32Array, next: Int32Array, reached: Uint8Array) {
+  const stack = [from];
+  for (let i = stack.pop(); i !== undefined; i = stack.pop()) {
+    if (reached[i] === 1) continue;
+    reached[i] = 1;
+    for (let c = first[i] as number; c >= 0; c = next[c] as number) if (parentOf[c] === i) stack.push(c);
   }
-  return true;
-}
-
-function byStartThenId(a: JaegerSpan, b: JaegerSpan): number {
-  if (a.startTime !== b.startTime) return a.startTime - b.startTime;
-  return a.spanID < b.spanID ? -1 : a.spanID > b.spanID ? 1 : 0;
-}
-
-function markReachable(from: readonly MutableNode[], reached: Set<MutableNode>): void {
-  const stack = [...from];
-  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-    if (reached.has(node)) continue;
-    reached.add(node);
-    for (const child of node.children) stack.push(child);
-  }
-}
-
-/** Pre-order with depths set; children pushed in reverse so they pop in start order. */
-function depthFirst(roots: readonly MutableNode[]): MutableNode[] {
-  const out: MutableNode[] = [];
-  const stack: MutableNode[] = [];
-  for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i] as MutableNode);
-  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-    node.depth = node.parent === undefined ? 0 : node.parent.depth + 1;
-    out.push(node);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as MutableNode);
-  }
-  return out;
 }

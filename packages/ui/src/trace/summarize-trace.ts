@@ -1,8 +1,8 @@
 import type { JaegerSpan, JaegerTrace } from '@ariadne/protocol';
 import { retentionOf, type TraceRetention } from '../api/trace-retention.js';
+import type { SpanColumns } from './span-columns.js';
 import { parentSpanIdOf } from './span-references.js';
 import { isErrorSpan } from './span-tags.js';
-import type { TraceShape } from './trace-shape.js';
 
 export interface ServiceCount {
   readonly name: string;
@@ -29,10 +29,15 @@ export interface TraceSummary {
   readonly retention?: TraceRetention;
 }
 
-/** With a skeleton's `shape`, parents and errors are read from it instead of from ids and tags. */
-export function summarizeTrace(trace: JaegerTrace, shape?: TraceShape): TraceSummary {
+/**
+ * With a skeleton's `columns`, read from them alone (parents, errors and
+ * services as the server said, no span object made); else from the spans'
+ * ids and tags.
+ */
+export function summarizeTrace(trace: JaegerTrace, columns?: SpanColumns): TraceSummary {
+  if (columns !== undefined) return summarizeColumns(trace, columns);
   const ids = new Set<string>();
-  if (shape === undefined) for (const span of trace.spans) ids.add(span.spanID);
+  for (const span of trace.spans) ids.add(span.spanID);
   let root: JaegerSpan | undefined;
   let rootIsTrue = false;
   let earliest: JaegerSpan | undefined;
@@ -41,14 +46,11 @@ export function summarizeTrace(trace: JaegerTrace, shape?: TraceShape): TraceSum
   let errorCount = 0;
   // Counted per process (spans share a few process ids), then per service name.
   const byProcess = new Map<string, { spanCount: number; errorCount: number }>();
-  const spans = trace.spans;
-  for (let i = 0; i < spans.length; i++) {
-    const span = spans[i] as JaegerSpan;
-    const parentId = shape === undefined ? parentSpanIdOf(span) : undefined;
-    const topLevel =
-      shape === undefined ? parentId === undefined || !ids.has(parentId) : (shape.parents[i] as number) < 0;
+  for (const span of trace.spans) {
+    const parentId = parentSpanIdOf(span);
+    const topLevel = parentId === undefined || !ids.has(parentId);
     // A true root (no parent at all) beats an orphan, whatever their start times.
-    const trueRoot = shape === undefined ? parentId === undefined : shape.parents[i] === -1;
+    const trueRoot = parentId === undefined;
     if (
       topLevel &&
       (root === undefined || (trueRoot && !rootIsTrue) || (trueRoot === rootIsTrue && span.startTime < root.startTime))
@@ -59,7 +61,7 @@ export function summarizeTrace(trace: JaegerTrace, shape?: TraceShape): TraceSum
     if (earliest === undefined || span.startTime < earliest.startTime) earliest = span;
     if (span.startTime < startTime) startTime = span.startTime;
     if (span.startTime + span.duration > endTime) endTime = span.startTime + span.duration;
-    const error = shape === undefined ? isErrorSpan(span) : shape.failed[i] === 1;
+    const error = isErrorSpan(span);
     if (error) errorCount++;
     let counts = byProcess.get(span.processID);
     if (counts === undefined) {
@@ -69,9 +71,91 @@ export function summarizeTrace(trace: JaegerTrace, shape?: TraceShape): TraceSum
     counts.spanCount++;
     if (error) counts.errorCount++;
   }
-  const services = new Map<string, { spanCount: number; errorCount: number }>();
-  for (const [processId, counts] of byProcess) {
-    const name = trace.processes[processId]?.serviceName ?? 'unknown service';
+  const shown = root ?? earliest;
+  return summaryOf(
+    trace,
+    [...byProcess].map(([processId, counts]) => [trace.processes[processId]?.serviceName ?? 'unknown service', counts]),
+    {
+      rootServiceName: shown === undefined ? '' : serviceNameOf(trace, shown),
+      rootOperationName: shown?.operationName ?? '',
+      hasRoot: rootIsTrue,
+      startTime,
+      endTime,
+      spanCount: trace.spans.length,
+      errorCount,
+    },
+  );
+}
+
+/** `summarizeTrace` from the columns: the spans are in start order, so the first top-level span is the earliest. */
+function summarizeColumns(trace: JaegerTrace, columns: SpanColumns): TraceSummary {
+  const { count: n, parents, failed, starts, durations, processOf } = columns;
+  let root = -1;
+  let rootIsTrue = false;
+  let startTime = Number.POSITIVE_INFINITY;
+  let endTime = Number.NEGATIVE_INFINITY;
+  let errorCount = 0;
+  const spansOf = new Float64Array(columns.processes.length);
+  const errorsOf = new Float64Array(columns.processes.length);
+  for (let i = 0; i < n; i++) {
+    const parent = parents[i] as number;
+    // A true root (no parent at all) beats an orphan; among equals, the earliest.
+    if (parent < 0 && (root < 0 || (parent === -1 && !rootIsTrue))) {
+      root = i;
+      rootIsTrue = parent === -1;
+    }
+    const start = starts[i] as number;
+    if (start < startTime) startTime = start;
+    const end = start + (durations[i] as number);
+    if (end > endTime) endTime = end;
+    const p = processOf[i] as number;
+    spansOf[p] = (spansOf[p] as number) + 1;
+    if (failed[i] === 1) {
+      errorCount++;
+      errorsOf[p] = (errorsOf[p] as number) + 1;
+    }
+  }
+  const shown = root >= 0 ? root : n > 0 ? 0 : -1;
+  return summaryOf(
+    trace,
+    columns.processes.map((p, k) => [
+      p.serviceName,
+      { spanCount: spansOf[k] as number, errorCount: errorsOf[k] as number },
+    ]),
+    {
+      rootServiceName:
+        shown < 0 ? '' : (columns.processes[processOf[shown] as number] as { serviceName: string }).serviceName,
+      rootOperationName: shown < 0 ? '' : (columns.operationNames[columns.operationOf[shown] as number] as string),
+      hasRoot: rootIsTrue,
+      startTime,
+      endTime,
+      spanCount: n,
+      errorCount,
+    },
+  );
+}
+
+interface Counts {
+  spanCount: number;
+  errorCount: number;
+}
+
+/** The summary from counts per process, added up per service name. */
+function summaryOf(
+  trace: JaegerTrace,
+  byProcess: readonly (readonly [string, Counts])[],
+  facts: {
+    rootServiceName: string;
+    rootOperationName: string;
+    hasRoot: boolean;
+    startTime: number;
+    endTime: number;
+    spanCount: number;
+    errorCount: number;
+  },
+): TraceSummary {
+  const services = new Map<string, Counts>();
+  for (const [name, counts] of byProcess) {
     const total = services.get(name);
     if (total === undefined) services.set(name, { ...counts });
     else {
@@ -79,18 +163,17 @@ export function summarizeTrace(trace: JaegerTrace, shape?: TraceShape): TraceSum
       total.errorCount += counts.errorCount;
     }
   }
-  const shown = root ?? earliest;
-  const empty = trace.spans.length === 0;
+  const empty = facts.spanCount === 0;
   const retention = retentionOf(trace);
   return {
     traceId: trace.traceID,
-    rootServiceName: shown === undefined ? '' : serviceNameOf(trace, shown),
-    rootOperationName: shown?.operationName ?? '',
-    hasRoot: rootIsTrue,
-    startTime: empty ? 0 : startTime,
-    duration: empty ? 0 : endTime - startTime,
-    spanCount: trace.spans.length,
-    errorCount,
+    rootServiceName: facts.rootServiceName,
+    rootOperationName: facts.rootOperationName,
+    hasRoot: facts.hasRoot,
+    startTime: empty ? 0 : facts.startTime,
+    duration: empty ? 0 : facts.endTime - facts.startTime,
+    spanCount: facts.spanCount,
+    errorCount: facts.errorCount,
     services: [...services]
       .map(([name, counts]) => ({ name, ...counts }))
       .sort((a, b) => b.spanCount - a.spanCount || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildSpanTree } from './build-span-tree.js';
 import { testTrace } from './test-trace.js';
-import { revealSpan, spansWithChildren, toggleCollapsed, visibleRows } from './visible-rows.js';
+import {
+  type CollapsedRows,
+  collapseAll,
+  NOTHING_COLLAPSED,
+  revealRow,
+  toggleCollapsed,
+  visibleRows,
+} from './visible-rows.js';
 
 const tree = buildSpanTree(
   testTrace([
@@ -14,30 +21,58 @@ const tree = buildSpanTree(
     { id: 'other-root', start: 5 },
   ]),
 );
-const rowIds = (collapsed: ReadonlySet<string>) => visibleRows(tree, collapsed).map((n) => n.spanId);
+const rowOf = (id: string) => tree.rowOf(id) as number;
+/** The state with these spans collapsed, toggled one by one. */
+const collapsing = (...ids: string[]) =>
+  ids.reduce((state, id) => toggleCollapsed(tree, state, rowOf(id)), NOTHING_COLLAPSED);
+const rowIds = (collapsed: CollapsedRows) => {
+  const rows = visibleRows(tree, collapsed);
+  return Array.from({ length: rows.length }, (_, k) => tree.nodeAt(rows.at(k)).spanId);
+};
+const collapsedIds = (collapsed: CollapsedRows) =>
+  tree.nodes.filter((n) => collapsed.has(n.index)).map((n) => n.spanId);
 
 test('nothing collapsed: every span in depth-first order', () => {
-  assert.deepEqual(rowIds(new Set()), ['root', 'a', 'a1', 'a1x', 'b', 'other-root']);
+  assert.deepEqual(rowIds(NOTHING_COLLAPSED), ['root', 'a', 'a1', 'a1x', 'b', 'other-root']);
 });
 
 test('a collapsed span hides its whole subtree and nothing else', () => {
-  assert.deepEqual(rowIds(new Set(['a'])), ['root', 'a', 'b', 'other-root']);
-  assert.deepEqual(rowIds(new Set(['root'])), ['root', 'other-root']);
-  assert.deepEqual(rowIds(new Set(['a1', 'root'])), ['root', 'other-root']);
-  assert.deepEqual(rowIds(new Set(['b', 'a1x'])), ['root', 'a', 'a1', 'a1x', 'b', 'other-root'], 'leaves hide nothing');
+  assert.deepEqual(rowIds(collapsing('a')), ['root', 'a', 'b', 'other-root']);
+  assert.deepEqual(rowIds(collapsing('root')), ['root', 'other-root']);
+  assert.deepEqual(rowIds(collapsing('a1', 'root')), ['root', 'other-root']);
+  assert.deepEqual(
+    rowIds(collapsing('b', 'a1x')),
+    ['root', 'a', 'a1', 'a1x', 'b', 'other-root'],
+    'leaves hide nothing',
+  );
+});
+
+test('a shown row is found at its place; a hidden one is not', () => {
+  const rows = visibleRows(tree, collapsing('a'));
+  assert.equal(rows.positionOf(rowOf('b')), 2);
+  assert.equal(rows.positionOf(rowOf('a1')), -1);
+  assert.equal(rows.positionOf(rowOf('other-root')), 3);
+  const all = visibleRows(tree, NOTHING_COLLAPSED);
+  assert.equal(all.positionOf(rowOf('a1x')), 3);
+  assert.equal(all.positionOf(99), -1);
 });
 
 test('collapse all leaves only the roots; toggling flips one span', () => {
-  assert.deepEqual([...spansWithChildren(tree)].sort(), ['a', 'a1', 'root']);
-  assert.deepEqual(rowIds(spansWithChildren(tree)), ['root', 'other-root']);
-  const collapsed = toggleCollapsed(new Set(), 'a');
-  assert.deepEqual([...collapsed], ['a']);
-  assert.deepEqual([...toggleCollapsed(collapsed, 'a')], []);
+  const all = collapseAll(tree);
+  assert.deepEqual(collapsedIds(all).sort(), ['a', 'a1', 'root']);
+  assert.equal(all.size, 3);
+  assert.deepEqual(rowIds(all), ['root', 'other-root']);
+  const collapsed = collapsing('a');
+  assert.deepEqual(collapsedIds(collapsed), ['a']);
+  const back = toggleCollapsed(tree, collapsed, rowOf('a'));
+  assert.deepEqual(collapsedIds(back), []);
+  assert.equal(back.size, 0);
+  assert.deepEqual(collapsedIds(collapsed), ['a'], 'a state is never changed, only replaced');
 });
 
 test('revealing a span expands its collapsed ancestors only', () => {
-  const collapsed = new Set(['root', 'a1', 'b']);
-  assert.deepEqual([...revealSpan(tree, collapsed, 'a1')].sort(), ['a1', 'b']);
-  assert.equal(revealSpan(tree, collapsed, 'root'), collapsed, 'unchanged state is the same object');
-  assert.equal(revealSpan(tree, collapsed, 'no-such-span'), collapsed);
+  const collapsed = collapsing('root', 'a1', 'b');
+  assert.deepEqual(collapsedIds(revealRow(tree, collapsed, rowOf('a1'))).sort(), ['a1', 'b']);
+  assert.equal(revealRow(tree, collapsed, rowOf('root')), collapsed, 'unchanged state is the same object');
+  assert.equal(revealRow(tree, NOTHING_COLLAPSED, rowOf('a1x')), NOTHING_COLLAPSED);
 });

@@ -1,16 +1,19 @@
 import { type PointerEvent, useEffect, useRef } from 'react';
-import type { SpanNode } from '../../trace/build-span-tree.js';
+import type { SpanTree } from '../../trace/build-span-tree.js';
 import { minimapBands } from '../../trace/minimap-bands.js';
 import { resolveCssColor, resolveServiceColors } from '../../trace/resolve-colors.js';
+import type { RowSet } from '../../trace/row-set.js';
+import type { VisibleRows } from '../../trace/visible-rows.js';
 
 export interface MinimapProps {
-  readonly rows: readonly SpanNode[];
+  readonly tree: SpanTree;
+  readonly rows: VisibleRows;
   readonly traceStart: number;
   readonly traceDuration: number;
   /** Row indexes in view, first and last (exclusive). */
   readonly viewStart: number;
   readonly viewEnd: number;
-  readonly matches: ReadonlySet<string>;
+  readonly matches: RowSet;
   /** Scrolls the timeline so this row is at the top. */
   readonly onJump: (rowIndex: number) => void;
 }
@@ -21,9 +24,10 @@ const HEIGHT = 56;
  * The whole timeline squeezed into a strip: every visible row one hairline,
  * search matches marked, the window in view framed. Click or drag to go
  * there. The rows' canvas is redrawn only when the rows change, the marks'
- * canvas over it when the matches do.
+ * canvas over it when the matches do. Drawn from the tree's typed columns:
+ * no node is made for a row off screen.
  */
-export function Minimap({ rows, traceStart, traceDuration, viewStart, viewEnd, matches, onJump }: MinimapProps) {
+export function Minimap({ tree, rows, traceStart, traceDuration, viewStart, viewEnd, matches, onJump }: MinimapProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -35,25 +39,26 @@ export function Minimap({ rows, traceStart, traceDuration, viewStart, viewEnd, m
     const n = rows.length;
     const rowHeight = Math.max(HEIGHT / Math.max(n, 1), 0.5);
     const scale = traceDuration > 0 ? width / traceDuration : 0;
-    if (n > canvas.height * 2) drawBands(ctx, rows, traceStart, scale * ratio, canvas.width, canvas.height, colorOf);
+    const bars = barsOf(tree, colorOf);
+    if (n > canvas.height * 2) drawBands(ctx, tree, rows, bars, traceStart, scale * ratio, canvas.width, canvas.height);
     else {
       let lastColor = '';
-      for (let i = 0; i < n; i++) {
-        const node = rows[i] as SpanNode;
-        const color = colorOf(node.serviceName);
+      for (let k = 0; k < n; k++) {
+        const i = tree.rows.span[rows.at(k)] as number;
+        const color = bars.palette[colorNumber(bars, i)] as string;
         if (color !== lastColor) {
           ctx.fillStyle = color;
           lastColor = color;
         }
         ctx.fillRect(
-          (node.span.startTime - traceStart) * scale,
-          (i / n) * HEIGHT,
-          Math.max(node.span.duration * scale, 1),
+          ((bars.starts[i] as number) - traceStart) * scale,
+          (k / n) * HEIGHT,
+          Math.max((bars.durations[i] as number) * scale, 1),
           Math.min(rowHeight, 3),
         );
       }
     }
-  }, [rows, traceStart, traceDuration]);
+  }, [tree, rows, traceStart, traceDuration]);
 
   // Matches on a canvas of their own: a find does not draw a million rows again.
   const marksRef = useRef<HTMLCanvasElement>(null);
@@ -64,8 +69,9 @@ export function Minimap({ rows, traceStart, traceDuration, viewStart, viewEnd, m
     const n = rows.length;
     const rowHeight = Math.max(HEIGHT / Math.max(n, 1), 0.5);
     ctx.fillStyle = resolveCssColor('--match', '#ffd43b');
-    for (let i = 0; i < n; i++) {
-      if (matches.has((rows[i] as SpanNode).spanId)) ctx.fillRect(0, (i / n) * HEIGHT, 6, Math.max(rowHeight, 2));
+    for (const row of matches.rows) {
+      const k = rows.positionOf(row);
+      if (k >= 0) ctx.fillRect(0, (k / n) * HEIGHT, 6, Math.max(rowHeight, 2));
     }
   }, [rows, matches]);
 
@@ -115,6 +121,40 @@ function sizedContext(canvas: HTMLCanvasElement | null): CanvasRenderingContext2
   return ctx;
 }
 
+/** Per span (columns' index), what a bar needs: times, and through its process a colour number into `palette`. */
+interface Bars {
+  readonly starts: ArrayLike<number>;
+  readonly durations: ArrayLike<number>;
+  readonly processOf: ArrayLike<number>;
+  readonly processColor: Int32Array;
+  readonly palette: readonly string[];
+}
+
+const colorNumber = (bars: Bars, i: number): number => bars.processColor[bars.processOf[i] as number] as number;
+
+/** A colour per process, one per service name: resolved once per draw, not per row. */
+function barsOf(tree: SpanTree, colorOf: (service: string) => string): Bars {
+  const { columns } = tree;
+  const palette: string[] = [];
+  const paletteIndex = new Map<string, number>();
+  const processColor = Int32Array.from(columns.processes, (p) => {
+    let index = paletteIndex.get(p.serviceName);
+    if (index === undefined) {
+      index = palette.length;
+      palette.push(colorOf(p.serviceName));
+      paletteIndex.set(p.serviceName, index);
+    }
+    return index;
+  });
+  return {
+    starts: columns.starts,
+    durations: columns.durations,
+    processOf: columns.processOf,
+    processColor,
+    palette,
+  };
+}
+
 /** Rows the strip draws from at most; more are sampled evenly. */
 const MAX_BARS = 100_000;
 
@@ -125,12 +165,13 @@ const MAX_BARS = 100_000;
  */
 function drawBands(
   ctx: CanvasRenderingContext2D,
-  rows: readonly SpanNode[],
+  tree: SpanTree,
+  rows: VisibleRows,
+  bars: Bars,
   traceStart: number,
   pixelsPerMicro: number,
   width: number,
   height: number,
-  colorOf: (service: string) => string,
 ) {
   // Past MAX_BARS rows, every step-th row stands for the rows around it: a pixel row of the strip
   // covers thousands of them, and a fold of a million-row timeline must not redraw every one.
@@ -139,21 +180,13 @@ function drawBands(
   const from = new Int32Array(n);
   const to = new Int32Array(n);
   const color = new Int32Array(n);
-  const palette: string[] = [];
-  const paletteIndex = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const node = rows[i * step] as SpanNode;
-    const x = (node.span.startTime - traceStart) * pixelsPerMicro;
+  for (let k = 0; k < n; k++) {
+    const i = tree.rows.span[rows.at(k * step)] as number;
+    const x = ((bars.starts[i] as number) - traceStart) * pixelsPerMicro;
     const left = Math.floor(x);
-    from[i] = left;
-    to[i] = Math.max(Math.ceil(x + node.span.duration * pixelsPerMicro), left + 1);
-    let index = paletteIndex.get(node.serviceName);
-    if (index === undefined) {
-      index = palette.length;
-      palette.push(colorOf(node.serviceName));
-      paletteIndex.set(node.serviceName, index);
-    }
-    color[i] = index;
+    from[k] = left;
+    to[k] = Math.max(Math.ceil(x + (bars.durations[i] as number) * pixelsPerMicro), left + 1);
+    color[k] = colorNumber(bars, i);
   }
   const runs = minimapBands({ from, to, color }, height, width);
   ctx.save();
@@ -162,7 +195,7 @@ function drawBands(
   for (let r = 0; r < runs.length; r += 4) {
     const c = runs[r + 3] as number;
     if (c !== last) {
-      ctx.fillStyle = palette[c] as string;
+      ctx.fillStyle = bars.palette[c] as string;
       last = c;
     }
     const left = runs[r + 1] as number;

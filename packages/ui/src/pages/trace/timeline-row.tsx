@@ -22,8 +22,9 @@ export interface TimelineRowProps {
   readonly skewed: boolean;
   readonly traceStart: number;
   readonly traceDuration: number;
-  readonly onSelect: (spanId: string) => void;
-  readonly onToggle: (spanId: string) => void;
+  /** The span's id and its row. */
+  readonly onSelect: (spanId: string, row: number) => void;
+  readonly onToggle: (row: number) => void;
 }
 
 /** Indentation stops growing here, so very deep traces keep room for the names. */
@@ -77,7 +78,7 @@ export const TimelineRow = memo(function TimelineRow({
       aria-expanded={hasChildren ? !collapsed : undefined}
       aria-selected={selected}
       tabIndex={-1}
-      onClick={() => onSelect(node.spanId)}
+      onClick={() => onSelect(node.spanId, node.index)}
     >
       <div
         className="timeline-cell-tree"
@@ -92,7 +93,7 @@ export const TimelineRow = memo(function TimelineRow({
             aria-label={collapsed ? `Expand ${node.descendantCount} spans` : 'Collapse'}
             onClick={(event) => {
               event.stopPropagation();
-              onToggle(node.spanId);
+              onToggle(node.index);
             }}
           >
             <svg width="10" height="10" viewBox="0 0 10 10" aria-hidden="true" className={collapsed ? '' : 'open'}>

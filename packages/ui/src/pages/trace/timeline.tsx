@@ -1,9 +1,11 @@
 import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useFixedRows } from '../../hooks/use-fixed-rows.js';
-import type { SpanNode, SpanTree } from '../../trace/build-span-tree.js';
+import type { SpanTree } from '../../trace/build-span-tree.js';
 import { isSkewed } from '../../trace/clock-skew.js';
 import type { CriticalSegment } from '../../trace/critical-path.js';
+import type { RowSet } from '../../trace/row-set.js';
 import { rulerTicks } from '../../trace/time-ruler.js';
+import type { CollapsedRows, VisibleRows } from '../../trace/visible-rows.js';
 import { Minimap } from './minimap.js';
 import { TimelineRow } from './timeline-row.js';
 import './timeline.css';
@@ -13,37 +15,19 @@ export const ROW_HEIGHT = 28;
 
 export interface TimelineProps {
   readonly tree: SpanTree;
-  readonly rows: readonly SpanNode[];
-  readonly collapsed: ReadonlySet<string>;
-  readonly selectedId: string | undefined;
-  readonly matches: ReadonlySet<string>;
+  readonly rows: VisibleRows;
+  readonly collapsed: CollapsedRows;
+  /** Rows are the tree's (`SpanTree.nodeAt`), whether shown or not. */
+  readonly selectedRow: number | undefined;
+  readonly matches: RowSet;
   /** Span id to its critical-path segments; undefined when the path is not shown. */
   readonly critical: ReadonlyMap<string, CriticalSegment[]> | undefined;
-  /** A span to bring into view and put the cursor on (find next/previous). */
-  readonly focusId: string | undefined;
+  /** A row to bring into view and put the cursor on (find next/previous). */
+  readonly focusRow: number | undefined;
   readonly onSelect: (spanId: string) => void;
-  readonly onToggle: (spanId: string) => void;
+  readonly onToggle: (row: number) => void;
   readonly onExpandAll: () => void;
   readonly onCollapseAll: () => void;
-}
-
-/**
- * A span's position among the rows. With nothing collapsed the rows are the
- * tree's nodes, whose own index says it; otherwise a map is built on first
- * use, so opening a large trace does not pay for one.
- */
-function rowIndexOf(tree: SpanTree, rows: readonly SpanNode[]): { get(spanId: string): number | undefined } {
-  if (rows === tree.nodes) return { get: (spanId) => tree.byId.get(spanId)?.index };
-  let index: Map<string, number> | undefined;
-  return {
-    get(spanId) {
-      if (index === undefined) {
-        index = new Map();
-        for (let i = 0; i < rows.length; i++) index.set((rows[i] as SpanNode).spanId, i);
-      }
-      return index.get(spanId);
-    },
-  };
 }
 
 /**
@@ -57,10 +41,10 @@ export function Timeline({
   tree,
   rows,
   collapsed,
-  selectedId,
+  selectedRow,
   matches,
   critical,
-  focusId,
+  focusRow,
   onSelect,
   onToggle,
   onExpandAll,
@@ -72,33 +56,35 @@ export function Timeline({
   // Every row is ROW_HEIGHT high: windowing by arithmetic, nothing kept per row (a million rows).
   const view = useFixedRows(scrollRef, rows.length, ROW_HEIGHT, 15);
   const { scrollToIndex } = view;
-  const [cursorId, setCursorId] = useState<string | undefined>(selectedId ?? rows[0]?.spanId);
-  const rowIndex = useMemo(() => rowIndexOf(tree, rows), [tree, rows]);
+  // The cursor is a tree row; where it is on screen is `rows.positionOf` (-1 when folded away).
+  const [cursorRow, setCursorRow] = useState<number | undefined>(
+    selectedRow ?? (rows.length > 0 ? rows.at(0) : undefined),
+  );
 
   useEffect(() => {
-    if (selectedId === undefined) return;
-    setCursorId(selectedId);
-    const index = rowIndex.get(selectedId);
-    if (index !== undefined) scrollToIndex(index, 'auto');
-  }, [selectedId, rowIndex, scrollToIndex]);
+    if (selectedRow === undefined) return;
+    setCursorRow(selectedRow);
+    const index = rows.positionOf(selectedRow);
+    if (index >= 0) scrollToIndex(index, 'auto');
+  }, [selectedRow, rows, scrollToIndex]);
 
   useEffect(() => {
-    if (focusId === undefined) return;
-    setCursorId(focusId);
-    const index = rowIndex.get(focusId);
-    if (index !== undefined) scrollToIndex(index, 'center');
-  }, [focusId, rowIndex, scrollToIndex]);
+    if (focusRow === undefined) return;
+    setCursorRow(focusRow);
+    const index = rows.positionOf(focusRow);
+    if (index >= 0) scrollToIndex(index, 'center');
+  }, [focusRow, rows, scrollToIndex]);
 
   const moveTo = (index: number) => {
-    const node = rows[Math.min(Math.max(index, 0), rows.length - 1)];
-    if (node === undefined) return;
-    setCursorId(node.spanId);
-    scrollToIndex(node === rows[index] ? index : (rowIndex.get(node.spanId) ?? 0), 'auto');
+    if (rows.length === 0) return;
+    const position = Math.min(Math.max(index, 0), rows.length - 1);
+    setCursorRow(rows.at(position));
+    scrollToIndex(position, 'auto');
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const index = cursorId === undefined ? -1 : (rowIndex.get(cursorId) ?? -1);
-    const node = index >= 0 ? rows[index] : undefined;
+    const index = cursorRow === undefined ? -1 : rows.positionOf(cursorRow);
+    const node = index >= 0 ? tree.nodeAt(rows.at(index)) : undefined;
     switch (event.key) {
       case 'ArrowDown':
         moveTo(index + 1);
@@ -114,14 +100,19 @@ export function Timeline({
         break;
       case 'ArrowRight':
         if (node === undefined || node.children.length === 0) return;
-        if (collapsed.has(node.spanId)) onToggle(node.spanId);
+        if (collapsed.has(node.index)) onToggle(node.index);
         else moveTo(index + 1);
         break;
-      case 'ArrowLeft':
+      case 'ArrowLeft': {
         if (node === undefined) return;
-        if (node.children.length > 0 && !collapsed.has(node.spanId)) onToggle(node.spanId);
-        else if (node.parent !== undefined) moveTo(rowIndex.get(node.parent.spanId) ?? index);
+        const parent = tree.rows.parent[node.index] as number;
+        if (node.children.length > 0 && !collapsed.has(node.index)) onToggle(node.index);
+        else if (parent >= 0) {
+          const at = rows.positionOf(parent);
+          moveTo(at >= 0 ? at : index);
+        }
         break;
+      }
       case 'Enter':
       case ' ':
         if (node !== undefined) onSelect(node.spanId);
@@ -133,12 +124,13 @@ export function Timeline({
   };
 
   const select = useCallback(
-    (spanId: string) => {
-      setCursorId(spanId);
+    (spanId: string, row: number) => {
+      setCursorRow(row);
       onSelect(spanId);
     },
     [onSelect],
   );
+  const cursorId = cursorRow === undefined || cursorRow >= tree.size ? undefined : tree.nodeAt(cursorRow).spanId;
 
   const drawn: number[] = [];
   for (let i = view.first; i < view.end; i++) drawn.push(i);
@@ -146,6 +138,7 @@ export function Timeline({
   return (
     <section className="timeline" data-testid="timeline" aria-label="Timeline">
       <Minimap
+        tree={tree}
         rows={rows}
         traceStart={tree.startTime}
         traceDuration={duration}
@@ -194,16 +187,17 @@ export function Timeline({
       >
         <div className="timeline-canvas" style={{ height: view.totalHeight }}>
           {drawn.map((index) => {
-            const node = rows[index] as SpanNode;
+            const row = rows.at(index);
+            const node = tree.nodeAt(row);
             return (
               <TimelineRow
-                key={node.spanId}
+                key={row}
                 node={node}
                 top={index * ROW_HEIGHT}
-                collapsed={collapsed.has(node.spanId)}
-                selected={node.spanId === selectedId}
-                focused={node.spanId === cursorId}
-                match={matches.has(node.spanId)}
+                collapsed={collapsed.has(row)}
+                selected={row === selectedRow}
+                focused={row === cursorRow}
+                match={matches.has(row)}
                 critical={critical?.get(node.spanId)}
                 skewed={isSkewed(node)}
                 traceStart={tree.startTime}

@@ -7,21 +7,21 @@ import type { SpanTree } from '../../trace/build-span-tree.js';
 import { formatDuration } from '../../trace/format-duration.js';
 import { formatAbsoluteTime, formatIsoTime, formatRelativeTime } from '../../trace/format-time.js';
 import { serviceColor } from '../../trace/service-colors.js';
+import type { SpanColumns } from '../../trace/span-columns.js';
 import { summarizeTrace } from '../../trace/summarize-trace.js';
-import type { TraceShape } from '../../trace/trace-shape.js';
 
 export function TraceHeader({
   trace,
-  shape,
+  columns,
   tree,
   skewCount = 0,
 }: {
   trace: JaegerTrace;
-  shape?: TraceShape | undefined;
+  columns?: SpanColumns | undefined;
   tree: SpanTree;
   skewCount?: number;
 }) {
-  const summary = useMemo(() => summarizeTrace(trace, shape), [trace, shape]);
+  const summary = useMemo(() => summarizeTrace(trace, columns), [trace, columns]);
   const [now] = useState(() => Date.now());
   const warnings = useMemo(() => traceWarnings(trace, tree, skewCount), [trace, tree, skewCount]);
   return (
@@ -69,12 +69,8 @@ export function TraceHeader({
 
 function traceWarnings(trace: JaegerTrace, tree: SpanTree, skewCount: number): string[] {
   const warnings = [...(trace.warnings ?? [])];
-  let orphans = 0;
-  let cycles = 0;
-  for (const root of tree.roots) {
-    if (root.orphan) orphans++;
-    if (root.cycleBroken) cycles++;
-  }
+  const orphans = tree.orphanCount;
+  const cycles = tree.cycleCount;
   if (orphans > 0) {
     warnings.push(
       `${orphans} span${orphans === 1 ? ' has its' : 's have their'} parent missing from the trace (not received, or not yet); shown as top-level spans.`,

@@ -64,7 +64,7 @@ export function TracePage() {
         key={trace.data.trace.traceID}
         trace={trace.data.trace}
         partial={trace.data.partial}
-        shape={trace.data.shape}
+        columns={trace.data.columns}
       />
     );
   }

@@ -6,11 +6,18 @@ import { useFindInTrace } from '../../hooks/use-find-in-trace.js';
 import { buildSpanTree } from '../../trace/build-span-tree.js';
 import { countClockSkew } from '../../trace/clock-skew.js';
 import { type CriticalSegment, criticalPath } from '../../trace/critical-path.js';
+import { RowSet, rowsOfSpanIds, spanIdsOfRows } from '../../trace/row-set.js';
 import { searchSpanNames } from '../../trace/search-span-names.js';
 import { searchSpans } from '../../trace/search-spans.js';
 import { serviceCalls } from '../../trace/service-calls.js';
-import type { TraceShape } from '../../trace/trace-shape.js';
-import { revealSpan, spansWithChildren, toggleCollapsed, visibleRows } from '../../trace/visible-rows.js';
+import type { SpanColumns } from '../../trace/span-columns.js';
+import {
+  collapseAll as collapseEvery,
+  NOTHING_COLLAPSED,
+  revealRow,
+  toggleCollapsed,
+  visibleRows,
+} from '../../trace/visible-rows.js';
 import { downloadTrace } from './download.js';
 import { FlameGraph } from './flame-graph.js';
 import { SpanDetail } from './span-detail.js';
@@ -22,8 +29,7 @@ import { TraceStatisticsView } from './trace-statistics-view.js';
 // dagre loads when the graph is first shown.
 const ServiceGraph = lazy(() => import('../../components/service-graph.js').then((m) => ({ default: m.ServiceGraph })));
 
-const NOTHING_COLLAPSED: ReadonlySet<string> = new Set();
-const NO_MATCHES: ReadonlySet<string> = new Set();
+const NO_IDS: ReadonlySet<string> = new Set();
 const SERVER_FIND_DELAY_MS = 250;
 
 export type TraceViewKind = 'timeline' | 'flame' | 'table' | 'stats' | 'graph';
@@ -44,27 +50,33 @@ const VIEWS: readonly { value: TraceViewKind; label: string }[] = [
  * A `partial` trace is the server's skeleton (spans without attributes, see
  * `readTraceSkeleton`): everything but a span's details, find-in-trace and
  * downloads works from it as it is; those three ask the server (find shows
- * the matches in the names it holds at once, the server's as they come). Its `shape`
- * spares the tree and the header from working out parents and errors again.
+ * the matches in the names it holds at once, the server's as they come). Its
+ * `columns` are what the tree, the header and find read: a row's node (and
+ * its span) is made when the row is drawn, so a million spans open without a
+ * million objects, and folds, find and the minimap work on typed arrays.
  */
 export function TraceView({
   trace,
   partial = false,
-  shape,
+  columns,
 }: {
   trace: JaegerTrace;
   partial?: boolean;
-  shape?: TraceShape | undefined;
+  columns?: SpanColumns | undefined;
 }) {
   const client = useApiClient();
-  const tree = useMemo(() => buildSpanTree(trace, shape), [trace, shape]);
+  const tree = useMemo(() => buildSpanTree(trace, columns), [trace, columns]);
   // Counted here, marked per row as rows are drawn: a large trace can have tens of thousands.
   const skewCount = useMemo(() => countClockSkew(tree), [tree]);
   const [collapsed, setCollapsed] = useState(NOTHING_COLLAPSED);
   const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
   const [params, setParams] = useSearchParams();
   const selectedId = params.get('span') ?? undefined;
-  const selected = selectedId === undefined ? undefined : tree.byId.get(selectedId);
+  const selectedRow = useMemo(
+    () => (selectedId === undefined ? undefined : tree.rowOf(selectedId)),
+    [tree, selectedId],
+  );
+  const selected = selectedRow === undefined ? undefined : tree.nodeAt(selectedRow);
   const view = (VIEWS.find((v) => v.value === params.get('view'))?.value ?? 'timeline') as TraceViewKind;
 
   const [showCritical, setShowCritical] = useState(false);
@@ -93,41 +105,35 @@ export function TraceView({
   const localMatches = useMemo(
     () =>
       deferredQuery.trim() === ''
-        ? NO_MATCHES
+        ? RowSet.EMPTY
         : partial
           ? searchSpanNames(tree, deferredQuery)
-          : searchSpans(tree, deferredQuery),
+          : rowsOfSpanIds(tree, searchSpans(tree, deferredQuery)),
     [tree, deferredQuery, partial],
   );
-  const serverMatches = query.trim() === '' || serverQuery !== query.trim() ? undefined : found.data;
-  const matches = useMemo(
-    () =>
-      serverMatches === undefined || serverMatches.size === 0
-        ? localMatches
-        : localMatches.size === 0
-          ? serverMatches
-          : new Set([...localMatches, ...serverMatches]),
-    [localMatches, serverMatches],
+  const serverIds = query.trim() === '' || serverQuery !== query.trim() ? undefined : found.data;
+  const serverMatches = useMemo(
+    () => (serverIds === undefined ? RowSet.EMPTY : rowsOfSpanIds(tree, serverIds)),
+    [tree, serverIds],
   );
+  const matches = useMemo(() => localMatches.union(serverMatches), [localMatches, serverMatches]);
   const searching = partial && query.trim() !== '' && (found.isFetching || serverQuery !== query.trim());
   // The server gave up (a million spans past its query timeout): the names' matches are all there is.
   const serverFailed = partial && query.trim() !== '' && serverQuery === query.trim() && found.isError;
-  const matchList = useMemo(
-    () => (matches.size === 0 ? [] : tree.nodes.filter((n) => matches.has(n.spanId)).map((n) => n.spanId)),
-    [tree, matches],
-  );
+  // In tree order already: the cursor walks it.
+  const matchList = matches.rows;
   const [matchCursor, setMatchCursor] = useState(-1);
   useEffect(() => setMatchCursor(matchList.length > 0 ? 0 : -1), [matchList]);
-  const focusId = matchCursor >= 0 ? matchList[matchCursor] : undefined;
+  const focusRow = matchCursor >= 0 ? matchList[matchCursor] : undefined;
   // A match inside a collapsed subtree must be on screen to be found.
   useEffect(() => {
-    if (focusId !== undefined) setCollapsed((current) => revealSpan(tree, current, focusId));
-  }, [tree, focusId]);
+    if (focusRow !== undefined) setCollapsed((current) => revealRow(tree, current, focusRow));
+  }, [tree, focusRow]);
 
   // A span selected from outside the timeline (a link, the URL) must be on screen.
   useEffect(() => {
-    if (selectedId !== undefined) setCollapsed((current) => revealSpan(tree, current, selectedId));
-  }, [tree, selectedId]);
+    if (selectedRow !== undefined) setCollapsed((current) => revealRow(tree, current, selectedRow));
+  }, [tree, selectedRow]);
 
   const setParam = useCallback(
     (key: string, value: string | undefined, toggle = false) =>
@@ -143,13 +149,18 @@ export function TraceView({
     [setParams],
   );
   const select = useCallback((spanId: string | undefined) => setParam('span', spanId, true), [setParam]);
-  const toggle = useCallback((spanId: string) => setCollapsed((current) => toggleCollapsed(current, spanId)), []);
+  const toggle = useCallback((row: number) => setCollapsed((current) => toggleCollapsed(tree, current, row)), [tree]);
   const expandAll = useCallback(() => setCollapsed(NOTHING_COLLAPSED), []);
-  const collapseAll = useCallback(() => setCollapsed(spansWithChildren(tree)), [tree]);
+  const collapseAll = useCallback(() => setCollapsed(collapseEvery(tree)), [tree]);
+  // The other views take span ids; only theirs are made, and only while one is shown.
+  const matchIds = useMemo(
+    () => (view === 'flame' || view === 'table' ? spanIdsOfRows(tree, matches) : NO_IDS),
+    [tree, matches, view],
+  );
   const close = useCallback(() => select(undefined), [select]);
   const calls = useMemo(() => (view === 'graph' ? serviceCalls(tree) : []), [tree, view]);
   const services = useMemo(
-    () => (view === 'graph' ? [...new Set(tree.nodes.map((n) => n.serviceName))] : []),
+    () => (view === 'graph' ? [...new Set(tree.columns.processes.map((p) => p.serviceName))] : []),
     [tree, view],
   );
 
@@ -173,7 +184,7 @@ export function TraceView({
 
   return (
     <div className="trace-view">
-      <TraceHeader trace={trace} shape={shape} tree={tree} skewCount={skewCount} />
+      <TraceHeader trace={trace} columns={columns} tree={tree} skewCount={skewCount} />
       <div className="trace-toolbar" data-testid="trace-toolbar">
         <div className="view-tabs" role="tablist" aria-label="Trace views">
           {VIEWS.map((v) => (
@@ -278,10 +289,10 @@ export function TraceView({
             tree={tree}
             rows={rows}
             collapsed={collapsed}
-            selectedId={selected?.spanId}
+            selectedRow={selectedRow}
             matches={matches}
             critical={critical}
-            focusId={focusId}
+            focusRow={focusRow}
             onSelect={select}
             onToggle={toggle}
             onExpandAll={expandAll}
@@ -290,10 +301,10 @@ export function TraceView({
         ) : (
           <div className="trace-alt-view">
             {view === 'flame' && (
-              <FlameGraph tree={tree} selectedId={selected?.spanId} matches={matches} onSelect={select} />
+              <FlameGraph tree={tree} selectedId={selected?.spanId} matches={matchIds} onSelect={select} />
             )}
             {view === 'table' && (
-              <SpanTable tree={tree} selectedId={selected?.spanId} matches={matches} onSelect={select} />
+              <SpanTable tree={tree} selectedId={selected?.spanId} matches={matchIds} onSelect={select} />
             )}
             {view === 'stats' && <TraceStatisticsView tree={tree} />}
             {view === 'graph' && (
