@@ -22,7 +22,7 @@ const { readTraceSkeleton } = await ui('api/read-skeleton.ts');
 const { readTraceColumns } = await ui('api/read-trace-columns.ts');
 const { parseJson } = await ui('api/parse-json.ts');
 const { buildSpanTree } = await ui('trace/build-span-tree.ts');
-const { countClockSkew, findClockSkew } = await ui('trace/clock-skew.ts');
+const { findClockSkew } = await ui('trace/clock-skew.ts');
 const { summarizeTrace } = await ui('trace/summarize-trace.ts');
 
 const spanCount = Number(process.argv[2] ?? 100_000);
@@ -108,7 +108,7 @@ try {
   const bytesTree = time('ui: buildSpanTree (bytes, with their columns)', () =>
     buildSpanTree(fromBytes.trace, fromBytes.columns),
   );
-  time('ui: countClockSkew (bytes)', () => countClockSkew(bytesTree));
+  time('ui: findClockSkew (bytes)', () => findClockSkew(bytesTree));
   time('ui: summarizeTrace (bytes, with their columns)', () => summarizeTrace(fromBytes.trace, fromBytes.columns));
   const spanId = spans[spans.length - 1]?.spanId;
   await timeAsync('http: GET /api/trace-view/{id}/spans/{spanId}', async () =>

@@ -33,5 +33,8 @@ export function useTraceView(traceId: string) {
       return { trace, partial: true, columns };
     },
     enabled: traceId !== '',
+    // A trace is never changed once read, and comparing a refetched one with the last, span by span
+    // (React Query's default), would make and walk every span of a million.
+    structuralSharing: false,
   });
 }

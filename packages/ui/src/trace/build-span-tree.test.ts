@@ -48,6 +48,8 @@ test('a span whose parent is missing becomes a root, marked orphan', () => {
   assert.equal(tree.byId.get('root')!.orphan, false);
   assert.equal(tree.byId.get('kid')!.depth, 1);
   assert.equal(tree.depth, 2);
+  assert.equal(tree.orphanCount, 1);
+  assert.equal(tree.cycleCount, 0);
 });
 
 test('the parent comes from the first CHILD_OF reference when parentSpanID is absent; FOLLOWS_FROM is no parent', () => {
@@ -95,6 +97,30 @@ test('a parent cycle is broken at its earliest span, and every span still appear
   assert.equal(tree.byId.get('x')!.cycleBroken, true);
   assert.equal(tree.byId.get('y')!.parent!.spanId, 'x');
   assert.equal(tree.byId.get('self')!.cycleBroken, false, 'a span naming itself is simply a root');
+  assert.equal(tree.cycleCount, 1);
+  assert.equal(tree.orphanCount, 0);
+});
+
+test('nodes are made as rows are asked for, the same object each time, and agree with the rows', () => {
+  const tree = buildSpanTree(
+    testTrace([
+      { id: 'r', start: 0, duration: 100 },
+      { id: 'a', parent: 'r', start: 10 },
+      { id: 'b', parent: 'r', start: 5 },
+      { id: 'b1', parent: 'b', start: 6 },
+    ]),
+  );
+  const row = tree.rowOf('b1')!;
+  const node = tree.nodeAt(row);
+  assert.equal(node, tree.nodeAt(row));
+  assert.equal(node.spanId, 'b1');
+  assert.equal(node.parent, tree.nodeAt(tree.rowOf('b')!));
+  assert.deepEqual(ids(tree.nodeAt(0).children), ['b', 'a']);
+  assert.equal(tree.nodes[row], node, 'making every node keeps the ones already made');
+  assert.deepEqual([...tree.rows.depth], [0, 1, 2, 1]);
+  assert.deepEqual([...tree.rows.descendants], [3, 1, 0, 0]);
+  assert.equal(tree.rowOf('no-such-span'), undefined);
+  assert.throws(() => tree.nodeAt(4), RangeError);
 });
 
 test('a span sent twice is shown once and counted', () => {

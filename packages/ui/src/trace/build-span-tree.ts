@@ -1,5 +1,8 @@
 import type { JaegerProcess, JaegerSpan, JaegerTrace } from '@ariadne/protocol';
 import { columnsOfTrace, type SpanColumns, spanIndexOf } from './span-columns.js';
+import { CYCLE_BROKEN, layOutTree, ORPHAN, type TreeRows } from './tree-layout.js';
+
+export type { TreeRows } from './tree-layout.js';
 
 export interface SpanNode {
   readonly span: JaegerSpan;
@@ -23,21 +26,6 @@ export interface SpanNode {
   readonly cycleBroken: boolean;
 }
 
-/**
- * The tree in depth-first order as typed arrays, one entry per row (a
- * row is a node's index in `SpanTree.nodes`): what the timeline, its folds,
- * its minimap and find read, so that none of them needs a node per span.
- */
-export interface TreeRows {
-  /** Index in the columns (`SpanColumns`) of the row's span. */
-  readonly span: Int32Array;
-  /** The row of the parent; -1 for a root. */
-  readonly parent: Int32Array;
-  readonly depth: Int32Array;
-  readonly descendants: Int32Array;
-  readonly childCount: Int32Array;
-}
-
 export interface SpanTree {
   /** Sorted by start time, then span id. */
   readonly roots: readonly SpanNode[];
@@ -58,6 +46,8 @@ export interface SpanTree {
   /** Roots whose parent is missing, and roots made by breaking a cycle. */
   readonly orphanCount: number;
   readonly cycleCount: number;
+  /** Spans that start before or end after their parent (`isSkewed`), counted without a node each. */
+  readonly skewCount: number;
   /** Number of nodes (rows). */
   readonly size: number;
   readonly columns: SpanColumns;
@@ -67,9 +57,6 @@ export interface SpanTree {
   /** The row of the span with this id; undefined when the trace has none. */
   rowOf(spanId: string): number | undefined;
 }
-
-const ORPHAN = 1;
-const CYCLE_BROKEN = 2;
 
 /**
  * Builds the span tree of a trace. Spans whose parent is missing become roots
@@ -83,88 +70,21 @@ const CYCLE_BROKEN = 2;
  */
 export function buildSpanTree(trace: JaegerTrace, given?: SpanColumns): SpanTree {
   const columns = given ?? columnsOfTrace(trace);
-  const n = columns.count;
-  const { duplicate, failed, starts, durations } = columns;
-
-  // Parents among kept spans; the flag says why a span without one has none.
-  const parentOf = new Int32Array(n);
-  const flags = new Uint8Array(n);
-  let duplicateCount = 0;
-  for (let i = 0; i < n; i++) {
-    if (duplicate[i] === 1) {
-      duplicateCount++;
-      parentOf[i] = -1;
-      continue;
-    }
-    const at = columns.parents[i] as number;
-    if (at >= 0 && at !== i && duplicate[at] !== 1) parentOf[i] = at;
-    else {
-      parentOf[i] = -1;
-      if (at === -2 || (at >= 0 && at !== i)) flags[i] = ORPHAN;
-    }
-  }
-
-  let { first, next } = childLists(parentOf, duplicate);
-  let rowSpan = depthFirst(parentOf, duplicate, first, next, n - duplicateCount);
-  // Fewer rows than spans: some spans' parents form a cycle, unreachable from any root.
-  let cycleCount = 0;
-  if (rowSpan.length < n - duplicateCount) {
-    const reached = new Uint8Array(n);
-    for (const i of rowSpan) reached[i] = 1;
-    for (let i = 0; i < n; i++) {
-      if (reached[i] === 1 || duplicate[i] === 1) continue;
-      // Broken at its earliest span: the spans are in start order.
-      parentOf[i] = -1;
-      flags[i] = CYCLE_BROKEN;
-      cycleCount++;
-      markReached(i, parentOf, first, next, reached);
-    }
-    ({ first, next } = childLists(parentOf, duplicate));
-    rowSpan = depthFirst(parentOf, duplicate, first, next, n - duplicateCount);
-  }
-
+  const layout = layOutTree(columns);
+  const { rows, flags } = layout;
+  // A span's row, for lookups by id: made on the first one (a pass over every row).
+  let rowOfSpan: Int32Array | undefined;
+  const { span: rowSpan, descendants } = rows;
   const size = rowSpan.length;
-  const rowOfSpan = new Int32Array(n).fill(-1);
-  for (let r = 0; r < size; r++) rowOfSpan[rowSpan[r] as number] = r;
-  const rowParent = new Int32Array(size);
-  const depth = new Int32Array(size);
-  const descendants = new Int32Array(size);
-  const childCount = new Int32Array(size);
-  let maxDepth = -1;
-  let orphanCount = 0;
-  let errorCount = 0;
-  let startTime = Number.POSITIVE_INFINITY;
-  let endTime = Number.NEGATIVE_INFINITY;
-  for (let r = 0; r < size; r++) {
-    const i = rowSpan[r] as number;
-    const p = parentOf[i] as number;
-    const parentRow = p < 0 ? -1 : (rowOfSpan[p] as number);
-    rowParent[r] = parentRow;
-    const d = parentRow < 0 ? 0 : (depth[parentRow] as number) + 1;
-    depth[r] = d;
-    if (d > maxDepth) maxDepth = d;
-    if (parentRow >= 0) childCount[parentRow] = (childCount[parentRow] as number) + 1;
-    if (flags[i] === ORPHAN) orphanCount++;
-    if (failed[i] === 1) errorCount++;
-    const start = starts[i] as number;
-    if (start < startTime) startTime = start;
-    const end = start + (durations[i] as number);
-    if (end > endTime) endTime = end;
-  }
-  for (let r = size - 1; r >= 0; r--) {
-    const p = rowParent[r] as number;
-    if (p >= 0) descendants[p] = (descendants[p] as number) + 1 + (descendants[r] as number);
-  }
-  const rows: TreeRows = { span: rowSpan, parent: rowParent, depth, descendants, childCount };
 
   // Nodes made on demand: a sparse map until every node is asked for at once.
   let all: TreeNode[] | undefined;
   const made = new Map<number, TreeNode>();
   const nodeAt = (row: number): TreeNode => {
+    if (!(row >= 0 && row < size)) throw new RangeError(`no row ${row} in a tree of ${size}`);
     if (all !== undefined) return all[row] as TreeNode;
     let node = made.get(row);
     if (node === undefined) {
-      if (!(row >= 0 && row < size)) throw new RangeError(`no row ${row} in a tree of ${size}`);
       node = new TreeNode(tree, row, flags[rowSpan[row] as number] as number);
       made.set(row, node);
     }
@@ -172,7 +92,6 @@ export function buildSpanTree(trace: JaegerTrace, given?: SpanColumns): SpanTree
   };
   let roots: TreeNode[] | undefined;
   let byId: Map<string, SpanNode> | undefined;
-  const empty = size === 0;
   const tree: SpanTree = {
     get roots() {
       if (roots === undefined) {
@@ -197,13 +116,14 @@ export function buildSpanTree(trace: JaegerTrace, given?: SpanColumns): SpanTree
       }
       return byId;
     },
-    startTime: empty ? 0 : startTime,
-    endTime: empty ? 0 : endTime,
-    depth: maxDepth + 1,
-    duplicateCount,
-    errorCount,
-    orphanCount,
-    cycleCount,
+    startTime: layout.startTime,
+    endTime: layout.endTime,
+    depth: layout.levels,
+    duplicateCount: layout.duplicateCount,
+    errorCount: layout.errorCount,
+    orphanCount: layout.orphanCount,
+    cycleCount: layout.cycleCount,
+    skewCount: layout.skewCount,
     size,
     columns,
     rows,
@@ -212,6 +132,10 @@ export function buildSpanTree(trace: JaegerTrace, given?: SpanColumns): SpanTree
       if (byId !== undefined) return byId.get(spanId)?.index;
       const i = spanIndexOf(columns, spanId);
       if (i === undefined) return undefined;
+      if (rowOfSpan === undefined) {
+        rowOfSpan = new Int32Array(columns.count).fill(-1);
+        for (let r = 0; r < size; r++) rowOfSpan[rowSpan[r] as number] = r;
+      }
       const row = rowOfSpan[i] as number;
       return row < 0 ? undefined : row;
     },
@@ -280,64 +204,3 @@ class TreeNode implements SpanNode {
 }
 
 const NO_CHILDREN: SpanNode[] = [];
-
-/**
- * Children lists as linked lists in typed arrays: `first[p]` is p's first
- * child, `next[c]` the child after c (-1 ends). Built from the last span
- * back, so each list is in start order.
- */
-function childLists(parentOf: Int32Array, duplicate: Uint8Array): { first: Int32Array; next: Int32Array } {
-  const n = parentOf.length;
-  const first = new Int32Array(n).fill(-1);
-  const next = new Int32Array(n).fill(-1);
-  for (let i = n - 1; i >= 0; i--) {
-    if (duplicate[i] === 1) continue;
-    const p = parentOf[i] as number;
-    if (p < 0) continue;
-    next[i] = first[p] as number;
-    first[p] = i;
-  }
-  return { first, next };
-}
-
-/** Span indexes in pre-order from the roots (spans without a parent, in start order). */
-function depthFirst(
-  parentOf: Int32Array,
-  duplicate: Uint8Array,
-  first: Int32Array,
-  next: Int32Array,
-  kept: number,
-): Int32Array {
-  const n = parentOf.length;
-  const out = new Int32Array(kept);
-  let count = 0;
-  // The stack holds the next sibling to visit at each level; at most one entry per level.
-  const stack = new Int32Array(n + 1);
-  for (let root = 0; root < n; root++) {
-    if (duplicate[root] === 1 || parentOf[root] !== -1) continue;
-    let top = 0;
-    stack[0] = root;
-    while (top >= 0) {
-      const i = stack[top] as number;
-      if (i < 0) {
-        top--;
-        continue;
-      }
-      out[count++] = i;
-      // What this level visits next: the span's next sibling; a root's are other roots, which the outer loop visits.
-      stack[top] = top === 0 ? -1 : (next[i] as number);
-      const child = first[i] as number;
-      if (child >= 0) stack[++top] = child;
-    }
-  }
-  return count === kept ? out : out.subarray(0, count);
-}
-
-function markReached(from: number, parentOf: Int32Array, first: Int32Array, next: Int32Array, reached: Uint8Array) {
-  const stack = [from];
-  for (let i = stack.pop(); i !== undefined; i = stack.pop()) {
-    if (reached[i] === 1) continue;
-    reached[i] = 1;
-    for (let c = first[i] as number; c >= 0; c = next[c] as number) if (parentOf[c] === i) stack.push(c);
-  }
-}

@@ -24,23 +24,6 @@ export function findClockSkew(tree: SpanTree): ClockSkew[] {
   return out;
 }
 
-/** How many spans `findClockSkew` lists, without listing them (a large trace can have tens of thousands). */
-export function countClockSkew(tree: SpanTree): number {
-  const { rows, columns } = tree;
-  const { starts, durations } = columns;
-  let count = 0;
-  for (let r = 0; r < tree.size; r++) {
-    const p = rows.parent[r] as number;
-    if (p < 0) continue;
-    const i = rows.span[r] as number;
-    const at = rows.span[p] as number;
-    const start = starts[i] as number;
-    const parentStart = starts[at] as number;
-    if (start < parentStart || start + (durations[i] as number) > parentStart + (durations[at] as number)) count++;
-  }
-  return count;
-}
-
 /** One span's skew against its parent; undefined when it has none (or no parent). */
 export function clockSkewOf(node: SpanNode): ClockSkew | undefined {
   const parent = node.parent;

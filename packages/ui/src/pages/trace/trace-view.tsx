@@ -4,7 +4,6 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useApiClient } from '../../hooks/api-client-context.js';
 import { useFindInTrace } from '../../hooks/use-find-in-trace.js';
 import { buildSpanTree } from '../../trace/build-span-tree.js';
-import { countClockSkew } from '../../trace/clock-skew.js';
 import { type CriticalSegment, criticalPath } from '../../trace/critical-path.js';
 import { RowSet, rowsOfSpanIds, spanIdsOfRows } from '../../trace/row-set.js';
 import { searchSpanNames } from '../../trace/search-span-names.js';
@@ -66,8 +65,6 @@ export function TraceView({
 }) {
   const client = useApiClient();
   const tree = useMemo(() => buildSpanTree(trace, columns), [trace, columns]);
-  // Counted here, marked per row as rows are drawn: a large trace can have tens of thousands.
-  const skewCount = useMemo(() => countClockSkew(tree), [tree]);
   const [collapsed, setCollapsed] = useState(NOTHING_COLLAPSED);
   const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
   const [params, setParams] = useSearchParams();
@@ -184,7 +181,7 @@ export function TraceView({
 
   return (
     <div className="trace-view">
-      <TraceHeader trace={trace} columns={columns} tree={tree} skewCount={skewCount} />
+      <TraceHeader trace={trace} columns={columns} tree={tree} skewCount={tree.skewCount} />
       <div className="trace-toolbar" data-testid="trace-toolbar">
         <div className="view-tabs" role="tablist" aria-label="Trace views">
           {VIEWS.map((v) => (
