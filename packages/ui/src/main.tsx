@@ -23,11 +23,14 @@ const apiClient = createApiClient({
   early: { take: (path) => early.take(path)?.then(noticeUnauthorized) },
 });
 
+// index.html asked with the tab's credentials, which nothing has changed since.
+const takeWhoami = () => early.take('/api/whoami');
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <ApiClientProvider client={apiClient}>
-        <SessionGate>
+        <SessionGate takeStarted={takeWhoami}>
           <RouterProvider router={router} />
         </SessionGate>
       </ApiClientProvider>

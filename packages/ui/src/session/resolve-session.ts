@@ -13,11 +13,12 @@ export type GateState =
 /**
  * What to show for the tab's credentials, asking the server. A token it no
  * longer takes is forgotten; a tenant it may not use is dropped and the
- * token's first tenant taken instead.
+ * token's first tenant taken instead. `started`: the tab's question
+ * already asked with its credentials (index.html's), to wait for instead.
  */
-export async function resolveSession(): Promise<GateState> {
+export async function resolveSession(started?: Promise<Response>): Promise<GateState> {
   const credentials = readCredentials();
-  const answer = await askWhoami(credentials);
+  const answer = await askWhoami(credentials, started);
   if (answer.kind === 'unauthorized') {
     if (credentials.token === null) return { kind: 'sign-in', message: '' };
     saveToken(null);

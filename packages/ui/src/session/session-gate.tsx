@@ -10,16 +10,24 @@ import { SignInPage } from './sign-in-page.js';
 /**
  * Shows the app once the server has what it wants: with `--auth` a token
  * (the sign-in page), with `--multitenancy` a tenant. Any 401 later (a
- * revoked token) asks again.
+ * revoked token) asks again. The first question may have been asked
+ * already, while the code loaded (`takeStarted`, once): the app then shows
+ * one round trip sooner.
  */
-export function SessionGate({ children }: { children: ReactNode }) {
+export function SessionGate({
+  children,
+  takeStarted,
+}: {
+  children: ReactNode;
+  takeStarted?: () => Promise<Response> | undefined;
+}) {
   const queryClient = useQueryClient();
   const [state, setState] = useState<GateState>({ kind: 'checking' });
   const checking = useRef<Promise<void> | null>(null);
 
   const check = useCallback(() => {
     // One question at a time: a burst of 401s (every query of a page) asks once.
-    checking.current ??= resolveSession()
+    checking.current ??= resolveSession(takeStarted?.())
       .then((next) => {
         if (next.kind !== 'ready') queryClient.clear();
         setState(next);
@@ -27,7 +35,7 @@ export function SessionGate({ children }: { children: ReactNode }) {
       .finally(() => {
         checking.current = null;
       });
-  }, [queryClient]);
+  }, [queryClient, takeStarted]);
 
   useEffect(() => {
     check();

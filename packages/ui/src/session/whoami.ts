@@ -17,13 +17,18 @@ export type WhoamiAnswer =
   /** No answer, or not one this UI understands: a server without `/api/whoami` wants nothing. */
   | { readonly kind: 'unavailable'; readonly message: string };
 
-/** Asks with `credentials` (the ones a sign-in form is trying, or the tab's). */
-export async function askWhoami(credentials: Credentials): Promise<WhoamiAnswer> {
+/**
+ * Asks with `credentials` (the ones a sign-in form is trying, or the tab's);
+ * `started` is the same question already asked with them (index.html asks
+ * while the app's code loads).
+ */
+export async function askWhoami(credentials: Credentials, started?: Promise<Response>): Promise<WhoamiAnswer> {
   let response: Response;
   try {
-    response = await fetch('/api/whoami', {
-      headers: { Accept: 'application/json', ...credentialHeaders(credentials) },
-    });
+    response = await (started ??
+      fetch('/api/whoami', {
+        headers: { Accept: 'application/json', ...credentialHeaders(credentials) },
+      }));
   } catch {
     return { kind: 'unavailable', message: 'Cannot reach the Ariadne server. Is it running?' };
   }
