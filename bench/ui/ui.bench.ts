@@ -4,7 +4,8 @@
 // (bench/workload/deep-trace.ts: 8 services, a random tree 18 levels deep, 5
 // attributes per span, sent over OTLP/HTTP in requests of 5,000 spans).
 // Needs the UI built (npm run build). `npm run bench ui`; sizes can be given:
-// `node --conditions=ariadne-source --import tsx bench/ui/ui.bench.ts 1000 10000`.
+// `node --conditions=ariadne-source --import tsx bench/ui/ui.bench.ts 1000 10000`; UI_DIR names another
+// build's dist folder to measure instead of packages/ui/dist.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'ariadne-ui-bench-'));
 const server = await startServer({
   ...DEFAULT_SERVE_CONFIG,
   dataDir,
+  // Another build of the UI (UI_DIR=path/to/dist), to compare two builds run after run on one machine.
+  ...(process.env.UI_DIR === undefined ? {} : { uiDir: process.env.UI_DIR }),
   // Only the two listeners the benchmark uses, whatever ports the server has.
   ports: {
     ...(Object.fromEntries(
