@@ -141,6 +141,8 @@ export function SpanDetail({ node, tree, onClose, onSelect, partial = false }: S
             <ul className="span-links">
               {links.map((link) => {
                 const here = sameTraceId(link.traceID, span.traceID);
+                // By row, not `byId`: that map would make a node for every span of a large trace.
+                const linkedRow = here ? tree.rowOf(link.spanID) : undefined;
                 return (
                   <li key={`${link.traceID}:${link.spanID}:${link.refType}`}>
                     <span className="type-badge">{link.refType === 'FOLLOWS_FROM' ? 'follows from' : 'child of'}</span>{' '}
@@ -149,9 +151,7 @@ export function SpanDetail({ node, tree, onClose, onSelect, partial = false }: S
                     </Link>{' '}
                     <span className="muted">
                       span <code>{link.spanID}</code>
-                      {here &&
-                        tree.byId.get(link.spanID) !== undefined &&
-                        `: ${tree.byId.get(link.spanID)?.span.operationName}`}
+                      {linkedRow !== undefined && `: ${tree.nodeAt(linkedRow).span.operationName}`}
                     </span>
                   </li>
                 );
