@@ -4,6 +4,7 @@ import { minimapBands } from '../../trace/minimap-bands.js';
 import { resolveCssColor, resolveServiceColors } from '../../trace/resolve-colors.js';
 import type { RowSet } from '../../trace/row-set.js';
 import type { VisibleRows } from '../../trace/visible-rows.js';
+import { afterNextPaint } from './after-next-paint.js';
 
 export interface MinimapProps {
   readonly tree: SpanTree;
@@ -25,40 +26,46 @@ const HEIGHT = 56;
  * search matches marked, the window in view framed. Click or drag to go
  * there. The rows' canvas is redrawn only when the rows change, the marks'
  * canvas over it when the matches do. Drawn from the tree's typed columns:
- * no node is made for a row off screen.
+ * no node is made for a row off screen; and a frame late (`afterNextPaint`).
  */
 export function Minimap({ tree, rows, traceStart, traceDuration, viewStart, viewEnd, matches, onJump }: MinimapProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const canvas = canvasRef.current;
-    const ctx = sizedContext(canvas);
-    if (canvas === null || ctx === undefined) return;
-    const width = canvas.clientWidth || 800;
-    const ratio = window.devicePixelRatio || 1;
-    const colorOf = resolveServiceColors();
-    const n = rows.length;
-    const rowHeight = Math.max(HEIGHT / Math.max(n, 1), 0.5);
-    const scale = traceDuration > 0 ? width / traceDuration : 0;
-    const bars = barsOf(tree, colorOf);
-    if (n > canvas.height * 2) drawBands(ctx, tree, rows, bars, traceStart, scale * ratio, canvas.width, canvas.height);
-    else {
-      let lastColor = '';
-      for (let k = 0; k < n; k++) {
-        const i = tree.rows.span[rows.at(k)] as number;
-        const color = bars.palette[colorNumber(bars, i)] as string;
-        if (color !== lastColor) {
-          ctx.fillStyle = color;
-          lastColor = color;
+  // Drawn a frame after the rows it overviews: for a million rows it takes a while.
+  useEffect(
+    () =>
+      afterNextPaint(() => {
+        const canvas = canvasRef.current;
+        const ctx = sizedContext(canvas);
+        if (canvas === null || ctx === undefined) return;
+        const width = canvas.clientWidth || 800;
+        const ratio = window.devicePixelRatio || 1;
+        const colorOf = resolveServiceColors();
+        const n = rows.length;
+        const rowHeight = Math.max(HEIGHT / Math.max(n, 1), 0.5);
+        const scale = traceDuration > 0 ? width / traceDuration : 0;
+        const bars = barsOf(tree, colorOf);
+        if (n > canvas.height * 2)
+          drawBands(ctx, tree, rows, bars, traceStart, scale * ratio, canvas.width, canvas.height);
+        else {
+          let lastColor = '';
+          for (let k = 0; k < n; k++) {
+            const i = tree.rows.span[rows.at(k)] as number;
+            const color = bars.palette[colorNumber(bars, i)] as string;
+            if (color !== lastColor) {
+              ctx.fillStyle = color;
+              lastColor = color;
+            }
+            ctx.fillRect(
+              ((bars.starts[i] as number) - traceStart) * scale,
+              (k / n) * HEIGHT,
+              Math.max((bars.durations[i] as number) * scale, 1),
+              Math.min(rowHeight, 3),
+            );
+          }
         }
-        ctx.fillRect(
-          ((bars.starts[i] as number) - traceStart) * scale,
-          (k / n) * HEIGHT,
-          Math.max((bars.durations[i] as number) * scale, 1),
-          Math.min(rowHeight, 3),
-        );
-      }
-    }
-  }, [tree, rows, traceStart, traceDuration]);
+      }),
+    [tree, rows, traceStart, traceDuration],
+  );
 
   // Matches on a canvas of their own: a find does not draw a million rows again.
   const marksRef = useRef<HTMLCanvasElement>(null);
