@@ -15,7 +15,7 @@
 //   exemplar cells still openable, whole (RetentionTruth, as the embedded
 //   store's benchmark counts them);
 // - RED metrics (per operation and day) and dependencies over all the days,
-//   equal or not to a memory store fed the same spans.
+//   equal or not to the same computed from every span written (RetentionTruth).
 //   npm run bench retention   (RETENTION_DAYS=30, RETENTION_TRACES_PER_DAY=1000)
 import type { Span } from '@ariadne/protocol';
 import { DEFAULT_RETENTION_POLICY } from '../../packages/server/src/retention/retention-policy.js';
@@ -23,8 +23,6 @@ import { ClickHouseHttp } from '../../packages/server/src/storage/clickhouse/cli
 import { KEPT_DAY_TABLES } from '../../packages/server/src/storage/clickhouse/kept-tier-schema.js';
 import { traceIdFromHalves } from '../../packages/server/src/storage/clickhouse/sql-literal.js';
 import { startClickHouseServer } from '../../packages/server/src/storage/clickhouse/testing/clickhouse-test-server.js';
-import { openMemoryStore } from '../../packages/server/src/storage/memory/memory-store.js';
-import { WORKLOAD_SERVICES } from '../workload/standard-workload.js';
 import { openMonthKeptStore } from './clickhouse-month-store.js';
 import { RetentionTruth } from './retention-truth.js';
 import { BATCH_TRACES, DAY, DAYS, HOUR, SimulatedMonth, T0, TRACES_PER_DAY } from './simulated-days.js';
@@ -35,7 +33,6 @@ const server = await startClickHouseServer({ compression: 'zstd' });
 const http = new ClickHouseHttp({ url: server.url });
 const clock = { now: T0 };
 const store = await openMonthKeptStore(server.url, database, clock);
-const truth = openMemoryStore({ maxTraces: DAYS * TRACES_PER_DAY + 1 });
 const month = new SimulatedMonth();
 const traceTruth = new RetentionTruth();
 
@@ -60,7 +57,6 @@ try {
       batch.push(...spans);
       if ((i + 1) % BATCH_TRACES === 0 || i === traces.length - 1) {
         await store.writeSpans(batch);
-        await truth.writeSpans(batch);
         batch = [];
       }
     }
@@ -79,20 +75,11 @@ try {
   const keptSpans: Span[][] = [];
   for (const { hi, lo } of keptIds) keptSpans.push(await store.getTrace(traceIdFromHalves(BigInt(hi), BigInt(lo))));
   const cellsCovered = traceTruth.cellsCovered(keptSpans, DEFAULT_RETENTION_POLICY.exemplarsPerMinute);
-  const range = { startNanos: T0, endNanos: T0 + BigInt(DAYS + 1) * DAY - 1n };
-  const redQuery = {
-    services: [...WORKLOAD_SERVICES],
-    groupByOperation: true,
-    spanKinds: [],
-    timeRange: range,
-    stepNanos: DAY,
-    quantiles: [0.5, 0.99],
-  };
+  const { redQuery } = traceTruth;
   const redEqual =
-    JSON.stringify(await store.getRedMetrics(redQuery), bigints) ===
-    JSON.stringify(await truth.getRedMetrics(redQuery), bigints);
+    JSON.stringify(await store.getRedMetrics(redQuery), bigints) === JSON.stringify(traceTruth.red.series(), bigints);
   const dependenciesEqual =
-    JSON.stringify(await store.getDependencies(range)) === JSON.stringify(await truth.getDependencies(range));
+    JSON.stringify(await store.getDependencies(redQuery.timeRange)) === JSON.stringify(traceTruth.dependencies.links());
   const stats = await store.retentionStats();
   const keptTraces = Object.values(stats.kept).reduce((sum, counts) => sum + counts.traces, 0);
   console.log(
@@ -132,7 +119,6 @@ try {
   console.log(`| dependencies equal to every span's | ${dependenciesEqual ? 'yes' : 'NO'} |`);
 } finally {
   await store.close();
-  await truth.close();
   await server.stop();
 }
 
