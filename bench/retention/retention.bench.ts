@@ -15,11 +15,9 @@
 // - RED metrics (per operation, per day, p50 and p99) and dependencies over
 //   the 30 days from the store, against the same computed from every span
 //   written (RedAccumulator, crossServiceCalls);
-// - ingest throughput while a compaction runs against without, side by
-//   side: even days write their burst while the previous day's blocks are
-//   compacted, odd days after.
-//   npm run bench retention        (RETENTION_DAYS=30, RETENTION_TRACES_PER_DAY=1000,
-//                                   RETENTION_ROUNDS=6, RETENTION_SIDE_TRACES=8000)
+// What a running compaction costs ingest is compaction-cost.bench.ts (which
+// `npm run bench retention` runs after this one).
+//   npm run bench retention        (RETENTION_DAYS=30, RETENTION_TRACES_PER_DAY=1000)
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,18 +25,10 @@ import type { Span } from '@ariadne/protocol';
 import { DEFAULT_RETENTION_POLICY } from '../../packages/server/src/retention/retention-policy.js';
 import { BlockReader } from '../../packages/server/src/storage/embedded/block-file.js';
 import { parseBlockName } from '../../packages/server/src/storage/embedded/block-names.js';
-import { type EmbeddedStore, openEmbeddedStore } from '../../packages/server/src/storage/embedded/embedded-store.js';
-import { StandardWorkload } from '../workload/standard-workload.js';
+import { openEmbeddedStore } from '../../packages/server/src/storage/embedded/embedded-store.js';
 import { RetentionTruth } from './retention-truth.js';
-import { BATCH_TRACES, DAY, DAYS, HOUR, SimulatedMonth, T0, TRACES_PER_DAY } from './simulated-days.js';
-
-/** Writes in flight at once, as many clients would send: ingest is then bound by the CPU, not by one fsync at a time. */
-const WRITERS = 16;
-/** Rounds of the side-by-side ingest measure, and fresh traces written per side and round. */
-// 8,000 traces a side (about 2.5 s of writes each): at 1,000 a side lasted about 0.3 s and the cost
-// swung from -14 % to +13 % between two runs of the same code.
-const ROUNDS = Number(process.env.RETENTION_ROUNDS ?? 6);
-const SIDE_TRACES = Number(process.env.RETENTION_SIDE_TRACES ?? 8000);
+import { DAY, DAYS, HOUR, SimulatedMonth, T0, TRACES_PER_DAY } from './simulated-days.js';
+import { writeTraces } from './write-traces.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ariadne-bench-retention-'));
 const clock = { now: T0 };
@@ -71,91 +61,6 @@ function dayOfTraces(day: number, record = true): Span[][] {
   });
 }
 
-/** Writes the traces in batches, WRITERS at a time; resolves with the spans written and the time it took. */
-async function writeDay(store: EmbeddedStore, traces: readonly Span[][]) {
-  let next = 0;
-  const started = performance.now();
-  const writer = async () => {
-    while (next < traces.length) {
-      const batch = traces.slice(next, next + BATCH_TRACES).flat();
-      next += BATCH_TRACES;
-      await store.writeSpans(batch);
-    }
-  };
-  await Promise.all(Array.from({ length: WRITERS }, writer));
-  return { spans: traces.reduce((sum, trace) => sum + trace.length, 0), ms: performance.now() - started };
-}
-
-/**
- * Ingest with a compaction running against without, side by side on one
- * store: ROUNDS days of old blocks; each round makes one day's blocks due,
- * writes fresh traces while their compaction runs (it yields most of the
- * thread while writes come in), waits for it to end, and writes as many
- * fresh traces with nothing to compact; the order alternates between rounds.
- */
-async function ingestSideBySide(): Promise<{
-  with: { spans: number; ms: number };
-  without: { spans: number; ms: number };
-  unfinished: number;
-}> {
-  const dir = mkdtempSync(join(tmpdir(), 'ariadne-bench-retention-ingest-'));
-  const at = { now: T0 };
-  const options = {
-    dataDir: dir,
-    maxHeadSpans: 10_000,
-    maxHeadAgeMs: 3_600_000,
-    recentSpans: 100_000,
-    retentionNanos: 6n * HOUR,
-    retentionKeptNanos: 31n * DAY,
-    retentionCheckMs: 3_600_000,
-    now: () => at.now,
-  };
-  const totals = { with: { spans: 0, ms: 0 }, without: { spans: 0, ms: 0 }, unfinished: 0 };
-  const fresh = new StandardWorkload({
-    seed: 5,
-    startTimeUnixNano: T0 + BigInt(ROUNDS + 1) * DAY,
-    traceIntervalNanos: 1_000_000n,
-  });
-  try {
-    let side = await openEmbeddedStore(options);
-    for (let day = 0; day < ROUNDS; day++) await writeDay(side, dayOfTraces(DAYS + day, false));
-    await side.close();
-    side = await openEmbeddedStore(options);
-    for (let round = 0; round < ROUNDS; round++) {
-      const traces = () => Array.from({ length: SIDE_TRACES }, () => fresh.nextTrace());
-      const withRun = async () => {
-        // Only this round's day is past the short window.
-        at.now = T0 + BigInt(DAYS + round) * DAY + 23n * HOUR;
-        let running = true;
-        const compaction = side.runRetention().finally(() => {
-          running = false;
-        });
-        const run = await writeDay(side, traces());
-        if (!running) totals.unfinished++;
-        await compaction;
-        totals.with.spans += run.spans;
-        totals.with.ms += run.ms;
-      };
-      const withoutRun = async () => {
-        const run = await writeDay(side, traces());
-        totals.without.spans += run.spans;
-        totals.without.ms += run.ms;
-      };
-      if (round % 2 === 0) {
-        await withRun();
-        await withoutRun();
-      } else {
-        await withoutRun();
-        await withRun();
-      }
-    }
-    await side.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return totals;
-}
-
 const fullBytesSeen = new Map<string, number>();
 function noteFullBlock(name: string): void {
   if (!fullBytesSeen.has(name)) fullBytesSeen.set(name, statSync(join(dataDir, 'blocks', name)).size);
@@ -184,7 +89,7 @@ try {
     clock.now = T0 + BigInt(day) * DAY + 11n * HOUR;
     noteFullBlocks();
     await store.runRetention();
-    await writeDay(store, traces);
+    await writeTraces(store, traces);
   }
   await store.close();
   noteFullBlocks();
@@ -226,10 +131,8 @@ try {
   const dependenciesExpected = truth.dependencies.links();
   const stats = await store.retentionStats();
   await store.close();
-  const ingest = await ingestSideBySide();
 
   const spansWritten = [...truth.traces.values()].reduce((sum, trace) => sum + trace.spans, 0);
-  const rate = (run: { spans: number; ms: number }) => (run.ms === 0 ? 0 : (run.spans / run.ms) * 1000);
   const pct = (part: number, whole: number) => (whole === 0 ? 'n/a' : `${((100 * part) / whole).toFixed(2)} %`);
   console.log(
     `${DAYS} simulated days × ${TRACES_PER_DAY} traces (${spansWritten.toLocaleString('en')} spans), --retention 6h, --retention-kept 31d, default policy; ${((performance.now() - wallStart) / 1000).toFixed(1)} s wall\n`,
@@ -254,15 +157,6 @@ try {
   );
   console.log(
     `| dependencies equal to every span's | ${JSON.stringify(dependencies) === JSON.stringify(dependenciesExpected) ? 'yes' : 'NO'} (${dependencies.length} links) |`,
-  );
-  console.log(
-    `| ingest while a compaction runs (${ROUNDS} rounds; it outlasted the writes in ${ROUNDS - ingest.unfinished}) | ${rate(ingest.with).toFixed(0)} spans/s (${ingest.with.spans.toLocaleString('en')} spans) |`,
-  );
-  console.log(
-    `| ingest without a compaction, alternating with the above | ${rate(ingest.without).toFixed(0)} spans/s (${ingest.without.spans.toLocaleString('en')} spans) |`,
-  );
-  console.log(
-    `| cost of a running compaction | ${(100 * (1 - rate(ingest.with) / rate(ingest.without))).toFixed(1)} % |`,
   );
   console.log(
     `\nkept by policy: ${Object.entries(stats.kept)

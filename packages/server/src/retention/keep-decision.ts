@@ -2,6 +2,7 @@ import { type AnyValue, type Span, StatusCode, serviceNameOf } from '@ariadne/pr
 import type { Query } from '../query/traceql/ast.js';
 import { compileTraceQL } from '../query/traceql/compile.js';
 import { executeTraceQL } from '../query/traceql/execute.js';
+import type { TimeSlices } from '../threads/time-slices.js';
 import type { KeepPolicy, RetentionPolicy } from './retention-policy.js';
 import type { SlowThresholds } from './slow-thresholds.js';
 
@@ -22,6 +23,7 @@ export class RetentionDecider {
   readonly #thresholds: SlowThresholds | undefined;
   /** Kept traces per (service, operation, status, minute) in this run. */
   readonly #exemplars = new Map<string, number>();
+  readonly #resourceKeeps = new WeakMap<Span['resource'], boolean>();
 
   constructor(policy: RetentionPolicy, thresholds?: SlowThresholds) {
     this.#policy = policy;
@@ -34,6 +36,36 @@ export class RetentionDecider {
     traces: ReadonlyMap<string, readonly Span[]>,
     earlier: EarlierDecision = () => undefined,
   ): Map<string, KeepPolicy | null> {
+    const steps = this.#decide(traces, earlier);
+    let step = steps.next();
+    while (step.done !== true) step = steps.next();
+    return step.value;
+  }
+
+  /**
+   * `decideAll` a slice at a time: a block's thousands of traces take tens of
+   * milliseconds to decide, which would otherwise hold the store's writes.
+   */
+  async decideAllInSlices(
+    traces: ReadonlyMap<string, readonly Span[]>,
+    earlier: EarlierDecision,
+    slices: TimeSlices,
+  ): Promise<Map<string, KeepPolicy | null>> {
+    const steps = this.#decide(traces, earlier);
+    let step = steps.next();
+    while (step.done !== true) {
+      const pause = slices.next();
+      if (pause) await pause;
+      step = steps.next();
+    }
+    return step.value;
+  }
+
+  /** The decisions, yielding after each trace (so that a caller can pause between two). */
+  *#decide(
+    traces: ReadonlyMap<string, readonly Span[]>,
+    earlier: EarlierDecision,
+  ): Generator<undefined, Map<string, KeepPolicy | null>> {
     const decisions = new Map<string, KeepPolicy | null>();
     const open: string[] = [];
     for (const [traceId, spans] of traces) {
@@ -42,20 +74,24 @@ export class RetentionDecider {
       if (decision === undefined || decision === null) {
         if (known === null) decisions.set(traceId, null);
         else open.push(traceId);
-        continue;
+      } else {
+        decisions.set(traceId, decision);
+        this.#countExemplars(exemplarKeys(spans));
       }
-      decisions.set(traceId, decision);
-      this.#countExemplars(spans);
+      yield;
     }
     // In hash order: which traces become exemplars does not depend on the order they came in.
-    open.sort((a, b) => traceHash(a) - traceHash(b) || (a < b ? -1 : 1));
+    const hashes = new Map(open.map((traceId) => [traceId, traceHash(traceId)]));
+    open.sort((a, b) => hashes.get(a)! - hashes.get(b)! || (a < b ? -1 : 1));
+    const wanted = this.#policy.exemplarsPerMinute;
     for (const traceId of open) {
-      const spans = traces.get(traceId)!;
+      const keys = wanted === 0 ? [] : exemplarKeys(traces.get(traceId)!);
       let decision: KeepPolicy | null = null;
-      if (this.#needsExemplar(spans)) decision = 'exemplar';
+      if (keys.some((key) => (this.#exemplars.get(key) ?? 0) < wanted)) decision = 'exemplar';
       else if (sampled(traceId, this.#policy.sampleFraction)) decision = 'sample';
-      if (decision !== null) this.#countExemplars(spans);
+      if (decision !== null) this.#countExemplars(keys);
       decisions.set(traceId, decision);
+      yield;
     }
     return decisions;
   }
@@ -63,9 +99,7 @@ export class RetentionDecider {
   /** The first rule about this trace alone that keeps it. */
   ruleOf(spans: readonly Span[]): KeepPolicy | undefined {
     const policy = this.#policy;
-    if (policy.keepAttributes.length > 0 && spans.some((span) => hasKeepAttribute(span, policy.keepAttributes))) {
-      return 'attribute';
-    }
+    if (policy.keepAttributes.length > 0 && spans.some((span) => this.#hasKeepAttribute(span))) return 'attribute';
     if (policy.errors && spans.some((span) => span.status.code === StatusCode.Error)) return 'error';
     if (this.#conditions.some((query) => executeTraceQL(query, spans).length > 0)) return 'traceql';
     const thresholds = this.#thresholds;
@@ -87,16 +121,29 @@ export class RetentionDecider {
     return undefined;
   }
 
-  #needsExemplar(spans: readonly Span[]): boolean {
-    const wanted = this.#policy.exemplarsPerMinute;
-    if (wanted === 0) return false;
-    return spans.some((span) => (this.#exemplars.get(exemplarKey(span)) ?? 0) < wanted);
+  #hasKeepAttribute(span: Span): boolean {
+    const keys = this.#policy.keepAttributes;
+    if (hasKeepAttribute(span.attributes, keys)) return true;
+    // Spans of one process share their resource: its attributes are looked at once.
+    let resourceKeeps = this.#resourceKeeps.get(span.resource);
+    if (resourceKeeps === undefined) {
+      resourceKeeps = hasKeepAttribute(span.resource.attributes, keys);
+      this.#resourceKeeps.set(span.resource, resourceKeeps);
+    }
+    return resourceKeeps;
   }
 
-  #countExemplars(spans: readonly Span[]): void {
+  #countExemplars(keys: readonly string[]): void {
     if (this.#policy.exemplarsPerMinute === 0) return;
-    for (const key of new Set(spans.map(exemplarKey))) this.#exemplars.set(key, (this.#exemplars.get(key) ?? 0) + 1);
+    for (const key of keys) this.#exemplars.set(key, (this.#exemplars.get(key) ?? 0) + 1);
   }
+}
+
+/** A trace's exemplar cells, each once. */
+function exemplarKeys(spans: readonly Span[]): string[] {
+  const keys = new Set<string>();
+  for (const span of spans) keys.add(exemplarKey(span));
+  return [...keys];
 }
 
 /** (service, operation, status, minute of span start): the cells exemplars are kept per. */
@@ -105,10 +152,8 @@ export function exemplarKey(span: Span): string {
   return `${serviceNameOf(span.resource)}\u0000${span.name}\u0000${span.status.code}\u0000${minute}`;
 }
 
-function hasKeepAttribute(span: Span, keys: readonly string[]): boolean {
-  const kept = (attributes: Span['attributes']) =>
-    attributes.some((attribute) => keys.includes(attribute.key) && !isFalse(attribute.value));
-  return kept(span.attributes) || kept(span.resource.attributes);
+function hasKeepAttribute(attributes: Span['attributes'], keys: readonly string[]): boolean {
+  return attributes.some((attribute) => keys.includes(attribute.key) && !isFalse(attribute.value));
 }
 
 function isFalse(value: AnyValue): boolean {

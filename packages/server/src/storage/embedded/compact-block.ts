@@ -50,7 +50,7 @@ export async function compactBlock(
     const pause = slices.next();
     if (pause) await pause;
   }
-  const decisions = decider.decideAll(whole, earlier);
+  const decisions = await decider.decideAllInSlices(whole, earlier, slices);
 
   const kept = new Map<string, CutTrace>();
   const keptBy = new Map<string, KeepPolicy>();
