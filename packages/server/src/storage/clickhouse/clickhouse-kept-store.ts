@@ -22,10 +22,17 @@ import type {
 } from '../span-store.js';
 import type { TraceRetentionReader } from '../trace-retention-reader.js';
 import { ClickHouseHttp } from './clickhouse-http.js';
-import { DdlRunner, type SchemaTarget, SPANS } from './clickhouse-schema.js';
+import { DdlRunner, OPERATIONS, type SchemaTarget, SPANS } from './clickhouse-schema.js';
 import { type ClickHouseStore, type ClickHouseStoreOptions, openClickHouseStore } from './clickhouse-store.js';
 import { dropExpiredPartitions } from './drop-expired-partitions.js';
 import { findTraceSummaries } from './find-traces.js';
+import {
+  clusterDays,
+  connectedNode,
+  dayAfterEveryShardCopied,
+  shardCount,
+  shardsThatCopied,
+} from './kept-tier-cluster.js';
 import {
   copyDay,
   DAY_NANOS,
@@ -34,6 +41,7 @@ import {
   type KeptTierContext,
   KeptTierCounts,
 } from './kept-tier-copy.js';
+import { withKeptPassLease } from './kept-tier-lease.js';
 import {
   createKeptTierTables,
   DEPENDENCY_SECONDS,
@@ -47,6 +55,7 @@ import {
 } from './kept-tier-schema.js';
 import { dayOfPartition, dropExpiredKept, mergeFinishedWeeks } from './kept-tier-weeks.js';
 import { type RedMetricsRow, redMetricsSql, redMetricsToSeries, validateRedMetricsQuery } from './red-metrics-sql.js';
+import { clusterHasReplicas } from './replication.js';
 import { RowBinaryReader } from './row-binary.js';
 import { SPAN_CONTENT_HASH, SPAN_ROW_COLUMNS, SpanRowDecoder } from './span-row.js';
 import { sqlIdentifier, sqlInteger, sqlString, traceIdFromHalves, traceIdHalves } from './sql-literal.js';
@@ -74,22 +83,25 @@ const HOUR_MS = 3_600_000;
  * kept tables (kept-tier-copy.ts), then drops it. Reads look in both tiers;
  * RED metrics, dependencies, services and operations come from the
  * aggregates of every span for the days already copied, from the spans for
- * the others. Single node only for now (see README.md).
+ * the others. In cluster mode each shard copies its own days
+ * (kept-tier-cluster.ts).
  */
 export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOptions): Promise<ClickHouseKeptStore> {
-  if (options.cluster !== undefined) {
-    throw new AriadneError('StorageFailure', 'the kept retention tier is not built for ClickHouse cluster mode yet');
-  }
   const { retentionNanos: _full, retentionIntervalMs, onCopyStep: _step, ...plain } = options;
   const base = await openClickHouseStore(plain);
+  const cluster = options.cluster;
   const http = new ClickHouseHttp({
     url: options.url,
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
+    // As the plain store's: subqueries per shard, the same replica for a read's several queries.
+    ...(cluster === undefined ? {} : { settings: { distributed_product_mode: 'local', load_balancing: 'in_order' } }),
   });
-  const target: SchemaTarget = { database: options.database };
+  const replicated = cluster !== undefined && (await clusterHasReplicas(http, cluster));
+  const target: SchemaTarget =
+    cluster === undefined ? { database: options.database } : { database: options.database, cluster, replicated };
   const ddl = new DdlRunner(http, target);
-  await createKeptTierTables(http, options.database);
+  await createKeptTierTables(http, target, ddl);
   const context: KeptTierContext = {
     http,
     database: options.database,
@@ -100,17 +112,21 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
   const counts = new KeptTierCounts();
   const table = (name: string) => `${sqlIdentifier(options.database)}.${sqlIdentifier(name)}`;
   const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
+  const keptCutoffMs = (nowNanos: bigint) => Number((nowNanos - options.retentionKeptNanos) / 1_000_000n);
 
   // One pass at a time: the hourly one and one asked for never copy the same day together.
   let passes: Promise<unknown> = Promise.resolve();
   const applyRetention = (nowNanos = now()): Promise<string[]> => {
-    const pass = passes.then(() => retentionPass(nowNanos));
+    const pass = passes.then(() => (cluster === undefined ? retentionPass(nowNanos) : shardPass(cluster, nowNanos)));
     passes = pass.catch(() => {});
     return pass;
   };
-  const retentionPass = async (nowNanos: bigint): Promise<string[]> => {
+  const cutoffOf = (nowNanos: bigint) => {
     const settle = options.retentionPolicy.settleNanos;
-    const cutoff = nowNanos - (settle > options.retentionNanos ? settle : options.retentionNanos);
+    return nowNanos - (settle > options.retentionNanos ? settle : options.retentionNanos);
+  };
+  const retentionPass = async (nowNanos: bigint): Promise<string[]> => {
+    const cutoff = cutoffOf(nowNanos);
     const parts = await http.query<{ partition: string }>(
       `SELECT DISTINCT partition FROM system.parts WHERE active AND database = ${sqlString(options.database)}
        AND table IN (${[SPANS, 'trace_index', 'operations'].map(sqlString).join(', ')})`,
@@ -124,9 +140,39 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
       if (!(await dayCopied(context, day))) await copyDay(context, day, counts);
       dropped.push(...(await dropExpiredPartitions(http, ddl, target, dayStartNanos(day) + DAY_NANOS)));
     }
-    await dropExpiredKept(context, Number((nowNanos - options.retentionKeptNanos) / 1_000_000n));
+    await dropExpiredKept(context, keptCutoffMs(nowNanos));
     await mergeFinishedWeeks(context, Number(cutoff / 1_000_000n));
     return [...new Set(dropped)].sort();
+  };
+
+  /**
+   * Cluster mode: the pass of the connected node's shard (kept-tier-cluster.ts
+   * says who runs it). It copies the shard's days on its local tables, and
+   * drops a day from the full tier once every shard has copied it.
+   */
+  const shardPass = async (clusterName: string, nowNanos: bigint): Promise<string[]> => {
+    const node = await connectedNode(http, clusterName);
+    if (node.replica !== 1) return [];
+    const passed = await withKeptPassLease(http, options.database, async () => {
+      const shardContext: KeptTierContext = { ...context, localSuffix: '_local', shard: node.shard };
+      const cutoff = cutoffOf(nowNanos);
+      const days = await clusterDays(http, table(OPERATIONS));
+      const shards = await shardCount(http, clusterName);
+      const dropped: string[] = [];
+      let everyShardBefore = true;
+      for (const day of days.filter((day) => dayStartNanos(day) + DAY_NANOS <= cutoff)) {
+        if (!(await dayCopied(shardContext, day))) await copyDay(shardContext, day, counts);
+        // Oldest first, and only after every shard copied it (and the days before).
+        everyShardBefore &&= (await shardsThatCopied(http, table(KEPT_DAYS), day)) >= shards;
+        if (everyShardBefore) {
+          dropped.push(...(await dropExpiredPartitions(http, ddl, target, dayStartNanos(day) + DAY_NANOS)));
+        }
+      }
+      await dropExpiredKept(shardContext, keptCutoffMs(nowNanos));
+      await mergeFinishedWeeks(shardContext, Number(cutoff / 1_000_000n));
+      return [...new Set(dropped)].sort();
+    });
+    return passed ?? [];
   };
 
   const report = (error: unknown) => {
@@ -143,6 +189,7 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
 
   /** Start of the first day still in the full tier as far as reads go: days before it are read from the aggregates. */
   const fullTierStart = async (): Promise<bigint> => {
+    if (cluster !== undefined) return dayAfterEveryShardCopied(http, table(KEPT_DAYS), await shardCount(http, cluster));
     const [row] = await http.query<{ days: string; last: string }>(
       `SELECT count() AS days, toString(max(day)) AS last FROM ${table(KEPT_DAYS)}`,
     );

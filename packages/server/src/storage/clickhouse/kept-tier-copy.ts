@@ -3,8 +3,7 @@ import { RetentionDecider } from '../../retention/keep-decision.js';
 import type { RetentionPolicy } from '../../retention/retention-policy.js';
 import { type DurationCells, SlowThresholds } from '../../retention/slow-thresholds.js';
 import type { RetentionStats } from '../embedded/compactor.js';
-import type { ClickHouseHttp } from './clickhouse-http.js';
-import { OPERATIONS, SPANS, TRACE_INDEX } from './clickhouse-schema.js';
+import { DAY_OF_START, OPERATIONS, SPANS, TRACE_INDEX } from './clickhouse-schema.js';
 import {
   DEPENDENCY_SECONDS,
   KEPT_DAYS,
@@ -16,7 +15,7 @@ import {
   SPANS_KEPT,
   sqlColumn,
 } from './kept-tier-schema.js';
-import { deleteKeptDay, keptPartitioning } from './kept-tier-weeks.js';
+import { deleteKeptDay, type KeptTables, keptLocalTable, keptPartitioning } from './kept-tier-weeks.js';
 import { DURATION_BIN_SQL } from './red-metrics-sql.js';
 import { RowBinaryReader } from './row-binary.js';
 import { SPAN_CONTENT_HASH, SPAN_ROW_COLUMNS, SpanRowDecoder } from './span-row.js';
@@ -26,10 +25,17 @@ export const DAY_NANOS = 86_400_000_000_000n;
 /** Traces decided together: bounds the spans a copy holds in memory (a day is read in hash buckets of about this many). */
 const TRACES_PER_BATCH = 20_000;
 
-export interface KeptTierContext {
-  readonly http: ClickHouseHttp;
-  readonly database: string;
+/**
+ * A copy's tables. In cluster mode (`localSuffix` `_local`) a copy is one
+ * shard's: it reads and writes the connected node's local tables (a trace is
+ * whole on its shard, so its decision, its parents and its spans are all
+ * there), and reads what the policy needs cluster-wide (the p99 of each
+ * operation) through the Distributed tables.
+ */
+export interface KeptTierContext extends KeptTables {
   readonly policy: RetentionPolicy;
+  /** Cluster mode: the connected node's shard, written with the day's row in `kept_days`. */
+  readonly shard?: number;
   /** Columns of spans_kept but kept_day. */
   readonly spanColumns: readonly string[];
   /** Told after each step of a copy (`aggregated`, `decided`, `copied`, `recorded`): the crash test stops there. */
@@ -58,7 +64,7 @@ export function dayStartNanos(day: string): bigint {
 /** Whether a day was copied already (its row goes in last). */
 export async function dayCopied(context: KeptTierContext, day: string): Promise<boolean> {
   const [row] = await context.http.query<{ n: string }>(
-    `SELECT count() AS n FROM ${table(context, KEPT_DAYS)} WHERE day = toDate(${sqlString(day)})`,
+    `SELECT count() AS n FROM ${local(context, KEPT_DAYS)} WHERE day = toDate(${sqlString(day)})`,
   );
   return row !== undefined && row.n !== '0';
 }
@@ -75,7 +81,7 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
   const start = dayStartNanos(day);
   const end = start + DAY_NANOS;
   const dayLiteral = `toDate(${sqlString(day)})`;
-  const spans = table(context, SPANS);
+  const spans = local(context, SPANS);
   const inDay = `start_ns >= ${sqlInteger(start)} AND start_ns < ${sqlInteger(end)}`;
   await deleteKeptDay(context, day);
 
@@ -83,16 +89,16 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
   const second = 'toUInt32(intDiv(start_ns, 1000000000))';
   const errors = `countIf(status_code = ${StatusCode.Error})`;
   await http.command(
-    `INSERT INTO ${table(context, RED_SECONDS)} (day, service, name, kind, second, bin, calls, errors)
+    `INSERT INTO ${local(context, RED_SECONDS)} (day, service, name, kind, second, bin, calls, errors)
      SELECT ${dayLiteral}, service, name, kind, ${second} AS second, ${DURATION_BIN_SQL} AS bin, count(), ${errors}
      FROM ${spans} WHERE ${inDay} GROUP BY service, name, kind, second, bin`,
   );
   await http.command(
-    `INSERT INTO ${table(context, OPERATIONS_KEPT)} (service, name, kind, day, spans)
-     SELECT service, name, kind, day, sum(spans) FROM ${table(context, OPERATIONS)}
+    `INSERT INTO ${local(context, OPERATIONS_KEPT)} (service, name, kind, day, spans)
+     SELECT service, name, kind, day, sum(spans) FROM ${local(context, OPERATIONS)}
      WHERE day = ${dayLiteral} GROUP BY service, name, kind, day`,
   );
-  const dependencies = `${table(context, DEPENDENCY_SECONDS)} (day, parent, child, second, calls, errors)`;
+  const dependencies = `${local(context, DEPENDENCY_SECONDS)} (day, parent, child, second, calls, errors)`;
   // As getDependencies counts: children that know their parent's service, and the others joined with their parents.
   await http.command(
     `INSERT INTO ${dependencies}
@@ -110,14 +116,14 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
        SELECT trace_hi, trace_lo, span_id AS parent_span_id, CAST(service AS String) AS parent_service FROM ${spans}
        WHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM ${spans} WHERE ${unresolved})
        UNION ALL
-       SELECT trace_hi, trace_lo, span_id AS parent_span_id, service AS parent_service FROM ${table(context, KEPT_PARENTS)}
+       SELECT trace_hi, trace_lo, span_id AS parent_span_id, service AS parent_service FROM ${local(context, KEPT_PARENTS)}
        WHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM ${spans} WHERE ${unresolved})
      ) USING (trace_hi, trace_lo, parent_span_id)
      WHERE parent_service != service GROUP BY parent, child, second`,
   );
   // Parents of later children: this day's spans go, their services stay for those children's calls.
   await http.command(
-    `INSERT INTO ${table(context, KEPT_PARENTS)} (day, trace_hi, trace_lo, span_id, service)
+    `INSERT INTO ${local(context, KEPT_PARENTS)} (day, trace_hi, trace_lo, span_id, service)
      SELECT ${dayLiteral}, trace_hi, trace_lo, span_id, any(service) FROM ${spans}
      WHERE ${inDay} AND (trace_hi, trace_lo, span_id) IN (
        SELECT trace_hi, trace_lo, parent_span_id FROM ${spans}
@@ -128,8 +134,8 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
   context.onStep?.('aggregated', day);
 
   // The traces this day decides: in its trace index, and not decided with an earlier day.
-  const owned = `SELECT trace_hi, trace_lo FROM ${table(context, TRACE_INDEX)} WHERE day = ${dayLiteral}
-    AND (trace_hi, trace_lo) NOT IN (SELECT trace_hi, trace_lo FROM ${table(context, KEPT_LATE)})`;
+  const owned = `SELECT trace_hi, trace_lo FROM ${local(context, TRACE_INDEX)} WHERE day = ${dayLiteral}
+    AND (trace_hi, trace_lo) NOT IN (SELECT trace_hi, trace_lo FROM ${local(context, KEPT_LATE)})`;
   const [total] = await http.query<{ n: string }>(`SELECT uniqExact(trace_hi, trace_lo) AS n FROM (${owned})`);
   const batches = Math.max(1, Math.ceil(Number(total?.n ?? 0) / TRACES_PER_BATCH));
   const decider = new RetentionDecider(context.policy, await slowThresholds(context, start, end));
@@ -176,12 +182,12 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
     }
     if (kept.length > 0) {
       await http.command(
-        `INSERT INTO ${table(context, KEPT_TRACES)} (kept_day, trace_hi, trace_lo, kept_by, min_start_ns, max_start_ns, max_end_ns, services) VALUES ${kept.join(', ')}`,
+        `INSERT INTO ${local(context, KEPT_TRACES)} (kept_day, trace_hi, trace_lo, kept_by, min_start_ns, max_start_ns, max_end_ns, services) VALUES ${kept.join(', ')}`,
       );
     }
     if (late.length > 0) {
       await http.command(
-        `INSERT INTO ${table(context, KEPT_LATE)} (kept_day, trace_hi, trace_lo) VALUES ${late.join(', ')}`,
+        `INSERT INTO ${local(context, KEPT_LATE)} (kept_day, trace_hi, trace_lo) VALUES ${late.join(', ')}`,
       );
     }
   }
@@ -189,15 +195,17 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
   // The kept traces' spans, whole (their later days too), each span once.
   const columns = context.spanColumns.map(sqlColumn).join(', ');
   await http.command(
-    `INSERT INTO ${table(context, SPANS_KEPT)} (kept_day, ${columns})
+    `INSERT INTO ${local(context, SPANS_KEPT)} (kept_day, ${columns})
      SELECT ${dayLiteral}, ${columns} FROM ${spans}
-     PREWHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM ${table(context, KEPT_TRACES)} WHERE kept_day = ${dayLiteral})
+     PREWHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM ${local(context, KEPT_TRACES)} WHERE kept_day = ${dayLiteral})
      LIMIT 1 BY trace_hi, trace_lo, span_id, ${SPAN_CONTENT_HASH}`,
   );
   context.onStep?.('copied', day);
+  const shardColumn = context.shard === undefined ? '' : ', shard';
+  const shardValue = context.shard === undefined ? '' : `, ${sqlInteger(context.shard)}`;
   await http.command(
-    `INSERT INTO ${table(context, KEPT_DAYS)} (day, copied_ns, kept_traces, dropped_traces)
-     VALUES (${dayLiteral}, ${sqlInteger(BigInt(Date.now()) * 1_000_000n)}, ${sqlInteger(keptTraces)}, ${sqlInteger(droppedTraces)})`,
+    `INSERT INTO ${local(context, KEPT_DAYS)} (day, copied_ns, kept_traces, dropped_traces${shardColumn})
+     VALUES (${dayLiteral}, ${sqlInteger(BigInt(Date.now()) * 1_000_000n)}, ${sqlInteger(keptTraces)}, ${sqlInteger(droppedTraces)}${shardValue})`,
   );
 
   context.onStep?.('recorded', day);
@@ -205,13 +213,14 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
   // Bytes on disk: the day's full spans against its kept spans. The kept spans share their week's
   // partition with the week's other days (merged or about to be): their share is by rows.
   const byDay = (await keptPartitioning(context)).get(SPANS_KEPT) === 'day';
+  const suffix = context.localSuffix ?? '';
   const [full] = await http.query<{ bytes: string }>(
     `SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = ${sqlString(context.database)}
-     AND table = ${sqlString(SPANS)} AND partition = ${sqlString(day)}`,
+     AND table = ${sqlString(SPANS + suffix)} AND partition = ${sqlString(day)}`,
   );
   const [week] = await http.query<{ bytes: string; rows: string }>(
     `SELECT sum(bytes_on_disk) AS bytes, sum(rows) AS rows FROM system.parts WHERE active
-     AND database = ${sqlString(context.database)} AND table = ${sqlString(SPANS_KEPT)}
+     AND database = ${sqlString(context.database)} AND table = ${sqlString(SPANS_KEPT + suffix)}
      AND partition = ${byDay ? sqlString(day) : `toString(toMonday(${dayLiteral}))`}`,
   );
   const fullBytes = Number(full?.bytes ?? 0);
@@ -247,7 +256,11 @@ function boundsOf(trace: readonly Span[]) {
 /**
  * The p99 per operation and minute, as the embedded store takes it from its
  * aggregates: the hour before the day from the aggregates of days already
- * copied, the day (and the hour after it, for traces that go on) from its spans.
+ * copied (and from the spans where that day is not copied yet), the day (and
+ * the hour after it, for traces that go on) from its spans. Cluster-wide, in
+ * cluster mode: through the Distributed tables, each shard counting each span
+ * once (`NOT IN kept_days` is that shard's own, `distributed_product_mode =
+ * 'local'`), so every shard decides its traces by the same thresholds.
  */
 async function slowThresholds(context: KeptTierContext, start: bigint, end: bigint): Promise<SlowThresholds> {
   const fromSecond = Number(start / 1_000_000_000n) - 3600;
@@ -267,7 +280,14 @@ async function slowThresholds(context: KeptTierContext, start: bigint, end: bigi
        SELECT CAST(service AS String) AS service, CAST(name AS String) AS name, kind,
          intDiv(start_ns, 60000000000) AS minute, ${DURATION_BIN_SQL} AS bin, toUInt64(1) AS calls
        FROM ${table(context, SPANS)} WHERE start_ns >= ${sqlInteger(start)} AND start_ns < ${sqlInteger(toNanos)}
+       UNION ALL
+       SELECT CAST(service AS String) AS service, CAST(name AS String) AS name, kind,
+         intDiv(start_ns, 60000000000) AS minute, ${DURATION_BIN_SQL} AS bin, toUInt64(1) AS calls
+       FROM ${table(context, SPANS)} WHERE start_ns >= ${sqlInteger(BigInt(fromSecond) * 1_000_000_000n)}
+         AND start_ns < ${sqlInteger(start)} AND ${DAY_OF_START} NOT IN (SELECT day FROM ${table(context, KEPT_DAYS)})
      ) GROUP BY service, name, kind, minute, bin ORDER BY minute`,
+    // In cluster mode `kept_days` in the IN is each shard's own (a no-op on one node).
+    { distributed_product_mode: 'local' },
   );
   const services: string[] = [];
   const serviceIndex = new Map<string, number>();
@@ -314,6 +334,12 @@ async function slowThresholds(context: KeptTierContext, start: bigint, end: bigi
   return thresholds;
 }
 
+/** A table as every shard sees it (the Distributed one in cluster mode). */
 function table(context: KeptTierContext, name: string): string {
   return `${sqlIdentifier(context.database)}.${sqlIdentifier(name)}`;
+}
+
+/** The connected node's table (its shard's local one in cluster mode): what a copy reads and changes. */
+function local(context: KeptTierContext, name: string): string {
+  return keptLocalTable(context, name);
 }

@@ -1,5 +1,13 @@
 import type { ClickHouseHttp } from './clickhouse-http.js';
-import { runWithLowCardinality, SPANS } from './clickhouse-schema.js';
+import {
+  type DdlRunner,
+  localEngine,
+  localName,
+  localTable,
+  queryTable,
+  type SchemaTarget,
+  SPANS,
+} from './clickhouse-schema.js';
 import { sqlIdentifier, sqlString } from './sql-literal.js';
 
 /**
@@ -58,44 +66,89 @@ export function sqlColumn(name: string): string {
   return `\`${name}\``;
 }
 
-/** Creates the kept tier's tables when missing (single node). */
-export async function createKeptTierTables(http: ClickHouseHttp, database: string): Promise<void> {
-  const db = sqlIdentifier(database);
+/** Kept tables read through a Distributed table sharded by trace id: a kept trace lives on the shard of its spans. */
+const BY_TRACE = new Set([SPANS_KEPT, KEPT_TRACES, KEPT_LATE, KEPT_PARENTS]);
+
+/**
+ * Creates the kept tier's tables when missing. In cluster mode they are
+ * `_local` tables on every shard (replicated when the cluster has replicas)
+ * with Distributed tables of the plain names over them for reads, created
+ * like the full tier's (`ON CLUSTER` when the cluster has distributed DDL);
+ * `kept_days` then also says which shard copied a day.
+ */
+export async function createKeptTierTables(http: ClickHouseHttp, target: SchemaTarget, ddl: DdlRunner): Promise<void> {
+  const db = sqlIdentifier(target.database);
   const spansColumns = await http.query<{ name: string; type: string }>(
-    `SELECT name, type FROM system.columns WHERE database = ${sqlString(database)} AND table = ${sqlString(SPANS)}`,
+    `SELECT name, type FROM system.columns WHERE database = ${sqlString(target.database)} AND table = ${sqlString(SPANS)}`,
   );
-  if (spansColumns.length === 0) throw new Error(`${database}.${SPANS} has no columns: the schema is missing`);
+  if (spansColumns.length === 0) throw new Error(`${target.database}.${SPANS} has no columns: the schema is missing`);
   const columns = spansColumns.map((column) => `${sqlColumn(column.name)} ${column.type}`).join(', ');
-  const statements = [
-    `CREATE TABLE IF NOT EXISTS ${db}.${SPANS_KEPT} (kept_day Date, ${columns})
-      ENGINE = MergeTree PARTITION BY toMonday(kept_day) ORDER BY (service, start_ns)`,
-    `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_TRACES} (
+  const shard = target.cluster === undefined ? '' : ', shard UInt32';
+  const tables: [string, string, string][] = [
+    [
+      SPANS_KEPT,
+      `(kept_day Date, ${columns})`,
+      'MergeTree PARTITION BY toMonday(kept_day) ORDER BY (service, start_ns)',
+    ],
+    [
+      KEPT_TRACES,
+      `(
       kept_day Date, trace_hi UInt64, trace_lo UInt64, kept_by String,
       min_start_ns UInt64, max_start_ns UInt64, max_end_ns UInt64, services Array(String)
-    ) ENGINE = MergeTree PARTITION BY toMonday(kept_day) ORDER BY (trace_hi, trace_lo) SETTINGS index_granularity = 1024`,
-    `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_LATE} (kept_day Date, trace_hi UInt64, trace_lo UInt64)
-      ENGINE = MergeTree PARTITION BY toMonday(kept_day) ORDER BY (trace_hi, trace_lo)`,
-    `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_DAYS} (
-      day Date, copied_ns UInt64, kept_traces UInt64, dropped_traces UInt64
-    ) ENGINE = MergeTree ORDER BY day`,
-    `CREATE TABLE IF NOT EXISTS ${db}.${RED_SECONDS} (
-      day Date, service String, name String, kind UInt8, second UInt32, bin UInt16, calls UInt64, errors UInt64
-    ) ENGINE = SummingMergeTree((calls, errors)) PARTITION BY toMonday(day) ORDER BY (service, name, kind, second, bin)`,
-    `CREATE TABLE IF NOT EXISTS ${db}.${DEPENDENCY_SECONDS} (
-      day Date, parent String, child String, second UInt32, calls UInt64, errors UInt64
-    ) ENGINE = SummingMergeTree((calls, errors)) PARTITION BY toMonday(day) ORDER BY (parent, child, second)`,
-    `CREATE TABLE IF NOT EXISTS ${db}.${OPERATIONS_KEPT} (service String, name String, kind UInt8, day Date, spans UInt64)
-      ENGINE = SummingMergeTree(spans) PARTITION BY toMonday(day) ORDER BY (service, name, kind, day)`,
-    `CREATE TABLE IF NOT EXISTS ${db}.${KEPT_PARENTS} (
-      day Date, trace_hi UInt64, trace_lo UInt64, span_id UInt64, service String
-    ) ENGINE = MergeTree PARTITION BY toMonday(day) ORDER BY (trace_hi, trace_lo, span_id)`,
+    )`,
+      'MergeTree PARTITION BY toMonday(kept_day) ORDER BY (trace_hi, trace_lo) SETTINGS index_granularity = 1024',
+    ],
+    [
+      KEPT_LATE,
+      '(kept_day Date, trace_hi UInt64, trace_lo UInt64)',
+      'MergeTree PARTITION BY toMonday(kept_day) ORDER BY (trace_hi, trace_lo)',
+    ],
+    [
+      KEPT_DAYS,
+      `(day Date, copied_ns UInt64, kept_traces UInt64, dropped_traces UInt64${shard})`,
+      'MergeTree ORDER BY day',
+    ],
+    [
+      RED_SECONDS,
+      '(day Date, service String, name String, kind UInt8, second UInt32, bin UInt16, calls UInt64, errors UInt64)',
+      'SummingMergeTree((calls, errors)) PARTITION BY toMonday(day) ORDER BY (service, name, kind, second, bin)',
+    ],
+    [
+      DEPENDENCY_SECONDS,
+      '(day Date, parent String, child String, second UInt32, calls UInt64, errors UInt64)',
+      'SummingMergeTree((calls, errors)) PARTITION BY toMonday(day) ORDER BY (parent, child, second)',
+    ],
+    [
+      OPERATIONS_KEPT,
+      '(service String, name String, kind UInt8, day Date, spans UInt64)',
+      'SummingMergeTree(spans) PARTITION BY toMonday(day) ORDER BY (service, name, kind, day)',
+    ],
+    [
+      KEPT_PARENTS,
+      '(day Date, trace_hi UInt64, trace_lo UInt64, span_id UInt64, service String)',
+      'MergeTree PARTITION BY toMonday(day) ORDER BY (trace_hi, trace_lo, span_id)',
+    ],
   ];
-  // spans_kept copies the spans table's columns, LowCardinality ones too (schema version 3).
-  for (const statement of statements) await runWithLowCardinality(http, statement);
+  for (const [table, body, engine] of tables) {
+    // Single node: spans_kept copies the spans table's LowCardinality columns too (DdlRunner sends the setting).
+    await ddl.run(
+      `CREATE TABLE IF NOT EXISTS ${localTable(target, table)} ON_CLUSTER ${body} ENGINE = ${localEngine(target, table, engine)}`,
+    );
+  }
+  if (target.cluster === undefined) return;
+  const cluster = sqlIdentifier(target.cluster);
+  for (const [table] of tables) {
+    const key = BY_TRACE.has(table) ? ', cityHash64(trace_hi, trace_lo)' : '';
+    await ddl.run(
+      `CREATE TABLE IF NOT EXISTS ${queryTable(target, table)} ON_CLUSTER AS ${localTable(target, table)}
+        ENGINE = Distributed(${cluster}, ${db}, ${sqlIdentifier(localName(target, table))}${key})`,
+    );
+  }
 }
 
 /** The column names of `spans_kept` but `kept_day`: what a copy selects from the full `spans`. */
 export async function keptSpanColumns(http: ClickHouseHttp, database: string): Promise<string[]> {
+  // The same columns as its local tables in cluster mode.
   const rows = await http.query<{ name: string }>(
     `SELECT name FROM system.columns WHERE database = ${sqlString(database)} AND table = ${sqlString(SPANS_KEPT)}`,
   );

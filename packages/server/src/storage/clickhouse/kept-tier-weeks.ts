@@ -1,5 +1,5 @@
 import { ClickHouseError, type ClickHouseHttp } from './clickhouse-http.js';
-import { KEPT_DAY_COLUMNS } from './kept-tier-schema.js';
+import { KEPT_DAY_COLUMNS, KEPT_DAY_TABLES } from './kept-tier-schema.js';
 import { sqlIdentifier, sqlString } from './sql-literal.js';
 
 /**
@@ -37,6 +37,25 @@ export type KeptPartitioning = 'day' | 'week';
 export interface KeptTables {
   readonly http: ClickHouseHttp;
   readonly database: string;
+  /**
+   * Cluster mode: `_local`, the kept tables of the connected node's shard
+   * (what a pass changes; each shard's pass changes its own). Default: none.
+   */
+  readonly localSuffix?: string;
+}
+
+/** The kept table `table` of the connected node (its local table in cluster mode), quoted. */
+export function keptLocalTable(tables: KeptTables, table: string): string {
+  return `${sqlIdentifier(tables.database)}.${sqlIdentifier(`${table}${tables.localSuffix ?? ''}`)}`;
+}
+
+/** Names of the connected node's kept tables, and back to the tier's names. */
+function localNames(tables: KeptTables): { names: string[]; tierName: (name: string) => string } {
+  const suffix = tables.localSuffix ?? '';
+  return {
+    names: KEPT_DAY_TABLES.map((table) => `${table}${suffix}`),
+    tierName: (name) => (suffix !== '' && name.endsWith(suffix) ? name.slice(0, -suffix.length) : name),
+  };
 }
 
 /** `YYYY-MM-DD` of a day partition (ClickHouse prints day 0 as 0000-00-00). */
@@ -47,12 +66,16 @@ export function dayOfPartition(partition: string): string | undefined {
 
 /** How each kept table is partitioned, from its partition key (`kept_day` alone: a table made before weeks). */
 export async function keptPartitioning(tables: KeptTables): Promise<Map<string, KeptPartitioning>> {
+  const { names, tierName } = localNames(tables);
   const rows = await tables.http.query<{ name: string; partition_key: string }>(
     `SELECT name, partition_key FROM system.tables WHERE database = ${sqlString(tables.database)}
-     AND name IN (${Object.keys(KEPT_DAY_COLUMNS).map(sqlString).join(', ')})`,
+     AND name IN (${names.map(sqlString).join(', ')})`,
   );
   return new Map(
-    rows.map((row) => [row.name, row.partition_key === KEPT_DAY_COLUMNS[row.name] ? 'day' : 'week'] as const),
+    rows.map((row) => {
+      const table = tierName(row.name);
+      return [table, row.partition_key === KEPT_DAY_COLUMNS[table] ? 'day' : 'week'] as const;
+    }),
   );
 }
 
@@ -61,7 +84,7 @@ export async function deleteKeptDay(tables: KeptTables, day: string): Promise<vo
   const partitioning = await keptPartitioning(tables);
   const parts = await activePartitions(tables);
   for (const [table, column] of Object.entries(KEPT_DAY_COLUMNS)) {
-    const name = `${sqlIdentifier(tables.database)}.${sqlIdentifier(table)}`;
+    const name = keptLocalTable(tables, table);
     if (partitioning.get(table) === 'day') {
       for (const part of parts) {
         if (part.table === table && dayOfPartition(part.partition) === day) {
@@ -75,7 +98,7 @@ export async function deleteKeptDay(tables: KeptTables, day: string): Promise<vo
     // The usual case: nothing left of the day, and no mutation to rewrite the week's parts for nothing.
     if (row === undefined || row.n === '0') continue;
     await tables.http.command(`ALTER TABLE ${name} DELETE WHERE ${where}`);
-    await waitForMutations(tables, table);
+    await waitForMutations(tables, `${table}${tables.localSuffix ?? ''}`);
   }
 }
 
@@ -88,7 +111,7 @@ export async function dropExpiredKept(tables: KeptTables, cutoffMs: number): Pro
     const length = partitioning.get(part.table) === 'day' ? DAY_MS : WEEK_MS;
     if (Date.parse(`${first}T00:00:00Z`) + length > cutoffMs) continue;
     await tables.http.command(
-      `ALTER TABLE ${sqlIdentifier(tables.database)}.${sqlIdentifier(part.table)} DROP PARTITION ${sqlString(part.partition)}`,
+      `ALTER TABLE ${keptLocalTable(tables, part.table)} DROP PARTITION ${sqlString(part.partition)}`,
     );
   }
 }
@@ -102,12 +125,14 @@ export async function dropExpiredKept(tables: KeptTables, cutoffMs: number): Pro
  */
 export async function mergeFinishedWeeks(tables: KeptTables, beforeMs: number): Promise<void> {
   const partitioning = await keptPartitioning(tables);
+  const { names, tierName } = localNames(tables);
   const weeks = await tables.http.query<{ table: string; partition: string; parts: string; bytes: string }>(
     `SELECT table, partition, count() AS parts, sum(bytes_on_disk) AS bytes FROM system.parts
      WHERE active AND database = ${sqlString(tables.database)}
-     AND table IN (${Object.keys(KEPT_DAY_COLUMNS).map(sqlString).join(', ')}) GROUP BY table, partition`,
+     AND table IN (${names.map(sqlString).join(', ')}) GROUP BY table, partition`,
   );
-  for (const week of weeks) {
+  for (const row of weeks) {
+    const week = { ...row, table: tierName(row.table) };
     const monday = dayOfPartition(week.partition);
     if (monday === undefined || partitioning.get(week.table) !== 'week') continue;
     if (week.parts === '1' || Number(week.bytes) > MAX_MERGED_WEEK_BYTES) continue;
@@ -122,7 +147,8 @@ export async function mergeFinishedWeeks(tables: KeptTables, beforeMs: number): 
  * (`optimize_throw_if_noop`), and tried again once that merge is over.
  */
 export async function mergePartition(tables: KeptTables, table: string, partition: string): Promise<void> {
-  const name = `${sqlIdentifier(tables.database)}.${sqlIdentifier(table)}`;
+  const name = keptLocalTable(tables, table);
+  const local = `${table}${tables.localSuffix ?? ''}`;
   for (let attempt = 1; ; attempt++) {
     try {
       await tables.http.command(`OPTIMIZE TABLE ${name} PARTITION ${sqlString(partition)} FINAL`, {
@@ -136,17 +162,19 @@ export async function mergePartition(tables: KeptTables, table: string, partitio
     }
     await waitUntilNone(
       tables,
-      `SELECT count() AS n FROM system.merges WHERE database = ${sqlString(tables.database)} AND table = ${sqlString(table)}`,
-      `${tables.database}.${table}: a background merge`,
+      `SELECT count() AS n FROM system.merges WHERE database = ${sqlString(tables.database)} AND table = ${sqlString(local)}`,
+      `${tables.database}.${local}: a background merge`,
     );
   }
 }
 
 async function activePartitions(tables: KeptTables): Promise<{ table: string; partition: string }[]> {
-  return tables.http.query<{ table: string; partition: string }>(
+  const { names, tierName } = localNames(tables);
+  const rows = await tables.http.query<{ table: string; partition: string }>(
     `SELECT DISTINCT table, partition FROM system.parts WHERE active AND database = ${sqlString(tables.database)}
-     AND table IN (${Object.keys(KEPT_DAY_COLUMNS).map(sqlString).join(', ')})`,
+     AND table IN (${names.map(sqlString).join(', ')})`,
   );
+  return rows.map((row) => ({ ...row, table: tierName(row.table) }));
 }
 
 /** Waits until the table has no unfinished mutation (18.16 has no synchronous mutations). */

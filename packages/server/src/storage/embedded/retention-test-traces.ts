@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import {
   type Attributes,
   boolValue,
@@ -121,4 +122,15 @@ export function retentionRedQuery(timeRange: { startNanos: bigint; endNanos: big
     stepNanos: 60n * SECOND,
     quantiles: [0.5, 0.99],
   };
+}
+
+/** The workload's ordinary traces (and keep=false's) as the default policy keeps them: a few exemplars and the slowest. */
+export function assertOrdinaryTracesKept(keptBy: ReadonlyMap<number, string>): void {
+  const ordinary = [...keptBy].filter(([n]) => n <= 300 || n === 1004);
+  assert.ok(ordinary.length > 0 && ordinary.length < 150, `${ordinary.length} ordinary traces kept`);
+  assert.ok(ordinary.every(([, by]) => by === 'exemplar' || by === 'slow'));
+  assert.ok(
+    ordinary.some(([, by]) => by === 'slow'),
+    'the slowest ordinary traces are above the p99',
+  );
 }
