@@ -22,7 +22,7 @@ import type {
 } from '../span-store.js';
 import type { TraceRetentionReader } from '../trace-retention-reader.js';
 import { ClickHouseHttp } from './clickhouse-http.js';
-import { DdlRunner, OPERATIONS, type SchemaTarget, SPANS } from './clickhouse-schema.js';
+import { DdlRunner, OPERATIONS, type SchemaTarget, SPANS, TRACE_INDEX } from './clickhouse-schema.js';
 import { type ClickHouseStore, type ClickHouseStoreOptions, openClickHouseStore } from './clickhouse-store.js';
 import { dropExpiredPartitions } from './drop-expired-partitions.js';
 import { findTraceSummaries } from './find-traces.js';
@@ -70,6 +70,8 @@ export interface ClickHouseKeptStoreOptions extends ClickHouseStoreOptions {
   readonly now?: () => bigint;
   /** Told after each step of a day's copy (tests: the crash test stops there). */
   readonly onCopyStep?: (step: string, day: string) => void;
+  /** A pass's lease left without a beat this long is broken (kept-tier-lease.ts). Default 2 minutes; tests that kill a pass: 0. */
+  readonly passLeaseStaleMs?: number;
 }
 
 export type ClickHouseKeptStore = ClickHouseStore & RetentionControl & TraceRetentionReader;
@@ -87,7 +89,7 @@ const HOUR_MS = 3_600_000;
  * (kept-tier-cluster.ts).
  */
 export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOptions): Promise<ClickHouseKeptStore> {
-  const { retentionNanos: _full, retentionIntervalMs, onCopyStep: _step, ...plain } = options;
+  const { retentionNanos: _full, retentionIntervalMs, onCopyStep: _step, passLeaseStaleMs: _lease, ...plain } = options;
   const base = await openClickHouseStore(plain);
   const cluster = options.cluster;
   const http = new ClickHouseHttp({
@@ -112,66 +114,55 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
   const counts = new KeptTierCounts();
   const table = (name: string) => `${sqlIdentifier(options.database)}.${sqlIdentifier(name)}`;
   const now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
-  const keptCutoffMs = (nowNanos: bigint) => Number((nowNanos - options.retentionKeptNanos) / 1_000_000n);
 
   // One pass at a time: the hourly one and one asked for never copy the same day together.
   let passes: Promise<unknown> = Promise.resolve();
   const applyRetention = (nowNanos = now()): Promise<string[]> => {
-    const pass = passes.then(() => (cluster === undefined ? retentionPass(nowNanos) : shardPass(cluster, nowNanos)));
+    const pass = passes.then(() => retentionPass(nowNanos));
     passes = pass.catch(() => {});
     return pass;
   };
-  const cutoffOf = (nowNanos: bigint) => {
-    const settle = options.retentionPolicy.settleNanos;
-    return nowNanos - (settle > options.retentionNanos ? settle : options.retentionNanos);
-  };
-  const retentionPass = async (nowNanos: bigint): Promise<string[]> => {
-    const cutoff = cutoffOf(nowNanos);
-    const parts = await http.query<{ partition: string }>(
-      `SELECT DISTINCT partition FROM system.parts WHERE active AND database = ${sqlString(options.database)}
-       AND table IN (${[SPANS, 'trace_index', 'operations'].map(sqlString).join(', ')})`,
-    );
-    const days = [...new Set(parts.map((part) => dayOfPartition(part.partition)))]
-      .filter((day): day is string => day !== undefined && dayStartNanos(day) + DAY_NANOS <= cutoff)
-      .sort();
-    const dropped: string[] = [];
-    // Oldest first, each day copied before it is dropped: a day is never dropped uncopied.
-    for (const day of days) {
-      if (!(await dayCopied(context, day))) await copyDay(context, day, counts);
-      dropped.push(...(await dropExpiredPartitions(http, ddl, target, dayStartNanos(day) + DAY_NANOS)));
-    }
-    await dropExpiredKept(context, keptCutoffMs(nowNanos));
-    await mergeFinishedWeeks(context, Number(cutoff / 1_000_000n));
-    return [...new Set(dropped)].sort();
-  };
+  const lease = options.passLeaseStaleMs === undefined ? {} : { staleMs: options.passLeaseStaleMs };
 
   /**
-   * Cluster mode: the pass of the connected node's shard (kept-tier-cluster.ts
-   * says who runs it). It copies the shard's days on its local tables, and
-   * drops a day from the full tier once every shard has copied it.
+   * Oldest first, each day copied before it is dropped: a day is never dropped
+   * uncopied. In cluster mode, the pass of the connected node's shard
+   * (kept-tier-cluster.ts says who runs it): it copies the shard's days on its
+   * local tables, and drops a day from the full tier once every shard copied it.
    */
-  const shardPass = async (clusterName: string, nowNanos: bigint): Promise<string[]> => {
-    const node = await connectedNode(http, clusterName);
-    if (node.replica !== 1) return [];
-    const passed = await withKeptPassLease(http, options.database, async () => {
-      const shardContext: KeptTierContext = { ...context, localSuffix: '_local', shard: node.shard };
-      const cutoff = cutoffOf(nowNanos);
-      const days = await clusterDays(http, table(OPERATIONS));
-      const shards = await shardCount(http, clusterName);
-      const dropped: string[] = [];
-      let everyShardBefore = true;
-      for (const day of days.filter((day) => dayStartNanos(day) + DAY_NANOS <= cutoff)) {
-        if (!(await dayCopied(shardContext, day))) await copyDay(shardContext, day, counts);
-        // Oldest first, and only after every shard copied it (and the days before).
-        everyShardBefore &&= (await shardsThatCopied(http, table(KEPT_DAYS), day)) >= shards;
-        if (everyShardBefore) {
-          dropped.push(...(await dropExpiredPartitions(http, ddl, target, dayStartNanos(day) + DAY_NANOS)));
+  const retentionPass = async (nowNanos: bigint): Promise<string[]> => {
+    let passContext = context;
+    let days: () => Promise<string[]> = () => daysOnNode(http, options.database);
+    let droppable = async (_day: string) => true;
+    if (cluster !== undefined) {
+      const node = await connectedNode(http, cluster);
+      if (node.replica !== 1) return [];
+      passContext = { ...context, localSuffix: '_local', shard: node.shard };
+      days = () => clusterDays(http, table(OPERATIONS));
+      const shards = await shardCount(http, cluster);
+      droppable = async (day) => (await shardsThatCopied(http, table(KEPT_DAYS), day)) >= shards;
+    }
+    const settle = options.retentionPolicy.settleNanos;
+    const cutoff = nowNanos - (settle > options.retentionNanos ? settle : options.retentionNanos);
+    const passed = await withKeptPassLease(
+      http,
+      options.database,
+      async () => {
+        const dropped: string[] = [];
+        let everyDayBefore = true;
+        for (const day of (await days()).filter((day) => dayStartNanos(day) + DAY_NANOS <= cutoff)) {
+          if (!(await dayCopied(passContext, day))) await copyDay(passContext, day, counts);
+          everyDayBefore &&= await droppable(day);
+          if (everyDayBefore) {
+            dropped.push(...(await dropExpiredPartitions(http, ddl, target, dayStartNanos(day) + DAY_NANOS)));
+          }
         }
-      }
-      await dropExpiredKept(shardContext, keptCutoffMs(nowNanos));
-      await mergeFinishedWeeks(shardContext, Number(cutoff / 1_000_000n));
-      return [...new Set(dropped)].sort();
-    });
+        await dropExpiredKept(passContext, Number((nowNanos - options.retentionKeptNanos) / 1_000_000n));
+        await mergeFinishedWeeks(passContext, Number(cutoff / 1_000_000n));
+        return [...new Set(dropped)].sort();
+      },
+      lease,
+    );
     return passed ?? [];
   };
 
@@ -420,4 +411,15 @@ function redMetricsFromSecondsSql(cells: string, query: RedMetricsQuery, boundar
         bin, sum(calls) AS calls, sum(errors) AS bin_errors
       FROM ${cells} WHERE ${conditions.join(' AND ')} GROUP BY ${series}, bin
     ) GROUP BY ${series}`;
+}
+
+/** The days the connected node's full tables hold (a day partition of any of them). */
+async function daysOnNode(http: ClickHouseHttp, database: string): Promise<string[]> {
+  const parts = await http.query<{ partition: string }>(
+    `SELECT DISTINCT partition FROM system.parts WHERE active AND database = ${sqlString(database)}
+     AND table IN (${[SPANS, TRACE_INDEX, OPERATIONS].map(sqlString).join(', ')})`,
+  );
+  return [...new Set(parts.map((part) => dayOfPartition(part.partition)))]
+    .filter((day): day is string => day !== undefined)
+    .sort();
 }

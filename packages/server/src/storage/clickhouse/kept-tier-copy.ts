@@ -78,6 +78,10 @@ export async function dayCopied(context: KeptTierContext, day: string): Promise<
  */
 export async function copyDay(context: KeptTierContext, day: string, counts: KeptTierCounts): Promise<void> {
   const { http } = context;
+  // Not deduplicated: a replicated table remembers the hashes of its last blocks and drops a block
+  // equal to one of them, even after a mutation deleted its rows, so a copy redone after a crash
+  // (which deletes the interrupted one's rows, then inserts the same blocks) would leave the day empty.
+  const insert = (sql: string) => http.command(sql, { insert_deduplicate: 0 });
   const start = dayStartNanos(day);
   const end = start + DAY_NANOS;
   const dayLiteral = `toDate(${sqlString(day)})`;
@@ -88,26 +92,26 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
   // Aggregates from every span of the day.
   const second = 'toUInt32(intDiv(start_ns, 1000000000))';
   const errors = `countIf(status_code = ${StatusCode.Error})`;
-  await http.command(
+  await insert(
     `INSERT INTO ${local(context, RED_SECONDS)} (day, service, name, kind, second, bin, calls, errors)
      SELECT ${dayLiteral}, service, name, kind, ${second} AS second, ${DURATION_BIN_SQL} AS bin, count(), ${errors}
      FROM ${spans} WHERE ${inDay} GROUP BY service, name, kind, second, bin`,
   );
-  await http.command(
+  await insert(
     `INSERT INTO ${local(context, OPERATIONS_KEPT)} (service, name, kind, day, spans)
      SELECT service, name, kind, day, sum(spans) FROM ${local(context, OPERATIONS)}
      WHERE day = ${dayLiteral} GROUP BY service, name, kind, day`,
   );
   const dependencies = `${local(context, DEPENDENCY_SECONDS)} (day, parent, child, second, calls, errors)`;
   // As getDependencies counts: children that know their parent's service, and the others joined with their parents.
-  await http.command(
+  await insert(
     `INSERT INTO ${dependencies}
      SELECT ${dayLiteral}, parent_service AS parent, service AS child, ${second} AS second, count(), ${errors}
      FROM ${spans} PREWHERE parent_service != '' WHERE ${inDay} AND parent_service != service
      GROUP BY parent, child, second`,
   );
   const unresolved = `${inDay} AND parent_span_id != 0 AND parent_service = ''`;
-  await http.command(
+  await insert(
     `INSERT INTO ${dependencies}
      SELECT ${dayLiteral}, parent_service AS parent, service AS child, second, count(), ${errors}
      FROM (SELECT trace_hi, trace_lo, parent_span_id, CAST(service AS String) AS service, status_code, ${second} AS second
@@ -122,7 +126,7 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
      WHERE parent_service != service GROUP BY parent, child, second`,
   );
   // Parents of later children: this day's spans go, their services stay for those children's calls.
-  await http.command(
+  await insert(
     `INSERT INTO ${local(context, KEPT_PARENTS)} (day, trace_hi, trace_lo, span_id, service)
      SELECT ${dayLiteral}, trace_hi, trace_lo, span_id, any(service) FROM ${spans}
      WHERE ${inDay} AND (trace_hi, trace_lo, span_id) IN (
@@ -181,20 +185,18 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
       counts.kept.set(policy, policyCounts);
     }
     if (kept.length > 0) {
-      await http.command(
+      await insert(
         `INSERT INTO ${local(context, KEPT_TRACES)} (kept_day, trace_hi, trace_lo, kept_by, min_start_ns, max_start_ns, max_end_ns, services) VALUES ${kept.join(', ')}`,
       );
     }
     if (late.length > 0) {
-      await http.command(
-        `INSERT INTO ${local(context, KEPT_LATE)} (kept_day, trace_hi, trace_lo) VALUES ${late.join(', ')}`,
-      );
+      await insert(`INSERT INTO ${local(context, KEPT_LATE)} (kept_day, trace_hi, trace_lo) VALUES ${late.join(', ')}`);
     }
   }
   context.onStep?.('decided', day);
   // The kept traces' spans, whole (their later days too), each span once.
   const columns = context.spanColumns.map(sqlColumn).join(', ');
-  await http.command(
+  await insert(
     `INSERT INTO ${local(context, SPANS_KEPT)} (kept_day, ${columns})
      SELECT ${dayLiteral}, ${columns} FROM ${spans}
      PREWHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM ${local(context, KEPT_TRACES)} WHERE kept_day = ${dayLiteral})
@@ -203,7 +205,7 @@ export async function copyDay(context: KeptTierContext, day: string, counts: Kep
   context.onStep?.('copied', day);
   const shardColumn = context.shard === undefined ? '' : ', shard';
   const shardValue = context.shard === undefined ? '' : `, ${sqlInteger(context.shard)}`;
-  await http.command(
+  await insert(
     `INSERT INTO ${local(context, KEPT_DAYS)} (day, copied_ns, kept_traces, dropped_traces${shardColumn})
      VALUES (${dayLiteral}, ${sqlInteger(BigInt(Date.now()) * 1_000_000n)}, ${sqlInteger(keptTraces)}, ${sqlInteger(droppedTraces)}${shardValue})`,
   );

@@ -35,6 +35,8 @@ const open = (database: string, now: bigint) =>
     retentionKeptNanos: 30n * DAY,
     retentionPolicy: { ...DEFAULT_RETENTION_POLICY, sampleFraction: 0.1 },
     now: () => now,
+    // The killed fixture's lease is broken at once.
+    passLeaseStaleMs: 0,
   });
 
 /** Runs the fixture and SIGKILLs it once it prints `stopAt`; resolves with whether it was killed. */
