@@ -28,8 +28,8 @@ import { dropExpiredPartitions } from './drop-expired-partitions.js';
 import { findTraceSummaries } from './find-traces.js';
 import {
   clusterDays,
-  connectedNode,
   dayAfterEveryShardCopied,
+  firstAnsweringNode,
   shardCount,
   shardsThatCopied,
 } from './kept-tier-cluster.js';
@@ -92,13 +92,15 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
   const { retentionNanos: _full, retentionIntervalMs, onCopyStep: _step, passLeaseStaleMs: _lease, ...plain } = options;
   const base = await openClickHouseStore(plain);
   const cluster = options.cluster;
-  const http = new ClickHouseHttp({
-    url: options.url,
-    ...(options.username === undefined ? {} : { username: options.username }),
-    ...(options.password === undefined ? {} : { password: options.password }),
-    // As the plain store's: subqueries per shard, the same replica for a read's several queries.
-    ...(cluster === undefined ? {} : { settings: { distributed_product_mode: 'local', load_balancing: 'in_order' } }),
-  });
+  const clientOf = (url: string) =>
+    new ClickHouseHttp({
+      url,
+      ...(options.username === undefined ? {} : { username: options.username }),
+      ...(options.password === undefined ? {} : { password: options.password }),
+      // As the plain store's: subqueries per shard, the same replica for a read's several queries.
+      ...(cluster === undefined ? {} : { settings: { distributed_product_mode: 'local', load_balancing: 'in_order' } }),
+    });
+  const http = clientOf(options.url);
   const replicated = cluster !== undefined && (await clusterHasReplicas(http, cluster));
   const target: SchemaTarget =
     cluster === undefined ? { database: options.database } : { database: options.database, cluster, replicated };
@@ -131,21 +133,26 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
    * local tables, and drops a day from the full tier once every shard copied it.
    */
   const retentionPass = async (nowNanos: bigint): Promise<string[]> => {
+    let passHttp = http;
+    let passDdl = ddl;
     let passContext = context;
     let days: () => Promise<string[]> = () => daysOnNode(http, options.database);
     let droppable = async (_day: string) => true;
     if (cluster !== undefined) {
-      const node = await connectedNode(http, cluster);
+      // The whole pass on one node: a client that moved to another node mid-pass would change another shard's tables.
+      const node = await firstAnsweringNode(options.url, clientOf, cluster);
       if (node.replica !== 1) return [];
-      passContext = { ...context, localSuffix: '_local', shard: node.shard };
-      days = () => clusterDays(http, table(OPERATIONS));
-      const shards = await shardCount(http, cluster);
-      droppable = async (day) => (await shardsThatCopied(http, table(KEPT_DAYS), day)) >= shards;
+      passHttp = node.http;
+      passDdl = new DdlRunner(node.http, target);
+      passContext = { ...context, http: node.http, localSuffix: '_local', shard: node.shard };
+      days = () => clusterDays(node.http, table(OPERATIONS));
+      const shards = await shardCount(node.http, cluster);
+      droppable = async (day) => (await shardsThatCopied(node.http, table(KEPT_DAYS), day)) >= shards;
     }
     const settle = options.retentionPolicy.settleNanos;
     const cutoff = nowNanos - (settle > options.retentionNanos ? settle : options.retentionNanos);
     const passed = await withKeptPassLease(
-      http,
+      passHttp,
       options.database,
       async () => {
         const dropped: string[] = [];
@@ -154,7 +161,7 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
           if (!(await dayCopied(passContext, day))) await copyDay(passContext, day, counts);
           everyDayBefore &&= await droppable(day);
           if (everyDayBefore) {
-            dropped.push(...(await dropExpiredPartitions(http, ddl, target, dayStartNanos(day) + DAY_NANOS)));
+            dropped.push(...(await dropExpiredPartitions(passHttp, passDdl, target, dayStartNanos(day) + DAY_NANOS)));
           }
         }
         await dropExpiredKept(passContext, Number((nowNanos - options.retentionKeptNanos) / 1_000_000n));

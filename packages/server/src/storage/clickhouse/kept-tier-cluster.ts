@@ -47,6 +47,28 @@ export async function connectedNode(
   return { shard: Number(row.shard), replica: Number(row.replica) };
 }
 
+/**
+ * The first of the comma-separated `urls` that answers, with a client of its
+ * own (no moving on to another node) and its place in the cluster.
+ */
+export async function firstAnsweringNode(
+  urls: string,
+  clientOf: (url: string) => ClickHouseHttp,
+  cluster: string,
+): Promise<{ http: ClickHouseHttp; shard: number; replica: number }> {
+  let failure: unknown = new AriadneError('StorageFailure', 'no ClickHouse URL given');
+  for (const url of urls.split(',').map((part) => part.trim())) {
+    if (url === '') continue;
+    const http = clientOf(url);
+    try {
+      return { http, ...(await connectedNode(http, cluster)) };
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
+}
+
 export async function shardCount(http: ClickHouseHttp, cluster: string): Promise<number> {
   const [row] = await http.query<{ n: string }>(
     `SELECT uniqExact(shard_num) AS n FROM system.clusters WHERE cluster = ${sqlString(cluster)}`,
