@@ -106,6 +106,8 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
     cluster === undefined ? { database: options.database } : { database: options.database, cluster, replicated };
   const ddl = new DdlRunner(http, target);
   await createKeptTierTables(http, target, ddl);
+  // For reads (where the full tier starts); each pass reads it again, so a shard added shows up within an hour.
+  let shards = cluster === undefined ? 1 : await shardCount(http, cluster);
   const context: KeptTierContext = {
     http,
     database: options.database,
@@ -141,12 +143,12 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
     if (cluster !== undefined) {
       // The whole pass on one node: a client that moved to another node mid-pass would change another shard's tables.
       const node = await firstAnsweringNode(options.url, clientOf, cluster);
+      shards = await shardCount(node.http, cluster);
       if (node.replica !== 1) return [];
       passHttp = node.http;
       passDdl = new DdlRunner(node.http, target);
       passContext = { ...context, http: node.http, localSuffix: '_local', shard: node.shard };
       days = () => clusterDays(node.http, table(OPERATIONS));
-      const shards = await shardCount(node.http, cluster);
       droppable = async (day) => (await shardsThatCopied(node.http, table(KEPT_DAYS), day)) >= shards;
     }
     const settle = options.retentionPolicy.settleNanos;
@@ -187,7 +189,7 @@ export async function openClickHouseKeptStore(options: ClickHouseKeptStoreOption
 
   /** Start of the first day still in the full tier as far as reads go: days before it are read from the aggregates. */
   const fullTierStart = async (): Promise<bigint> => {
-    if (cluster !== undefined) return dayAfterEveryShardCopied(http, table(KEPT_DAYS), await shardCount(http, cluster));
+    if (cluster !== undefined) return dayAfterEveryShardCopied(http, table(KEPT_DAYS), shards);
     const [row] = await http.query<{ days: string; last: string }>(
       `SELECT count() AS days, toString(max(day)) AS last FROM ${table(KEPT_DAYS)}`,
     );
