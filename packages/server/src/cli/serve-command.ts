@@ -36,8 +36,9 @@ Storage:
   --data-dir <path>                where the embedded store keeps its files (default ./data)
   --max-traces <n>                 memory store: traces kept before the oldest are evicted (default 100000)
   --retention <duration>           drop spans older than this, e.g. 72h or 30m (default: keep forever)
-  --retention-kept <duration>      keep the traces a policy keeps this long, e.g. 30d (embedded store;
-                                   past --retention, blocks are compacted to those traces)
+  --retention-kept <duration>      keep the traces a policy keeps this long, e.g. 30d: past
+                                   --retention, embedded blocks are compacted to those traces, and
+                                   ClickHouse copies them to kept tables before dropping a day
   --retention-policy <file>        which traces the kept tier keeps (YAML or JSON; default: errors,
                                    slower than p99, 1 exemplar per operation and minute, 1 %)
   --clickhouse-url <url>           ClickHouse HTTP interface (default http://127.0.0.1:8123);
