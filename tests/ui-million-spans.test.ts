@@ -1,7 +1,8 @@
 // A trace of 1,000,000 spans (8 services, a random tree 18 levels deep, 5
 // attributes each, sent over OTLP in requests of 5,000) in headless
 // Chromium: the trace page opens it, scrolls it, finds a span at the deepest
-// level late in the trace, and shows that span's details. Slow on a busy
+// level late in the trace, shows that span's details, and opens the flame
+// graph, the spans table, the statistics and the service graph. Slow on a busy
 // machine (most of it is the server taking the spans): each stage's wall
 // time is reported (`UI_MILLION_SPANS` sets another size). On a loaded
 // machine the file can outlast the runner's default of five minutes a file:
@@ -9,7 +10,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { type DeepTraceFacts, deepTraceRequests, sendDeepTrace } from '../bench/workload/deep-trace.js';
+import {
+  DEEP_TRACE_SERVICES,
+  type DeepTraceFacts,
+  deepTraceRequests,
+  sendDeepTrace,
+} from '../bench/workload/deep-trace.js';
 import { artifactPath, launchChromium } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
@@ -46,7 +52,7 @@ after(async () => {
   );
 });
 
-test(`a trace of ${SPANS.toLocaleString('en')} spans opens, scrolls, finds a deep span and shows its details`, {
+test(`a trace of ${SPANS.toLocaleString('en')} spans opens, scrolls, finds a deep span, shows its details and its other views`, {
   timeout: 4 * OPEN_TIMEOUT_MS,
 }, async () => {
   assert.equal(facts.needleDepth, 17);
@@ -96,5 +102,48 @@ test(`a trace of ${SPANS.toLocaleString('en')} spans opens, scrolls, finds a dee
   assert.match(text, /found me/);
   wallMs.details = performance.now() - t0;
   await page.screenshot({ path: artifactPath('million-spans-trace.png') });
+
+  // The other views open on the same page and show their content: drawn or aggregated from the
+  // trace's columns, without a node per span.
+  t0 = performance.now();
+  await page.getByTestId('view-flame').click();
+  await page.getByTestId('flame-graph').locator('canvas').waitFor();
+  // A million spans: most are narrower than a pixel, and the view says it merged them.
+  assert.match((await page.getByTestId('flame-merged').textContent()) ?? '', /Aggregated/);
+  // Some pixel of its top rows is painted (a string: the tests compile without the canvas's types).
+  const flameDrawn = await page.evaluate(`(() => {
+    const canvas = document.querySelector('[data-testid="flame-graph"] canvas');
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, Math.min(canvas.height, 40)).data;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) return true;
+    return false;
+  })()`);
+  assert.ok(flameDrawn, 'the flame graph drew something');
+  wallMs.flame = performance.now() - t0;
+
+  t0 = performance.now();
+  await page.getByTestId('view-table').click();
+  await page.getByTestId('span-table-row').first().waitFor();
+  assert.ok((await page.getByTestId('span-table-row').count()) < 200, 'the table draws a screenful');
+  wallMs.table = performance.now() - t0;
+
+  t0 = performance.now();
+  await page.getByTestId('view-stats').click();
+  await page.getByTestId('trace-statistics-row').first().waitFor();
+  // Every span counted: the per-operation counts add up to the trace's size.
+  const counts = await page
+    .getByTestId('trace-statistics-row')
+    .evaluateAll((rows) => rows.map((row) => Number((row.children[2]?.textContent ?? '').replace(/,/g, ''))));
+  assert.equal(
+    counts.reduce((sum, n) => sum + n, 0),
+    SPANS,
+  );
+  wallMs.statistics = performance.now() - t0;
+
+  t0 = performance.now();
+  await page.getByTestId('view-graph').click();
+  await page.getByTestId('service-graph-node').first().waitFor();
+  assert.equal(await page.getByTestId('service-graph-node').count(), DEEP_TRACE_SERVICES);
+  assert.ok((await page.getByTestId('service-graph-edge').count()) > 0);
+  wallMs.graph = performance.now() - t0;
   assert.deepEqual(pageErrors, []);
 });

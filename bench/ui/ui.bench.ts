@@ -13,6 +13,7 @@ import { DEFAULT_SERVE_CONFIG, type ServePorts, startServer } from '@ariadne/ser
 import type { Page } from 'playwright-core';
 import { type DeepTraceFacts, deepTraceRequests, sendDeepTrace } from '../workload/deep-trace.js';
 import { launchChromium } from './chromium.js';
+import { printTraceViewsTable, type TraceViewsTiming, timeTraceViews } from './trace-views-timing.js';
 
 const sizes = process.argv
   .slice(2)
@@ -135,6 +136,8 @@ interface Result {
   find: Frames;
   /** From typing the needle's name until its row was on screen with the match counted. */
   findMs: number;
+  /** Span details after the find, and the other views (trace-views-timing.ts). */
+  views: TraceViewsTiming;
 }
 
 /**
@@ -246,6 +249,7 @@ try {
         findMs = performance.now() - t0;
       }),
     );
+    const views = await timeTraceViews(page, facts.needleSpanId);
     await page.close();
     // One more span of the trace arrives: nothing kept of it holds any more, and the next open reads it all
     // again, once the store has finished cutting the head it was ingested into.
@@ -288,6 +292,7 @@ try {
       subtree,
       find,
       findMs,
+      views,
     });
     console.error(`done: ${spanCount} spans (sent in ${(sendMs / 1000).toFixed(1)} s)`);
   }
@@ -322,6 +327,7 @@ try {
       `| ${r.spans.toLocaleString('en')} | ${frames(r.scroll, base.scroll)} | ${frames(r.collapseAll, base.collapseAll)} | ${frames(r.expandAll, base.expandAll)} | ${frames(r.subtree, base.subtree)} | ${frames(r.find, base.find)} | ${f(r.findMs)} |`,
     );
   }
+  printTraceViewsTable(results);
   console.log(
     "\nServer CPU: this process (the server, its store's thread with any cut of the head meanwhile, and the benchmark's end of the browser protocol) during the open. Heap: the page after its last open, before scrolling (V8 heap used, and committed). The server keeps the answers of large traces (10,000 spans or more) per trace version: warm opens are served from there (Server-Timing `cached`); the open after one more span arrived reads the trace again.",
   );

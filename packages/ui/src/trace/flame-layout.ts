@@ -2,9 +2,10 @@ import type { SpanTree } from './build-span-tree.js';
 
 /**
  * Where each span sits in a flame graph (time left to right, depth top to
- * bottom), as fractions of the trace's extent, in `tree.nodes` order. Typed
- * arrays: 100,000 spans lay out without 100,000 objects, and drawing reads
- * them straight into a canvas.
+ * bottom), as fractions of the trace's extent, by row (`tree.nodes` order).
+ * Typed arrays read from the tree's rows and the trace's columns: a million
+ * spans lay out without a node each, and drawing reads them straight into a
+ * canvas.
  */
 export interface FlameLayout {
   readonly x: Float64Array;
@@ -14,19 +15,21 @@ export interface FlameLayout {
 }
 
 export function flameLayout(tree: SpanTree): FlameLayout {
-  const n = tree.nodes.length;
+  const { span: rowSpan, depth: rowDepth } = tree.rows;
+  const { starts, durations } = tree.columns;
+  const n = rowSpan.length;
   const x = new Float64Array(n);
   const width = new Float64Array(n);
   const depth = new Uint32Array(n);
   const extent = tree.endTime - tree.startTime;
   let maxDepth = 0;
-  for (let i = 0; i < n; i++) {
-    const node = tree.nodes[i];
-    if (node === undefined) continue;
-    x[i] = extent > 0 ? (node.span.startTime - tree.startTime) / extent : 0;
-    width[i] = extent > 0 ? node.span.duration / extent : 1;
-    depth[i] = node.depth;
-    if (node.depth > maxDepth) maxDepth = node.depth;
+  for (let r = 0; r < n; r++) {
+    const s = rowSpan[r] as number;
+    x[r] = extent > 0 ? ((starts[s] as number) - tree.startTime) / extent : 0;
+    width[r] = extent > 0 ? (durations[s] as number) / extent : 1;
+    const d = rowDepth[r] as number;
+    depth[r] = d;
+    if (d > maxDepth) maxDepth = d;
   }
   return { x, width, depth, maxDepth };
 }

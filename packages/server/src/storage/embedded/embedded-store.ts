@@ -63,6 +63,7 @@ import { Head } from './head.js';
 import { HeadSpan, plainSpans } from './head-span.js';
 import { OperationPool } from './operation-pool.js';
 import { OutlineCache } from './outline-cache.js';
+import { PointReadPriority } from './point-read-priority.js';
 import { RecentSpans } from './recent-spans.js';
 import { searchBlock } from './search-block.js';
 import { WalRecordDecoder } from './span-codec.js';
@@ -189,6 +190,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   };
   let head = new Head();
   const outlines = new OutlineCache(options.outlineCacheSpans ?? 1_000_000, OUTLINE_CACHE_MIN_SPANS);
+  // Span lookups (details) ahead of long scans of a trace (find in trace) on this thread.
+  const pointReads = new PointReadPriority();
   /** Times retention deleted blocks: part of a trace's version for `outlines`. */
   let retentionRuns = 0;
   let wal: WalWriter;
@@ -641,15 +644,20 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         const found = new Set<string>();
         // Slices of spans with turns of the event loop between them, so that the store's thread takes
         // batches and answers other reads (a span's details) meanwhile; past the deadline it stops.
+        // A span's details (`getSpansById`) go first: the search holds off before its next piece.
         const pacer = new ScanPacer();
         const search = async (spans: readonly Span[]) => {
           for (let from = 0; from < spans.length; from += FIND_SLICE) {
             const turn = pacer.step();
             if (turn !== undefined) await turn;
+            await pointReads.yieldToPointReads();
             for (const spanId of searchTraceSpans(spans.slice(from, from + FIND_SLICE), query)) found.add(spanId);
           }
         };
-        for (const block of holders) await search(await block.getTrace(id));
+        for (const block of holders) {
+          await pointReads.yieldToPointReads();
+          await search(await block.getTrace(id));
+        }
         for (const part of current.heads) await search(plainSpans(part.traces.get(id) ?? []));
         return [...found];
       }),
@@ -663,17 +671,19 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
 
     // Only the chunks holding the trace are walked, and only the span asked for is decoded.
     getSpansById: (traceId: string, spanId: string): Promise<Span[]> =>
-      read(async (current) => {
-        const { id, holders } = await whereIs(current, traceId);
-        const found: Span[] = [];
-        for (const block of holders) found.push(...(await block.spansWithId(id, spanId)));
-        for (const part of current.heads) {
-          for (const span of part.traces.get(id) ?? []) {
-            if (span.spanId === spanId) found.push(span instanceof HeadSpan ? span.toSpan() : span);
+      read((current) =>
+        pointReads.run(async () => {
+          const { id, holders } = await whereIs(current, traceId);
+          const found: Span[] = [];
+          for (const block of holders) found.push(...(await block.spansWithId(id, spanId)));
+          for (const part of current.heads) {
+            for (const span of part.traces.get(id) ?? []) {
+              if (span.spanId === spanId) found.push(span instanceof HeadSpan ? span.toSpan() : span);
+            }
           }
-        }
-        return dedupeSpans(found);
-      }),
+          return dedupeSpans(found);
+        }),
+      ),
 
     findTraces: (query: TraceQuery): Promise<TraceSummary[]> =>
       read(async (current) => {

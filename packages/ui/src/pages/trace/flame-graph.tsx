@@ -3,26 +3,30 @@ import type { SpanNode, SpanTree } from '../../trace/build-span-tree.js';
 import { flameHitTest, flameLayout } from '../../trace/flame-layout.js';
 import { formatDuration } from '../../trace/format-duration.js';
 import { resolveCssColor, resolveServiceColors } from '../../trace/resolve-colors.js';
+import type { RowSet } from '../../trace/row-set.js';
 
 export interface FlameGraphProps {
   readonly tree: SpanTree;
-  readonly selectedId: string | undefined;
-  readonly matches: ReadonlySet<string>;
+  readonly selectedRow: number | undefined;
+  /** Rows that find matched. */
+  readonly matches: RowSet;
   readonly onSelect: (spanId: string) => void;
 }
 
 const ROW = 18;
 
 /**
- * Time left to right, nesting top to bottom, one canvas: 100,000 spans draw
- * in one pass (spans narrower than a pixel are drawn as hairlines, one per
- * pixel column of a row however many fall there), and a click finds the
- * span under the pointer from the layout.
+ * Time left to right, nesting top to bottom, one canvas, drawn from the
+ * tree's rows and the trace's columns (typed arrays; a node is made only for
+ * the span under the pointer). Spans narrower than a pixel are drawn as
+ * hairlines, one per pixel column of a row however many fall there: at a
+ * million spans most are such, and the view says how many it merged.
  */
-export function FlameGraph({ tree, selectedId, matches, onSelect }: FlameGraphProps) {
+export function FlameGraph({ tree, selectedRow, matches, onSelect }: FlameGraphProps) {
   const layout = useMemo(() => flameLayout(tree), [tree]);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ node: SpanNode; x: number; y: number } | undefined>();
+  const [merged, setMerged] = useState(0);
   const height = (layout.maxDepth + 1) * ROW + 4;
 
   useEffect(() => {
@@ -42,32 +46,47 @@ export function FlameGraph({ tree, selectedId, matches, onSelect }: FlameGraphPr
     const error = resolveCssColor('--error', '#d6336c');
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
-    const nodes = tree.nodes;
-    // Per row, the pixel column its last hairline went to: of the spans narrower than a pixel that
-    // fall in one column of one row, one is drawn (a million spans are mostly such; the picture is
-    // the same but for which service colours that pixel).
+    const { columns } = tree;
+    const rowSpan = tree.rows.span;
+    const colorOfProcess = columns.processes.map((p) => colorOf(p.serviceName));
+    const matched = matches.rows;
+    // Matches are sorted rows, walked beside the rows: no lookup per row.
+    let nextMatch = 0;
+    // Per depth, the pixel column its last hairline went to: of the spans narrower than a pixel that
+    // fall in one column of one row, one is drawn (the picture is the same but for which service
+    // colours that pixel).
     const hairlineAt = new Int32Array(layout.maxDepth + 1).fill(-1);
-    for (let i = 0; i < nodes.length; i++) {
-      const node = nodes[i] as SpanNode;
-      const x = (layout.x[i] as number) * width;
-      const narrow = (layout.width[i] as number) * width < 1;
-      const w = Math.max((layout.width[i] as number) * width, 1);
-      const depth = layout.depth[i] as number;
+    let skipped = 0;
+    for (let r = 0; r < rowSpan.length; r++) {
+      while (nextMatch < matched.length && (matched[nextMatch] as number) < r) nextMatch++;
+      const isMatch = matched[nextMatch] === r;
+      const isSelected = r === selectedRow;
+      const s = rowSpan[r] as number;
+      const x = (layout.x[r] as number) * width;
+      const exact = (layout.width[r] as number) * width;
+      const w = exact < 1 ? 1 : exact;
+      const depth = layout.depth[r] as number;
       const y = depth * ROW;
-      if (narrow && !matches.has(node.spanId) && node.spanId !== selectedId) {
-        if (hairlineAt[depth] === Math.floor(x)) continue;
-        hairlineAt[depth] = Math.floor(x);
+      if (exact < 1 && !isMatch && !isSelected) {
+        const column = Math.floor(x);
+        if (hairlineAt[depth] === column) {
+          skipped++;
+          continue;
+        }
+        hairlineAt[depth] = column;
       }
-      ctx.fillStyle = colorOf(node.serviceName);
+      ctx.fillStyle = colorOfProcess[columns.processOf[s] as number] as string;
       ctx.fillRect(x, y, w, ROW - 1);
-      if (w > 3 && (node.hasError || matches.has(node.spanId) || node.spanId === selectedId)) {
-        ctx.strokeStyle = node.spanId === selectedId ? text : matches.has(node.spanId) ? match : error;
+      const failed = columns.failed[s] === 1;
+      if (w > 3 && (failed || isMatch || isSelected)) {
+        ctx.strokeStyle = isSelected ? text : isMatch ? match : error;
         ctx.lineWidth = 2;
         ctx.strokeRect(x + 1, y + 1, w - 2, ROW - 3);
       }
       if (w > 40) {
         ctx.fillStyle = '#111';
-        const label = `${node.span.operationName} (${formatDuration(node.span.duration)})`;
+        const duration = columns.durations[s] as number;
+        const label = `${columns.operationNames[columns.operationOf[s] as number]} (${formatDuration(duration)})`;
         ctx.save();
         ctx.beginPath();
         ctx.rect(x, y, w, ROW);
@@ -76,18 +95,25 @@ export function FlameGraph({ tree, selectedId, matches, onSelect }: FlameGraphPr
         ctx.restore();
       }
     }
-  }, [tree, layout, height, matches, selectedId]);
+    setMerged(skipped);
+  }, [tree, layout, height, matches, selectedRow]);
 
   const nodeAt = (event: MouseEvent<HTMLCanvasElement>): SpanNode | undefined => {
     const rect = event.currentTarget.getBoundingClientRect();
     const fx = (event.clientX - rect.left) / rect.width;
     const row = Math.floor((event.clientY - rect.top) / ROW);
     const index = flameHitTest(layout, fx, row, 1 / rect.width);
-    return index < 0 ? undefined : tree.nodes[index];
+    return index < 0 ? undefined : tree.nodeAt(index);
   };
 
   return (
     <div className="flame-graph" data-testid="flame-graph">
+      {merged > 0 && (
+        <p className="muted flame-note" data-testid="flame-merged">
+          Aggregated: {merged.toLocaleString('en')} of {tree.size.toLocaleString('en')} spans are narrower than a pixel
+          where others are; each pixel column of a row shows one of them.
+        </p>
+      )}
       <canvas
         ref={canvasRef}
         style={{ width: '100%', height }}

@@ -1,19 +1,20 @@
 import { useMemo, useRef, useState } from 'react';
 import { useFixedRows } from '../../hooks/use-fixed-rows.js';
-import type { SpanNode, SpanTree } from '../../trace/build-span-tree.js';
+import type { SpanTree } from '../../trace/build-span-tree.js';
 import { formatDuration } from '../../trace/format-duration.js';
-import { selfTime } from '../../trace/self-time.js';
+import { selfTimesOfRows } from '../../trace/row-self-times.js';
+import type { RowSet } from '../../trace/row-set.js';
+import { sortRowsBy, type TableColumn } from '../../trace/sort-rows.js';
 
 export interface SpanTableProps {
   readonly tree: SpanTree;
-  readonly selectedId: string | undefined;
-  readonly matches: ReadonlySet<string>;
+  readonly selectedRow: number | undefined;
+  /** Rows that find matched. */
+  readonly matches: RowSet;
   readonly onSelect: (spanId: string) => void;
 }
 
-type Column = 'service' | 'operation' | 'start' | 'duration' | 'self' | 'error';
-
-const COLUMNS: readonly { key: Column; label: string; numeric: boolean }[] = [
+const COLUMNS: readonly { key: TableColumn; label: string; numeric: boolean }[] = [
   { key: 'service', label: 'Service', numeric: false },
   { key: 'operation', label: 'Operation', numeric: false },
   { key: 'start', label: 'Start', numeric: true },
@@ -22,44 +23,24 @@ const COLUMNS: readonly { key: Column; label: string; numeric: boolean }[] = [
   { key: 'error', label: 'Error', numeric: false },
 ];
 
-interface Row {
-  readonly node: SpanNode;
-  readonly self: number;
-}
-
 /** Rows are this high (span-table CSS): the window is computed from it. */
 const ROW_HEIGHT = 28;
 
-/** Every span as a table row, sortable by any column (click again to reverse); virtualised like the timeline. */
-export function SpanTable({ tree, selectedId, matches, onSelect }: SpanTableProps) {
-  const [sort, setSort] = useState<{ column: Column; descending: boolean }>({ column: 'duration', descending: true });
-  const base = useMemo(() => tree.nodes.map((node): Row => ({ node, self: selfTime(node) })), [tree]);
-  const rows = useMemo(() => {
-    const value = (row: Row): number | string => {
-      switch (sort.column) {
-        case 'service':
-          return row.node.serviceName;
-        case 'operation':
-          return row.node.span.operationName;
-        case 'start':
-          return row.node.span.startTime;
-        case 'duration':
-          return row.node.span.duration;
-        case 'self':
-          return row.self;
-        case 'error':
-          return row.node.hasError ? 1 : 0;
-      }
-    };
-    const sign = sort.descending ? -1 : 1;
-    return [...base].sort((a, b) => {
-      const va = value(a);
-      const vb = value(b);
-      return (va < vb ? -1 : va > vb ? 1 : a.node.index - b.node.index) * sign;
-    });
-  }, [base, sort]);
+/**
+ * Every span as a table row, sortable by any column (click again to
+ * reverse); virtualised like the timeline. The order is an array of rows
+ * sorted on typed keys, and a node is made only for a row on screen, so a
+ * million spans sort without a node each.
+ */
+export function SpanTable({ tree, selectedRow, matches, onSelect }: SpanTableProps) {
+  const [sort, setSort] = useState<{ column: TableColumn; descending: boolean }>({
+    column: 'duration',
+    descending: true,
+  });
+  const selfTimes = useMemo(() => selfTimesOfRows(tree), [tree]);
+  const order = useMemo(() => sortRowsBy(tree, selfTimes, sort.column, sort.descending), [tree, selfTimes, sort]);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const view = useFixedRows(scrollRef, rows.length, ROW_HEIGHT, 10);
+  const view = useFixedRows(scrollRef, order.length, ROW_HEIGHT, 10);
   const drawn: number[] = [];
   for (let i = view.first; i < view.end; i++) drawn.push(i);
 
@@ -88,11 +69,11 @@ export function SpanTable({ tree, selectedId, matches, onSelect }: SpanTableProp
       <div className="span-table-body" ref={scrollRef}>
         <div style={{ height: view.totalHeight, position: 'relative' }}>
           {drawn.map((index) => {
-            const row = rows[index] as Row;
-            const { node } = row;
+            const row = order[index] as number;
+            const node = tree.nodeAt(row);
             let className = 'span-table-row';
-            if (node.spanId === selectedId) className += ' selected';
-            if (matches.has(node.spanId)) className += ' match';
+            if (row === selectedRow) className += ' selected';
+            if (matches.has(row)) className += ' match';
             return (
               <button
                 type="button"
@@ -107,7 +88,7 @@ export function SpanTable({ tree, selectedId, matches, onSelect }: SpanTableProp
                 <span title={node.span.operationName}>{node.span.operationName}</span>
                 <span className="numeric">+{formatDuration(node.span.startTime - tree.startTime)}</span>
                 <span className="numeric">{formatDuration(node.span.duration)}</span>
-                <span className="numeric">{formatDuration(row.self)}</span>
+                <span className="numeric">{formatDuration(selfTimes[row] as number)}</span>
                 <span className={node.hasError ? 'error-text' : 'faint'}>{node.hasError ? 'error' : '–'}</span>
               </button>
             );

@@ -5,7 +5,7 @@ import { useApiClient } from '../../hooks/api-client-context.js';
 import { useFindInTrace } from '../../hooks/use-find-in-trace.js';
 import { buildSpanTree } from '../../trace/build-span-tree.js';
 import { type CriticalSegment, criticalPath } from '../../trace/critical-path.js';
-import { RowSet, rowsOfSpanIds, spanIdsOfRows } from '../../trace/row-set.js';
+import { RowSet, rowsOfSpanIds } from '../../trace/row-set.js';
 import { searchSpanNames } from '../../trace/search-span-names.js';
 import { searchSpans } from '../../trace/search-spans.js';
 import { serviceCalls } from '../../trace/service-calls.js';
@@ -28,7 +28,6 @@ import { TraceStatisticsView } from './trace-statistics-view.js';
 // dagre loads when the graph is first shown.
 const ServiceGraph = lazy(() => import('../../components/service-graph.js').then((m) => ({ default: m.ServiceGraph })));
 
-const NO_IDS: ReadonlySet<string> = new Set();
 const SERVER_FIND_DELAY_MS = 250;
 
 export type TraceViewKind = 'timeline' | 'flame' | 'table' | 'stats' | 'graph';
@@ -149,11 +148,6 @@ export function TraceView({
   const toggle = useCallback((row: number) => setCollapsed((current) => toggleCollapsed(tree, current, row)), [tree]);
   const expandAll = useCallback(() => setCollapsed(NOTHING_COLLAPSED), []);
   const collapseAll = useCallback(() => setCollapsed(collapseEvery(tree)), [tree]);
-  // The other views take span ids; only theirs are made, and only while one is shown.
-  const matchIds = useMemo(
-    () => (view === 'flame' || view === 'table' ? spanIdsOfRows(tree, matches) : NO_IDS),
-    [tree, matches, view],
-  );
   const close = useCallback(() => select(undefined), [select]);
   const calls = useMemo(() => (view === 'graph' ? serviceCalls(tree) : []), [tree, view]);
   const services = useMemo(
@@ -298,10 +292,10 @@ export function TraceView({
         ) : (
           <div className="trace-alt-view">
             {view === 'flame' && (
-              <FlameGraph tree={tree} selectedId={selected?.spanId} matches={matchIds} onSelect={select} />
+              <FlameGraph tree={tree} selectedRow={selectedRow} matches={matches} onSelect={select} />
             )}
             {view === 'table' && (
-              <SpanTable tree={tree} selectedId={selected?.spanId} matches={matchIds} onSelect={select} />
+              <SpanTable tree={tree} selectedRow={selectedRow} matches={matches} onSelect={select} />
             )}
             {view === 'stats' && <TraceStatisticsView tree={tree} />}
             {view === 'graph' && (
