@@ -44,6 +44,20 @@ describe('query deadlines', () => {
     assert.ok(steps > 0);
   });
 
+  test('a cancelled query stops at its next check, and a deadline sharing its flag (another thread) sees it', async () => {
+    const deadline = QueryDeadline.after(30_000);
+    // What the store's thread makes from the call's message.
+    const there = new QueryDeadline(deadline.atMs, deadline.timeoutMs, deadline.cancelled);
+    assert.equal(there.passed(), false);
+    const stopped = withQueryDeadline(there, async () => {
+      const pacer = new ScanPacer();
+      for (;;) await pacer.step();
+    });
+    setTimeout(() => deadline.cancel(), 20);
+    await assert.rejects(stopped, (error) => isAriadneError(error, 'QueryTimeout') && /cancelled/.test(error.message));
+    assert.ok(there.passed());
+  });
+
   test('a pacer outside any request never stops the loop', async () => {
     const pacer = new ScanPacer();
     for (let i = 0; i < 1_000; i++) await pacer.step();

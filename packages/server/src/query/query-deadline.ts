@@ -22,7 +22,25 @@ export class QueryDeadline {
     readonly atMs: number,
     /** The timeout it was made from, for the message. */
     readonly timeoutMs: number,
+    /**
+     * 1 once the query is cancelled (`cancel`): shared memory, so the store's
+     * thread, which gets it in the call's message, sees a cancel made here.
+     */
+    readonly cancelled: Int32Array = new Int32Array(new SharedArrayBuffer(4)),
   ) {}
+
+  /**
+   * Stops the query's work at its next check, as if its time were up: for a
+   * query whose client went away (a find in trace superseded by the next
+   * word typed), which would otherwise scan a million spans for no one.
+   */
+  cancel(): void {
+    Atomics.store(this.cancelled, 0, 1);
+  }
+
+  isCancelled(): boolean {
+    return Atomics.load(this.cancelled, 0) === 1;
+  }
 
   static after(timeoutMs: number): QueryDeadline {
     return new QueryDeadline(Date.now() + timeoutMs, timeoutMs);
@@ -33,7 +51,7 @@ export class QueryDeadline {
   }
 
   passed(): boolean {
-    return Date.now() >= this.atMs;
+    return Date.now() >= this.atMs || this.isCancelled();
   }
 
   /** Throws `QueryTimeout` once the deadline has passed. */
@@ -42,6 +60,7 @@ export class QueryDeadline {
   }
 
   error(): AriadneError {
+    if (this.isCancelled()) return new AriadneError('QueryTimeout', 'the query was cancelled: its client went away');
     return new AriadneError(
       'QueryTimeout',
       `the query did not finish within ${formatMs(this.timeoutMs)} (--query-timeout) and was stopped; narrow it (a shorter time range, more conditions)`,

@@ -3,7 +3,7 @@ import { type Context, Hono } from 'hono';
 import type { SpanReader, SpanStore } from '../../storage/span-store.js';
 import { traceRetentionOf } from '../../storage/trace-retention-reader.js';
 import { jaegerDataResponse, jaegerErrorResponse } from '../jaeger/jaeger-envelope.js';
-import { raceQueryDeadline } from '../query-deadline.js';
+import { currentQueryDeadline, raceQueryDeadline } from '../query-deadline.js';
 import { readSpansOnce } from '../read-spans-once.js';
 import { readUniqueSpanIds } from '../read-unique-span-ids.js';
 import { hasPackedOutline, type PackedTraceOutline } from './packed-outline.js';
@@ -160,6 +160,12 @@ export function createTraceViewApi(store: SpanReader, archiveStore?: SpanStore):
     '/api/trace-view/:traceId/search',
     handle(async (c) => {
       const query = c.req.query('q') ?? '';
+      // A search of a million spans takes seconds: when its client goes away (the UI asks again as
+      // the user types on), the store stops it rather than finish it for no one.
+      const deadline = currentQueryDeadline();
+      const signal = c.req.raw.signal;
+      if (signal.aborted) deadline?.cancel();
+      else signal.addEventListener('abort', () => deadline?.cancel(), { once: true });
       // A store that searches a trace where it keeps it is asked to: no trace read whole.
       const spanIds = await fromStores(c, async (store, traceId) =>
         hasTraceSpanSearch(store)

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isAriadneError } from '@ariadne/protocol';
+import { QueryDeadline, withQueryDeadline } from '../../query/query-deadline.js';
 import { runStoreSuite } from '../conformance/store-suite.js';
 import { testSpan } from '../query/test-spans.js';
 import { openEmbeddedStoreInWorker } from './embedded-store-in-worker.js';
@@ -48,6 +49,25 @@ test('errors keep their kind across the thread; a second open of the folder is r
     assert.equal((await again.getTrace('0af7651916cd43dd8448eb211c80319c')).length, 1);
   } finally {
     await again.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a query's cancel reaches the store's thread: its search of a trace stops there", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ariadne-embedded-thread-'));
+  const store = await openEmbeddedStoreInWorker({ dataDir: dir });
+  try {
+    await store.writeSpans([testSpan({ spanId: '00000000000000a1' })]);
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const deadline = QueryDeadline.after(30_000);
+    assert.equal((await withQueryDeadline(deadline, () => store.findSpansInTrace(traceId, 'a1'))).length, 1);
+    deadline.cancel();
+    await assert.rejects(
+      withQueryDeadline(deadline, () => store.findSpansInTrace(traceId, 'a1')),
+      (error) => isAriadneError(error, 'QueryTimeout') && /cancelled/.test(error.message),
+    );
+  } finally {
+    await store.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

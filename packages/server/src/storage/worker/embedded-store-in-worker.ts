@@ -94,7 +94,9 @@ export async function openEmbeddedStoreInWorker(options: WorkerStoreOptions): Pr
       id,
       method,
       args,
-      ...(deadline === undefined ? {} : { deadline: { atMs: deadline.atMs, timeoutMs: deadline.timeoutMs } }),
+      ...(deadline === undefined
+        ? {}
+        : { deadline: { atMs: deadline.atMs, timeoutMs: deadline.timeoutMs, cancelled: deadline.cancelled } }),
     };
     return new Promise<T>((resolveCall, rejectCall) => {
       pending.set(id, { resolve: resolveCall as (value: unknown) => void, reject: rejectCall });

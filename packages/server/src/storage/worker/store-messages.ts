@@ -10,7 +10,12 @@ export interface StoreCall {
    * a signal cannot cross threads, a time can, and the store's scan loops
    * check it there.
    */
-  readonly deadline?: { readonly atMs: number; readonly timeoutMs: number };
+  readonly deadline?: {
+    readonly atMs: number;
+    readonly timeoutMs: number;
+    /** `QueryDeadline.cancelled`: shared memory, so a cancel reaches the store's thread without a message. */
+    readonly cancelled: Int32Array;
+  };
 }
 
 /** The answer to a call, by its id. */

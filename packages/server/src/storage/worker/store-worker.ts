@@ -50,7 +50,9 @@ function transferListOf(method: string, value: unknown): ArrayBuffer[] {
 
 const answer = (message: StoreCall) => {
   const deadline =
-    message.deadline === undefined ? undefined : new QueryDeadline(message.deadline.atMs, message.deadline.timeoutMs);
+    message.deadline === undefined
+      ? undefined
+      : new QueryDeadline(message.deadline.atMs, message.deadline.timeoutMs, message.deadline.cancelled);
   withQueryDeadline(deadline, () => call(message.method, message.args)).then(
     (value) =>
       port.postMessage(
