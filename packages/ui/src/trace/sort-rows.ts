@@ -1,12 +1,13 @@
 import type { SpanTree } from './build-span-tree.js';
+import { ascendingOrder } from './radix-order.js';
 
 export type TableColumn = 'service' | 'operation' | 'start' | 'duration' | 'self' | 'error';
 
 /**
  * The tree's rows ordered by a column, ties in tree order (both reversed
  * when descending): one typed key per row (names by their rank among the
- * trace's names) and a sort of row numbers, so a million spans sort without
- * a node or a string comparison each.
+ * trace's names) and a radix sort of row numbers, so a million spans sort
+ * without a node, a string comparison or a comparator call each.
  */
 export function sortRowsBy(
   tree: SpanTree,
@@ -39,11 +40,9 @@ export function sortRowsBy(
     const from = column === 'start' ? columns.starts : column === 'duration' ? columns.durations : columns.failed;
     for (let r = 0; r < size; r++) key[r] = from[rowSpan[r] as number] as number;
   }
-  const order = new Int32Array(size);
-  for (let r = 0; r < size; r++) order[r] = r;
-  const sign = descending ? -1 : 1;
-  order.sort((a, b) => ((key[a] as number) - (key[b] as number) || a - b) * sign);
-  return order;
+  // Descending reverses the ties too.
+  const order = ascendingOrder(key);
+  return descending ? order.reverse() : order;
 }
 
 function compare(a: string, b: string): number {
