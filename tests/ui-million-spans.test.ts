@@ -85,6 +85,9 @@ test(`a trace of ${SPANS.toLocaleString('en')} spans opens, scrolls, finds a dee
 
   // Find the deep span by its name: one match, brought on screen (its ancestors expanded).
   t0 = performance.now();
+  // The page asks the server to search attributes too, once the typing pauses: the details below
+  // are asked for while that search runs (they must not wait for it).
+  const searchStarted = page.waitForRequest((request) => request.url().includes(`/${facts.traceId}/search?`));
   await page.getByTestId('trace-find').fill(facts.needleName);
   await page.getByTestId('trace-find-count').filter({ hasText: '1 of 1' }).waitFor();
   const needle = page.locator(`[data-testid="timeline-row"][data-span-id="${facts.needleSpanId}"]`);
@@ -93,6 +96,7 @@ test(`a trace of ${SPANS.toLocaleString('en')} spans opens, scrolls, finds a dee
   assert.equal(await needle.getAttribute('aria-level'), String(facts.needleDepth + 1));
 
   // Its details come from the server: the attribute only it has.
+  await searchStarted;
   t0 = performance.now();
   await needle.click();
   const detail = page.locator('[data-testid="span-detail"][aria-busy="false"]');

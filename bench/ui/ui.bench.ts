@@ -239,6 +239,11 @@ try {
     const subtree = framesOf(await framesWhile(page, () => page.evaluate(TOGGLE_SUBTREE)));
     // Find the needle (a span at the deepest level, late in the trace) by its name, until its row is on screen.
     let findMs = Number.NaN;
+    // The page asks the server to search attributes too once the typing pauses: the details are asked
+    // for while that search runs.
+    const searchStarted = page.waitForRequest((r) => r.url().includes(`/${facts.traceId}/search?`), {
+      timeout: 300_000,
+    });
     const find = framesOf(
       await framesWhile(page, async () => {
         const t0 = performance.now();
@@ -249,7 +254,7 @@ try {
         findMs = performance.now() - t0;
       }),
     );
-    const views = await timeTraceViews(page, facts.needleSpanId);
+    const views = await timeTraceViews(page, facts.needleSpanId, searchStarted);
     await page.close();
     // One more span of the trace arrives: nothing kept of it holds any more, and the next open reads it all
     // again, once the store has finished cutting the head it was ingested into.

@@ -70,8 +70,8 @@ class Sums {
 /**
  * Self time and span counts per service and per operation (Jaeger's "Trace
  * Statistics" view). O(n) over the tree's rows and the trace's columns (service
- * and operation numbers, typed arrays): exact for a million spans, in tens of
- * milliseconds, with no node per span.
+ * and operation numbers, typed arrays): exact for a million spans, with no
+ * node or string key per span.
  */
 export function traceStatistics(tree: SpanTree): TraceStatistics {
   const { columns } = tree;
