@@ -21,11 +21,9 @@ import { WRITERS, type WriteRun, writeTraces as write } from './write-traces.js'
 const ROUNDS = Number(process.env.COMPACTION_ROUNDS ?? 12);
 const SIDE_TRACES = Number(process.env.COMPACTION_SIDE_TRACES ?? 8000);
 
-type Side = WriteRun;
-
-const rate = (side: Side) => (side.ms === 0 ? 0 : (side.spans / side.ms) * 1000);
+const rate = (side: WriteRun) => (side.ms === 0 ? 0 : (side.spans / side.ms) * 1000);
 /** Spans written per second of the process's CPU: what another process on the machine moves least. */
-const cpuRate = (side: Side) => (side.cpuMs === 0 ? 0 : (side.spans / side.cpuMs) * 1000);
+const cpuRate = (side: WriteRun) => (side.cpuMs === 0 ? 0 : (side.spans / side.cpuMs) * 1000);
 
 const dir = mkdtempSync(join(tmpdir(), 'ariadne-bench-compaction-cost-'));
 const at = { now: T0 };
@@ -39,7 +37,7 @@ const options = {
   retentionCheckMs: 3_600_000,
   now: () => at.now,
 };
-const rounds: { with: Side; without: Side; first: 'with' | 'without'; outlasted: boolean }[] = [];
+const rounds: { with: WriteRun; without: WriteRun; first: 'with' | 'without'; outlasted: boolean }[] = [];
 const started = performance.now();
 try {
   const month = new SimulatedMonth();
@@ -61,7 +59,7 @@ try {
   await write(store, traces());
   for (let round = 0; round < ROUNDS; round++) {
     let outlasted = false;
-    const withCompaction = async (): Promise<Side> => {
+    const withCompaction = async (): Promise<WriteRun> => {
       // Only this round's day is past the short window (its traces start at noon).
       at.now = T0 + BigInt(round) * DAY + 23n * HOUR;
       let running = true;
@@ -87,7 +85,7 @@ try {
 }
 
 const costs = rounds.map((round) => 1 - rate(round.with) / rate(round.without));
-const total = (pick: (round: (typeof rounds)[number]) => Side): Side => ({
+const total = (pick: (round: (typeof rounds)[number]) => WriteRun): WriteRun => ({
   spans: rounds.reduce((sum, round) => sum + pick(round).spans, 0),
   ms: rounds.reduce((sum, round) => sum + pick(round).ms, 0),
   cpuMs: rounds.reduce((sum, round) => sum + pick(round).cpuMs, 0),

@@ -68,6 +68,7 @@ export class RetentionDecider {
   ): Generator<undefined, Map<string, KeepPolicy | null>> {
     const decisions = new Map<string, KeepPolicy | null>();
     const open: string[] = [];
+    const wanted = this.#policy.exemplarsPerMinute;
     for (const [traceId, spans] of traces) {
       const known = earlier(traceId);
       const decision = known !== undefined ? known : this.ruleOf(spans);
@@ -76,14 +77,13 @@ export class RetentionDecider {
         else open.push(traceId);
       } else {
         decisions.set(traceId, decision);
-        this.#countExemplars(exemplarKeys(spans));
+        if (wanted > 0) this.#countExemplars(exemplarKeys(spans));
       }
       yield;
     }
     // In hash order: which traces become exemplars does not depend on the order they came in.
     const hashes = new Map(open.map((traceId) => [traceId, traceHash(traceId)]));
     open.sort((a, b) => hashes.get(a)! - hashes.get(b)! || (a < b ? -1 : 1));
-    const wanted = this.#policy.exemplarsPerMinute;
     for (const traceId of open) {
       const keys = wanted === 0 ? [] : exemplarKeys(traces.get(traceId)!);
       let decision: KeepPolicy | null = null;
@@ -133,8 +133,8 @@ export class RetentionDecider {
     return resourceKeeps;
   }
 
+  /** Counts a kept trace in its exemplar cells (none when the policy keeps no exemplars). */
   #countExemplars(keys: readonly string[]): void {
-    if (this.#policy.exemplarsPerMinute === 0) return;
     for (const key of keys) this.#exemplars.set(key, (this.#exemplars.get(key) ?? 0) + 1);
   }
 }
