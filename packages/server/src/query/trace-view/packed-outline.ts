@@ -16,25 +16,47 @@ import { MAX_EVENT_MARKS, type TraceOutline } from './trace-outline.js';
  * `readUniqueSpanIds`) have nothing to change in it, and the columns mean
  * what the outline's skeleton means.
  */
-export interface PackedTraceOutline {
+export interface PackedTraceOutline extends PackedSpanColumns {
   /** As stored (lowercase hex). */
   readonly traceId: string;
-  /** Two words per span: the id's first and last four bytes, big-endian (they order as its hex text). */
-  readonly spanIds: Uint32Array;
   /** Index in these columns of the span's parent; -1 for a root, -2 when the parent is not in the trace. */
   readonly parents: Int32Array;
   /** The parent ids of the spans whose `parents` entry is -2, in span order. */
   readonly missingParents: readonly string[];
+}
+
+/** The columns a packed outline and its parts share. */
+export interface PackedSpanColumns {
+  /** Two words per span: the id's first and last four bytes, big-endian (they order as its hex text). */
+  readonly spanIds: Uint32Array;
   /** As in `TraceOutline`. */
   readonly startMicros: Float64Array;
   readonly durationMicros: Float64Array;
   readonly strings: readonly string[];
+  /** Indexes into `strings`. */
   readonly services: Int32Array;
   readonly names: Int32Array;
   /** Indexes of the spans that failed, ascending. */
   readonly failed: Int32Array;
-  /** As in `TraceOutline`: three numbers per mark. */
+  /** As in `TraceOutline`: three numbers per mark (the span's index, micros, an index into `strings` or -1). */
   readonly events: Float64Array;
+}
+
+/**
+ * Some spans of a trace packed but not joined (`PackedOutlineBuilder.part`):
+ * what a store keeps beside a block's rows for a trace with many spans in
+ * it, so that a later read appends it (`addPart`) rather than walk the rows.
+ * Indexes (parents, events, failed) count from the part's first span;
+ * strings are the part's own.
+ */
+export interface PackedOutlinePart extends PackedSpanColumns {
+  readonly spanCount: number;
+  /** A span index in the part, -1 for none, `PARENT_BY_ID` or `PARENT_MISSING`. */
+  readonly parents: Int32Array;
+  /** Two words per span whose parent is `PARENT_BY_ID`, in span order. */
+  readonly parentIds: Uint32Array;
+  /** The id's text per span whose parent is `PARENT_MISSING`, in span order. */
+  readonly missingTexts: readonly string[];
 }
 
 /** A store that reads a trace's packed outline itself. */
@@ -180,6 +202,86 @@ export class PackedOutlineBuilder {
     this.#marks++;
     this.#events.push(this.#count - 1, micros, name === undefined ? -1 : this.intern(name));
     return this.#marks < MAX_EVENT_MARKS;
+  }
+
+  /** What was added so far, not joined (`PackedOutlinePart`); undefined when a span was refused. */
+  part(): PackedOutlinePart | undefined {
+    if (this.#refused) return undefined;
+    const n = this.#count;
+    const parents = this.#parents.slice(0, n);
+    let byId = 0;
+    for (let i = 0; i < n; i++) if (parents[i] === PARENT_BY_ID) byId++;
+    const parentIds = new Uint32Array(2 * byId);
+    const missingTexts: string[] = [];
+    for (let i = 0, at = 0; i < n; i++) {
+      if (parents[i] === PARENT_BY_ID) {
+        parentIds[at++] = this.#parentIds[2 * i] as number;
+        parentIds[at++] = this.#parentIds[2 * i + 1] as number;
+      } else if (parents[i] === PARENT_MISSING) missingTexts.push(this.#missingTexts.get(i) ?? '');
+    }
+    return {
+      spanCount: n,
+      spanIds: this.#ids.slice(0, 2 * n),
+      parents,
+      parentIds,
+      missingTexts,
+      startMicros: this.#startMicros.slice(0, n),
+      durationMicros: this.#durationMicros.slice(0, n),
+      strings: [...this.#strings.names],
+      services: this.#services.slice(0, n),
+      names: this.#names.slice(0, n),
+      failed: Int32Array.from(this.#failed).sort(),
+      events: Float64Array.from(this.#events),
+    };
+  }
+
+  /** Appends a part (`part`) with column copies: no call per span but the string and parent look-ups. */
+  addPart(part: PackedOutlinePart): void {
+    const n = part.spanCount;
+    if (n === 0) return;
+    const base = this.#count;
+    while (this.#names.length < base + n) this.#grow();
+    this.#ids.set(part.spanIds, 2 * base);
+    this.#startMicros.set(part.startMicros, base);
+    this.#durationMicros.set(part.durationMicros, base);
+    const strings = Int32Array.from(part.strings, (text) => this.intern(text));
+    const indexOf = (at: number) => {
+      const index = strings[at];
+      if (index === undefined) throw new RangeError('string reference out of range');
+      return index;
+    };
+    // The fields as locals: this loop runs once per span of a million-span trace.
+    const parents = this.#parents;
+    const services = this.#services;
+    const names = this.#names;
+    const parentIds = this.#parentIds;
+    const { parents: partParents, services: partServices, names: partNames, parentIds: partParentIds } = part;
+    let byId = 0;
+    let missing = 0;
+    for (let i = 0; i < n; i++) {
+      let parent = partParents[i] as number;
+      if (parent >= 0) {
+        if (parent >= n) throw new RangeError('parent out of range');
+        parent += base;
+      } else if (parent === PARENT_BY_ID) {
+        if (2 * byId + 1 >= partParentIds.length) throw new RangeError('parent id out of range');
+        parentIds[2 * (base + i)] = partParentIds[2 * byId] as number;
+        parentIds[2 * (base + i) + 1] = partParentIds[2 * byId + 1] as number;
+        byId++;
+      } else if (parent === PARENT_MISSING) this.#missingTexts.set(base + i, part.missingTexts[missing++] ?? '');
+      else parent = -1;
+      parents[base + i] = parent;
+      services[base + i] = indexOf(partServices[i] as number);
+      names[base + i] = indexOf(partNames[i] as number);
+    }
+    for (const failed of part.failed) this.#failed.push(base + failed);
+    const { events } = part;
+    for (let at = 0; at + 2 < events.length; at += 3) {
+      const name = events[at + 2] as number;
+      this.#events.push(base + (events[at] as number), events[at + 1] as number, name === -1 ? -1 : indexOf(name));
+    }
+    this.#count += n;
+    this.#marks = 0;
   }
 
   /** The spans of an outline (a store's head, read as spans): refused unless every span id is 16 hex digits. */

@@ -179,10 +179,14 @@ export function sortedEvents(
     const k = positionOf[events[m * 3] as number] as number;
     const at = (firstOf[k] as number) * 3;
     firstOf[k] = (firstOf[k] as number) + 1;
-    const name = events[m * 3 + 2] as number;
     out[at] = k;
     out[at + 1] = (events[m * 3 + 1] as number) - base;
-    out[at + 2] = name === -1 ? -1 : intern(name);
+    out[at + 2] = events[m * 3 + 2] as number;
+  }
+  // Names numbered in the columns' order: the strings do not depend on the order the spans were read in.
+  for (let at = 2; at < out.length; at += 3) {
+    const name = out[at] as number;
+    out[at] = name === -1 ? -1 : intern(name);
   }
   return out;
 }

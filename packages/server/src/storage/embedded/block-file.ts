@@ -3,7 +3,12 @@ import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompress, constants, crc32, deflateRaw, inflateRaw } from 'node:zlib';
 import { anyValueToString, type Resource, type Span, serviceNameOf } from '@ariadne/protocol';
-import { PARENT_BY_ID, PARENT_MISSING, type PackedOutlineBuilder } from '../../query/trace-view/packed-outline.js';
+import {
+  PARENT_BY_ID,
+  PARENT_MISSING,
+  PackedOutlineBuilder,
+  type PackedOutlinePart,
+} from '../../query/trace-view/packed-outline.js';
 import {
   ERROR_KEYS,
   EVENT_KEY,
@@ -23,6 +28,8 @@ import { type DictionaryNames, namesFromStrings, namesFromTableBytes, namesMemor
 import { fsyncDirectory } from './fsync-directory.js';
 import { NamesTable } from './names-table.js';
 import { OperationPool } from './operation-pool.js';
+import { decodeOutlinePart, encodeOutlinePart } from './outline-part-codec.js';
+import { sortedOutlinePart } from './sorted-outline-part.js';
 import {
   decodeChunk,
   decodeChunkSpansWithId,
@@ -71,6 +78,16 @@ const PAGES_IN_FLIGHT = 4;
 const PAGE_TARGET_SPANS = 2_000;
 /** ...or roughly this much uncompressed data (large attributes). */
 const PAGE_TARGET_BYTES = 1024 * 1024;
+/**
+ * A trace with at least this many spans in a block gets its packed outline
+ * (`PackedOutlinePart`) kept beside its rows: opening it in the web UI then
+ * reads those columns rather than decompress and walk every attribute of
+ * its spans (for a million spans, most of a second of CPU). About 23 bytes
+ * per span on disk (the UI benchmark's deep trace, whose rows take 27), and
+ * a walk and a sort of its spans while the block is written: only traces
+ * this large pay either.
+ */
+export const OUTLINE_PART_MIN_SPANS = 1_000;
 /**
  * 4: page chunks hold span bodies as the WAL encoded them, resources and
  * scopes live in the block's tables. 5: the tables are Brotli (quality 1),
@@ -137,6 +154,13 @@ export interface BlockMeta {
   readonly aggregatesLength: number;
   /** Blocks of the kept tier only: what compaction kept of a block and why (`compact-block.ts`). */
   readonly retention?: KeptTierMeta;
+  /**
+   * The packed outlines kept for the block's largest traces
+   * (`OUTLINE_PART_MIN_SPANS`): trace ordinal, and offset and length of the
+   * part (`outline-part-codec.ts`). Absent from blocks written before they
+   * were kept, and from blocks without a trace that large.
+   */
+  readonly outlineParts?: [ordinal: number, offset: number, length: number][];
 }
 
 /**
@@ -344,6 +368,8 @@ export async function writeBlock(
     // search for the most recent traces reads the newest pages and stops.
     // Copies of a span (stored before the write-time dedupe could see them) count once, as reads show them.
     const summaries: TraceSummary[] = [];
+    /** Appended after the pages. */
+    const outlineParts: [number, Uint8Array][] = [];
     for (const traceId of traceIds) {
       const { spans } = traces.get(traceId)!;
       summaries.push(summarizeTrace(mayRepeat === undefined || mayRepeat(traceId) ? dedupeSpans(spans) : spans));
@@ -386,6 +412,12 @@ export async function writeBlock(
       const chunk = scratch.bytes();
       rows.varUint(chunk.length);
       rows.raw(chunk);
+      if (spans.length >= OUTLINE_PART_MIN_SPANS) {
+        const part = outlinePartOf(chunk, encoder.tables, spans);
+        if (part !== undefined) {
+          outlineParts.push([ordinal, encodeOutlinePart(sortedOutlinePart(part))]);
+        }
+      }
       for (const span of spans) {
         const service = serviceOfResource(span.resource);
         let seen = operationsByName.get(span.name);
@@ -416,6 +448,11 @@ export async function writeBlock(
     }
     await flushPage();
     await pageWrites;
+    const outlinePartsAt: [number, number, number][] = [];
+    for (const [ordinal, bytes] of outlineParts) {
+      outlinePartsAt.push([ordinal, offset, bytes.length]);
+      await append(bytes);
+    }
 
     const dictionaryWriter = new ByteWriter();
     encoder.writeTables(dictionaryWriter);
@@ -442,6 +479,7 @@ export async function writeBlock(
       aggregatesLength: aggregatesBytes.length,
       textValuesOnly: !dictionary.sawNonTextValue,
       numericValues: encoder.numericValues.toMeta(),
+      ...(outlinePartsAt.length === 0 ? {} : { outlineParts: outlinePartsAt }),
       ...(inherited === undefined
         ? {}
         : {
@@ -969,53 +1007,32 @@ export class BlockReader {
   }
 
   /**
+   * What a packed outline reads of the trace in this block: the part kept
+   * beside the rows when the block has one for it (`OUTLINE_PART_MIN_SPANS`),
+   * else its chunk as `loadTrace` gives it (`packTrace` walks that);
+   * undefined when the block has none of its spans.
+   */
+  async loadPackable(traceId: string): Promise<PackedOutlinePart | LoadedTrace | undefined> {
+    const ordinal = await this.find(traceId);
+    if (ordinal === -1) return undefined;
+    const kept = (await this.meta()).outlineParts?.find(([at]) => at === ordinal);
+    if (kept === undefined) return this.loadTrace(traceId);
+    const [, offset, length] = kept;
+    // Not compressed (`outline-part-codec.ts`): no page is decompressed for it.
+    return decodeOutlinePart(await readAt(this.#handle, offset, length));
+  }
+
+  /** Traces of this block whose packed outline is kept beside their rows. */
+  async outlinePartCount(): Promise<number> {
+    return (await this.meta()).outlineParts?.length ?? 0;
+  }
+
+  /**
    * Adds the trace's spans in this block (`loadTrace`) to a packed outline,
    * as `outlineTrace` adds them to an outline but with ids as numbers.
    */
   packTrace(packed: PackedOutlineBuilder, { chunk, tables, times, first }: LoadedTrace): void {
-    const base = packed.spanCount;
-    const { strings, resources } = tables;
-    const nameIndexes = packed.indexesOf(strings);
-    const serviceIndexes = packed.indexesOf(resources);
-    let micros = 0;
-    let rest = 0;
-    walkChunk(chunk, tables, OUTLINE_KEYS, {
-      span(position, idAt, idLength, parentAt, parentLength, name, resource, status, values) {
-        const at = first + position;
-        if (first === -1 || at >= times.count) throw new RangeError('span times out of range');
-        // Ids of other lengths, or kept as text: the trace is outlined the plain way.
-        if (idLength !== 8) packed.refuse();
-        micros = times.startMicros[at] as number;
-        rest = times.startRest[at] as number;
-        let parent = PARENT_BY_ID;
-        if (parentLength === EARLIER_ID) parent = base + parentAt;
-        else if (parentLength === 0) parent = -1;
-        else if (parentLength !== 8) parent = PARENT_MISSING;
-        packed.addSpan(
-          idLength === 8 ? wordAt(chunk, idAt) : 0,
-          idLength === 8 ? wordAt(chunk, idAt + 4) : 0,
-          parent,
-          parent === PARENT_BY_ID ? wordAt(chunk, parentAt) : 0,
-          parent === PARENT_BY_ID ? wordAt(chunk, parentAt + 4) : 0,
-          micros,
-          times.durationMicros[at] as number,
-          (serviceIndexes[resource] as number) >= 0
-            ? (serviceIndexes[resource] as number)
-            : packed.internAt(serviceIndexes, resource, serviceNameOf(resources[resource] as Resource)),
-          (nameIndexes[name] as number) >= 0
-            ? (nameIndexes[name] as number)
-            : packed.internAt(nameIndexes, name, strings[name]),
-          failsAsJaegerTags(status, values[0], values[1]),
-          parent === PARENT_MISSING
-            ? parentLength === TEXT_ID_LENGTH
-              ? (strings[parentAt] ?? '')
-              : chunk.toString('hex', parentAt, parentAt + parentLength)
-            : '',
-        );
-      },
-      event: (offset, name, value) =>
-        packed.addEvent(microsAfter(micros, rest, offset), jaegerEventName(strings[name] ?? '', value)),
-    });
+    packChunk(packed, chunk, tables, times, first);
   }
 
   /**
@@ -1121,13 +1138,100 @@ export interface LoadedTrace {
   readonly first: number;
 }
 
-interface PageMicros {
+/** Span times in whole microseconds (floored), as the Jaeger API gives them. */
+interface SpanMicros {
   readonly count: number;
-  readonly trace: Uint32Array;
   readonly startMicros: Float64Array;
   /** Nanoseconds past `startMicros` (0 to 999). */
   readonly startRest: Uint16Array;
   readonly durationMicros: Float64Array;
+}
+
+interface PageMicros extends SpanMicros {
+  readonly trace: Uint32Array;
+}
+
+/**
+ * A trace's packed outline part from the chunk just encoded for it, with
+ * the times its spans carry (the page's columns hold the same); undefined
+ * when a span id is not 8 bytes (the trace is outlined the plain way).
+ */
+function outlinePartOf(chunk: Buffer, tables: SpanTables, spans: readonly Span[]): PackedOutlinePart | undefined {
+  const count = spans.length;
+  const times: SpanMicros = {
+    count,
+    startMicros: new Float64Array(count),
+    startRest: new Uint16Array(count),
+    durationMicros: new Float64Array(count),
+  };
+  for (let i = 0; i < count; i++) {
+    const span = spans[i] as Span;
+    const [micros, rest] = splitMicros(span.startTimeUnixNano);
+    times.startMicros[i] = micros;
+    times.startRest[i] = rest;
+    const duration = span.endTimeUnixNano - span.startTimeUnixNano;
+    times.durationMicros[i] = duration <= 0n ? 0 : Number(duration / 1000n);
+  }
+  const packed = new PackedOutlineBuilder(count);
+  packChunk(packed, chunk, tables, times, 0);
+  return packed.part();
+}
+
+/**
+ * Adds a chunk's spans to a packed outline, as `outlineTrace` adds them to an
+ * outline but with ids as numbers: `times` holds the chunk's span times from
+ * `first` on (a page's, or the spans' own while the block is written).
+ */
+function packChunk(
+  packed: PackedOutlineBuilder,
+  chunk: Buffer,
+  tables: SpanTables,
+  times: SpanMicros,
+  first: number,
+): void {
+  const base = packed.spanCount;
+  const { strings, resources } = tables;
+  const nameIndexes = packed.indexesOf(strings);
+  const serviceIndexes = packed.indexesOf(resources);
+  let micros = 0;
+  let rest = 0;
+  walkChunk(chunk, tables, OUTLINE_KEYS, {
+    span(position, idAt, idLength, parentAt, parentLength, name, resource, status, values) {
+      const at = first + position;
+      if (first === -1 || at >= times.count) throw new RangeError('span times out of range');
+      // Ids of other lengths, or kept as text: the trace is outlined the plain way.
+      if (idLength !== 8) packed.refuse();
+      micros = times.startMicros[at] as number;
+      rest = times.startRest[at] as number;
+      let parent = PARENT_BY_ID;
+      if (parentLength === EARLIER_ID) parent = base + parentAt;
+      else if (parentLength === 0) parent = -1;
+      else if (parentLength !== 8) parent = PARENT_MISSING;
+      packed.addSpan(
+        idLength === 8 ? wordAt(chunk, idAt) : 0,
+        idLength === 8 ? wordAt(chunk, idAt + 4) : 0,
+        parent,
+        parent === PARENT_BY_ID ? wordAt(chunk, parentAt) : 0,
+        parent === PARENT_BY_ID ? wordAt(chunk, parentAt + 4) : 0,
+        micros,
+        times.durationMicros[at] as number,
+        (serviceIndexes[resource] as number) >= 0
+          ? (serviceIndexes[resource] as number)
+          : packed.internAt(serviceIndexes, resource, serviceNameOf(resources[resource] as Resource)),
+        (nameIndexes[name] as number) >= 0
+          ? (nameIndexes[name] as number)
+          : packed.internAt(nameIndexes, name, strings[name]),
+        failsAsJaegerTags(status, values[0], values[1]),
+        parent === PARENT_MISSING
+          ? parentLength === TEXT_ID_LENGTH
+            ? (strings[parentAt] ?? '')
+            : chunk.toString('hex', parentAt, parentAt + parentLength)
+          : '',
+      );
+    },
+    event: (offset, name, value) =>
+      packed.addEvent(microsAfter(micros, rest, offset), jaegerEventName(strings[name] ?? '', value)),
+  });
 }
 
 /** Four bytes the walk already bounds-checked, big-endian: without `readUInt32BE`'s checks, a million times. */

@@ -66,6 +66,7 @@ import { OutlineCache } from './outline-cache.js';
 import { PointReadPriority } from './point-read-priority.js';
 import { RecentSpans } from './recent-spans.js';
 import { searchBlock } from './search-block.js';
+import { sortedOutlinePart } from './sorted-outline-part.js';
 import { WalRecordDecoder } from './span-codec.js';
 import { bloomKey } from './trace-id-bloom.js';
 import type { TraceIndex } from './trace-index.js';
@@ -626,14 +627,21 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         await inOrderAhead(
           holders,
           PACK_BLOCKS_AHEAD,
-          (block) => block.loadTrace(id),
+          (block) => block.loadPackable(id),
           (block, loaded) => {
-            if (loaded !== undefined && !packed.refused) block.packTrace(packed, loaded);
+            if (loaded === undefined || packed.refused) return;
+            if ('chunk' in loaded) block.packTrace(packed, loaded);
+            else packed.addPart(loaded);
           },
         );
         const head = new TraceOutlineBuilder();
         for (const part of current.heads) head.addSpans(part.traces.get(id) ?? []);
-        packed.addOutline(head.build());
+        // In the columns' order too, like the blocks' parts: the columns merge them rather than sort.
+        const headPacked = new PackedOutlineBuilder(head.spanCount);
+        headPacked.addOutline(head.build());
+        const headPart = headPacked.part();
+        if (headPart === undefined) packed.refuse();
+        else packed.addPart(sortedOutlinePart(headPart));
         return packed.build();
       }),
 
