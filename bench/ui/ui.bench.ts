@@ -23,22 +23,24 @@ const SIZES = sizes.length > 0 ? sizes : [1_000, 10_000, 100_000, 1_000_000];
 const RUNS = Number(process.env.UI_BENCH_RUNS ?? 3);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ariadne-ui-bench-'));
-const server = await startServer({
-  ...DEFAULT_SERVE_CONFIG,
-  dataDir,
-  // Another build of the UI (UI_DIR=path/to/dist), to compare two builds run after run on one machine.
-  ...(process.env.UI_DIR === undefined ? {} : { uiDir: process.env.UI_DIR }),
-  // Only the two listeners the benchmark uses, whatever ports the server has.
-  ports: {
-    ...(Object.fromEntries(
-      Object.keys(DEFAULT_SERVE_CONFIG.ports).map((name) => [name, 'off']),
-    ) as unknown as ServePorts),
-    query: 0,
-    otlpHttp: 0,
-  },
-});
+/** The server as the benchmark runs it; started again (same folder, every cache cold) for the in-app opens. */
+const startBenchServer = () =>
+  startServer({
+    ...DEFAULT_SERVE_CONFIG,
+    dataDir,
+    // Another build of the UI (UI_DIR=path/to/dist), to compare two builds run after run on one machine.
+    ...(process.env.UI_DIR === undefined ? {} : { uiDir: process.env.UI_DIR }),
+    // Only the two listeners the benchmark uses, whatever ports the server has.
+    ports: {
+      ...(Object.fromEntries(
+        Object.keys(DEFAULT_SERVE_CONFIG.ports).map((name) => [name, 'off']),
+      ) as unknown as ServePorts),
+      query: 0,
+      otlpHttp: 0,
+    },
+  });
+let server = await startBenchServer();
 
-// Scripts run in the page. Strings, because the benchmarks compile without the DOM's types.
 /** Resolves after the next frame has been painted and the main thread has run once more. */
 const AFTER_PAINT = 'new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))';
 /**
@@ -115,6 +117,13 @@ interface Open {
   bytes: number;
 }
 
+/** An open from inside the app (`openInApp`). */
+interface InAppOpen {
+  readonly openMs: number;
+  readonly cpuMs: number;
+  readonly timing: string;
+}
+
 interface Frames {
   p50: number;
   p95: number;
@@ -138,6 +147,8 @@ interface Result {
   findMs: number;
   /** Span details after the find, and the other views (trace-views-timing.ts). */
   views: TraceViewsTiming;
+  /** Opened from inside the app: with the server started again (its caches cold), then again (warm). */
+  inApp: { cold: InAppOpen; warm: InAppOpen };
 }
 
 /**
@@ -225,6 +236,39 @@ async function openTrace(facts: DeepTraceFacts): Promise<Open & { page: Page }> 
   };
 }
 
+/**
+ * Opens the trace from inside the app, as a user who pastes its id into the
+ * header's box does (or follows a link in the app): the app's code running
+ * already (on its page for opening trace files, which asks the server
+ * nothing), until the root row is painted and the main thread is free again
+ * (page clock, from the submit). What is left is the trace's answer and the
+ * page it makes. (Not from the search page: its results are whole traces
+ * from `/api/traces`, Jaeger's way, and a search that lists the
+ * million-span trace did not answer within two minutes.)
+ */
+async function openInApp(facts: DeepTraceFacts): Promise<InAppOpen> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  try {
+    await page.goto(`${server.listeners.query.url}/open`);
+    const box = page.getByTestId('trace-id-jump');
+    await box.fill(facts.traceId);
+    await page.evaluate(AFTER_PAINT);
+    const cpuBefore = process.cpuUsage();
+    // Submitted from inside the page: its clock starts with it, with no round trip of the protocol.
+    await page.evaluate(
+      `(() => { ${notePainted(`[data-testid="timeline-row"][data-span-id="${facts.rootSpanId}"]`)}; globalThis.__opened.submit = performance.now(); document.querySelector('[data-testid="trace-id-jump"]').form.requestSubmit(); })()`,
+    );
+    const painted = () => (globalThis as unknown as { __opened: { painted?: number } }).__opened.painted !== undefined;
+    await page.waitForFunction(painted, undefined, { polling: 'raf', timeout: 300_000 });
+    const cpu = process.cpuUsage(cpuBefore);
+    const marks = (await page.evaluate('globalThis.__opened')) as { submit: number; painted: number };
+    const timing = (await page.evaluate(TIMINGS)) as { server: string };
+    return { openMs: marks.painted - marks.submit, cpuMs: (cpu.user + cpu.system) / 1000, timing: timing.server };
+  } finally {
+    await page.close();
+  }
+}
+
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 const quantile = (values: number[], q: number) =>
   sorted(values)[Math.min(values.length - 1, Math.floor(values.length * q))] as number;
@@ -247,14 +291,15 @@ async function framesWhile(page: Page, run: () => Promise<unknown>): Promise<num
 }
 
 try {
-  const otlpUrl = server.listeners.otlpHttp?.url ?? '';
+  // The server's port changes when it is started again.
+  const otlpUrl = () => server.listeners.otlpHttp?.url ?? '';
   const results: Result[] = [];
   for (const [i, spanCount] of SIZES.entries()) {
     // Written and sent a batch at a time: a million spans never exist here as objects at once
     // (the server shares this process).
     const sentAt = performance.now();
     const { bodies, facts } = deepTraceRequests({ spanCount, seed: 100 + i, startMillis: Date.now() - 700_000 });
-    await sendDeepTrace(otlpUrl, bodies);
+    await sendDeepTrace(otlpUrl(), bodies);
     const sendMs = performance.now() - sentAt;
     // Cold means the server's caches, not a cut of the head racing the open.
     await storeQuiet(true);
@@ -301,7 +346,7 @@ try {
     // One more span of the trace arrives: nothing kept of it holds any more, and the next open reads it all
     // again, once the store has finished cutting the head it was ingested into.
     await storeQuiet();
-    await sendDeepTrace(otlpUrl, [
+    await sendDeepTrace(otlpUrl(), [
       JSON.stringify({
         resourceSpans: [
           {
@@ -326,6 +371,13 @@ try {
     ]);
     const { page: grownPage, ...grown } = await openTrace(facts);
     await grownPage.close();
+    // From inside the app: the server started again on the same folder, so that nothing it kept of the
+    // trace holds.
+    await storeQuiet();
+    await server.close();
+    server = await startBenchServer();
+    await storeQuiet(true);
+    const inApp = { cold: await openInApp(facts), warm: await openInApp(facts) };
     results.push({
       spans: spanCount,
       cold: opens[0] as Open,
@@ -340,6 +392,7 @@ try {
       find,
       findMs,
       views,
+      inApp,
     });
     console.error(`done: ${spanCount} spans (sent in ${(sendMs / 1000).toFixed(1)} s)`);
   }
@@ -372,6 +425,16 @@ try {
   for (const r of results) {
     console.log(
       `| ${r.spans.toLocaleString('en')} | ${frames(r.scroll, base.scroll)} | ${frames(r.collapseAll, base.collapseAll)} | ${frames(r.expandAll, base.expandAll)} | ${frames(r.subtree, base.subtree)} | ${frames(r.find, base.find)} | ${f(r.findMs)} |`,
+    );
+  }
+  console.log(
+    "\nOpened from inside the app (its code running, the trace's id submitted in the header's box), ms from the submit until the root row is painted: with the server just started again on the same folder (its caches cold), then again (its answer kept). Server CPU as above.\n",
+  );
+  console.log('| Spans | Open cold (ms) | Open warm (ms) | Server CPU, cold / warm (ms) | Server-Timing, cold |');
+  console.log('|---:|---:|---:|---:|---|');
+  for (const r of results) {
+    console.log(
+      `| ${r.spans.toLocaleString('en')} | ${f(r.inApp.cold.openMs)} | ${f(r.inApp.warm.openMs)} | ${f(r.inApp.cold.cpuMs)} / ${f(r.inApp.warm.cpuMs)} | ${r.inApp.cold.timing} |`,
     );
   }
   printTraceViewsTable(results);
