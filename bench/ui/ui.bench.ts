@@ -3,7 +3,9 @@
 // traces of 1,000, 10,000, 100,000 and 1,000,000 spans of one shape
 // (bench/workload/deep-trace.ts: 8 services, a random tree 18 levels deep, 5
 // attributes per span, sent over OTLP/HTTP in requests of 5,000 spans).
-// Needs the UI built (npm run build). `npm run bench ui`; sizes can be given:
+// Each trace is opened by a link in a new tab (cold, then warm), after one
+// more span arrived, and from inside the running app with the server
+// started again (cold, then warm). Needs the UI built (npm run build). `npm run bench ui`; sizes can be given:
 // `node --conditions=ariadne-source --import tsx bench/ui/ui.bench.ts 1000 10000`; UI_DIR names another
 // build's dist folder to measure instead of packages/ui/dist.
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
