@@ -66,7 +66,6 @@ import { OutlineCache } from './outline-cache.js';
 import { PointReadPriority } from './point-read-priority.js';
 import { RecentSpans } from './recent-spans.js';
 import { searchBlock } from './search-block.js';
-import { sortedOutlinePart } from './sorted-outline-part.js';
 import { WalRecordDecoder } from './span-codec.js';
 import { bloomKey } from './trace-id-bloom.js';
 import type { TraceIndex } from './trace-index.js';
@@ -636,12 +635,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         );
         const head = new TraceOutlineBuilder();
         for (const part of current.heads) head.addSpans(part.traces.get(id) ?? []);
-        // In the columns' order too, like the blocks' parts: the columns merge them rather than sort.
-        const headPacked = new PackedOutlineBuilder(head.spanCount);
-        headPacked.addOutline(head.build());
-        const headPart = headPacked.part();
-        if (headPart === undefined) packed.refuse();
-        else packed.addPart(sortedOutlinePart(headPart));
+        packed.addOutline(head.build());
         return packed.build();
       }),
 
