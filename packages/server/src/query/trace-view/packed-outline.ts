@@ -274,11 +274,15 @@ export class PackedOutlineBuilder {
       services[base + i] = indexOf(partServices[i] as number);
       names[base + i] = indexOf(partNames[i] as number);
     }
-    for (const failed of part.failed) this.#failed.push(base + failed);
+    const spanAt = (index: number) => {
+      if (!(index >= 0 && index < n)) throw new RangeError('span index out of range');
+      return base + index;
+    };
+    for (const failed of part.failed) this.#failed.push(spanAt(failed));
     const { events } = part;
     for (let at = 0; at + 2 < events.length; at += 3) {
       const name = events[at + 2] as number;
-      this.#events.push(base + (events[at] as number), events[at + 1] as number, name === -1 ? -1 : indexOf(name));
+      this.#events.push(spanAt(events[at] as number), events[at + 1] as number, name === -1 ? -1 : indexOf(name));
     }
     this.#count += n;
     this.#marks = 0;
