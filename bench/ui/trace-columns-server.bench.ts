@@ -15,12 +15,13 @@
 // packages/server/src (`git archive <commit> packages/server/src | tar -x -C
 // <folder>`, inside this checkout so that its packages resolve), each run
 // opens the trace with that version too, first: before and after side by side.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decodeOtlpTraceRequestJson } from '@ariadne/protocol';
 import { createTraceViewApi } from '../../packages/server/src/query/trace-view/trace-view-api.js';
+import { BlockReader } from '../../packages/server/src/storage/embedded/block-file.js';
 import { openEmbeddedStoreInWorker } from '../../packages/server/src/storage/worker/embedded-store-in-worker.js';
 
 interface Version {
@@ -120,6 +121,25 @@ try {
       `wrote ${spanCount} spans (+${WARM_UP_SPANS} warm-up) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
   }
+  // What the blocks take on disk, and of that the large traces' outline parts (`OUTLINE_PART_MIN_SPANS`).
+  let fileBytes = 0;
+  let partBytes = 0;
+  let storedSpans = 0;
+  for (const name of readdirSync(join(dataDir, 'blocks')).filter((file) => file.endsWith('.blk'))) {
+    const path = join(dataDir, 'blocks', name);
+    fileBytes += statSync(path).size;
+    const block = await BlockReader.open(path);
+    try {
+      const meta = await block.meta();
+      storedSpans += meta.spanCount;
+      for (const [, , length] of meta.outlineParts ?? []) partBytes += length;
+    } finally {
+      await block.close();
+    }
+  }
+  console.log(
+    `blocks: ${(fileBytes / storedSpans).toFixed(1)} bytes a span, of which outline parts ${(partBytes / storedSpans).toFixed(1)} (${storedSpans} spans)`,
+  );
   const cold = new Map<string, Open[]>(versions.map((version) => [version.name, []]));
   for (let run = 0; run < runs; run++) {
     for (const version of versions) {

@@ -1,17 +1,19 @@
 import type { PackedOutlinePart } from '../../query/trace-view/packed-outline.js';
+import { ByteReader, ByteWriter } from './byte-writer.js';
 
 /**
  * A packed outline part (`PackedOutlinePart`) as bytes, the form a block
  * keeps it in beside its rows. Not compressed: inflating a million spans'
  * parts cost about a quarter of a second of CPU, and what compresses here
  * compresses as well by its form. Ids (which do not compress) are their
- * words as they lie in memory; every other number is a variable-length
- * unsigned integer (7 bits a byte): parents (+3, so that the marks -1 to -3
+ * words as they lie in memory; every other number is a `ByteWriter.varUint`
+ * (7 bits a byte): parents (+3, so that the marks -1 to -3
  * fit), services, names, failed spans as gaps, and, when every start and
  * duration is a whole non-negative number of microseconds, starts as gaps
  * from the previous (the spans are in start order: `sortedOutlinePart`) and
- * durations. On the UI benchmark's deep trace, 23 bytes per span where the
- * words alone took 44.
+ * durations. On the UI benchmark's deep trace, about 23 bytes per span
+ * (`bench/ui/trace-columns-server.bench.ts` prints it), where the columns as
+ * words are 44.
  *
  * Layout: the magic `AOP1`; u32 the byte length of a JSON header (`Header`);
  * the header; from the next multiple of 8 bytes, `spanIds` (u32, 2 per span),
@@ -49,20 +51,20 @@ export function encodeOutlinePart(part: PackedOutlinePart): Uint8Array {
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const words: ArrayBufferView[] = [part.spanIds, part.parentIds, part.events];
   if (!wholeTimes) words.push(part.startMicros, part.durationMicros);
-  const numbers = new VarUints(8 * n + 16);
-  for (let i = 0; i < n; i++) numbers.add((part.parents[i] as number) + 3);
-  for (let i = 0; i < n; i++) numbers.add(part.services[i] as number);
-  for (let i = 0; i < n; i++) numbers.add(part.names[i] as number);
+  const numbers = new ByteWriter(8 * n + 16);
+  for (let i = 0; i < n; i++) numbers.varUint((part.parents[i] as number) + 3);
+  for (let i = 0; i < n; i++) numbers.varUint(part.services[i] as number);
+  for (let i = 0; i < n; i++) numbers.varUint(part.names[i] as number);
   for (let i = 0, previous = 0; i < part.failed.length; i++) {
-    numbers.add((part.failed[i] as number) - previous);
+    numbers.varUint((part.failed[i] as number) - previous);
     previous = part.failed[i] as number;
   }
   if (wholeTimes) {
     for (let i = 0, previous = 0; i < n; i++) {
-      numbers.add((part.startMicros[i] as number) - previous);
+      numbers.varUint((part.startMicros[i] as number) - previous);
       previous = part.startMicros[i] as number;
     }
-    for (let i = 0; i < n; i++) numbers.add(part.durationMicros[i] as number);
+    for (let i = 0; i < n; i++) numbers.varUint(part.durationMicros[i] as number);
   }
   let size = align(8 + headerBytes.length);
   for (const column of words) size = align(size + column.byteLength);
@@ -108,7 +110,10 @@ export function decodeOutlinePart(bytes: Uint8Array): PackedOutlinePart {
   const storedDurations = header.wholeTimes ? undefined : new Float64Array(take(n, 8));
   // Every variable-length number at once, in one loop.
   const count = 3 * n + header.failed + (header.wholeTimes ? 2 * n : 0);
-  const numbers = readVarUints(bytes, Math.min(offset, bytes.length), count);
+  const reader = new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  reader.offset = Math.min(offset, bytes.length);
+  const numbers = new Float64Array(count);
+  for (let k = 0; k < count; k++) numbers[k] = reader.varUint();
   const parents = new Int32Array(n);
   for (let i = 0; i < n; i++) parents[i] = (numbers[i] as number) - 3;
   // `set` converts in one native loop (`from` steps an iterator per value).
@@ -164,59 +169,4 @@ function isWholeAscending(values: Float64Array): boolean {
     previous = value;
   }
   return true;
-}
-
-/** Whole numbers from 0 to 2^53 written 7 bits a byte, lowest first. */
-class VarUints {
-  #bytes: Uint8Array;
-  length = 0;
-
-  constructor(expected: number) {
-    this.#bytes = new Uint8Array(Math.max(16, expected));
-  }
-
-  add(value: number): void {
-    if (!(Number.isSafeInteger(value) && value >= 0)) throw new RangeError(`not a whole number: ${value}`);
-    if (this.length + 8 > this.#bytes.length) {
-      const bigger = new Uint8Array(this.#bytes.length * 2);
-      bigger.set(this.#bytes);
-      this.#bytes = bigger;
-    }
-    let rest = value;
-    while (rest >= 0x80) {
-      this.#bytes[this.length++] = (rest % 0x80) | 0x80;
-      rest = Math.floor(rest / 0x80);
-    }
-    this.#bytes[this.length++] = rest;
-  }
-
-  bytes(): Uint8Array {
-    return this.#bytes.subarray(0, this.length);
-  }
-}
-
-/** `count` numbers `VarUints` wrote, from `at`; a RangeError when the bytes end first. */
-function readVarUints(bytes: Uint8Array, at: number, count: number): Float64Array {
-  const values = new Float64Array(count);
-  let position = at;
-  for (let k = 0; k < count; k++) {
-    let byte = bytes[position++];
-    if (byte === undefined) throw new RangeError('packed outline part numbers out of range');
-    // Most numbers fit one byte.
-    if (byte < 0x80) {
-      values[k] = byte;
-      continue;
-    }
-    let value = byte & 0x7f;
-    let scale = 0x80;
-    for (;;) {
-      byte = bytes[position++];
-      if (byte === undefined || scale > 2 ** 53) throw new RangeError('packed outline part numbers out of range');
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) break;
-      scale *= 0x80;
-    }
-    values[k] = value;
-  }
-  return values;
 }
